@@ -1,0 +1,57 @@
+"""Stage 1: find the content files, in a stable order."""
+from __future__ import annotations
+
+import logging
+import os
+from pathlib import Path
+
+from .model import Problem, SourceFile
+
+log = logging.getLogger(__name__)
+
+#: Suffixes we read, mapped to the reader's format name.
+SUFFIXES = {"txt": "text", "md": "markdown", "markdown": "markdown", "html": "html", "htm": "html"}
+
+
+def is_ignored(name: str) -> bool:
+    """Hidden files, editor backups and swap files are never content."""
+    return (
+        name.startswith((".", "#", "~"))
+        or name.endswith(("~", ".swp", ".swx", ".tmp", ".part", ".crdownload"))
+        or name == "4913"  # vim's write test file
+    )
+
+
+def discover(content_dir: Path) -> tuple[list[SourceFile], list[Problem]]:
+    """Walk ``content_dir`` recursively (sorted, symlinked folders not followed) for content files.
+
+    Returns the files and the warnings (unknown suffix, unreadable file). A missing
+    content folder is an empty site, reported as a warning.
+    """
+    files: list[SourceFile] = []
+    warnings: list[Problem] = []
+    if not content_dir.is_dir():
+        warnings.append(Problem(str(content_dir), "content folder not found; building an empty site"))
+        return files, warnings
+    for dirpath, dirnames, filenames in os.walk(content_dir, followlinks=False):
+        dirnames[:] = sorted(d for d in dirnames if not is_ignored(d))
+        for name in sorted(filenames):
+            if is_ignored(name):
+                continue
+            path = Path(dirpath) / name
+            rel = path.relative_to(content_dir).as_posix()
+            suffix = path.suffix.lower().lstrip(".")
+            if suffix not in SUFFIXES:
+                warnings.append(Problem(rel, f"skipped: unknown file type '.{suffix}' (expected .txt, .md, .html or .htm)" if suffix else "skipped: no file suffix"))
+                continue
+            try:
+                stat = path.stat()
+            except OSError as exc:
+                warnings.append(Problem(rel, f"skipped: cannot read: {exc.strerror or exc}"))
+                continue
+            if not path.is_file():
+                warnings.append(Problem(rel, "skipped: not a regular file"))
+                continue
+            files.append(SourceFile(path=path, rel=rel, suffix=suffix, mtime=stat.st_mtime))
+    files.sort(key=lambda f: f.rel)
+    return files, warnings

@@ -1,0 +1,139 @@
+"""Plain frozen records passed between the stages.
+
+A stage takes these values and returns new ones (``dataclasses.replace``); nothing
+here is mutated after it is made. The order of the fields of :class:`Article`
+follows the pipeline: what the reader finds, what ``clean`` finds, what
+``summarize``, ``tag`` and ``relate`` add.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from pathlib import Path
+
+
+@dataclass(frozen=True, slots=True)
+class SourceFile:
+    """One file found in ``content/``."""
+
+    path: Path  #: absolute path
+    rel: str  #: path relative to the content folder, with "/" separators
+    suffix: str  #: lower-case suffix without the dot: "txt", "md", "html"
+    mtime: float  #: modification time (seconds since the epoch)
+
+
+@dataclass(frozen=True, slots=True)
+class Block:
+    """One unit of an article's body.
+
+    ``kind`` is ``"p"`` (paragraph), ``"h"`` (subheading), ``"li"`` (list item),
+    ``"quote"`` or ``"pre"``. ``text`` is plain text; ``html`` is optional inline
+    HTML that is already safe (made by our Markdown renderer with raw HTML off),
+    used instead of ``text`` when rendering.
+    """
+
+    kind: str
+    text: str
+    html: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Removed:
+    """A line that cleaning dropped, and why (shown by ``digest inspect``)."""
+
+    text: str
+    reason: str
+
+
+@dataclass(frozen=True, slots=True)
+class Entity:
+    """A named entity: ``kind`` is ``"person"``, ``"organisation"`` or ``"place"``."""
+
+    name: str
+    kind: str
+    count: int = 1
+
+
+@dataclass(frozen=True, slots=True)
+class Related:
+    """A link to another article, best first."""
+
+    slug: str
+    title: str
+    score: float
+
+
+@dataclass(frozen=True, slots=True)
+class Article:
+    """One article, from reading to rendering."""
+
+    # -- read ------------------------------------------------------------------
+    source: str  #: path relative to content/ (what errors and ``inspect`` show)
+    format: str  #: "text", "markdown" or "html"
+    slug: str
+    raw: str = ""  #: the decoded file (text) or page (html) that ``clean`` works on
+    title: str = ""
+    standfirst: str = ""
+    date: datetime | None = None
+    date_from_mtime: bool = False  #: True when no date was given and the file's mtime was used
+    byline: str = ""
+    url: str = ""  #: the original article's address, if known
+    meta_tags: tuple[str, ...] = ()  #: tags given in front matter
+    meta_summary: tuple[str, ...] = ()  #: summary given in front matter (wins over ours)
+    meta_section: str = ""  #: section given in front matter
+    draft: bool = False
+    # -- clean -----------------------------------------------------------------
+    body: tuple[Block, ...] = ()
+    removed: tuple[Removed, ...] = ()
+    sentences: tuple[str, ...] = ()
+    # -- summarise -------------------------------------------------------------
+    summary: tuple[str, ...] = ()
+    # -- tag -------------------------------------------------------------------
+    keyphrases: tuple[str, ...] = ()
+    entities: tuple[Entity, ...] = ()
+    tags: tuple[str, ...] = ()
+    section: str = ""
+    # -- relate ----------------------------------------------------------------
+    related: tuple[Related, ...] = ()
+    duplicate_of: str | None = None
+    duplicates: tuple[str, ...] = ()  #: slugs of the other articles telling the same story
+
+    @property
+    def body_text(self) -> str:
+        """The clean body: paragraphs and subheadings separated by blank lines."""
+        return "\n\n".join(b.text for b in self.body)
+
+
+@dataclass(frozen=True, slots=True)
+class Problem:
+    """A file that could not be used, or a warning about one."""
+
+    path: str
+    message: str
+    line: int | None = None
+
+    def __str__(self) -> str:
+        where = self.path if self.line is None else f"{self.path}:{self.line}"
+        return f"{where}: {self.message}"
+
+
+@dataclass(frozen=True, slots=True)
+class Corpus:
+    """Every article that loaded, in a stable order, plus what went wrong."""
+
+    articles: tuple[Article, ...]
+    errors: tuple[Problem, ...] = ()
+    warnings: tuple[Problem, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class BuildResult:
+    """What a build did: pages written, and the problems it met."""
+
+    out_dir: Path
+    articles: int
+    written: tuple[str, ...] = ()
+    errors: tuple[Problem, ...] = ()
+    warnings: tuple[Problem, ...] = ()
+    seconds: float = 0.0
+    extra: dict = field(default_factory=dict)

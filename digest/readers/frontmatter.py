@@ -1,0 +1,78 @@
+"""Split YAML front matter from a Markdown file, with errors at the file's own line numbers."""
+from __future__ import annotations
+
+import re
+from datetime import date, datetime, timezone
+from typing import Any
+
+import yaml
+
+from ..errors import SourceError
+
+_OPEN = re.compile(r"\A(?:\ufeff)?---[ \t]*\r?\n")
+_CLOSE = re.compile(r"^(?:---|\.\.\.)[ \t]*\r?$", re.MULTILINE)
+
+
+def split(text: str, path: str) -> tuple[dict[str, Any], str, int]:
+    """Return ``(metadata, body, body_line)``: the front matter as a dict, the rest, and
+    the 1-based line in the file where the body starts.
+
+    Raises :class:`SourceError` with the file's line for malformed YAML, a missing
+    closing ``---`` or front matter that is not a mapping.
+    """
+    opening = _OPEN.match(text)
+    if not opening:
+        return {}, text, 1
+    closing = _CLOSE.search(text, opening.end())
+    if not closing:
+        raise SourceError(path, "front matter opened with '---' is never closed (add a line '---' after it)", line=1)
+    block = text[opening.end() : closing.start()]
+    try:
+        data = yaml.safe_load(block)
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        line = mark.line + 2 if mark is not None else 1  # +1 for 1-based, +1 for the opening '---'
+        problem = getattr(exc, "problem", None) or "invalid YAML"
+        raise SourceError(path, f"invalid YAML in front matter: {problem}", line=line) from exc
+    rest = text[closing.end() :]
+    if rest.startswith("\r\n"):
+        rest = rest[2:]
+    elif rest.startswith("\n"):
+        rest = rest[1:]
+    body_line = text.count("\n", 0, closing.end()) + 2
+    if data is None:
+        return {}, rest, body_line
+    if not isinstance(data, dict):
+        raise SourceError(path, f"front matter must be a mapping of keys to values, got a {type(data).__name__}", line=2)
+    return {str(k): v for k, v in data.items()}, rest, body_line
+
+
+def key_line(text: str, key: str) -> int | None:
+    """1-based line of ``key:`` inside the front matter, for error messages."""
+    for number, line in enumerate(text.splitlines()[1:], start=2):
+        if re.match(rf"^{re.escape(key)}\s*:", line):
+            return number
+        if _CLOSE.match(line):
+            break
+    return None
+
+
+def parse_date(value: Any) -> datetime | None:
+    """A YAML date/datetime or an ISO-8601 string as an aware datetime (UTC when no zone is given).
+
+    Returns None when ``value`` cannot be read as a date.
+    """
+    if isinstance(value, datetime):
+        return value if value.tzinfo else value.replace(tzinfo=timezone.utc)
+    if isinstance(value, date):
+        return datetime(value.year, value.month, value.day, tzinfo=timezone.utc)
+    if isinstance(value, str):
+        s = value.strip()
+        if s.endswith(("Z", "z")):
+            s = s[:-1] + "+00:00"
+        try:
+            parsed = datetime.fromisoformat(s)
+        except ValueError:
+            return None
+        return parsed if parsed.tzinfo else parsed.replace(tzinfo=timezone.utc)
+    return None

@@ -1,0 +1,150 @@
+"""Reader for Markdown with optional YAML front matter (``.md``), via markdown-it-py.
+
+Raw HTML in Markdown is not rendered (it is shown as text), and markdown-it's link
+validation refuses ``javascript:``, ``vbscript:``, ``file:`` and most ``data:`` URLs,
+so the inline HTML kept in :class:`Block` is safe to emit.
+"""
+from __future__ import annotations
+
+from functools import lru_cache
+from typing import Any
+
+from markdown_it import MarkdownIt
+from markdown_it.token import Token
+
+from ..errors import SourceError
+from ..model import Article, Block, SourceFile
+from ..slugs import slugify
+from . import frontmatter
+
+KNOWN_KEYS = ("title", "date", "tags", "author", "source", "url", "summary", "draft", "slug", "section", "standfirst")
+
+
+@lru_cache(maxsize=1)
+def _parser() -> MarkdownIt:
+    return MarkdownIt("commonmark", {"html": False, "linkify": False, "typographer": False}).enable("strikethrough")
+
+
+def read_markdown(source: SourceFile, text: str, slug: str) -> Article:
+    """Front matter → metadata (checked types, file-line errors); Markdown → body blocks."""
+    meta, body, body_line = frontmatter.split(text, source.rel)
+    fields = _check_meta(meta, text, source.rel)
+    blocks = _blocks(body)
+    title = fields.pop("title", "")
+    slug = fields.pop("slug", slug)
+    if not title and blocks and blocks[0][0] == 1:
+        title = blocks[0][1].text
+        blocks = blocks[1:]
+    return Article(
+        source=source.rel,
+        format="markdown",
+        slug=slug,
+        raw=body,
+        title=title,
+        body=tuple(b for _, b in blocks),
+        **fields,
+    )
+
+
+def _check_meta(meta: dict[str, Any], text: str, path: str) -> dict[str, Any]:
+    out: dict[str, Any] = {}
+
+    def fail(key: str, expected: str) -> SourceError:
+        value = meta[key]
+        return SourceError(path, f"front matter '{key}': expected {expected}, got {value!r}", line=frontmatter.key_line(text, key))
+
+    for key in ("title", "author", "source", "url", "section", "standfirst", "slug"):
+        if key in meta and meta[key] is not None:
+            if not isinstance(meta[key], (str, int, float)) or isinstance(meta[key], bool):
+                raise fail(key, "a string")
+    if meta.get("title") is not None:
+        out["title"] = str(meta["title"]).strip()
+    if meta.get("author") is not None:
+        out["byline"] = str(meta["author"]).strip()
+    url = meta.get("source") if meta.get("source") is not None else meta.get("url")
+    if url is not None:
+        out["url"] = str(url).strip()
+    if meta.get("slug") is not None:
+        out["slug"] = slugify(str(meta["slug"]))
+    if meta.get("section") is not None:
+        out["meta_section"] = str(meta["section"]).strip()
+    if meta.get("standfirst") is not None:
+        out["standfirst"] = str(meta["standfirst"]).strip()
+    if "date" in meta and meta["date"] is not None:
+        parsed = frontmatter.parse_date(meta["date"])
+        if parsed is None:
+            raise fail("date", "a date such as 2024-07-18 or 2024-07-18T09:30:00Z")
+        out["date"] = parsed
+    if "tags" in meta and meta["tags"] is not None:
+        tags = meta["tags"]
+        if isinstance(tags, str):
+            tags = [t for t in (p.strip() for p in tags.split(",")) if t]
+        if not isinstance(tags, list) or not all(isinstance(t, (str, int, float)) and not isinstance(t, bool) for t in tags):
+            raise fail("tags", "a list of strings")
+        out["meta_tags"] = tuple(str(t).strip() for t in tags if str(t).strip())
+    if "summary" in meta and meta["summary"] is not None:
+        summary = meta["summary"]
+        if isinstance(summary, str):
+            summary = [summary]
+        if not isinstance(summary, list) or not all(isinstance(s, str) for s in summary):
+            raise fail("summary", "a string or a list of sentences")
+        out["meta_summary"] = tuple(" ".join(s.split()) for s in summary if s.strip())
+    if "draft" in meta and meta["draft"] is not None:
+        if not isinstance(meta["draft"], bool):
+            raise fail("draft", "true or false")
+        out["draft"] = meta["draft"]
+    return out
+
+
+def _plain(inline: Token) -> str:
+    parts: list[str] = []
+    for child in inline.children or []:
+        if child.type in ("text", "code_inline", "html_inline"):
+            parts.append(child.content)
+        elif child.type in ("softbreak", "hardbreak"):
+            parts.append(" ")
+        elif child.type == "image":
+            parts.append(child.content)
+    return " ".join("".join(parts).split())
+
+
+def _blocks(body: str) -> list[tuple[int, Block]]:
+    """Markdown → (heading level or 0, Block) pairs in document order."""
+    md = _parser()
+    tokens = md.parse(body)
+    out: list[tuple[int, Block]] = []
+    context: list[str] = []  # enclosing containers: "li", "quote"
+    heading_level = 0
+    for index, token in enumerate(tokens):
+        if token.type in ("bullet_list_open", "ordered_list_open"):
+            continue
+        if token.type == "list_item_open":
+            context.append("li")
+        elif token.type == "blockquote_open":
+            context.append("quote")
+        elif token.type in ("list_item_close", "blockquote_close"):
+            if context:
+                context.pop()
+        elif token.type == "heading_open":
+            heading_level = int(token.tag[1])
+        elif token.type == "inline":
+            text = _plain(token)
+            if not text:
+                continue
+            html = md.renderer.renderInline(token.children or [], md.options, {}).strip()
+            previous = tokens[index - 1].type if index else ""
+            if previous == "heading_open":
+                out.append((heading_level, Block("h", text, html)))
+            elif previous == "th_open" or previous == "td_open":
+                out.append((0, Block("p", text, html)))
+            else:
+                kind = context[-1] if context else "p"
+                out.append((0, Block(kind, text, html)))
+        elif token.type in ("fence", "code_block"):
+            code = token.content.rstrip("\n")
+            if code.strip():
+                out.append((0, Block("pre", code)))
+    return out
+
+
+__all__ = ["read_markdown", "KNOWN_KEYS", "SourceError"]

@@ -1,0 +1,30 @@
+"""Safe, URL-friendly slugs for articles, tags and sections."""
+from __future__ import annotations
+
+import hashlib
+import re
+import unicodedata
+
+_WINDOWS_RESERVED = frozenset(
+    ["con", "prn", "aux", "nul"] + [f"com{i}" for i in range(1, 10)] + [f"lpt{i}" for i in range(1, 10)]
+)
+
+
+def slugify(text: str, max_length: int = 80) -> str:
+    """Lower-case ASCII letters, digits and single hyphens; never empty, never a reserved name.
+
+    Accents are folded ("Café" → "cafe"); text with no ASCII letters or digits at all gets
+    a short hash so that it still has a stable, unique-enough name.
+    """
+    folded = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode("ascii").lower()
+    slug = re.sub(r"[^a-z0-9]+", "-", folded).strip("-")
+    if len(slug) > max_length:
+        cut = slug[:max_length]
+        slug = cut.rsplit("-", 1)[0] if "-" in cut[max_length // 2 :] else cut
+        slug = slug.strip("-")
+    if not slug:
+        slug = "x-" + hashlib.sha1(text.encode("utf-8", "surrogatepass")).hexdigest()[:8]
+    if slug in _WINDOWS_RESERVED:
+        slug += "-"  # pragma: no cover - replaced just below
+        slug = slug.rstrip("-") + "-1"
+    return slug

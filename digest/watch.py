@@ -1,0 +1,159 @@
+"""``digest watch``: rebuild on every change to content, templates or the config.
+
+Events are collected until they have been quiet for ``debounce`` seconds, then one
+build runs for the whole batch. Events that arrive during a build start another
+build afterwards, so no change is lost. A failing build is logged and watching goes
+on. The output folder, hidden files and editor temporary files are ignored.
+"""
+from __future__ import annotations
+
+import logging
+import queue
+import threading
+import time
+from pathlib import Path
+from typing import Callable
+
+from watchdog.events import FileSystemEvent, FileSystemEventHandler
+from watchdog.observers import Observer
+
+from .config import Config
+from .discover import is_ignored
+from .errors import ConfigError, DigestError
+from .model import BuildResult
+
+log = logging.getLogger(__name__)
+
+
+class _Collector(FileSystemEventHandler):
+    """Puts every relevant changed path on a queue."""
+
+    def __init__(self, relevant: Callable[[Path], bool], sink: "queue.Queue[Path]"):
+        self.relevant = relevant
+        self.sink = sink
+
+    def on_any_event(self, event: FileSystemEvent) -> None:
+        if event.event_type in ("opened", "closed_no_write"):
+            return
+        for raw in (event.src_path, getattr(event, "dest_path", "")):
+            if raw:
+                path = Path(raw if isinstance(raw, str) else raw.decode())
+                if self.relevant(path):
+                    self.sink.put(path)
+
+
+def kind_of(path: Path, config: Config) -> str | None:
+    """``"content"``, ``"templates"``, ``"config"`` or None for a path we do not care about."""
+    if is_ignored(path.name):
+        return None
+    if _inside(path, config.paths.output):
+        return None
+    if config.source and path == Path(config.source).resolve():
+        return "config"
+    if _inside(path, config.paths.content):
+        return "content"
+    if _inside(path, config.paths.templates):
+        return "templates"
+    return None
+
+
+def _inside(path: Path, folder: Path) -> bool:
+    try:
+        path.relative_to(folder)
+        return True
+    except ValueError:
+        return False
+
+
+def watch(
+    config: Config,
+    sentences: int | None = None,
+    *,
+    reload_config: Callable[[], Config] | None = None,
+    debounce: float = 0.15,
+    stop: threading.Event | None = None,
+    on_build: Callable[[BuildResult | None], None] | None = None,
+    initial_build: bool = True,
+) -> None:
+    """Build once, then rebuild after every batch of changes until ``stop`` is set (or Ctrl-C)."""
+    from .pipeline import build
+
+    stop = stop or threading.Event()
+    current = {"config": config}
+
+    def run_build(reason: str) -> None:
+        started = time.perf_counter()
+        try:
+            result = build(current["config"], sentences=sentences)
+        except DigestError as exc:
+            log.error("build failed (%s): %s — still watching", reason, exc)
+            if on_build:
+                on_build(None)
+            return
+        for problem in result.errors:
+            log.error("error: %s (skipped)", problem)
+        log.info("%s: rebuilt %d articles in %.2f s", reason, result.articles, time.perf_counter() - started)
+        if on_build:
+            on_build(result)
+
+    if initial_build:
+        run_build("initial build")
+
+    events: queue.Queue[Path] = queue.Queue()
+    observer = Observer()
+    collector = _Collector(lambda p: kind_of(p.resolve() if p.exists() else p, current["config"]) is not None, events)
+    for folder in _watch_roots(current["config"]):
+        observer.schedule(collector, str(folder), recursive=True)
+    observer.start()
+    log.info("watching %s (Ctrl-C to stop)", ", ".join(str(f) for f in _watch_roots(current["config"])))
+    try:
+        while not stop.is_set():
+            try:
+                first = events.get(timeout=0.2)
+            except queue.Empty:
+                continue
+            changed = {first}
+            while True:
+                try:
+                    changed.add(events.get(timeout=debounce))
+                except queue.Empty:
+                    break
+            kinds = sorted({k for p in changed if (k := kind_of(p, current["config"]))})
+            if "config" in kinds and reload_config is not None:
+                try:
+                    current["config"] = reload_config()
+                except ConfigError as exc:
+                    for line in exc.problems:
+                        log.error("error: %s", line)
+                    log.error("config not reloaded — still watching")
+                    continue
+            names = ", ".join(sorted(_short(p, current["config"]) for p in changed)[:5])
+            more = f" and {len(changed) - 5} more" if len(changed) > 5 else ""
+            run_build(f"{'/'.join(kinds)} changed ({names}{more})")
+    except KeyboardInterrupt:
+        pass
+    finally:
+        observer.stop()
+        observer.join(timeout=5)
+
+
+def _watch_roots(config: Config) -> list[Path]:
+    """The folders to watch: content, templates and the config file's folder (non-existent ones
+    through their nearest existing parent, so creating them is seen)."""
+    roots: list[Path] = []
+    wanted = [config.paths.content, config.paths.templates]
+    if config.source:
+        wanted.append(Path(config.source).resolve().parent)
+    for folder in wanted:
+        while not folder.exists() and folder.parent != folder:
+            folder = folder.parent
+        if not any(_inside(folder, r) for r in roots):
+            roots = [r for r in roots if not _inside(r, folder)] + [folder]
+    return sorted(roots)
+
+
+def _short(path: Path, config: Config) -> str:
+    for base in (config.paths.content, config.paths.templates, config.root):
+        if _inside(path, base):
+            return path.relative_to(base).as_posix()
+    return str(path)
