@@ -29,7 +29,7 @@ def safe_relpath(rel: str) -> PurePosixPath:
     if not rel or "\x00" in rel or "\\" in rel:
         raise DigestError(f"refusing to write unsafe output path {rel!r}")
     path = PurePosixPath(rel)
-    if path.is_absolute() or any(part in ("", ".", "..") for part in path.parts) or rel.endswith("/"):
+    if rel.startswith("/") or any(part in ("", ".", "..") for part in rel.split("/")):
         raise DigestError(f"refusing to write output path outside the site: {rel!r}")
     return path
 

@@ -1,0 +1,152 @@
+from __future__ import annotations
+
+import codecs
+from datetime import datetime, timezone
+from pathlib import Path
+
+import pytest
+
+from digest import readers
+from digest.discover import discover
+from digest.errors import SourceError
+from digest.model import SourceFile
+
+
+def _source(path: Path, root: Path) -> SourceFile:
+    return SourceFile(path=path, rel=path.relative_to(root).as_posix(), suffix=path.suffix.lstrip(".").lower(), mtime=0.0)
+
+
+def _read(root: Path, rel: str):
+    return readers.read(_source(root / rel, root))
+
+
+MD = """---
+title: "Harbour <b>buses</b> go electric"
+date: 2024-07-18T09:30:00Z
+tags: [transport, Port Avalen]
+author: Ana Ruiz
+source: https://example.org/buses
+summary: The city will replace its buses.
+---
+## The plan
+
+The city will *replace* 40 buses. See [the report](https://example.org/r).
+
+- first item
+- second item
+
+> A quote from someone.
+
+<script>alert(1)</script>
+
+[bad](javascript:alert(1))
+"""
+
+
+def test_markdown_front_matter_and_blocks(make_project) -> None:
+    root = make_project({"content/2024-07-01-buses.md": MD})
+    article, note = _read(root, "content/2024-07-01-buses.md")
+    assert note is None
+    assert article.title == "Harbour <b>buses</b> go electric"
+    assert article.date == datetime(2024, 7, 18, 9, 30, tzinfo=timezone.utc)
+    assert article.meta_tags == ("transport", "Port Avalen")
+    assert article.byline == "Ana Ruiz"
+    assert article.url == "https://example.org/buses"
+    assert article.meta_summary == ("The city will replace its buses.",)
+    assert article.slug == "buses"
+    kinds = [b.kind for b in article.body]
+    assert kinds == ["h", "p", "li", "li", "quote", "p", "p"]
+    assert article.body[1].html == 'The city will <em>replace</em> 40 buses. See <a href="https://example.org/r">the report</a>.'
+    # raw HTML is shown as text, never passed through; javascript: links are not made links
+    assert "<script>" not in (article.body[5].html or "")
+    assert "&lt;script&gt;" in (article.body[5].html or "")
+    assert "href" not in (article.body[6].html or "")
+
+
+def test_markdown_title_from_first_h1_and_slug_from_front_matter(make_project) -> None:
+    root = make_project({"content/x.md": "---\nslug: ../../Etc Passwd\n---\n# A Heading\n\nText here.\n"})
+    article, _ = _read(root, "content/x.md")
+    assert article.title == "A Heading"
+    assert [b.text for b in article.body] == ["Text here."]
+    assert article.slug == "etc-passwd"
+
+
+@pytest.mark.parametrize(
+    ("text", "line", "message"),
+    [
+        ("---\ntitle: ok\ndate: [1, 2\n---\nbody\n", 4, "invalid YAML in front matter"),
+        ("---\n- a\n- b\n---\nbody\n", 2, "front matter must be a mapping of keys to values, got a list"),
+        ("---\ntitle: x\nbody without end\n", 1, "front matter opened with '---' is never closed"),
+        ("---\ntitle: x\n\ndate: tomorrow\n---\nbody\n", 4, "front matter 'date': expected a date"),
+        ("---\ntags: 5\n---\nbody\n", 2, "front matter 'tags': expected a list of strings, got 5"),
+        ("---\ndraft: maybe\n---\nbody\n", 2, "front matter 'draft': expected true or false"),
+    ],
+)
+def test_markdown_front_matter_errors_name_file_and_line(make_project, text: str, line: int, message: str) -> None:
+    root = make_project({"content/bad.md": text})
+    with pytest.raises(SourceError) as info:
+        _read(root, "content/bad.md")
+    assert info.value.path == "content/bad.md"
+    assert info.value.line == line
+    assert message in info.value.message
+    assert str(info.value).startswith(f"content/bad.md:{line}: ")
+
+
+def test_text_reader_keeps_raw(make_project) -> None:
+    root = make_project({"content/a.txt": "Headline here\nBody line one.\n"})
+    article, _ = _read(root, "content/a.txt")
+    assert article.format == "text" and article.raw == "Headline here\nBody line one.\n"
+
+
+def test_decoding(make_project) -> None:
+    root = make_project(
+        {
+            "content/bom.txt": codecs.BOM_UTF8 + "Caf\u00e9 story.\n".encode(),
+            "content/u16.txt": codecs.BOM_UTF16_LE + "Caf\u00e9 story.\n".encode("utf-16-le"),
+            "content/latin.txt": "Caf\u00e9 story \u2014 \u20ac5.\n".encode("cp1252"),
+            "content/crlf.txt": b"One.\r\nTwo.\r\n",
+        }
+    )
+    assert _read(root, "content/bom.txt")[0].raw == "Caf\u00e9 story.\n"
+    article, note = _read(root, "content/u16.txt")
+    assert article.raw == "Caf\u00e9 story.\n" and "UTF-16" in note
+    article, note = _read(root, "content/latin.txt")
+    assert article.raw == "Caf\u00e9 story \u2014 \u20ac5.\n" and "Windows-1252" in note
+    assert _read(root, "content/crlf.txt")[0].raw == "One.\nTwo.\n"
+
+
+@pytest.mark.parametrize(("data", "message"), [(b"", "empty file"), (b"  \n\t\n", "empty file"), (b"\x00\x01\x02binary", "binary file")])
+def test_unusable_files(make_project, data: bytes, message: str) -> None:
+    root = make_project({"content/x.txt": data})
+    with pytest.raises(SourceError, match=message):
+        _read(root, "content/x.txt")
+
+
+def test_slug_and_date_from_path() -> None:
+    assert readers.slug_from_path("news/2024-07-18-Big Story!.md") == "big-story"
+    assert readers.slug_from_path("2024-07-18.md") == "2024-07-18"
+    assert readers.date_from_path("a/2024-07-18-x.txt") == datetime(2024, 7, 18, tzinfo=timezone.utc)
+    assert readers.date_from_path("2024-13-45-x.txt") is None
+    assert readers.date_from_path("story.txt") is None
+
+
+def test_discover_sorted_recursive_and_warns(make_project) -> None:
+    root = make_project(
+        {
+            "content/b.md": "x",
+            "content/a/z.txt": "x",
+            "content/a/.hidden.txt": "x",
+            "content/notes.docx": "x",
+            "content/draft.md~": "x",
+            "content/page.HTM": "x",
+        }
+    )
+    files, warnings = discover(root / "content")
+    assert [f.rel for f in files] == ["a/z.txt", "b.md", "page.HTM"]
+    assert files[2].suffix == "htm"
+    assert [str(w) for w in warnings] == ["notes.docx: skipped: unknown file type '.docx' (expected .txt, .md, .html or .htm)"]
+
+
+def test_discover_missing_folder(tmp_path: Path) -> None:
+    files, warnings = discover(tmp_path / "nope")
+    assert files == [] and "content folder not found" in warnings[0].message

@@ -1,0 +1,65 @@
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from digest.errors import DigestError
+from digest.slugs import slugify
+from digest.write import safe_relpath, write_site
+
+
+def test_writes_and_replaces_whole_site(tmp_path: Path) -> None:
+    out = tmp_path / "site"
+    write_site([("index.html", b"one"), ("a/b/index.html", b"two")], out)
+    assert (out / "a/b/index.html").read_bytes() == b"two"
+    write_site([("index.html", b"new")], out)
+    assert (out / "index.html").read_bytes() == b"new"
+    assert not (out / "a").exists()  # stale pages do not survive
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["site"]  # no temporary folders left
+
+
+@pytest.mark.parametrize("rel", ["../x.html", "/etc/passwd", "a/../../x", "a\\..\\x", "a/\x00b", "", "a//b", "./a"])
+def test_unsafe_paths_refused(rel: str) -> None:
+    with pytest.raises(DigestError):
+        safe_relpath(rel)
+
+
+def test_failure_leaves_previous_site(tmp_path: Path) -> None:
+    out = tmp_path / "site"
+    write_site([("index.html", b"old")], out)
+
+    def pages():
+        yield "index.html", b"half"
+        raise RuntimeError("render crashed")
+
+    with pytest.raises(RuntimeError):
+        write_site(pages(), out)
+    assert (out / "index.html").read_bytes() == b"old"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["site"]
+
+
+def test_duplicate_output_path_is_an_error(tmp_path: Path) -> None:
+    with pytest.raises(DigestError, match="same output path"):
+        write_site([("a.html", b"1"), ("a.html", b"2")], tmp_path / "site")
+    assert not (tmp_path / "site").exists()
+
+
+def test_leftovers_of_killed_build_removed(tmp_path: Path) -> None:
+    (tmp_path / ".digest-tmp-site-99999").mkdir()
+    write_site([("index.html", b"x")], tmp_path / "site")
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["site"]
+
+
+@pytest.mark.parametrize(
+    ("text", "slug"),
+    [("Hello, World!", "hello-world"), ("Café Crème", "cafe-creme"), ("../../etc/passwd", "etc-passwd"), ("CON", "con-1"), ("NUL", "nul-1")],
+)
+def test_slugify(text: str, slug: str) -> None:
+    assert slugify(text) == slug
+
+
+def test_slugify_never_empty_and_bounded() -> None:
+    assert slugify("日本語").startswith("x-")
+    assert slugify("!!!") != ""
+    assert len(slugify("word " * 100)) <= 80
