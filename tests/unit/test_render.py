@@ -1,0 +1,396 @@
+"""Tests for digest.render: pages, links, escaping, feed, overrides, errors, determinism."""
+from __future__ import annotations
+
+import dataclasses
+import posixpath
+from xml.etree import ElementTree
+from datetime import datetime, timedelta, timezone
+from pathlib import Path
+
+import pytest
+from bs4 import BeautifulSoup
+
+from digest import render
+from digest.config import Config
+from digest.errors import TemplateError
+from digest.model import Article, Block, Related
+
+XSS = "<script>alert(1)</script>"
+UTC = timezone.utc
+
+
+# -- builders ---------------------------------------------------------------------------------
+
+
+def make_article(slug: str, title: str, when: datetime, **changes) -> Article:
+    base = Article(source=f"{slug}.txt", format="text", slug=slug)
+    return dataclasses.replace(base, title=title, date=when, **changes)
+
+
+def make_config(tmp_path: Path, **site) -> Config:
+    config = Config()
+    templates = tmp_path / "templates"
+    return dataclasses.replace(
+        config,
+        root=tmp_path,
+        site=dataclasses.replace(config.site, **site),
+        paths=dataclasses.replace(config.paths, templates=templates, output=tmp_path / "site"),
+    )
+
+
+def corpus() -> list[Article]:
+    day = datetime(2025, 3, 7, 9, 30, tzinfo=UTC)
+    body = (
+        Block("p", "The central bank raised its main rate by a quarter point on Friday."),
+        Block("h", "What happens next"),
+        Block("p", "Economists expect <b>one more</b> rise."),
+        Block("li", "Mortgages cost more"),
+        Block("li", "Savers earn more"),
+        Block("quote", "We will do what it takes."),
+        Block("pre", "rate = 5.25%"),
+        Block("p", "ignored", html="Read the <em>full statement</em>."),
+    )
+    return [
+        make_article(
+            "rates-rise", "Central bank raises rates", day,
+            standfirst="Borrowing costs climb again.", byline="Jane Doe", url="https://www.example.com/rates",
+            body=body, summary=("The central bank raised rates.", "Markets fell after the decision."),
+            tags=("Interest rates", "Economy"), section="Business",
+            related=(Related("storm", "Storm hits the coast", 0.4), Related("ghost", "Not on the site", 0.3)),
+            duplicates=("rates-rise-wire",),
+        ),
+        make_article(
+            "rates-rise-wire", "Rates go up, says wire service", day - timedelta(hours=1),
+            url="javascript:alert(1)", body=(Block("p", "Rates went up."),), summary=("Rates went up, the wire says.",),
+            tags=("Economy",), section="Business", duplicate_of="rates-rise", duplicates=("rates-rise",),
+        ),
+        make_article(
+            "storm", f"Storm {XSS} hits the coast", day - timedelta(days=1),
+            byline=f"Reporter {XSS}", body=(Block("p", f"Wind and rain. {XSS}"),), summary=(f"A storm {XSS} hit.",),
+            tags=("Weather", f"Odd {XSS}"), section="World",
+            related=(Related("rates-rise", "Central bank raises rates", 0.4),),
+        ),
+        make_article(
+            "old-news", "Something from last month", datetime(2025, 2, 3, tzinfo=UTC),
+            body=(Block("p", "Older."),), summary=("An older story.",), tags=("Economy",), section="Business",
+        ),
+        make_article(
+            "secret-draft", "Unpublished scoop", day + timedelta(days=1), draft=True,
+            body=(Block("p", "Not yet."),), summary=("Draft summary.",), tags=("Drafty",), section="Health",
+        ),
+    ]
+
+
+def build(articles, config) -> dict[str, bytes]:
+    pages = dict(render.render_site(articles, config))
+    return pages
+
+
+def html(pages: dict[str, bytes], path: str) -> BeautifulSoup:
+    return BeautifulSoup(pages[path].decode("utf-8"), "html.parser")
+
+
+# -- tests ------------------------------------------------------------------------------------
+
+
+def test_every_page_is_produced(tmp_path):
+    pages = build(corpus(), make_config(tmp_path))
+    tag_slug = render.make_site([], make_config(tmp_path)).tag_slug
+    expected = {
+        "index.html", "tags/index.html", "archive/index.html", "feed.xml", "sitemap.xml", "robots.txt",
+        "404.html", "style.css",
+        "articles/rates-rise/index.html", "articles/rates-rise-wire/index.html",
+        "articles/storm/index.html", "articles/old-news/index.html",
+        "sections/business/index.html", "sections/world/index.html",
+        "tags/interest-rates/index.html", "tags/economy/index.html", "tags/weather/index.html",
+        f"tags/{tag_slug('Odd ' + XSS)}/index.html",
+    }
+    assert set(pages) == expected
+    assert all(isinstance(v, bytes) and v for v in pages.values())
+
+
+def test_drafts_are_skipped_everywhere(tmp_path):
+    pages = build(corpus(), make_config(tmp_path))
+    assert not any("secret-draft" in p or "drafty" in p or "health" in p for p in pages)
+    for path, content in pages.items():
+        assert b"Unpublished scoop" not in content, path
+        assert b"Draft summary" not in content, path
+
+
+def test_relative_links_resolve_to_produced_files(tmp_path):
+    pages = build(corpus(), make_config(tmp_path))
+    checked = 0
+    for path, content in pages.items():
+        if not path.endswith(".html"):
+            continue
+        soup = BeautifulSoup(content.decode("utf-8"), "html.parser")
+        for tag in soup.find_all(["a", "link"]):
+            href = tag.get("href")
+            if not href or href.startswith("#") or ":" in href.split("/")[0]:
+                continue  # fragment or absolute (https:, mailto:)
+            target = posixpath.normpath(posixpath.join(posixpath.dirname(path), href.split("#")[0]))
+            if href.endswith("/"):
+                target += "/index.html"
+            assert target in pages, f"{path}: broken link {href!r} -> {target}"
+            checked += 1
+    assert checked > 50
+
+
+def test_html_pages_are_accessible(tmp_path):
+    pages = build(corpus(), make_config(tmp_path, language="en-GB"))
+    for path in (p for p in pages if p.endswith(".html")):
+        soup = html(pages, path)
+        assert soup.html["lang"] == "en-GB", path
+        assert soup.title and soup.title.string.strip(), path
+        assert soup.find("meta", attrs={"name": "description"})["content"].strip(), path
+        for landmark in ("header", "nav", "main", "footer"):
+            assert soup.find(landmark), (path, landmark)
+        assert len(soup.find_all("h1")) == 1, path
+        levels = [int(h.name[1]) for h in soup.find_all(["h1", "h2", "h3", "h4", "h5", "h6"])]
+        assert levels[0] == 1, path
+        assert all(b - a <= 1 for a, b in zip(levels, levels[1:])), (path, levels)
+    assert b":focus-visible" in pages["style.css"]
+    assert b"prefers-color-scheme: dark" in pages["style.css"]
+    assert len(pages["style.css"]) < 20_000
+    assert b"@import" not in pages["style.css"] and b"http" not in pages["style.css"]
+
+
+def test_untrusted_text_is_escaped_everywhere(tmp_path):
+    pages = build(corpus(), make_config(tmp_path, base_url="https://example.org/news"))
+    for path, content in pages.items():
+        assert XSS.encode() not in content, path
+        if path.endswith((".html", ".xml")):
+            assert b"alert(1)" not in content or b"&lt;script&gt;" in content, path
+    storm = html(pages, "articles/storm/index.html")
+    assert storm.h1.get_text() == f"Storm {XSS} hits the coast"
+    assert not storm.find("script")
+    # A javascript: source address never becomes a link.
+    assert b"javascript:" not in pages["articles/rates-rise-wire/index.html"]
+
+
+def test_article_page(tmp_path):
+    pages = build(corpus(), make_config(tmp_path))
+    soup = html(pages, "articles/rates-rise/index.html")
+    main = soup.main
+    assert main.h1.get_text() == "Central bank raises rates"
+    assert "Borrowing costs climb again." in main.get_text()
+    assert "Jane Doe" in main.get_text()
+    assert main.find("time")["datetime"] == "2025-03-07T09:30:00+00:00"
+    source = main.find("a", href="https://www.example.com/rates")
+    assert source is not None and set(source["rel"]) == {"nofollow", "noopener"}
+    brief = main.find("aside")
+    assert "In brief" in brief.get_text() and "Markets fell after the decision." in brief.get_text()
+    body = main.find(class_="body")
+    assert body.find("h2").get_text() == "What happens next"
+    assert [li.get_text() for li in body.find("ul").find_all("li")] == ["Mortgages cost more", "Savers earn more"]
+    assert body.find("blockquote").get_text(strip=True) == "We will do what it takes."
+    assert body.find("pre").get_text() == "rate = 5.25%"
+    assert body.find("em").get_text() == "full statement"  # Block.html is used as is
+    assert "<b>" in body.get_text()  # Block.text is escaped
+    chips = [a.get_text() for a in main.select(".chips a")]
+    assert chips == ["Interest rates", "Economy"]
+    text = main.get_text()
+    assert "Related headlines" in text and "Storm" in text and "Not on the site" not in text
+    assert "Same story elsewhere" in text and "Rates go up, says wire service" in text
+    assert main.find("a", rel="prev")["href"] == "../../articles/rates-rise-wire/index.html"
+    assert main.find("a", rel="next") is None  # the newest article (the draft does not count)
+
+
+def test_duplicates_collapse_on_front_page(tmp_path):
+    pages = build(corpus(), make_config(tmp_path))
+    soup = html(pages, "index.html")
+    headlines = [h.get_text(strip=True) for h in soup.select(".story-headline")]
+    assert "Rates go up, says wire service" not in headlines
+    assert headlines[0] == "Central bank raises rates"
+    story = soup.select(".story")[0]
+    assert "2 sources" in story.get_text()
+    assert story.find("a", href="articles/rates-rise-wire/index.html")
+    # Newest first, grouped by day; section navigation at the top.
+    assert [g.get_text() for g in soup.select(".group-title")] == [
+        "Friday 7 March 2025", "Thursday 6 March 2025", "Monday 3 February 2025",
+    ]
+    nav = [a.get_text() for a in soup.select("header nav a")]
+    assert nav == ["Front page", "World", "Business", "Tags", "Archive"]  # newspaper order; no draft-only section
+
+
+def test_front_page_limit_and_section_grouping(tmp_path):
+    config = make_config(tmp_path)
+    config = dataclasses.replace(config, front=dataclasses.replace(config.front, stories=2, group_by="section"))
+    soup = html(build(corpus(), config), "index.html")
+    assert len(soup.select(".story")) == 2
+    assert [g.get_text() for g in soup.select(".group-title")] == ["World", "Business"]
+    assert soup.find("a", href="archive/index.html", string=lambda s: s and "Older" in s)
+
+
+def test_tag_index_archive_and_section_pages(tmp_path):
+    pages = build(corpus(), make_config(tmp_path))
+    tags = html(pages, "tags/index.html")
+    names = [a.contents[0].strip() for a in tags.select("main .tag-cloud a")]
+    counts = [int(a.find(class_="chip-count").get_text()) for a in tags.select("main .tag-cloud a")]
+    assert names[0] == "Economy" and counts[0] == 2  # rates story (with its wire copy) + old news
+    assert counts == sorted(counts, reverse=True)
+    archive = html(pages, "archive/index.html")
+    assert [h.get_text() for h in archive.main.find_all("h2")] == ["March 2025", "February 2025"]
+    assert len(archive.select(".archive-list li")) == 4  # every published article, duplicates too
+    business = html(pages, "sections/business/index.html")
+    assert business.h1.get_text() == "Business"
+    assert len(business.select(".story")) == 2
+
+
+def test_feed_parses_and_has_summaries(tmp_path):
+    feedparser = pytest.importorskip("feedparser")
+    for base_url in ("", "https://example.org/news"):
+        pages = build(corpus(), make_config(tmp_path, base_url=base_url))
+        feed = feedparser.parse(pages["feed.xml"])
+        assert not feed.bozo, feed.get("bozo_exception")
+        assert len(feed.entries) == 4
+        entry = feed.entries[0]
+        assert entry.title == "Central bank raises rates"
+        assert entry.summary == "The central bank raised rates. Markets fell after the decision."
+        assert feed.feed.updated == "2025-03-07T09:30:00+00:00"
+        storm = next(e for e in feed.entries if "Storm" in e.title)
+        assert storm.title == f"Storm {XSS} hits the coast"  # text, not markup
+        if base_url:
+            assert entry.link == "https://example.org/news/articles/rates-rise/"
+            assert entry.id == entry.link
+
+
+def test_absolute_urls_with_base_url(tmp_path):
+    pages = build(corpus(), make_config(tmp_path, base_url="https://example.org/news"))
+    soup = html(pages, "articles/storm/index.html")
+    assert soup.find("link", rel="canonical")["href"] == "https://example.org/news/articles/storm/"
+    ns = {"s": "http://www.sitemaps.org/schemas/sitemap/0.9"}
+    locs = [loc.text for loc in ElementTree.fromstring(pages["sitemap.xml"]).findall("s:url/s:loc", ns)]
+    assert "https://example.org/news/" in locs and "https://example.org/news/articles/storm/" in locs
+    assert all(loc.startswith("https://example.org/news/") for loc in locs)
+    assert b"Sitemap: https://example.org/news/sitemap.xml" in pages["robots.txt"]
+    assert html(pages, "404.html").find("a", string="Go to the front page")["href"] == "https://example.org/news/index.html"
+
+
+def test_without_base_url_no_absolute_urls(tmp_path):
+    pages = build(corpus(), make_config(tmp_path))
+    assert html(pages, "index.html").find("link", rel="canonical") is None
+    sitemap = ElementTree.fromstring(pages["sitemap.xml"])
+    assert sitemap.tag == "{http://www.sitemaps.org/schemas/sitemap/0.9}urlset" and len(sitemap) == 0
+    assert b"Sitemap:" not in pages["robots.txt"]
+
+
+def test_user_template_overrides_and_extends_default(tmp_path):
+    config = make_config(tmp_path, title="My Digest")
+    templates = tmp_path / "templates"
+    templates.mkdir()
+    (templates / "article.html").write_text(
+        '{% extends "default/article.html" %}'
+        '{% block footer %}<p class="custom">Custom footer for {{ article.headline }}</p>{% endblock %}',
+        encoding="utf-8",
+    )
+    (templates / "base.html").write_text(  # an override that extends the file it replaces
+        '{% extends "default/base.html" %}{% block head %}<meta name="x-theme" content="mine">{% endblock %}',
+        encoding="utf-8",
+    )
+    (templates / "404.html").write_text(
+        '{% extends "default/base.html" %}{% block main %}<h1>Lost? {{ site.title }}</h1>{% endblock %}',
+        encoding="utf-8",
+    )
+    pages = build(corpus(), config)
+    storm = html(pages, "articles/storm/index.html")
+    assert storm.find(class_="custom").get_text() == f"Custom footer for Storm {XSS} hits the coast"
+    assert storm.find(class_="brief")  # the rest of the default article page is kept
+    missing = html(pages, "404.html")
+    assert missing.h1.get_text() == "Lost? My Digest"
+    assert missing.find("link", rel="stylesheet")  # from the default base
+    assert b"Lost?" not in pages["index.html"]
+    for path in ("index.html", "articles/storm/index.html", "archive/index.html"):  # not 404: it extends default/base
+        assert html(pages, path).find("meta", attrs={"name": "x-theme"}), path
+
+
+def test_template_syntax_error_names_file_and_line(tmp_path):
+    templates = tmp_path / "templates"
+    templates.mkdir()
+    (templates / "tag.html").write_text('{% extends "base.html" %}\n{% block main %}\n{% if %}\n{% endblock %}\n')
+    with pytest.raises(TemplateError) as info:
+        build(corpus(), make_config(tmp_path))
+    assert info.value.name == "templates/tag.html"
+    assert info.value.line == 3
+    assert str(info.value).startswith("templates/tag.html:3: ")
+
+
+def test_undefined_variable_names_file_and_line(tmp_path):
+    templates = tmp_path / "templates"
+    templates.mkdir()
+    (templates / "archive.html").write_text("<p>ok</p>\n<p>{{ no_such_thing.title }}</p>\n")
+    with pytest.raises(TemplateError) as info:
+        build(corpus(), make_config(tmp_path))
+    assert info.value.name == "templates/archive.html"
+    assert info.value.line == 2
+    assert "no_such_thing" in info.value.message
+
+
+def test_output_is_deterministic(tmp_path):
+    config = make_config(tmp_path, base_url="https://example.org/")
+    first = list(render.render_site(corpus(), config))
+    second = list(render.render_site(list(reversed(corpus())), config))
+    assert first == second
+
+
+def test_empty_site_renders(tmp_path):
+    pages = build([], make_config(tmp_path))
+    assert {"index.html", "feed.xml", "archive/index.html", "tags/index.html", "404.html"} <= set(pages)
+    feedparser = pytest.importorskip("feedparser")
+    assert not feedparser.parse(pages["feed.xml"]).bozo
+
+
+def test_view_models_are_plain_data(tmp_path):
+    site = render.make_site(corpus(), make_config(tmp_path))
+    view = render.article_context(site.by_slug["rates-rise"], site)
+    assert view["url"] == "articles/rates-rise/index.html"
+    assert view["date"] == "2025-03-07T09:30:00+00:00" and view["date_human"] == "7 March 2025"
+    assert view["summary"] == ["The central bank raised rates.", "Markets fell after the decision."]
+    assert view["tags"][0] == {"name": "Interest rates", "slug": "interest-rates", "url": "tags/interest-rates/index.html"}
+    assert view["related"] == [{"slug": "storm", "title": f"Storm {XSS} hits the coast", "url": "articles/storm/index.html"}]
+    assert view["section"] == {"name": "Business", "slug": "business", "url": "sections/business/index.html"}
+    assert view["source"] == {"url": "https://www.example.com/rates", "host": "example.com"}
+    assert [b["kind"] for b in view["body"]] == ["p", "h", "p", "ul", "quote", "pre", "p"]
+    assert view["sources"] == 2 and view["is_duplicate"] is False
+    wire = render.article_context(site.by_slug["rates-rise-wire"], site)
+    assert wire["is_duplicate"] is True and wire["source"] is None
+    assert view["brief"] == view["summary"]
+    repeated = dataclasses.replace(site.by_slug["rates-rise"], standfirst=" The central bank  raised rates.")
+    assert render.article_context(repeated, site)["brief"] == ["Markets fell after the decision."]
+    index = render.index_context(list(site.by_slug.values()), site)
+    assert [s["slug"] for s in index["stories"]] == ["rates-rise", "storm", "old-news"]
+
+
+def test_default_theme_dir_has_the_templates():
+    theme = render.default_theme_dir()
+    for name in ("base.html", "index.html", "article.html", "tag.html", "tags.html", "section.html",
+                 "archive.html", "404.html", "feed.xml", "sitemap.xml", "robots.txt", "style.css"):
+        assert (theme / name).is_file(), name
+
+
+def test_missing_include_and_python_error_name_file_and_line(tmp_path):
+    templates = tmp_path / "templates"
+    templates.mkdir()
+    (templates / "tags.html").write_text("<p>\n{% include 'nowhere.html' %}\n</p>\n")
+    with pytest.raises(TemplateError) as info:
+        build(corpus(), make_config(tmp_path))
+    assert (info.value.name, info.value.line) == ("templates/tags.html", 2)
+    assert "nowhere.html" in info.value.message
+    (templates / "tags.html").write_text("<p>{{ tags|length }}</p>\n<p>{{ 1 // 0 }}</p>\n")
+    with pytest.raises(TemplateError) as info:
+        build(corpus(), make_config(tmp_path))
+    assert (info.value.name, info.value.line) == ("templates/tags.html", 2)
+    assert "ZeroDivisionError" in info.value.message
+
+
+def test_days_are_not_split_by_time_zones(tmp_path):
+    east = timezone(timedelta(hours=-5))
+    articles = [
+        make_article("a", "Late evening in New York", datetime(2025, 3, 7, 23, 0, tzinfo=east)),  # 04:00Z on the 8th
+        make_article("b", "Early on the eighth", datetime(2025, 3, 8, 1, 0, tzinfo=UTC)),
+        make_article("c", "Evening of the seventh", datetime(2025, 3, 7, 20, 0, tzinfo=UTC)),
+    ]
+    index = render.index_context(articles, render.make_site(articles, make_config(tmp_path)))
+    assert [(g["id"], [s["slug"] for s in g["stories"]]) for g in index["groups"]] == [
+        ("2025-03-08", ["b"]), ("2025-03-07", ["a", "c"]),
+    ]
