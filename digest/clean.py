@@ -1,0 +1,1048 @@
+"""Stage 3: separate each article's story from the page furniture around it.
+
+``build_context`` gathers corpus-level signals once (lines repeated across files,
+every known title); ``clean`` then works on one article at a time:
+
+* **text** (a page saved as plain text): every line is scored by its shape (does it
+  end a sentence, is it Title Cased or bulleted, is it seen in other files, does it
+  share words with the story) and matched against the furniture shapes of
+  :mod:`digest.clean_rules`. The body is the run of lines with the highest total
+  score, so lists of other headlines before or after the story fall away while
+  subheadings inside it stay. Body lines are kept verbatim, one block per line.
+* **html**: a small, fast tree builder (private, below; BeautifulSoup's html.parser
+  is about 5x slower on news pages) reads the page; furniture elements are skipped by
+  tag, class/id token, role and link density; the story's container is an
+  ``articleBody`` or the element with the most paragraph credit, widened while its
+  parents add mostly paragraphs; its blocks become :class:`Block` values (text only).
+  Too little text falls back to the whole ``<body>``.
+* **markdown**: the reader already made the blocks; their text is normalised.
+
+Every dropped line is recorded in ``Article.removed`` with a short reason.
+"""
+from __future__ import annotations
+
+import html as _html
+import logging
+import re
+from collections import Counter
+from dataclasses import dataclass, field, replace
+from datetime import datetime, timedelta, timezone
+from typing import Iterable, Mapping, Sequence
+
+from . import clean_rules as rules
+from .model import Article, Block, Removed
+from .text import content_words, normalize, split_sentences, stem
+
+log = logging.getLogger(__name__)
+
+__all__ = ["CleanContext", "build_context", "clean", "parse_date_text", "norm_line"]
+
+
+# ---------------------------------------------------------------------------
+# Context
+# ---------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class CleanContext:
+    """Corpus-level signals for cleaning, built once by :func:`build_context`."""
+
+    files: int = 0
+    """How many articles the context was built from."""
+    line_files: Mapping[str, int] = field(default_factory=dict)
+    """Normalised line → number of text articles it occurs in (only lines seen twice or more)."""
+    titles: Mapping[str, int] = field(default_factory=dict)
+    """Normalised title → number of articles carrying it."""
+    sources: frozenset[str] = frozenset()
+    """``Article.source`` of every article counted, so an article's own lines can be discounted."""
+
+
+_QUOTES = str.maketrans({"’": "'", "‘": "'", "“": '"', "”": '"', "–": "-", "—": "-"})
+
+
+def _strip_ends(text: str) -> str:
+    """``text`` without non-alphanumeric characters at either end."""
+    i, j = 0, len(text)
+    while i < j and not text[i].isalnum():
+        i += 1
+    while j > i and not text[j - 1].isalnum():
+        j -= 1
+    return text[i:j]
+
+
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+
+
+def _normalize(text: str) -> str:
+    """:func:`digest.text.normalize`, with a fast path for plain ASCII lines."""
+    if text.isascii() and not _CONTROL.search(text):
+        return " ".join(text.split())
+    return normalize(text)
+
+
+def norm_line(text: str) -> str:
+    """A line reduced for comparisons: normalised, case-folded, straight quotes,
+    no bullets or punctuation at either end."""
+    return _strip_ends(_normalize(text).casefold().translate(_QUOTES))
+
+
+def build_context(articles: Sequence[Article]) -> CleanContext:
+    """Count normalised lines across the text articles and gather every known title."""
+    counts: Counter[str] = Counter()
+    titles: Counter[str] = Counter()
+    sources = set()
+    for article in articles:
+        sources.add(article.source)
+        if article.title:
+            titles[norm_line(article.title)] += 1
+        if article.format == "text" and article.raw:
+            seen = {norm_line(line) for line in article.raw.split("\n")}
+            seen.discard("")
+            counts.update(seen)
+    repeated = {line: n for line, n in counts.items() if n >= 2}
+    return CleanContext(files=len(articles), line_files=repeated, titles=dict(titles), sources=frozenset(sources))
+
+
+# ---------------------------------------------------------------------------
+# Entry point
+# ---------------------------------------------------------------------------
+
+
+def clean(article: Article, ctx: CleanContext) -> Article:
+    """Fill ``body``, ``removed`` and ``sentences`` (and title/standfirst/byline/date when
+    the reader left them empty), choosing the method by ``article.format``."""
+    if article.format == "text":
+        article = _clean_text(article, ctx)
+    elif article.format == "html":
+        article = _clean_html(article, ctx)
+    else:
+        blocks = tuple(
+            replace(b, text=normalize(b.text)) for b in article.body if normalize(b.text)
+        )
+        article = replace(article, body=blocks)
+    return replace(article, sentences=_sentences(article.body))
+
+
+def _sentences(blocks: Iterable[Block]) -> tuple[str, ...]:
+    out: list[str] = []
+    for block in blocks:
+        if block.kind in ("p", "li", "quote"):
+            out.extend(split_sentences(normalize(block.text)))
+    return tuple(out)
+
+
+# ---------------------------------------------------------------------------
+# Dates
+# ---------------------------------------------------------------------------
+
+_MONTHS = {
+    m: i
+    for i, names in enumerate(
+        (
+            ("jan", "january"), ("feb", "february"), ("mar", "march"), ("apr", "april"), ("may",),
+            ("jun", "june"), ("jul", "july"), ("aug", "august"), ("sep", "sept", "september"),
+            ("oct", "october"), ("nov", "november"), ("dec", "december"),
+        ),
+        start=1,
+    )
+    for m in names
+}
+_MONTH_RE = r"(?P<mon>[A-Za-z]{3,9})\.?"
+_DATE_MDY = re.compile(rf"\b{_MONTH_RE}\s+(?P<day>\d{{1,2}})(?:st|nd|rd|th)?,?\s+(?P<year>\d{{4}})\b")
+_DATE_DMY = re.compile(rf"\b(?P<day>\d{{1,2}})(?:st|nd|rd|th)?\s+(?:of\s+)?{_MONTH_RE},?\s+(?P<year>\d{{4}})\b")
+_DATE_ISO = re.compile(
+    r"\b(?P<year>\d{4})-(?P<mon>\d{2})-(?P<day>\d{2})(?:[T ](?P<h>\d{2}):(?P<m>\d{2})(?::(?P<s>\d{2})(?:\.\d+)?)?"
+    r"(?P<tz>Z|[+-]\d{2}:?\d{2})?)?"
+)
+_TIME_RE = re.compile(
+    r"\b(?P<h>\d{1,2})(?:[:.](?P<m>\d{2}))?(?::(?P<s>\d{2}))?\s*(?P<ampm>[ap])\.?m\.?(?![a-z])"
+    r"|\b(?P<h24>\d{1,2}):(?P<m24>\d{2})(?::\d{2})?\b",
+    re.IGNORECASE,
+)
+_TZ_RE = re.compile(r"\b([A-Z]{1,5})\b|([+-]\d{2}):?(\d{2})\b")
+
+
+def parse_date_text(text: str) -> datetime | None:
+    """Read a date written in a dateline ("Published Nov. 28, 2020 3:32 PM ET",
+    "2019-11-18T09:30:00Z", "18 November 2019") as an aware datetime; UTC when no
+    zone is given. Returns None when no unambiguous date is found."""
+    text = normalize(text)
+    m = _DATE_ISO.search(text)
+    if m:
+        s = m.group(0).replace(" ", "T")
+        if s.endswith("Z"):
+            s = s[:-1] + "+00:00"
+        try:
+            parsed = datetime.fromisoformat(s)
+        except ValueError:
+            return None
+        return parsed if parsed.tzinfo else parsed.replace(tzinfo=timezone.utc)
+    for rx in (_DATE_MDY, _DATE_DMY):
+        m = rx.search(text)
+        if m and m.group("mon").lower() in _MONTHS:
+            try:
+                base = datetime(int(m.group("year")), _MONTHS[m.group("mon").lower()], int(m.group("day")))
+            except ValueError:
+                return None
+            rest = text[m.end():]
+            return _with_time(base, rest)
+    return None
+
+
+def _with_time(base: datetime, rest: str) -> datetime:
+    tm = _TIME_RE.search(rest[:40])
+    hour = minute = 0
+    tail = rest
+    if tm:
+        if tm.group("h24") is not None:
+            hour, minute = int(tm.group("h24")), int(tm.group("m24"))
+        else:
+            hour, minute = int(tm.group("h")) % 12, int(tm.group("m") or 0)
+            if tm.group("ampm").lower() == "p":
+                hour += 12
+        tail = rest[tm.end():]
+    offset = 0.0
+    for zm in _TZ_RE.finditer(tail[:16]):
+        if zm.group(1) and zm.group(1) in rules.TZ_OFFSETS:
+            offset = rules.TZ_OFFSETS[zm.group(1)]
+            break
+        if zm.group(2):
+            sign = -1 if zm.group(2).startswith("-") else 1
+            offset = int(zm.group(2)) + sign * int(zm.group(3)) / 60
+            break
+    if hour > 23 or minute > 59:
+        hour = minute = 0
+    tz = timezone(timedelta(hours=offset))
+    return base.replace(hour=hour, minute=minute, tzinfo=tz)
+
+
+# ---------------------------------------------------------------------------
+# Plain text
+# ---------------------------------------------------------------------------
+
+_BULLET_RE = re.compile(rf"^(?:[{re.escape(rules.BULLETS)}]\s*|[{re.escape(rules.ASCII_BULLETS)}]\s+)")
+_WORD_RE = re.compile(r"[^\W_]+(?:['’.\-&][^\W_]+)*")
+
+
+@dataclass(slots=True)
+class _Line:
+    text: str  # the source line, stripped: what a body block keeps verbatim
+    clean: str  # normalised
+    norm: str
+    gap: int  # blank lines before it
+    words: int
+    ends: bool  # ends a sentence
+    end_char: str
+    title_case: bool
+    bullet: bool
+    reason: str | None = None  # furniture shape matched
+    byline: str | None = None
+    date: bool = False
+    score: float = 0.0
+
+
+def _ends(text: str) -> tuple[bool, str]:
+    t = text.rstrip(rules.CLOSERS + " ")
+    if not t:
+        return False, ""
+    return t[-1] in rules.END_PUNCT, t[-1]
+
+
+def _is_title_case(tokens: list[str]) -> bool:
+    letters = [t for t in tokens if t[0].isalpha()]
+    if len(letters) < 2:
+        return bool(letters) and letters[0][0].isupper() and len(letters[0]) > 1
+    big = [t for t in letters[1:] if t.lower() not in rules.TITLE_SMALL_WORDS]
+    if not big:
+        return False
+    upper = sum(1 for t in big if t[0].isupper())
+    return upper / len(big) >= 0.75
+
+
+def _shape(text: str, cleaned: str, gap: int) -> _Line:
+    tokens = _WORD_RE.findall(cleaned)
+    ends, end_char = _ends(cleaned)
+    folded = _strip_ends(cleaned.casefold().translate(_QUOTES))
+    return _Line(
+        text=text,
+        clean=cleaned,
+        norm=folded,
+        gap=gap,
+        words=len(tokens),
+        ends=ends,
+        end_char=end_char,
+        title_case=_is_title_case(tokens),
+        bullet=bool(_BULLET_RE.match(text)),
+    )
+
+
+def _furniture(line: _Line) -> None:
+    """Match the furniture shapes; sets ``reason`` (and ``byline``/``date``)."""
+    text = line.clean
+    if line.words <= 14 and not (line.ends and line.end_char in ".!?" and line.words > 3):
+        for rx in rules.BYLINE_PATTERNS:
+            m = rx.match(text)
+            if m:
+                line.reason, line.byline = "byline", m.group("name").strip(" ,|")
+                return
+    if line.words <= 16:
+        if rules.DATE_LINE.match(text):
+            line.reason, line.date = "date line", True
+            return
+        if rules.READING_TIME.match(text):
+            line.reason = "reading time"
+            return
+    if len(text) > rules.FURNITURE_MAX_CHARS:
+        return
+    lower = text.lower()
+    for reason, needles, rx in rules.LINE_PATTERNS:
+        if needles and not any(n in lower for n in needles):
+            continue
+        if rx.match(text):
+            line.reason = reason
+            return
+
+
+def _clean_text(article: Article, ctx: CleanContext) -> Article:
+    lines: list[_Line] = []
+    gap = 0
+    for raw in article.raw.split("\n"):
+        stripped = raw.strip()
+        cleaned = _normalize(stripped) if stripped else ""
+        if not cleaned:
+            gap += 1
+            continue
+        lines.append(_shape(stripped, cleaned, gap))
+        gap = 0
+    if not lines:
+        return article
+    for line in lines:
+        _furniture(line)
+
+    own = 1 if article.source in ctx.sources else 0
+    own_title = norm_line(article.title) if article.title else ""
+    vocab = {stem(w) for ln in lines if ln.reason is None and ln.ends and ln.words >= rules.PROSE_MIN_WORDS
+             for w in content_words(ln.text)}
+    for line in lines:
+        line.score = 0.0 if line.reason else _score(line, ctx, own, own_title, vocab)
+    _mark_lists(lines)
+
+    start, end = _segment(lines)
+    roles = _roles(lines, start, end)
+
+    removed: list[Removed] = []
+    title = article.title
+    title_found = False
+    byline = article.byline
+    date = article.date
+    body_lines: list[_Line] = []
+    for ln, role in zip(lines, roles):
+        if role == "title":
+            title_found = True
+            if not title:
+                title = ln.text
+            elif norm_line(title) != ln.norm:
+                removed.append(Removed(ln.text, "headline"))
+        elif ln.reason:
+            removed.append(Removed(ln.text, ln.reason))
+        elif role == "body":
+            if own_title and ln.norm == own_title and not body_lines:
+                title_found = True
+            elif not ln.ends and _other_title(ln, ctx, own_title):
+                removed.append(Removed(ln.text, "related headline"))
+            elif not ln.ends and ln.words >= 3 and ctx.line_files.get(ln.norm, 0) - own >= rules.REPEAT_MIN_FILES_BODY - 1:
+                removed.append(Removed(ln.text, "repeated line"))
+            else:
+                body_lines.append(ln)
+        elif own_title and ln.norm == own_title:
+            title_found = True
+        else:
+            removed.append(Removed(ln.text, "leading headline list" if role == "lead" else "trailing headline list"))
+
+    for ln in lines:
+        if ln.reason == "byline" and not byline and ln.byline:
+            byline = ln.byline
+        if ln.date and date is None:
+            date = parse_date_text(ln.text)
+
+    blocks = _text_blocks(body_lines)
+    standfirst = article.standfirst
+    if not standfirst and blocks and blocks[0].kind == "p":
+        first = blocks[0].text
+        n_words = len(_WORD_RE.findall(first))
+        n_paras = sum(1 for b in blocks if b.kind == "p")
+        if len(split_sentences(first)) == 1 and n_words <= rules.STANDFIRST_MAX_WORDS and n_paras >= 3:
+            standfirst = first
+    if not title and not title_found and standfirst:
+        title = standfirst
+    return replace(
+        article,
+        title=title,
+        standfirst=standfirst,
+        byline=byline,
+        date=date,
+        body=tuple(blocks),
+        removed=tuple(removed),
+    )
+
+
+def _score(line: _Line, ctx: CleanContext, own: int, own_title: str, vocab: set[str]) -> float:
+    prose = line.ends and line.words >= rules.PROSE_MIN_WORDS
+    if prose:
+        if line.title_case and line.end_char in "?!" and line.words <= 20:
+            score = rules.SCORE_HEADLINE_PUNCT
+            prose = False
+        else:
+            score = rules.SCORE_PROSE_BASE + min(line.words, rules.PROSE_WORD_CAP) * rules.SCORE_PROSE_PER_WORD
+    elif line.ends:
+        score = rules.SCORE_SHORT_SENTENCE
+    elif line.words > rules.LONG_LINE_WORDS:
+        score = rules.SCORE_LONG_UNPUNCTUATED
+    else:
+        score = rules.SCORE_HEADLINE
+        if line.title_case:
+            score += rules.SCORE_TITLE_CASE
+        if line.bullet:
+            score += rules.SCORE_BULLET
+        words = content_words(line.text)
+        if words:
+            score += rules.SCORE_OVERLAP * sum(1 for w in words if stem(w) in vocab) / len(words)
+    seen = ctx.line_files.get(line.norm, 0) - own
+    long_prose = prose and line.words > rules.REPEAT_SHORT_WORDS
+    if seen >= (rules.REPEAT_MIN_FILES_PROSE if long_prose else rules.REPEAT_MIN_FILES) - 1:
+        score += rules.SCORE_REPEATED
+    if _other_title(line, ctx, own_title):
+        score += rules.SCORE_OTHER_TITLE
+    return score
+
+
+def _other_title(line: _Line, ctx: CleanContext, own_title: str) -> bool:
+    """Is the line the title of another article of the corpus?"""
+    return ctx.titles.get(line.norm, 0) - (1 if line.norm == own_title else 0) > 0
+
+
+def _signature(line: _Line) -> str:
+    if line.ends or line.bullet or line.reason:
+        return ""
+    punct = "".join(sorted({c for c in line.clean if not c.isalnum() and not c.isspace()}))
+    if not punct:
+        return ""
+    return ("0" if line.clean[:1].isdigit() else "a") + punct
+
+
+def _mark_lists(lines: list[_Line]) -> None:
+    """Lines that share a punctuation skeleton with a neighbour ("June 9 – City, ST @ Venue")
+    form a structured list, which belongs to the story more often than a headline list."""
+    sigs = [_signature(ln) for ln in lines]
+    for i, sig in enumerate(sigs):
+        if sig and ((i > 0 and sigs[i - 1] == sig) or (i + 1 < len(sigs) and sigs[i + 1] == sig)):
+            lines[i].score += rules.SCORE_LIST_ITEM
+
+
+def _segment(lines: list[_Line]) -> tuple[int, int]:
+    """The run ``lines[start:end]`` with the highest total score (a big blank gap right
+    after the run earns a bonus). Linear time."""
+    gaps = Counter(ln.gap for ln in lines[1:])
+    usual = gaps.most_common(1)[0][0] if gaps else 0
+    best = (float("-inf"), 0, 0)
+    prefix = 0.0
+    min_prefix, min_at = 0.0, 0
+    for e in range(1, len(lines) + 1):
+        prefix += lines[e - 1].score
+        if e < len(lines) and lines[e].gap > usual:
+            bonus = rules.GAP_BONUS
+        else:
+            bonus = 0.0
+        total = prefix - min_prefix + bonus
+        if total > best[0]:
+            best = (total, min_at, e)
+        if prefix < min_prefix:
+            min_prefix, min_at = prefix, e
+    _, start, end = best
+    if best[0] <= 0:  # nothing looks like prose: keep every line that is not furniture
+        return 0, len(lines)
+    # A wide blank gap after the story is where the page's furniture starts: lines between
+    # the story and the gap that are not clearly furniture close the story (a list, a note).
+    gap_at = next((i for i in range(end, len(lines)) if lines[i].gap > usual), None)
+    if gap_at is not None and gap_at > end:
+        between = [ln.score for ln in lines[end:gap_at] if ln.reason is None]
+        if not between or (
+            min(between) > rules.GAP_KEEP_FLOOR and sum(between) / len(between) > rules.GAP_KEEP_MIN_SCORE
+        ):
+            end = gap_at
+    return start, end
+
+
+_META = frozenset({"byline", "date line", "reading time"})
+
+
+def _roles(lines: list[_Line], start: int, end: int) -> list[str]:
+    """Give each line a role: "lead", "title", "body" or "trail".
+
+    The body is ``lines[start:end]`` as segmented, adjusted around the article's meta lines
+    (byline, date): a title comes before them, the story after them. Lines between the meta
+    lines and the first paragraph open the story (a dateline, a kicker) unless they are
+    clearly furniture; a headline-sized line before the meta lines is the title, not body.
+    """
+    roles = ["lead"] * start + ["body"] * (end - start) + ["trail"] * (len(lines) - end)
+    first_prose = next(
+        (i for i in range(start, end) if lines[i].reason is None and lines[i].ends
+         and lines[i].words >= rules.PROSE_MIN_WORDS and lines[i].score >= rules.SCORE_PROSE_BASE),
+        None,
+    )
+    if first_prose is None:
+        return roles
+    meta = [i for i in range(first_prose) if lines[i].reason in _META]
+    if meta:
+        for i in range(max(meta) + 1, first_prose):
+            ln = lines[i]
+            if ln.reason is None and not ln.bullet and ln.score > rules.GAP_KEEP_FLOOR:
+                roles[i] = "body"
+        for i in range(start, min(meta)):
+            ln = lines[i]
+            standfirst = ln.ends and ln.score >= rules.STANDFIRST_MIN_SCORE
+            if roles[i] == "body" and not standfirst:
+                roles[i] = "lead"
+        head_end = min(meta)
+    else:
+        head_end = min(start, first_prose)
+    for i in range(head_end - 1, -1, -1):
+        ln = lines[i]
+        if roles[i] == "lead" and ln.reason is None and not ln.bullet and ln.words <= rules.TITLE_MAX_WORDS:
+            roles[i] = "title"
+            break
+        if roles[i] == "body":
+            break
+    return roles
+
+
+def _text_blocks(body: list[_Line]) -> list[Block]:
+    blocks: list[Block] = []
+    for i, ln in enumerate(body):
+        nxt = body[i + 1] if i + 1 < len(body) else None
+        heading = (
+            not ln.ends
+            and not ln.bullet
+            and 0 < ln.words <= rules.HEADING_MAX_WORDS
+            and nxt is not None
+            and nxt.ends
+            and nxt.words >= rules.PROSE_MIN_WORDS
+        )
+        if heading:
+            blocks.append(Block("h", ln.text))
+        elif ln.bullet:
+            blocks.append(Block("li", _BULLET_RE.sub("", ln.text, count=1).strip() or ln.text))
+        else:
+            blocks.append(Block("p", ln.text))
+    return blocks
+
+
+# ---------------------------------------------------------------------------
+# HTML: a small tree builder
+# ---------------------------------------------------------------------------
+# BeautifulSoup with "html.parser" takes ~140 ms for a typical saved news page here, too slow
+# for the 50 pages/s budget, so the page is tokenised with one regular expression into a light
+# tree (HTML's implied end tags for p/li/dt/dd/tr/td/option are applied). Entities are
+# decoded with ``html.unescape``. BeautifulSoup stays in the HTML reader, on the small <head>.
+
+_TAG_RE = re.compile(
+    r"<(?:!--.*?(?:-->|$)|!\[CDATA\[.*?(?:\]\]>|$)|![^>]*>|\?[^>]*>"
+    r"|(/)?([A-Za-z][A-Za-z0-9:_-]*)((?:[^>\"']|\"[^\"]*\"|'[^']*')*)>)",
+    re.S,
+)
+_ATTR_RE = re.compile(r"""([^\s"'>/=]+)(?:\s*=\s*(?:"([^"]*)"|'([^']*)'|([^\s>]+)))?""")
+_BODY_RE = re.compile(r"<body\b", re.I)
+_HEAD_END_RE = re.compile(r"</head\s*>", re.I)
+_RAW_TEXT = frozenset("script style textarea title noscript iframe xmp template plaintext noembed noframes".split())
+_RAW_END = {t: re.compile(rf"</{t}\s*>", re.I) for t in _RAW_TEXT}
+_VOID = frozenset("area base br col embed hr img input link meta param source track wbr keygen".split())
+_INLINE = frozenset(
+    "a abbr b bdi bdo cite code data dfn em font i kbd mark q s samp small span strong sub sup time u var del ins".split()
+)
+_CLOSES_P = frozenset(
+    """address article aside blockquote details dialog div dl fieldset figcaption figure footer form
+    h1 h2 h3 h4 h5 h6 header hgroup hr main menu nav ol p pre section table ul li dd dt""".split()
+)
+_TOKEN_SPLIT = re.compile(r"[^a-z0-9]+")
+_SPACE_RE = re.compile(r"\s+")
+
+
+class _Node:
+    __slots__ = ("tag", "attrs", "children", "parent")
+
+    def __init__(self, tag: str, attrs: dict[str, str], parent: _Node | None) -> None:
+        self.tag = tag
+        self.attrs = attrs
+        self.children: list[_Node | str] = []
+        self.parent = parent
+
+
+def _attrs(raw: str) -> dict[str, str]:
+    out: dict[str, str] = {}
+    if not raw or raw.isspace():
+        return out
+    for name, dq, sq, bare in _ATTR_RE.findall(raw):
+        name = name.lower()
+        if name not in out:
+            out[name] = dq or sq or bare
+    return out
+
+
+def _parse_html(page: str) -> _Node:
+    """Tokenise ``page`` into a light tree. Text nodes stay raw (entities decoded later)."""
+    root = _Node("#root", {}, None)
+    stack = [root]
+    head_end = _HEAD_END_RE.search(page)
+    body = _BODY_RE.search(page, head_end.end() if head_end else 0)
+    pos = body.start() if body else 0  # the head is read by the HTML reader, not here
+    n = len(page)
+    search = _TAG_RE.search
+    while pos < n:
+        m = search(page, pos)
+        if m is None:
+            stack[-1].children.append(page[pos:])
+            break
+        if m.start() > pos:
+            stack[-1].children.append(page[pos : m.start()])
+        pos = m.end()
+        name = m.group(2)
+        if name is None:
+            continue  # comment, doctype, processing instruction
+        tag = name.lower()
+        if m.group(1):  # end tag
+            for i in range(len(stack) - 1, 0, -1):
+                if stack[i].tag == tag:
+                    del stack[i:]
+                    break
+            continue
+        raw_attrs = m.group(3)
+        # implied end tags
+        top = stack[-1].tag
+        if tag in _CLOSES_P:
+            for i in range(len(stack) - 1, 0, -1):
+                t = stack[i].tag
+                if t == "p":
+                    del stack[i:]
+                    break
+                if t not in _INLINE:
+                    break
+        if tag == "li" or tag in ("dt", "dd"):
+            stop = ("ul", "ol", "menu") if tag == "li" else ("dl",)
+            same = ("li",) if tag == "li" else ("dt", "dd")
+            for i in range(len(stack) - 1, 0, -1):
+                t = stack[i].tag
+                if t in same:
+                    del stack[i:]
+                    break
+                if t in stop or t not in _INLINE and t not in ("p", "div", "span"):
+                    break
+        elif tag in ("tr", "td", "th", "option") and top in ("td", "th", "option") or (tag == "tr" and top == "tr"):
+            for i in range(len(stack) - 1, 0, -1):
+                t = stack[i].tag
+                if t in (("td", "th", "tr") if tag == "tr" else ("td", "th") if tag != "option" else ("option",)):
+                    del stack[i:]
+                    break
+                if t in ("table", "tbody", "select"):
+                    break
+        node = _Node(tag, _attrs(raw_attrs), stack[-1])
+        stack[-1].children.append(node)
+        if tag in _RAW_TEXT:
+            end = _RAW_END[tag].search(page, pos)
+            stop = end.start() if end else n
+            if tag in ("title", "textarea"):
+                node.children.append(page[pos:stop])
+            pos = end.end() if end else n
+            continue
+        if tag in _VOID or raw_attrs.endswith("/"):
+            continue
+        stack.append(node)
+    return root
+
+
+def _tokens(node: _Node) -> set[str]:
+    a = node.attrs
+    value = (a.get("class", "") + " " + a.get("id", "")).lower()
+    return set(_TOKEN_SPLIT.split(value)) - {""} if value.strip() else set()
+
+
+def _is_boilerplate(node: _Node) -> str | None:
+    """Why ``node`` is furniture (a short reason), or None."""
+    tag = node.tag
+    if tag in rules.DROP_TAGS:
+        return f"<{tag}>"
+    a = node.attrs
+    if not a:
+        return None
+    if "hidden" in a or a.get("aria-hidden") == "true" or "display:none" in a.get("style", "").replace(" ", ""):
+        return "hidden"
+    if a.get("role") in rules.BOILERPLATE_ROLES:
+        return f"role={a['role']}"
+    if a.get("itemprop") == "articleBody":
+        return None
+    tokens = _tokens(node)
+    if not tokens:
+        return None
+    hard = tokens & rules.HARD_BOILERPLATE_TOKENS
+    if hard:
+        return f"class/id '{sorted(hard)[0]}'"
+    soft = tokens & rules.BOILERPLATE_TOKENS
+    if soft and not tokens & rules.CONTENT_TOKENS:
+        return f"class/id '{sorted(soft)[0]}'"
+    return None
+
+
+def _dropped(root: _Node, soft: bool = True) -> dict[int, str]:
+    """Elements to skip (id → reason): dropped tags always; with ``soft``, also elements
+    whose class/id, role or visibility mark them as furniture. Never <html>/<body>."""
+    out: dict[int, str] = {}
+    todo = [root]
+    while todo:
+        node = todo.pop()
+        for child in node.children:
+            if isinstance(child, str):
+                continue
+            if child.tag in ("html", "body"):
+                todo.append(child)
+                continue
+            if soft:
+                why = _is_boilerplate(child)
+            else:
+                why = f"<{child.tag}>" if child.tag in rules.HARD_DROP_TAGS else None
+            if why:
+                out[id(child)] = why
+            else:
+                todo.append(child)
+    return out
+
+
+def _text(node: _Node) -> str:
+    """All text under ``node``, entities decoded, white space collapsed."""
+    parts: list[str] = []
+    todo: list[_Node | str] = [node]
+    while todo:
+        item = todo.pop()
+        if isinstance(item, str):
+            parts.append(item)
+        elif item.tag in _RAW_TEXT and item.tag != "textarea":
+            continue
+        else:
+            if item.tag == "br" or item.tag not in _INLINE:
+                parts.append(" ")
+            todo.extend(reversed(item.children))
+    return _SPACE_RE.sub(" ", _html.unescape("".join(parts))).strip()
+
+
+def page_text(page: str) -> str:
+    """All text of a page (no scripts or styles): the "bare text" baseline."""
+    return _text(_parse_html(page))
+
+
+@dataclass(slots=True)
+class _Stats:
+    chars: int = 0  # text characters under the node
+    link_chars: int = 0  # …of which inside links
+    ptext: int = 0  # …of which in paragraphs (long enough, not link lists)
+    credit: float = 0.0  # paragraph credit from children (full) and grandchildren (half)
+
+    @property
+    def score(self) -> float:
+        """Paragraph text, less a share of the other text: highest for the element that
+        holds the story and little else."""
+        return self.ptext - rules.OTHER_TEXT_WEIGHT * (self.chars - self.ptext)
+
+
+def _stats(root: _Node, skip: Mapping[int, str]) -> dict[int, _Stats]:
+    """Post-order text statistics of every element not skipped (skipped ones count as empty)."""
+    stats: dict[int, _Stats] = {}
+    order: list[_Node] = []
+    todo = [root]
+    while todo:
+        node = todo.pop()
+        order.append(node)
+        todo.extend(c for c in node.children if not isinstance(c, str) and id(c) not in skip)
+    for node in reversed(order):
+        st = _Stats()
+        direct = 0
+        for child in node.children:
+            if isinstance(child, str):
+                direct += len(child.strip())
+            else:
+                cs = stats.get(id(child))
+                if cs is None:
+                    continue
+                st.chars += cs.chars
+                st.link_chars += cs.chars if child.tag == "a" else cs.link_chars
+                st.ptext += cs.ptext
+        st.chars += direct
+        if node.tag in rules.PARAGRAPH_TAGS:
+            dense = st.link_chars > st.chars * rules.LINK_DENSITY_LIMIT
+            st.ptext = st.chars if st.chars >= rules.PARAGRAPH_MIN_CHARS and not dense else 0
+        elif direct >= rules.DIV_TEXT_MIN_CHARS:
+            st.ptext += direct
+        stats[id(node)] = st
+    for node in order:
+        st = stats[id(node)]
+        if node.tag in rules.PARAGRAPH_TAGS and st.ptext or node.tag not in rules.PARAGRAPH_TAGS and st.ptext and _direct_text(node) >= rules.DIV_TEXT_MIN_CHARS:
+            credit = 1 + min(st.ptext, 1000) / 100
+            parent = stats.get(id(node.parent))
+            if parent is not None:
+                parent.credit += credit
+                grand = stats.get(id(node.parent.parent))
+                if grand is not None:
+                    grand.credit += credit / 2
+    return stats
+
+
+def _direct_text(node: _Node) -> int:
+    return sum(len(c.strip()) for c in node.children if isinstance(c, str))
+
+
+def _find_container(root: _Node, stats: dict[int, _Stats]) -> _Node | None:
+    """The element holding the story: an ``articleBody`` with enough text, else the best
+    scored container (widened to an ancestor when the story is split over siblings)."""
+    nodes: list[_Node] = []
+    todo = [root]
+    while todo:
+        node = todo.pop()
+        nodes.append(node)
+        todo.extend(c for c in node.children if not isinstance(c, str) and id(c) in stats)
+    bodies = [n for n in nodes if n.attrs.get("itemprop") == "articleBody"]
+    if bodies:
+        best = max(bodies, key=lambda n: stats[id(n)].chars)
+        if stats[id(best)].chars >= rules.MIN_CHARS:
+            return best
+    scored = [n for n in nodes if stats[id(n)].credit > 0 and n.tag != "#root"]
+    if not scored:
+        return None
+    best = max(scored, key=lambda n: stats[id(n)].credit * (1 - _density(stats[id(n)])))
+    # Widen to ancestors while what they add is mostly paragraphs and few links (a story
+    # split into several containers); stop at the first ancestor that adds teasers or menus.
+    node = best
+    while node.parent is not None and node.parent.tag not in ("html", "#root") and id(node.parent) in stats:
+        up, cur = stats[id(node.parent)], stats[id(best)]
+        added = up.chars - cur.chars
+        if added <= 0:
+            node = node.parent
+            best = node
+            continue
+        added_p = up.ptext - cur.ptext
+        added_links = up.link_chars - cur.link_chars
+        if added_p / added < rules.WIDEN_MIN_PARAGRAPH_SHARE or added_links / added > rules.WIDEN_MAX_LINK_DENSITY:
+            break
+        node = node.parent
+        best = node
+    return best
+
+
+def _with_siblings(best: _Node, stats: dict[int, _Stats]) -> list[_Node]:
+    """``best`` and those of its siblings that continue the story (an article split into
+    several containers around ads): similar class, or a good share of paragraph text."""
+    parent = best.parent
+    if parent is None or best.attrs.get("itemprop") == "articleBody":
+        return [best]
+    top = stats[id(best)]
+    klass = best.attrs.get("class", "")
+    out: list[_Node] = []
+    for child in parent.children:
+        if isinstance(child, str) or id(child) not in stats:
+            continue
+        if child is best:
+            out.append(child)
+            continue
+        st = stats[id(child)]
+        if not st.chars or _density(st) > rules.SIBLING_MAX_LINK_DENSITY:
+            continue
+        same = child.tag == best.tag and klass and child.attrs.get("class", "") == klass
+        if same and st.ptext >= top.ptext * rules.SIBLING_SCORE_RATIO:
+            out.append(child)
+    return out
+
+
+def _density(st: _Stats) -> float:
+    return st.link_chars / st.chars if st.chars else 0.0
+
+
+def _emit(
+    container: _Node, stats: dict[int, _Stats], skip: Mapping[int, str], removed: list[Removed]
+) -> tuple[list[Block], str]:
+    """Blocks of ``container`` in document order; loose text in divs becomes paragraphs.
+    Returns the blocks and the first <h1> text met (a title)."""
+    blocks: list[Block] = []
+    h1 = ""
+    loose: list[str] = []
+
+    def flush() -> None:
+        if loose:
+            text = _SPACE_RE.sub(" ", _html.unescape("".join(loose))).strip()
+            loose.clear()
+            if text:
+                blocks.append(Block("p", text))
+
+    todo: list[_Node | str | None] = [container]
+    while todo:
+        item = todo.pop()
+        if item is None:
+            flush()
+            continue
+        if isinstance(item, str):
+            loose.append(item)
+            continue
+        why = skip.get(id(item))
+        if why is not None:
+            if why.startswith("class") or why.startswith("role"):
+                text = _text(item)
+                if text:
+                    flush()
+                    removed.append(Removed(text, why))
+            continue
+        tag = item.tag
+        if tag in _INLINE and tag != "a" or tag == "br":
+            if tag == "br":
+                loose.append(" ")
+            todo.extend(reversed(item.children))
+            continue
+        if tag == "a":
+            loose.append(_text(item))
+            continue
+        kind = rules.BLOCK_KINDS.get(tag)
+        if tag == "h1" or kind is not None:
+            flush()
+            text = _text(item)
+            if not text:
+                continue
+            st = stats.get(id(item))
+            if tag == "h1":
+                h1 = h1 or text
+                removed.append(Removed(text, "headline"))
+                continue
+            if kind in ("p", "li") and st is not None and st.chars and st.link_chars > st.chars * rules.LINK_DENSITY_LIMIT:
+                removed.append(Removed(text, "link list"))
+                continue
+            if kind in ("li", "p") and _has_blocks(item):
+                # a list item or paragraph wrapping blocks: walk into it
+                todo.append(None)
+                todo.extend(reversed(item.children))
+                continue
+            blocks.append(Block(kind or "p", text))
+            continue
+        if tag in rules.DROP_INLINE_TAGS:
+            flush()
+            text = _text(item)
+            if text:
+                removed.append(Removed(text, "caption"))
+            continue
+        # a container: link-dense ones are menus or teaser lists
+        st = stats.get(id(item))
+        if item is not container and st is not None and st.chars and tag in ("div", "section", "ul", "ol", "table", "nav", "span"):
+            non_link = st.chars - st.link_chars
+            if st.link_chars > st.chars * rules.LINK_DENSITY_LIMIT and non_link < rules.LINK_DENSITY_MIN_CHARS:
+                flush()
+                text = _text(item)
+                if text:
+                    removed.append(Removed(text, "link list"))
+                continue
+        flush()
+        todo.append(None)
+        todo.extend(reversed(item.children))
+    flush()
+    return blocks, h1
+
+
+def _has_blocks(node: _Node) -> bool:
+    for child in node.children:
+        if not isinstance(child, str) and (child.tag in rules.BLOCK_KINDS or child.tag in ("div", "ul", "ol", "table")):
+            return True
+    return False
+
+
+def _filter_blocks(blocks: list[Block], removed: list[Removed]) -> tuple[list[Block], str, str]:
+    """Drop blocks shaped like furniture lines (share bars, credits, bylines…); returns the
+    kept blocks and any byline and date line found."""
+    kept: list[Block] = []
+    byline = date_text = ""
+    for block in blocks:
+        line = _shape(block.text, _normalize(block.text), 0)
+        _furniture(line)
+        if line.reason:
+            removed.append(Removed(block.text, line.reason))
+            if line.byline and not byline:
+                byline = line.byline
+            if line.date and not date_text:
+                date_text = block.text
+            continue
+        kept.append(block)
+    # repeated blocks (a pull quote, a second share bar) are kept once
+    seen: set[str] = set()
+    out: list[Block] = []
+    for block in kept:
+        key = norm_line(block.text)
+        if key in seen and block.kind != "h":
+            removed.append(Removed(block.text, "repeated block"))
+            continue
+        seen.add(key)
+        out.append(block)
+    return out, byline, date_text
+
+
+def _clean_html(article: Article, ctx: CleanContext) -> Article:
+    root = _parse_html(article.raw)
+    body = _find_tag(root, "body") or root
+    removed: list[Removed] = []
+    skip = _dropped(body)
+    stats = _stats(body, skip)
+    container = _find_container(body, stats)
+    blocks: list[Block] = []
+    h1 = ""
+    if container is not None:
+        for part in _with_siblings(container, stats):
+            more, first_h1 = _emit(part, stats, skip, removed)
+            blocks.extend(more)
+            h1 = h1 or first_h1
+    blocks, byline, date_text = _filter_blocks(blocks, removed)
+    if sum(len(b.text) for b in blocks) < rules.MIN_CHARS:
+        log.debug("%s: too little text in the article container; using all text of <body>", article.source)
+        removed.clear()
+        skip = _dropped(body, soft=False)
+        stats = _stats(body, skip)
+        blocks, h1 = _emit(body, stats, skip, removed)
+        blocks, byline, date_text = _filter_blocks(blocks, removed)
+    if not byline:
+        byline = _byline_from(removed)
+    title = article.title or h1
+    if title:
+        key = norm_line(title)
+        if blocks and norm_line(blocks[0].text) == key:
+            removed.append(Removed(blocks[0].text, "headline"))
+            blocks = blocks[1:]
+    return replace(
+        article,
+        title=title,
+        byline=article.byline or byline,
+        date=article.date or (parse_date_text(date_text) if date_text else None),
+        body=tuple(blocks),
+        removed=tuple(removed),
+    )
+
+
+def _byline_from(removed: list[Removed]) -> str:
+    """A byline from an element dropped for its byline/author class."""
+    for r in removed:
+        if "byline" in r.reason or "author" in r.reason:
+            text = _normalize(r.text)
+            for rx in rules.BYLINE_PATTERNS:
+                m = rx.match(text)
+                if m:
+                    return m.group("name").strip(" ,|")
+            if 0 < len(text.split()) <= 5:
+                return text
+    return ""
+
+
+def _find_tag(root: _Node, tag: str) -> _Node | None:
+    todo = [root]
+    while todo:
+        node = todo.pop()
+        if node.tag == tag:
+            return node
+        todo.extend(reversed([c for c in node.children if not isinstance(c, str)]))
+    return None

@@ -1,0 +1,358 @@
+"""Tests for the clean stage: plain text, HTML and Markdown articles."""
+from __future__ import annotations
+
+import gzip
+import importlib.util
+import json
+from datetime import datetime, timedelta, timezone
+from pathlib import Path
+
+import pytest
+
+from digest import clean as clean_mod
+from digest.clean import CleanContext, build_context, clean, parse_date_text
+from digest.model import Article, Block
+
+DATA = Path(__file__).resolve().parents[2] / ".." / "shared" / "data"
+BENCH = Path(__file__).resolve().parents[2] / "benchmarks" / "cleaning.py"
+
+
+def text_article(raw: str, source: str = "a.txt") -> Article:
+    return Article(source=source, format="text", slug=source.split(".")[0], raw=raw)
+
+
+def html_article(page: str, **kw) -> Article:
+    return Article(source="p.html", format="html", slug="p", raw=page, **kw)
+
+
+def clean_one(article: Article) -> Article:
+    return clean(article, build_context([article]))
+
+
+# Our own article, written for these tests (never lines from the dev sets).
+TITLE = "Harbour Council Approves New Ferry Timetable"
+BODY = [
+    "The harbour council voted on Tuesday to add three early ferries to the island route, ending months of complaints from commuters.",
+    "Council members said the change would cost about 40,000 pounds a year and would be paid for from parking fees at the terminal.",
+    "Residents of the island had asked for an earlier crossing since the spring, when the first boat was moved to half past seven.",
+    "Fares Stay the Same",
+    "Ticket prices will not change, the council said, although a review of season passes is planned for next year.",
+    "The operator, which runs four boats on the route, welcomed the decision and said it would hire two more crew members.",
+    "A spokesperson for the commuters' group called the vote a sensible compromise and thanked councillors for listening.",
+]
+TRAILING = [
+    "Lighthouse Keeper Retires After Forty Years on the Rock",
+    "Storm Warning Issued for Northern Coast as Winds Pick Up",
+    "Local Bakery Wins Regional Prize for Its Seed Loaf",
+    "School Choir Travels to National Final in the Capital",
+    "Fishing Quotas Cut Again as Stocks Fall in the Bay",
+]
+
+
+def make_raw(*, top: list[str] = (), after_title: list[str] = (), middle: list[str] = (), end: list[str] = (),
+             trailing: list[str] = TRAILING) -> str:
+    lines = list(top) + [TITLE] + list(after_title) + BODY[:3] + list(middle) + BODY[3:] + list(end)
+    return "\n".join(lines) + "\n\n\n" + "\n".join(trailing) + "\n"
+
+
+def body_texts(article: Article) -> list[str]:
+    return [b.text for b in article.body]
+
+
+# ---------------------------------------------------------------------------
+# Plain text
+# ---------------------------------------------------------------------------
+
+
+def test_plain_article_keeps_body_verbatim_and_finds_title_and_heading():
+    out = clean_one(text_article(make_raw()))
+    assert out.title == TITLE
+    assert body_texts(out) == BODY
+    assert [b.kind for b in out.body] == ["p", "p", "p", "h", "p", "p", "p"]
+    assert [r.text for r in out.removed] == TRAILING
+    assert {r.reason for r in out.removed} == {"trailing headline list"}
+
+
+def test_clean_control_loses_nothing():
+    raw = "\n\n".join(BODY)
+    out = clean_one(text_article(raw))
+    assert body_texts(out) == BODY
+    assert out.removed == ()
+
+
+def test_sentences_come_from_paragraphs_not_headings():
+    out = clean_one(text_article(make_raw()))
+    assert "Fares Stay the Same" not in out.sentences
+    assert out.sentences[0] == BODY[0]
+    assert len(out.sentences) == 6
+
+
+BOILERPLATE_CASES = [
+    # (where, line, reason)
+    ("top", "This website stores cookies on your device to improve your browsing.", "cookie notice"),
+    ("top", "I Agree", "consent button"),
+    ("top", "Skip to navigation", "navigation"),
+    ("top", "News › Local › Transport", "breadcrumb"),
+    ("after_title", "By Morgan Ellery and Priya Nandakumar", "byline"),
+    ("after_title", "Written by Tomas Alder, Transport Correspondent", "byline"),
+    ("after_title", "Last updated 3 March 2023, 14:05 GMT", "date line"),
+    ("after_title", "5 min read", "reading time"),
+    ("middle", "Story continues below advertisement", "advertisement"),
+    ("middle", "Read also: Ferry operator posts record summer passenger numbers", "read-more link"),
+    ("middle", "Related coverage: Island bridge plan shelved again", "related link"),
+    ("middle", "The morning ferry leaves the terminal. (Image: R. Vance / Coastline Pictures)", "photo credit"),
+    ("middle", "Tap here to get breaking alerts on your phone", "click-here prompt"),
+    ("middle", "Want stories like this in your inbox every morning? Join our briefing.", "newsletter prompt"),
+    ("end", "Share this story on WhatsApp", "share prompt"),
+    ("end", "Pinterest · Reddit · Email", "share prompt"),
+    ("end", "Find us on Instagram for more island news", "follow prompt"),
+    ("end", "(c) 2022 Island Gazette Ltd. All rights reserved.", "copyright"),
+    ("end", "Show 12 comments", "comment prompt"),
+    ("end", "Filed under: Ferries, Council, Transport", "tag list"),
+]
+
+
+@pytest.mark.parametrize("where,line,reason", BOILERPLATE_CASES, ids=[c[2] + ":" + c[1][:20] for c in BOILERPLATE_CASES])
+def test_each_kind_of_furniture_is_removed_with_its_reason(where, line, reason):
+    out = clean_one(text_article(make_raw(**{where: [line]})))
+    assert body_texts(out) == BODY, "a body line was lost or furniture kept"
+    assert (line, reason) in [(r.text, r.reason) for r in out.removed]
+
+
+def test_byline_and_date_fill_the_article():
+    raw = make_raw(after_title=["By Morgan Ellery", "Published Mar. 3, 2023 2:05 PM ET"])
+    out = clean_one(text_article(raw))
+    assert out.byline == "Morgan Ellery"
+    assert out.date == datetime(2023, 3, 3, 14, 5, tzinfo=timezone(timedelta(hours=-5)))
+
+
+def test_leading_bulleted_headlines_are_dropped_and_title_kept():
+    top = ["• Mayor Opens New Library Wing", "• Rail Strike Called Off at Last Minute"]
+    out = clean_one(text_article(make_raw(top=top)))
+    assert out.title == TITLE
+    assert body_texts(out) == BODY
+    assert [r.reason for r in out.removed if r.text in top] == ["leading headline list"] * 2
+
+
+def test_trailing_list_without_blank_gap_is_dropped():
+    raw = "\n".join([TITLE] + BODY + ["More From the Coast"] + TRAILING)
+    out = clean_one(text_article(raw))
+    assert body_texts(out) == BODY
+
+
+def test_a_list_that_closes_the_story_is_kept():
+    schedule = ["Monday 06:10 – Northgate pier", "Tuesday 06:10 – Northgate pier", "Wednesday 06:40 – Old harbour"]
+    raw = "\n".join([TITLE] + BODY + schedule) + "\n\n\n" + "\n".join(TRAILING)
+    out = clean_one(text_article(raw))
+    assert body_texts(out) == BODY + schedule
+
+
+def test_lines_repeated_across_the_corpus_are_furniture():
+    others = [
+        text_article("\n".join(["Other story line one is here today.", "Weekend Markets Return to the Square"]), f"o{i}.txt")
+        for i in range(3)
+    ]
+    mine = text_article("\n".join(BODY + ["Weekend Markets Return to the Square"]), "mine.txt")
+    ctx = build_context(others + [mine])
+    out = clean(mine, ctx)
+    assert body_texts(out) == BODY
+    assert out.removed[-1].text == "Weekend Markets Return to the Square"
+
+
+def test_another_articles_title_is_a_related_headline():
+    other = Article(source="b.md", format="markdown", slug="b", title="Bridge Tolls to Rise in April")
+    mine = text_article("\n".join(BODY[:3] + ["Bridge Tolls to Rise in April"] + BODY[4:]), "mine.txt")
+    out = clean(mine, build_context([other, mine]))
+    assert "Bridge Tolls to Rise in April" not in body_texts(out)
+
+
+def test_standfirst_is_body_and_standfirst_and_serves_as_title_without_a_title_line():
+    standfirst = "Commuters on the island route will get three earlier ferries from next month."
+    raw = "\n".join([standfirst] + BODY)
+    out = clean_one(text_article(raw))
+    assert out.standfirst == standfirst
+    assert out.body[0] == Block("p", standfirst)
+    assert out.title == standfirst
+
+
+def test_seed_article():
+    seed = DATA / "cleaning" / "seed.txt"
+    if not seed.exists():
+        pytest.skip("shared data not available")
+    raw = seed.read_text(encoding="utf-8")
+    lines = [x.strip() for x in raw.split("\n") if x.strip()]
+    out = clean_one(text_article(raw, "seed.txt"))
+    body, trailing = lines[:16], lines[16:]
+    assert len(trailing) == 16
+    assert body_texts(out) == body
+    assert [r.text for r in out.removed] == trailing
+    assert [b.text for b in out.body if b.kind == "h"] == [lines[3], lines[8], lines[13]]
+    assert out.standfirst == lines[0]
+    assert out.title == lines[0]
+
+
+# ---------------------------------------------------------------------------
+# Dates
+# ---------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "text,expected",
+    [
+        ("2021-05-04T10:30:00Z", datetime(2021, 5, 4, 10, 30, tzinfo=timezone.utc)),
+        ("2021-05-04", datetime(2021, 5, 4, tzinfo=timezone.utc)),
+        ("Updated: 4 May 2021", datetime(2021, 5, 4, tzinfo=timezone.utc)),
+        ("Posted Sept. 9, 2020 at 9:15 a.m. PDT", datetime(2020, 9, 9, 9, 15, tzinfo=timezone(timedelta(hours=-7)))),
+        ("no date here", None),
+        ("Feb 30, 2020", None),
+    ],
+)
+def test_parse_date_text(text, expected):
+    assert parse_date_text(text) == expected
+
+
+# ---------------------------------------------------------------------------
+# Markdown
+# ---------------------------------------------------------------------------
+
+
+def test_markdown_blocks_are_normalised_and_sentences_filled():
+    art = Article(
+        source="m.md", format="markdown", slug="m",
+        body=(Block("h", "A  heading"), Block("p", "First\u00a0one.  Second one."), Block("p", "  ")),
+    )
+    out = clean_one(art)
+    assert out.body == (Block("h", "A heading"), Block("p", "First one. Second one."))
+    assert out.sentences == ("First one.", "Second one.")
+
+
+# ---------------------------------------------------------------------------
+# HTML
+# ---------------------------------------------------------------------------
+
+PARAS = [p for p in BODY if p != "Fares Stay the Same"]
+
+
+def page(body: str, head: str = "<title>T</title>") -> str:
+    return f"<!doctype html><html><head>{head}</head><body>{body}</body></html>"
+
+
+def test_html_article_container_and_furniture():
+    html = page(
+        "<header><a href='/'>Home</a><nav><ul><li><a href='/a'>News</a></li><li><a href='/b'>Sport</a></li></ul></nav></header>"
+        "<div class='layout'><article><h1>Harbour ferries</h1>"
+        + "".join(f"<p>{p}</p>" for p in PARAS[:3])
+        + "<h2>Fares Stay the Same</h2>"
+        + "".join(f"<p>{p}</p>" for p in PARAS[3:])
+        + "<div class='share-tools'><a href='#'>Facebook</a> <a href='#'>Twitter</a></div>"
+        "</article><aside><h3>Most read</h3><p>Something else entirely that is long enough to count as text.</p></aside></div>"
+        "<footer><p>Copyright 2024 The Paper. Some long footer text about the company and its policies.</p></footer>"
+    )
+    out = clean_one(html_article(html))
+    assert body_texts(out) == BODY
+    assert [b.kind for b in out.body].count("h") == 1
+    assert out.body[3] == Block("h", "Fares Stay the Same")
+    assert all(b.html is None for b in out.body)
+    assert out.title == "Harbour ferries"
+    reasons = {r.reason for r in out.removed}
+    assert "headline" in reasons
+
+
+def test_html_link_dense_list_inside_article_is_dropped():
+    links = "".join(f"<li><a href='/s{i}'>Another story number {i} about the coast</a></li>" for i in range(6))
+    html = page("<article>" + "".join(f"<p>{p}</p>" for p in PARAS) + f"<ul>{links}</ul></article>")
+    out = clean_one(html_article(html))
+    assert body_texts(out) == PARAS
+    assert any(r.reason == "link list" for r in out.removed)
+
+
+def test_html_keeps_list_items_and_quotes():
+    html = page(
+        "<div class='story-body'>" + "".join(f"<p>{p}</p>" for p in PARAS)
+        + "<ul><li>Three early ferries from May</li><li>No change to fares</li></ul>"
+        "<blockquote>It is a sensible compromise, she said.</blockquote></div>"
+    )
+    out = clean_one(html_article(html))
+    kinds = [(b.kind, b.text) for b in out.body]
+    assert ("li", "Three early ferries from May") in kinds
+    assert ("quote", "It is a sensible compromise, she said.") in kinds
+    assert "It is a sensible compromise, she said." in out.sentences
+
+
+def test_html_entities_and_scripts():
+    html = page("<article><p>Fish &amp; chips cost &pound;9 &mdash; up 10%.</p><script>var x = '<p>no</p>';</script>"
+                + "".join(f"<p>{p}</p>" for p in PARAS) + "</article>")
+    out = clean_one(html_article(html))
+    assert out.body[0].text == "Fish & chips cost £9 — up 10%."
+    assert not any("var x" in b.text for b in out.body)
+
+
+def test_html_falls_back_to_body_text_when_container_is_tiny(caplog):
+    html = page("<div class='sidebar'><p>Only text on the page, inside a sidebar, but long enough "
+                "to be worth keeping as the body when nothing else is there at all, really, truly.</p></div>"
+                "<div class='sidebar'><p>Second paragraph in another sidebar with plenty more words "
+                "so that the fallback has something to show for itself in the end.</p></div>")
+    with caplog.at_level("DEBUG", logger="digest.clean"):
+        out = clean_one(html_article(html))
+    assert len(out.body) == 2
+    assert "p.html" in caplog.text
+
+
+def test_html_meta_left_by_reader_wins_and_gaps_are_filled():
+    html = page("<article><p class='byline'>By Jo March</p>" + "".join(f"<p>{p}</p>" for p in PARAS) + "</article>")
+    out = clean_one(html_article(html, title="From the head"))
+    assert out.title == "From the head"
+    assert out.byline == "Jo March"
+    assert body_texts(out) == PARAS
+
+
+def test_page_text_baseline():
+    assert clean_mod.page_text(page("<p>a <b>b</b></p><script>c</script>")) == "a b"
+
+
+# ---------------------------------------------------------------------------
+# Pinned floors on the development sets (skip when the data is absent)
+# ---------------------------------------------------------------------------
+
+
+def _bench():
+    spec = importlib.util.spec_from_file_location("cleaning_bench", BENCH)
+    mod = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(mod)
+    return mod
+
+
+def test_text_dev_set_floor():
+    path = DATA / "cleaning" / "dev.jsonl"
+    if not path.exists():
+        pytest.skip("shared data not available")
+    bench = _bench()
+    cases = [json.loads(line) for line in path.open(encoding="utf-8")]
+    arts = [text_article(c["raw"], c["id"] + ".txt") for c in cases]
+    ctx = build_context(arts)
+    f1s, clean_cases = [], 0
+    for case, art in zip(cases, arts):
+        out = [b.text for b in clean(art, ctx).body]
+        gold = [x for x in case["body"].split("\n") if x.strip()]
+        f1s.append(bench.line_scores(out, gold)[2])
+        clean_cases += not any(bench.left_over(out, gold, case["boilerplate"]))
+    assert sum(f1s) / len(f1s) >= 0.975  # measured 0.987
+    assert clean_cases / len(cases) >= 0.95  # measured 0.988
+
+
+def test_html_dev_set_floor():
+    folder = DATA / "extraction" / "dev"
+    if not (folder / "ground-truth.json").exists():
+        pytest.skip("shared data not available")
+    bench = _bench()
+    from digest.model import SourceFile
+    from digest.readers.html import read_html
+
+    truth = json.loads((folder / "ground-truth.json").read_text(encoding="utf-8"))
+    preds = {}
+    for pid in truth:
+        html = gzip.decompress((folder / "html" / f"{pid}.html.gz").read_bytes()).decode("utf-8", "replace")
+        src = SourceFile(path=folder / f"{pid}.html", rel=f"{pid}.html", suffix="html", mtime=0.0)
+        preds[pid] = clean(read_html(src, html, "x"), CleanContext()).body_text
+    result = bench.shingle_eval(preds, {pid: v["articleBody"] for pid, v in truth.items()})
+    assert result["f1"] >= 0.95  # measured 0.961

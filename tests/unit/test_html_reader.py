@@ -1,0 +1,87 @@
+"""Tests for digest.readers.html: metadata from a saved page's head."""
+from __future__ import annotations
+
+from datetime import datetime, timedelta, timezone
+from pathlib import Path
+
+from digest.model import SourceFile
+from digest.readers.html import read_html
+
+
+def read(page: str):
+    src = SourceFile(path=Path("/c/news/p.html"), rel="news/p.html", suffix="html", mtime=0.0)
+    return read_html(src, page, "p")
+
+
+def test_open_graph_and_article_meta():
+    page = """<html><head>
+    <meta property="og:title" content="Ferry Timetable Changes | Island Gazette">
+    <meta property="og:site_name" content="Island Gazette">
+    <meta property="article:published_time" content="2024-03-05T08:30:00+01:00">
+    <meta name="author" content="Morgan Ellery">
+    <meta property="og:url" content="https://example.org/og">
+    <link rel="canonical" href="https://example.org/ferry">
+    <title>Something else - Island Gazette</title></head><body><h1>Body heading</h1></body></html>"""
+    art = read(page)
+    assert art.format == "html"
+    assert art.source == "news/p.html"
+    assert art.slug == "p"
+    assert art.raw == page
+    assert art.title == "Ferry Timetable Changes"
+    assert art.date == datetime(2024, 3, 5, 8, 30, tzinfo=timezone(timedelta(hours=1)))
+    assert art.byline == "Morgan Ellery"
+    assert art.url == "https://example.org/ferry"
+    assert art.body == ()  # the body is clean's job
+
+
+def test_title_tag_less_site_suffix():
+    assert read("<html><head><title>Council backs new ferry plan – The Coast Times</title></head></html>").title == (
+        "Council backs new ferry plan"
+    )
+    assert read("<html><head><title>Council backs new ferry plan | Coast</title></head></html>").title == (
+        "Council backs new ferry plan"
+    )
+
+
+def test_title_falls_back_to_first_h1():
+    page = "<html><head></head><body><nav>Menu</nav><h1>Harbour <em>ferries</em> return</h1><h1>Second</h1></body></html>"
+    assert read(page).title == "Harbour ferries return"
+
+
+def test_json_ld_date_author_and_headline():
+    page = """<html><head><script type="application/ld+json">
+    {"@context": "https://schema.org", "@graph": [{"@type": "WebSite", "name": "Gazette"},
+     {"@type": "NewsArticle", "headline": "Tolls to rise", "datePublished": "2023-11-18T09:00:00Z",
+      "author": [{"@type": "Person", "name": "Priya Nandakumar"}]}]}
+    </script></head><body></body></html>"""
+    art = read(page)
+    assert art.title == "Tolls to rise"
+    assert art.date == datetime(2023, 11, 18, 9, 0, tzinfo=timezone.utc)
+    assert art.byline == "Priya Nandakumar"
+
+
+def test_naive_dates_are_utc_and_time_element_is_used():
+    page = '<html><head><title>A story about tides</title></head><body><time datetime="2022-06-01 07:15">1 June</time></body></html>'
+    assert read(page).date == datetime(2022, 6, 1, 7, 15, tzinfo=timezone.utc)
+
+
+def test_itemprop_date_and_rel_author():
+    page = ('<html><head><title>A story about tides</title></head><body>'
+            '<span itemprop="datePublished" content="2021-02-03">3 Feb</span>'
+            '<a rel="author" href="/people/jo">Jo March</a></body></html>')
+    art = read(page)
+    assert art.date == datetime(2021, 2, 3, tzinfo=timezone.utc)
+    assert art.byline == "Jo March"
+
+
+def test_no_metadata_gives_empty_fields():
+    art = read("<html><body><p>Just text.</p></body></html>")
+    assert (art.title, art.date, art.byline, art.url) == ("", None, "", "")
+
+
+def test_bad_json_ld_and_bad_dates_are_ignored():
+    page = """<html><head><meta property="article:published_time" content="yesterday">
+    <script type="application/ld+json">{not json</script><title>Tide tables for the week</title></head></html>"""
+    art = read(page)
+    assert art.date is None
+    assert art.title == "Tide tables for the week"
