@@ -102,10 +102,11 @@ def watch(
     events: queue.Queue[Path] = queue.Queue()
     observer = Observer()
     collector = _Collector(lambda p: kind_of(p.resolve() if p.exists() else p, current["config"]) is not None, events)
-    for folder in _watch_roots(current["config"]):
-        observer.schedule(collector, str(folder), recursive=True)
+    roots = _watch_roots(current["config"])
+    for folder, recursive in roots:
+        observer.schedule(collector, str(folder), recursive=recursive)
     observer.start()
-    log.info("watching %s (Ctrl-C to stop)", ", ".join(str(f) for f in _watch_roots(current["config"])))
+    log.info("watching %s (Ctrl-C to stop)", ", ".join(str(f) for f, _ in roots))
     try:
         while not stop.is_set():
             try:
@@ -137,19 +138,24 @@ def watch(
         observer.join(timeout=5)
 
 
-def _watch_roots(config: Config) -> list[Path]:
-    """The folders to watch: content, templates and the config file's folder (non-existent ones
-    through their nearest existing parent, so creating them is seen)."""
-    roots: list[Path] = []
-    wanted = [config.paths.content, config.paths.templates]
+def _watch_roots(config: Config) -> list[tuple[Path, bool]]:
+    """The folders to watch and whether recursively: content and templates (recursively), and the
+    config file's folder (only its own entries, so the output folder is not watched). A folder
+    that does not exist yet is watched through its nearest existing parent, so creating it is seen."""
+    wanted: list[tuple[Path, bool]] = [(config.paths.content, True), (config.paths.templates, True)]
     if config.source:
-        wanted.append(Path(config.source).resolve().parent)
-    for folder in wanted:
-        while not folder.exists() and folder.parent != folder:
-            folder = folder.parent
-        if not any(_inside(folder, r) for r in roots):
-            roots = [r for r in roots if not _inside(r, folder)] + [folder]
-    return sorted(roots)
+        wanted.append((Path(config.source).resolve().parent, False))
+    roots: dict[Path, bool] = {}
+    for folder, recursive in wanted:
+        if not folder.exists():
+            while not folder.exists() and folder.parent != folder:
+                folder = folder.parent
+            recursive = True
+        roots[folder] = roots.get(folder, False) or recursive
+    # a recursive watch covers the folders below it
+    return sorted(
+        (f, r) for f, r in roots.items() if not any(r2 and f != f2 and _inside(f, f2) for f2, r2 in roots.items())
+    )
 
 
 def _short(path: Path, config: Config) -> str:

@@ -1,0 +1,197 @@
+"""End to end: a scratch project built into a temp dir through the library API."""
+from __future__ import annotations
+
+from pathlib import Path
+from urllib.parse import urldefrag, urlsplit
+
+import feedparser
+import pytest
+from bs4 import BeautifulSoup
+
+from digest import build, load_config
+from digest.cli import main
+
+TXT = """Harbour council approves electric bus fleet for Port Avalen after long debate
+By Ana Ruiz
+July 16, 2024
+The Port Avalen city council voted on Tuesday to replace the harbour district's forty diesel buses with electric buses by 2026.
+Mayor Ilse Varga said the Harrowgate Transit Authority would order the first twelve buses from Northwind Batteries this autumn.
+The council approved the plan by seven votes to two after a debate that lasted more than four hours.
+Charging Depots Planned
+The transit authority will build two charging depots near the ferry terminal, according to the plan.
+Critics said the cost of the batteries could rise, and asked the council to publish the contract.
+"We have waited long enough for cleaner air in the harbour," Varga said after the vote.
+Share this article
+
+
+Northwind Batteries Opens Second Factory in Lowmere
+Lowmere Marathon Draws Record Field of Runners
+Council Budget Talks Stall Over Library Funding
+Tech Firm Delays Chip Launch Amid Shortage
+"""
+
+MD = """---
+title: Northwind Batteries to supply Port Avalen's electric buses
+date: 2024-07-17T08:00:00Z
+tags: [Port Avalen, electric buses]
+author: Tom Hale
+source: https://example.org/northwind
+---
+Northwind Batteries will build the battery packs for the twelve electric buses that the Harrowgate Transit Authority ordered for Port Avalen.
+
+## Factory in Lowmere
+
+The company said the packs would be made at its Lowmere factory, which opened last year. Mayor Ilse Varga welcomed the order.
+
+The transit authority expects the first buses to run on the harbour routes next spring, with charging depots near the ferry terminal.
+"""
+
+HTML = """<!doctype html><html><head><title>Lowmere Marathon draws record field | Lowmere Gazette</title>
+<meta name="author" content="Priya Shah"><meta property="article:published_time" content="2024-07-14T07:00:00Z">
+<link rel="canonical" href="https://example.org/marathon"><script>track()</script></head>
+<body><nav><a href="/">Home</a> <a href="/sport">Sport</a></nav>
+<article><h1>Lowmere Marathon draws record field</h1>
+<p>More than nine thousand runners started the Lowmere Marathon on Sunday, the largest field in the race's history.</p>
+<p>The winner, local teacher Marta Okafor, finished in two hours and thirty-one minutes, a course record.</p>
+<h2>Road closures</h2>
+<p>Organisers said the roads around the harbour would reopen by early afternoon after the final runners finished.</p>
+</article><aside><h3>Related stories</h3><ul><li><a href="/a">Other story one</a></li><li><a href="/b">Other story two</a></li></ul></aside>
+<footer>Copyright 2024 Lowmere Gazette</footer></body></html>
+"""
+
+EVIL_MD = """---
+title: "<script>alert('title')</script> Harbour test"
+date: 2024-07-10
+tags: ["<img src=x onerror=alert(1)>"]
+---
+A paragraph with <script>alert('body')</script> inside it, and {{ 7*7 }} and {% include 'x' %} written in it.
+
+Another sentence follows here to give the summariser something to choose from today.
+"""
+
+
+@pytest.fixture
+def project(make_project) -> Path:
+    return make_project(
+        {
+            "content/2024-07-16-harbour-buses.txt": TXT,
+            "content/city/2024-07-17-northwind.md": MD,
+            "content/sport/marathon.html": HTML,
+            "content/evil.md": EVIL_MD,
+            "content/broken.md": "---\ntitle: ok\ndate: [unclosed\n---\nBody.\n",
+            "content/empty.txt": "",
+        }
+    )
+
+
+def _internal_links(site: Path) -> list[tuple[Path, str]]:
+    links = []
+    for page in site.rglob("*.html"):
+        soup = BeautifulSoup(page.read_text(encoding="utf-8"), "html.parser")
+        for tag in soup.find_all(["a", "link", "script", "img"]):
+            ref = tag.get("href") or tag.get("src")
+            if not ref or urlsplit(ref).scheme or ref.startswith(("//", "#", "mailto:")):
+                continue
+            links.append((page, urldefrag(ref)[0]))
+    return links
+
+
+def test_build_produces_site(project: Path) -> None:
+    config = load_config(root=project)
+    result = build(config)
+    site = project / "site"
+    assert result.articles == 4
+    assert [str(e) for e in result.errors] == [
+        "broken.md:4: invalid YAML in front matter: expected ',' or ']', but got '<stream end>'",
+        "empty.txt: empty file",
+    ] or [e.path for e in result.errors] == ["broken.md", "empty.txt"]
+    for rel in ["index.html", "404.html", "feed.xml", "sitemap.xml", "robots.txt", "tags/index.html", "archive/index.html"]:
+        assert (site / rel).is_file(), rel
+    assert (site / "articles" / "harbour-buses" / "index.html").is_file()
+    assert (site / "articles" / "northwind" / "index.html").is_file()
+    assert (site / "articles" / "marathon" / "index.html").is_file()
+    assert any(site.glob("*.css")) or any(site.rglob("*.css"))
+    # every internal link resolves to a file inside site/
+    for page, ref in _internal_links(site):
+        if not ref:
+            continue
+        target = (page.parent / ref).resolve()
+        if target.is_dir():
+            target = target / "index.html"
+        assert target.is_file(), f"{page.relative_to(site)} links to missing {ref}"
+        assert site.resolve() in target.parents, f"{ref} escapes site/"
+
+
+def test_trailing_headlines_and_furniture_not_in_article(project: Path) -> None:
+    build(load_config(root=project))
+    page = (project / "site/articles/harbour-buses/index.html").read_text(encoding="utf-8")
+    assert "Charging Depots Planned" in page
+    assert "Lowmere Marathon Draws Record Field" not in page
+    assert "Share this article" not in page
+    html_page = (project / "site/articles/marathon/index.html").read_text(encoding="utf-8")
+    assert "Marta Okafor" in html_page
+    assert "Other story one" not in html_page and "track()" not in html_page
+
+
+def test_content_is_escaped(project: Path) -> None:
+    build(load_config(root=project))
+    site = project / "site"
+    for page in list(site.rglob("*.html")) + list(site.rglob("*.xml")):
+        text = page.read_text(encoding="utf-8")
+        assert "<script>alert(" not in text, page
+        assert "<img src=x" not in text, page
+    evil = (site / "articles/evil/index.html").read_text(encoding="utf-8")
+    assert "{{ 7*7 }}" in evil and "49" not in evil
+    assert "{% include &#39;x&#39; %}" in evil or "{% include 'x' %}" in evil
+
+
+def test_feed_parses(project: Path) -> None:
+    build(load_config(root=project))
+    feed = feedparser.parse((project / "site/feed.xml").read_bytes())
+    assert not feed.bozo, feed.bozo_exception
+    titles = [e.title for e in feed.entries]
+    assert "Northwind Batteries to supply Port Avalen's electric buses" in titles
+    assert all(e.get("summary") for e in feed.entries)
+
+
+def test_related_links_between_overlapping_stories(project: Path) -> None:
+    from digest import inspect
+
+    articles, _ = inspect(sorted((project / "content").rglob("*.*")), load_config(root=project))
+    by_slug = {a.slug: a for a in articles}
+    assert "northwind" in [r.slug for r in by_slug["harbour-buses"].related]
+
+
+def test_build_is_reproducible(project: Path) -> None:
+    config = load_config(root=project)
+    build(config)
+    first = {p.relative_to(project / "site"): p.read_bytes() for p in (project / "site").rglob("*") if p.is_file()}
+    build(config)
+    second = {p.relative_to(project / "site"): p.read_bytes() for p in (project / "site").rglob("*") if p.is_file()}
+    assert first == second
+
+
+def test_cli_build_strict_and_exit_codes(project: Path, capsys) -> None:
+    config = project / "digest.yaml"
+    config.write_text("site:\n  title: Harbour Digest\n")
+    assert main(["build", "--config", str(config), "-q"]) == 0
+    assert main(["build", "--config", str(config), "--strict", "-q"]) == 1
+    err = capsys.readouterr().err
+    assert "broken.md:4: invalid YAML in front matter" in err
+    assert "Harbour Digest" in (project / "site/index.html").read_text(encoding="utf-8")
+    config.write_text("site:\n  titel: X\n")
+    assert main(["build", "--config", str(config)]) == 2
+    assert f"error: {config}:2: site.titel: unknown key (did you mean 'title'?)" in capsys.readouterr().err
+
+
+def test_empty_content_builds_empty_site(tmp_path: Path) -> None:
+    result = build(load_config(root=tmp_path))
+    assert result.articles == 0
+    assert (tmp_path / "site/index.html").is_file()
+    assert "content folder not found" in result.warnings[0].message
+
+
+def test_undated_article_uses_mtime_and_says_so(make_project) -> None:
+    root = make_project({"content/story.txt": TXT.replace("July 16, 2024\n", "")})
+    result = build(load_config(root=root))
+    assert any("no date found; using the file's modification time" in w.message for w in result.warnings)
