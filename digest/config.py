@@ -53,7 +53,7 @@ class SummaryConfig:
 
 @dataclass(frozen=True, slots=True)
 class TagsConfig:
-    count: int = 6
+    count: int = 8
     """How many tags an article shows at most."""
     aliases: dict[str, str] = field(default_factory=dict)
     """Map of tag spellings to the one to use, e.g. ``{"EV": "electric vehicles"}``."""

@@ -1,0 +1,300 @@
+"""Tests of the tag stage: slugs, tag normalisation, entities, keyphrases, sections."""
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from digest.config import TagsConfig
+from digest.model import Article, Block
+from digest.tag import (
+    SECTIONS,
+    default_section_cues,
+    entities,
+    keyphrases,
+    load_section_cues,
+    normalize_tag,
+    section_for,
+    tag,
+    tag_slug,
+)
+from digest.text import Stats, corpus_stats, split_sentences
+
+SEED = Path(__file__).resolve().parents[2] / ".." / "shared" / "seed" / "000_9072c0f759936b0b.txt"
+
+# A small background corpus, written for these tests, so that IDF means something.
+BACKGROUND = [
+    "The company said on Monday that its profits rose this year as sales grew in Europe.",
+    "Officials said the government would announce a new plan next week, people familiar with it said.",
+    "The team won the match on Saturday after a late goal, the coach said.",
+    "Shares in the business fell after the firm cut its forecast for the year.",
+    "Scientists said the study, published on Thursday, found a link between diet and health.",
+    "The minister said the country would hold an election next year.",
+    "A spokesman for the company declined to comment on the report.",
+    "The film was a hit at the box office, the studio said on Sunday.",
+    "The market rose for a third day as investors bet on lower interest rates this year.",
+    "The president met business leaders and said the economy was growing.",
+]
+
+
+def make(title: str = "", text: str = "", **kw) -> Article:
+    sentences = tuple(s for para in text.split("\n") for s in split_sentences(para))
+    return Article(source="t.txt", format="text", slug="t", title=title, sentences=sentences, **kw)
+
+
+def stats_for(*articles: Article) -> Stats:
+    return corpus_stats(BACKGROUND + [" ".join(a.sentences) for a in articles])
+
+
+# -- tag_slug ----------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("name", "slug"),
+    [
+        ("Electric Vehicles", "electric-vehicles"),
+        ("Lei Jun", "lei-jun"),
+        ("U.S.", "us"),
+        ("Xiaomi's SU7", "xiaomis-su7"),
+        ("Škoda Auto", "skoda-auto"),
+        ("Procter & Gamble", "procter-and-gamble"),
+        ("  --Hello,   World!--  ", "hello-world"),
+        ("C++", "c-plus-plus"),
+    ],
+)
+def test_tag_slug(name: str, slug: str) -> None:
+    assert tag_slug(name) == slug
+
+
+def test_tag_slug_never_empty_and_stable() -> None:
+    a = tag_slug("小米")
+    assert a.startswith("tag-") and len(a) == 12
+    assert a == tag_slug("小米")
+    assert a != tag_slug("特斯拉")
+    assert tag_slug("") .startswith("tag-")
+    for name in ("小米", "!!!", "Émile Zola", "AT&T"):
+        s = tag_slug(name)
+        assert s and all(c.isascii() and (c.isalnum() and c.islower() or c.isdigit() or c == "-") for c in s)
+
+
+# -- normalisation -------------------------------------------------------------------------------------
+
+
+def test_normalize_case_and_plurals() -> None:
+    assert normalize_tag("electric vehicles") == "electric vehicle"
+    assert normalize_tag("companies") == "company"
+    assert normalize_tag("matches") == "match"
+    assert normalize_tag("news") == "news"  # invariant
+    assert normalize_tag("crises") == "crisis"  # irregular
+    assert normalize_tag("Tesla") == "Tesla"  # names keep their capitals
+    assert normalize_tag("Mercedes", is_name=True) == "Mercedes"  # and are never made singular
+
+
+def test_normalize_acronym_and_expansion_fold() -> None:
+    assert normalize_tag("EV") == normalize_tag("EVs") == normalize_tag("electric vehicles") == "electric vehicle"
+    # an acronym the article itself spells out
+    assert normalize_tag("ZEB", acronyms={"zeb": "zero emission bus"}) == "zero emission bus"
+
+
+def test_normalize_applies_config_aliases() -> None:
+    aliases = {"EV": "electric vehicles", "Xiaomi Corp": "Xiaomi"}
+    assert normalize_tag("EVs", aliases) == "electric vehicles"
+    assert normalize_tag("electric vehicle", aliases) == "electric vehicles"
+    assert normalize_tag("Xiaomi Corp", aliases) == "Xiaomi"
+
+
+def test_tags_dedupe_by_slug_and_meta_first() -> None:
+    a = make(
+        "Electric vehicles sell well",
+        "Electric vehicles are selling well in Norway. Sales of electric vehicles rose again.\n"
+        "Buyers said EVs were now cheaper than petrol cars. Norway leads Europe in electric vehicles.",
+        meta_tags=("EV", "Electric Vehicles", "batteries"),
+    )
+    out = tag(a, stats_for(a), TagsConfig(count=6))
+    slugs = [tag_slug(t) for t in out.tags]
+    assert len(slugs) == len(set(slugs))
+    assert out.tags[0] == "electric vehicle"  # meta tag first, alias-normalised
+    assert "battery" in out.tags
+    assert sum(1 for t in out.tags if "vehicle" in t.lower() or t.lower().startswith("ev")) == 1
+    assert "Norway" in out.tags
+
+
+def test_config_aliases_reach_generated_tags() -> None:
+    a = make("Tesla cuts prices", "Tesla cut the prices of its electric vehicles on Monday.\nTesla said demand for electric vehicles was weak.")
+    out = tag(a, stats_for(a), TagsConfig(count=5, aliases={"electric vehicle": "EVs"}))
+    assert "EVs" in out.tags
+    assert "electric vehicle" not in out.tags
+
+
+# -- entities ----------------------------------------------------------------------------------------------
+
+
+def test_entities_merge_person_mentions() -> None:
+    a = make(
+        "Xiaomi boss speaks",
+        "Xiaomi CEO Lei Jun spoke in Beijing on Friday.\n"
+        "Mr Lei said the company would build cars. According to Lei, sales were strong.\n"
+        "Lei added that Xiaomi Corp would expand.",
+    )
+    ents = {e.name: e for e in entities(a)}
+    assert "Lei Jun" in ents and ents["Lei Jun"].kind == "person" and ents["Lei Jun"].count == 4
+    assert "Lei" not in ents and "Mr Lei" not in ents
+    assert ents["Xiaomi"].kind == "organisation" and ents["Xiaomi"].count == 3  # "Xiaomi Corp" merged
+    assert ents["Beijing"].kind == "place"
+
+
+def test_entities_merge_place_spellings() -> None:
+    a = make(
+        "Trade talks",
+        "The U.S. and China held talks. Officials in the United States said the talks went well.\n"
+        "The US wants lower tariffs, a spokesman said.",
+    )
+    ents = {e.name: e for e in entities(a)}
+    assert ents["United States"].kind == "place" and ents["United States"].count == 3
+    assert "U.S." not in ents and "US" not in ents
+    assert ents["China"].kind == "place"
+
+
+def test_entities_acronym_joins_its_expansion() -> None:
+    a = make("", "The Securities and Exchange Commission opened an inquiry. The SEC said it would report soon.")
+    ents = {e.name: e for e in entities(a)}
+    assert ents["Securities and Exchange Commission"].count == 2
+    assert "SEC" not in ents
+
+
+def test_no_junk_entities_from_sentence_starts_and_title_case() -> None:
+    a = make(
+        "Sanctions Lead To Unexpected Diversification Of The Business",
+        "Heavy fighting broke out on Friday. According to reports, dozens were hurt.\n"
+        "Meanwhile, Traditionally minded voters stayed home. Sanctions were imposed in May.\n"
+        "Considering the damage, officials in Kenya asked for help. Kenya has asked before.",
+    )
+    names = {e.name for e in entities(a)}
+    assert names == {"Kenya"}
+
+
+def test_no_meaningless_tags() -> None:
+    a = make(
+        "People said it was a long year",
+        "People said the year had been a long time coming. People said they had waited for years.\n"
+        "The time had come, people said, for the flood defences in Kenya to be rebuilt. Flood defences failed last year.",
+    )
+    out = tag(a, stats_for(a), TagsConfig(count=6))
+    lowered = {t.lower() for t in out.tags}
+    assert not lowered & {"year", "people", "said", "time", "years"}
+    assert "flood defence" in out.tags and "Kenya" in out.tags
+
+
+# -- the seed article -----------------------------------------------------------------------------------
+
+
+def seed_article() -> Article:
+    if not SEED.is_file():
+        pytest.skip("shared seed not available")
+    lines = SEED.read_text(encoding="utf-8").splitlines()
+    body = lines[1:16]
+    return Article(
+        source="seed.txt",
+        format="text",
+        slug="seed",
+        title="Xiaomi CEO Lei Jun says US sanctions pushed the company into electric cars",
+        standfirst=lines[0],
+        sentences=tuple(s for line in body for s in split_sentences(line)),
+    )
+
+
+def test_seed_tags() -> None:
+    a = seed_article()
+    out = tag(a, stats_for(a), TagsConfig(count=8))
+    assert {"Xiaomi", "Lei Jun", "Tesla", "SU7"} <= set(out.tags), out.tags
+    assert any("Trump" in t for t in out.tags), out.tags
+    assert len(out.tags) <= 8
+    assert 0 < len(out.keyphrases) <= 20
+    ents = {e.name: e for e in out.entities}
+    assert ents["Lei Jun"].kind == "person" and ents["Xiaomi"].kind == "organisation"
+    assert ents["United States"].kind == "place"
+    # Title Case subheadings and sentence starts make no entities
+    assert not {n for n in ents if n.split()[0] in {"Sanctions", "Ambitious", "Impact", "Friday", "According", "Per"}}
+    assert out.section in ("Business", "Technology")
+
+
+def test_seed_default_count_is_respected() -> None:
+    a = seed_article()
+    out = tag(a, stats_for(a), TagsConfig())
+    assert len(out.tags) == 6
+    assert out.tags[:2] == ("Xiaomi", "Lei Jun") or set(out.tags[:2]) == {"Xiaomi", "Lei Jun"}
+
+
+# -- keyphrases --------------------------------------------------------------------------------------------
+
+
+def test_keyphrases_rank_the_topic_first() -> None:
+    a = make(
+        "Heatwave strains power grid",
+        "A heatwave pushed demand on the power grid to a record on Tuesday.\n"
+        "The grid operator asked households to save power during the heatwave.\n"
+        "Engineers said the power grid coped, although prices spiked.",
+    )
+    kp = keyphrases(a, stats_for(a))
+    assert kp[0] in ("power grid", "heatwave")
+    assert "power grid" in kp[:3] and "heatwave" in kp[:3]
+    assert len(kp) <= 20
+
+
+def test_keyphrases_empty_article() -> None:
+    a = Article(source="e.txt", format="text", slug="e")
+    assert keyphrases(a, Stats()) == []
+    out = tag(a, Stats(), TagsConfig())
+    assert out.tags == () and out.entities == () and out.section == "World"
+
+
+# -- sections ------------------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("title", "text", "section"),
+    [
+        ("Striker scores twice", "The striker scored twice as the team won the league match. The coach praised the goalkeeper.", "Sport"),
+        ("Profits jump at bank", "The bank's quarterly profits rose 20% as revenue grew. Shares rose and investors cheered the dividend.", "Business"),
+        ("New phone chip", "The smartphone uses a new chip and software update. Users can download apps over the wireless network.", "Technology"),
+        ("MPs back the bill", "MPs voted for the bill in parliament. The prime minister said the government would win the election.", "Politics"),
+        ("Vaccine trial", "Doctors said the vaccine cut hospital admissions. Patients in the clinical trial had fewer symptoms.", "Health"),
+        ("Star's new film", "The actress stars in a comedy that topped the box office. The film's director won an Oscar.", "Entertainment"),
+        ("Telescope finds planet", "Astronomers using a space telescope found a planet. Scientists said the research changes theories of how planets form.", "Science"),
+    ],
+)
+def test_section_for_snippets(title: str, text: str, section: str) -> None:
+    assert section_for(make(title, text)) == section
+
+
+def test_section_meta_wins_and_custom_cues() -> None:
+    a = make("Striker scores", "The striker scored a goal in the match.", meta_section="culture")
+    assert section_for(a) == "Culture"
+    assert section_for(make("x", "y", meta_section="Gardening")) == "Gardening"
+    cues = load_section_cues("default: Misc\nsections:\n  Gardening:\n    strong: [roses, compost]\n")
+    assert section_for(make("Roses", "Add compost to roses in spring."), cues) == "Gardening"
+    assert section_for(make("Nothing", "Nothing to see."), cues) == "Misc"
+    assert set(default_section_cues().cues) == set(SECTIONS)
+
+
+# -- determinism ----------------------------------------------------------------------------------------------
+
+
+def test_determinism() -> None:
+    a = seed_article()
+    st = stats_for(a)
+    first = tag(a, st, TagsConfig())
+    for _ in range(3):
+        again = tag(a, st, TagsConfig())
+        assert again == first
+    assert first.keyphrases == tuple(keyphrases(a, st))
+
+
+def test_body_blocks_used_when_no_sentences() -> None:
+    a = Article(
+        source="b.md", format="markdown", slug="b", title="Flood defences",
+        body=(Block("h", "What Happened Next"), Block("p", "Flood defences in Kenya failed. Flood defences will be rebuilt.")),
+    )
+    out = tag(a, stats_for(a), TagsConfig())
+    assert "flood defence" in out.tags
+    assert {e.name for e in out.entities} == {"Kenya"}
