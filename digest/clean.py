@@ -9,8 +9,8 @@ every known title); ``clean`` then works on one article at a time:
   :mod:`digest.clean_rules`. The body is the run of lines with the highest total
   score, so lists of other headlines before or after the story fall away while
   subheadings inside it stay. Body lines are kept verbatim, one block per line.
-* **html**: a small, fast tree builder (private, below; BeautifulSoup's html.parser
-  is about 5x slower on news pages) reads the page; furniture elements are skipped by
+* **html**: lxml's HTML parser reads the page (its ``<body>`` is copied into a light
+  private tree, below); furniture elements are skipped by
   tag, class/id token, role and link density; the story's container is an
   ``articleBody`` or the element with the most paragraph credit, widened while its
   parents add mostly paragraphs; its blocks become :class:`Block` values (text only).
@@ -21,7 +21,6 @@ Every dropped line is recorded in ``Article.removed`` with a short reason.
 """
 from __future__ import annotations
 
-import html as _html
 import logging
 import re
 from collections import Counter
@@ -29,13 +28,15 @@ from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta, timezone
 from typing import Iterable, Mapping, Sequence
 
+from lxml import etree
+
 from . import clean_rules as rules
 from .model import Article, Block, Removed
 from .text import content_words, normalize, split_sentences, stem
 
 log = logging.getLogger(__name__)
 
-__all__ = ["CleanContext", "build_context", "clean", "parse_date_text", "norm_line"]
+__all__ = ["CleanContext", "build_context", "clean", "parse_date_text", "parse_page", "page_text", "norm_line"]
 
 
 # ---------------------------------------------------------------------------
@@ -538,124 +539,83 @@ def _text_blocks(body: list[_Line]) -> list[Block]:
 
 
 # ---------------------------------------------------------------------------
-# HTML: a small tree builder
+# HTML: the page tree, parsed by lxml
 # ---------------------------------------------------------------------------
-# BeautifulSoup with "html.parser" takes ~140 ms for a typical saved news page here, too slow
-# for the 50 pages/s budget, so the page is tokenised with one regular expression into a light
-# tree (HTML's implied end tags for p/li/dt/dd/tr/td/option are applied). Entities are
-# decoded with ``html.unescape``. BeautifulSoup stays in the HTML reader, on the small <head>.
+# libxml2's HTML parser (through lxml) reads the page: it decodes entities, applies HTML's
+# implied end tags and recovers from malformed markup. Its tree is copied into light
+# ``_Node`` values (children are text and nodes in document order, with parent links),
+# which the scoring below walks. Only <body> is copied; comments and processing
+# instructions are removed by the parser, and the content of script-like elements is not
+# copied, so none of them can leak into text. The <head> is read by the HTML reader.
 
-_TAG_RE = re.compile(
-    r"<(?:!--.*?(?:-->|$)|!\[CDATA\[.*?(?:\]\]>|$)|![^>]*>|\?[^>]*>"
-    r"|(/)?([A-Za-z][A-Za-z0-9:_-]*)((?:[^>\"']|\"[^\"]*\"|'[^']*')*)>)",
-    re.S,
-)
-_ATTR_RE = re.compile(r"""([^\s"'>/=]+)(?:\s*=\s*(?:"([^"]*)"|'([^']*)'|([^\s>]+)))?""")
-_BODY_RE = re.compile(r"<body\b", re.I)
-_HEAD_END_RE = re.compile(r"</head\s*>", re.I)
-_RAW_TEXT = frozenset("script style textarea title noscript iframe xmp template plaintext noembed noframes".split())
-_RAW_END = {t: re.compile(rf"</{t}\s*>", re.I) for t in _RAW_TEXT}
-_VOID = frozenset("area base br col embed hr img input link meta param source track wbr keygen".split())
+# Elements whose content is never page text (the parser may give them text or children).
+_NO_TEXT = frozenset("script style noscript template iframe xmp noembed noframes plaintext object svg math".split())
 _INLINE = frozenset(
     "a abbr b bdi bdo cite code data dfn em font i kbd mark q s samp small span strong sub sup time u var del ins".split()
 )
-_CLOSES_P = frozenset(
-    """address article aside blockquote details dialog div dl fieldset figcaption figure footer form
-    h1 h2 h3 h4 h5 h6 header hgroup hr main menu nav ol p pre section table ul li dd dt""".split()
-)
 _TOKEN_SPLIT = re.compile(r"[^a-z0-9]+")
 _SPACE_RE = re.compile(r"\s+")
+_XML_DECL_RE = re.compile(r"^\s*<\?xml[^>]*>", re.I)
 
 
 class _Node:
     __slots__ = ("tag", "attrs", "children", "parent")
 
-    def __init__(self, tag: str, attrs: dict[str, str], parent: _Node | None) -> None:
+    def __init__(self, tag: str, attrs: Mapping[str, str], parent: _Node | None) -> None:
         self.tag = tag
-        self.attrs = attrs
+        self.attrs = attrs  # lxml's attribute mapping (read only), or an empty dict
         self.children: list[_Node | str] = []
         self.parent = parent
 
 
-def _attrs(raw: str) -> dict[str, str]:
-    out: dict[str, str] = {}
-    if not raw or raw.isspace():
-        return out
-    for name, dq, sq, bare in _ATTR_RE.findall(raw):
-        name = name.lower()
-        if name not in out:
-            out[name] = dq or sq or bare
-    return out
+def parse_page(page: str) -> etree._Element | None:
+    """``page`` parsed by lxml's HTML parser (the ``<html>`` element), or None for an empty
+    or unreadable page. Comments and processing instructions are removed; malformed markup
+    is repaired the way libxml2 does it. Also used by the HTML reader."""
+    if not page or page.isspace():
+        return None
+    # Parse UTF-8 bytes with the encoding given, so an XML declaration or a <meta charset>
+    # naming another encoding cannot make lxml decode the text a second time.
+    data = _XML_DECL_RE.sub("", page, count=1).encode("utf-8", "replace")
+    parser = etree.HTMLParser(encoding="utf-8", remove_comments=True, remove_pis=True, no_network=True)
+    try:
+        return etree.fromstring(data, parser)
+    except (etree.ParserError, etree.XMLSyntaxError, ValueError) as exc:  # pragma: no cover - lxml recovers
+        log.debug("unreadable HTML page: %s", exc)
+        return None
 
 
 def _parse_html(page: str) -> _Node:
-    """Tokenise ``page`` into a light tree. Text nodes stay raw (entities decoded later)."""
+    """Parse ``page`` and copy its <body> into a light tree under a ``#root`` node
+    (``#root`` → ``html`` → ``body``). Text is decoded; an empty page gives an empty body."""
     root = _Node("#root", {}, None)
-    stack = [root]
-    head_end = _HEAD_END_RE.search(page)
-    body = _BODY_RE.search(page, head_end.end() if head_end else 0)
-    pos = body.start() if body else 0  # the head is read by the HTML reader, not here
-    n = len(page)
-    search = _TAG_RE.search
-    while pos < n:
-        m = search(page, pos)
-        if m is None:
-            stack[-1].children.append(page[pos:])
-            break
-        if m.start() > pos:
-            stack[-1].children.append(page[pos : m.start()])
-        pos = m.end()
-        name = m.group(2)
-        if name is None:
-            continue  # comment, doctype, processing instruction
-        tag = name.lower()
-        if m.group(1):  # end tag
-            for i in range(len(stack) - 1, 0, -1):
-                if stack[i].tag == tag:
-                    del stack[i:]
-                    break
-            continue
-        raw_attrs = m.group(3)
-        # implied end tags
-        top = stack[-1].tag
-        if tag in _CLOSES_P:
-            for i in range(len(stack) - 1, 0, -1):
-                t = stack[i].tag
-                if t == "p":
-                    del stack[i:]
-                    break
-                if t not in _INLINE:
-                    break
-        if tag == "li" or tag in ("dt", "dd"):
-            stop = ("ul", "ol", "menu") if tag == "li" else ("dl",)
-            same = ("li",) if tag == "li" else ("dt", "dd")
-            for i in range(len(stack) - 1, 0, -1):
-                t = stack[i].tag
-                if t in same:
-                    del stack[i:]
-                    break
-                if t in stop or t not in _INLINE and t not in ("p", "div", "span"):
-                    break
-        elif tag in ("tr", "td", "th", "option") and top in ("td", "th", "option") or (tag == "tr" and top == "tr"):
-            for i in range(len(stack) - 1, 0, -1):
-                t = stack[i].tag
-                if t in (("td", "th", "tr") if tag == "tr" else ("td", "th") if tag != "option" else ("option",)):
-                    del stack[i:]
-                    break
-                if t in ("table", "tbody", "select"):
-                    break
-        node = _Node(tag, _attrs(raw_attrs), stack[-1])
-        stack[-1].children.append(node)
-        if tag in _RAW_TEXT:
-            end = _RAW_END[tag].search(page, pos)
-            stop = end.start() if end else n
-            if tag in ("title", "textarea"):
-                node.children.append(page[pos:stop])
-            pos = end.end() if end else n
-            continue
-        if tag in _VOID or raw_attrs.endswith("/"):
-            continue
-        stack.append(node)
+    html = _Node("html", {}, root)
+    root.children.append(html)
+    top = parse_page(page)
+    if top is not None and top.find("body") is not None:
+        top = top.find("body")
+    body = _Node("body", top.attrib if top is not None else {}, html)
+    html.children.append(body)
+    if top is None:
+        return root
+    todo: list[tuple[etree._Element, _Node]] = [(top, body)]
+    pop, push = todo.pop, todo.append
+    while todo:
+        el, node = pop()
+        add = node.children.append
+        text = el.text
+        if text:
+            add(text)
+        for sub in el:
+            tag = sub.tag
+            if tag.__class__ is str:  # comments, PIs and entities have a callable tag
+                child = _Node(tag, sub.attrib, node)
+                add(child)
+                if tag not in _NO_TEXT and tag not in ("head", "title"):
+                    push((sub, child))
+            tail = sub.tail
+            if tail:
+                add(tail)
     return root
 
 
@@ -691,9 +651,12 @@ def _is_boilerplate(node: _Node) -> str | None:
     return None
 
 
-def _dropped(root: _Node, soft: bool = True) -> dict[int, str]:
+def _dropped(root: _Node, soft: bool = True, wrappers: Mapping[int, _Stats] | None = None,
+             max_chars: float = 0.0) -> dict[int, str]:
     """Elements to skip (id → reason): dropped tags always; with ``soft``, also elements
-    whose class/id, role or visibility mark them as furniture. Never <html>/<body>."""
+    whose class/id, role or visibility mark them as furniture. Never <html>/<body>.
+    With ``wrappers`` (statistics of a hard-drops-only pass), an element marked only by
+    its class/id but holding more than ``max_chars`` of text is kept: it wraps the page."""
     out: dict[int, str] = {}
     todo = [root]
     while todo:
@@ -706,6 +669,10 @@ def _dropped(root: _Node, soft: bool = True) -> dict[int, str]:
                 continue
             if soft:
                 why = _is_boilerplate(child)
+                if why and wrappers is not None and why.startswith("class"):
+                    st = wrappers.get(id(child))
+                    if st is not None and st.chars > max_chars:
+                        why = None
             else:
                 why = f"<{child.tag}>" if child.tag in rules.HARD_DROP_TAGS else None
             if why:
@@ -723,13 +690,13 @@ def _text(node: _Node) -> str:
         item = todo.pop()
         if isinstance(item, str):
             parts.append(item)
-        elif item.tag in _RAW_TEXT and item.tag != "textarea":
+        elif item.tag in _NO_TEXT:
             continue
         else:
             if item.tag == "br" or item.tag not in _INLINE:
                 parts.append(" ")
             todo.extend(reversed(item.children))
-    return _SPACE_RE.sub(" ", _html.unescape("".join(parts))).strip()
+    return _SPACE_RE.sub(" ", "".join(parts)).strip()
 
 
 def page_text(page: str) -> str:
@@ -873,7 +840,7 @@ def _emit(
 
     def flush() -> None:
         if loose:
-            text = _SPACE_RE.sub(" ", _html.unescape("".join(loose))).strip()
+            text = _SPACE_RE.sub(" ", "".join(loose)).strip()
             loose.clear()
             if text:
                 blocks.append(Block("p", text))
@@ -984,11 +951,10 @@ def _filter_blocks(blocks: list[Block], removed: list[Removed]) -> tuple[list[Bl
     return out, byline, date_text
 
 
-def _clean_html(article: Article, ctx: CleanContext) -> Article:
-    root = _parse_html(article.raw)
-    body = _find_tag(root, "body") or root
+def _story_blocks(body: _Node, skip: Mapping[int, str]) -> tuple[list[Block], list[Removed], str, str, str]:
+    """Blocks of the story container found with ``skip``: (blocks, removed, first h1,
+    byline, date line)."""
     removed: list[Removed] = []
-    skip = _dropped(body)
     stats = _stats(body, skip)
     container = _find_container(body, stats)
     blocks: list[Block] = []
@@ -999,13 +965,31 @@ def _clean_html(article: Article, ctx: CleanContext) -> Article:
             blocks.extend(more)
             h1 = h1 or first_h1
     blocks, byline, date_text = _filter_blocks(blocks, removed)
+    return blocks, removed, h1, byline, date_text
+
+
+def _clean_html(article: Article, ctx: CleanContext) -> Article:
+    root = _parse_html(article.raw)
+    body = _find_tag(root, "body") or root
+    skip = _dropped(body)
+    blocks, removed, h1, byline, date_text = _story_blocks(body, skip)
     if sum(len(b.text) for b in blocks) < rules.MIN_CHARS:
-        log.debug("%s: too little text in the article container; using all text of <body>", article.source)
-        removed.clear()
-        skip = _dropped(body, soft=False)
-        stats = _stats(body, skip)
-        blocks, h1 = _emit(body, stats, skip, removed)
-        blocks, byline, date_text = _filter_blocks(blocks, removed)
+        hard_skip = _dropped(body, soft=False)
+        hard_stats = _stats(body, hard_skip)
+        # A wrapper whose class/id happens to hold a furniture token ("header-style-2")
+        # may have hidden the story: try again, keeping such elements when they are big.
+        limit = hard_stats[id(body)].chars * rules.WRAPPER_MIN_SHARE
+        wide_skip = _dropped(body, wrappers=hard_stats, max_chars=limit)
+        if wide_skip.keys() != skip.keys():
+            again = _story_blocks(body, wide_skip)
+            if sum(len(b.text) for b in again[0]) >= rules.MIN_CHARS:
+                log.debug("%s: story found inside a wrapper marked as furniture by its class/id", article.source)
+                blocks, removed, h1, byline, date_text = again
+        if sum(len(b.text) for b in blocks) < rules.MIN_CHARS:
+            log.debug("%s: too little text in the article container; using all text of <body>", article.source)
+            removed = []
+            blocks, h1 = _emit(body, hard_stats, hard_skip, removed)
+            blocks, byline, date_text = _filter_blocks(blocks, removed)
     if not byline:
         byline = _byline_from(removed)
     title = article.title or h1

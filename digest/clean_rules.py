@@ -91,6 +91,9 @@ LINK_DENSITY_MIN_CHARS: int = 200
 
 #: Below this many characters of extracted text, fall back to all text of ``<body>``.
 MIN_CHARS: int = 250
+#: When too little text is found, an element dropped only for a furniture class/id token but
+#: holding more than this share of the page's text is taken for a page wrapper and kept.
+WRAPPER_MIN_SHARE: float = 0.5
 
 
 # ---------------------------------------------------------------------------

@@ -35,3 +35,14 @@ def seed_text() -> str:
     if not path.exists():
         path = SEED
     return path.read_text(encoding="utf-8")
+
+
+@pytest.fixture(autouse=True)
+def _restore_digest_logger():
+    """The CLI installs its own handler on the 'digest' logger; undo it after each test."""
+    import logging
+
+    logger = logging.getLogger("digest")
+    saved = (list(logger.handlers), logger.level, logger.propagate)
+    yield
+    logger.handlers[:], logger.level, logger.propagate = saved

@@ -26,7 +26,7 @@ _DATE_PREFIX = re.compile(r"^(\d{4})-(\d{2})-(\d{2})(?:[-_ ]+|$)")
 
 
 def _read_html(source: SourceFile, text: str, slug: str) -> Article:
-    from .html import read_html  # BeautifulSoup is only imported when a page is read
+    from .html import read_html  # lxml is only imported when a page is read
 
     return read_html(source, text, slug)
 

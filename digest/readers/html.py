@@ -1,7 +1,7 @@
 """Reader for saved web pages (``.html``/``.htm``): metadata from the page's head.
 
-The body is left to ``clean`` (``raw`` keeps the whole page). Here we read, in order of
-preference:
+The body is left to ``clean`` (``raw`` keeps the whole page). The page is parsed with
+lxml (:func:`digest.clean.parse_page`), and we read, in order of preference:
 
 * title: ``og:title`` / ``twitter:title``, then ``<title>``, then JSON-LD ``headline``,
   then the first ``<h1>``; a trailing " | Site" / " - Site" part is cut;
@@ -10,9 +10,6 @@ preference:
   datetimes (UTC when no zone is given);
 * byline: ``author`` meta, JSON-LD ``author``, ``rel=author`` links;
 * url: ``<link rel=canonical>``, then ``og:url``.
-
-Only the ``<head>`` (and a few small fragments of the body found by pattern) is given
-to BeautifulSoup, so a large page is read quickly.
 """
 from __future__ import annotations
 
@@ -20,25 +17,17 @@ import json
 import logging
 import re
 from datetime import datetime, timezone
-from typing import Any, Iterable
+from typing import TYPE_CHECKING, Any, Iterable
 
-from bs4 import BeautifulSoup
-
-from ..clean import parse_date_text
+from ..clean import parse_date_text, parse_page
 from ..model import Article, SourceFile
 from ..text import normalize
 
+if TYPE_CHECKING:
+    from lxml import etree
+
 log = logging.getLogger(__name__)
 
-_HEAD_RE = re.compile(r"<head\b.*?(?:</head\s*>|<body\b)", re.I | re.S)
-_NOISE_RE = re.compile(r"<style\b.*?</style\s*>|<!--.*?-->|<script\b(?![^>]*ld\+json)[^>]*>.*?</script\s*>", re.I | re.S)
-_LDJSON_RE = re.compile(r"<script\b[^>]*application/ld\+json[^>]*>(.*?)</script\s*>", re.I | re.S)
-_H1_RE = re.compile(r"<h1\b[^>]*>(.*?)</h1\s*>", re.I | re.S)
-_TIME_RE = re.compile(r"<time\b[^>]*\bdatetime\s*=\s*[\"']([^\"']+)[\"']", re.I)
-_ITEMPROP_DATE_RE = re.compile(
-    r"<[a-z]+\b[^>]*\bitemprop\s*=\s*[\"']datePublished[\"'][^>]*>", re.I
-)
-_REL_AUTHOR_RE = re.compile(r"<a\b[^>]*\brel\s*=\s*[\"']?author\b[^>]*>(.*?)</a\s*>", re.I | re.S)
 _TITLE_SEPARATORS = re.compile(r"\s+(?:\||-|–|—|·|::|»|:)\s+")
 
 _DATE_META = (
@@ -64,22 +53,23 @@ _AUTHOR_META = ("author", "article:author", "byl", "dc.creator", "parsely-author
 
 def read_html(source: SourceFile, text: str, slug: str) -> Article:
     """Read title, date, byline and url from the page's head; ``raw`` keeps the page."""
-    head_match = _HEAD_RE.search(text)
-    head_html = _NOISE_RE.sub(" ", head_match.group(0)) if head_match else ""
-    soup = BeautifulSoup(head_html, "html.parser") if head_html else None
-    meta = _meta(soup) if soup is not None else {}
-    ld = list(_json_ld(text))
+    root = parse_page(text)
+    head = root.find("head") if root is not None else None
+    meta = _meta(head) if head is not None else {}
+    ld = list(_json_ld(root)) if root is not None else []
 
     site = meta.get("og:site_name", "") or _first(_ld_values(ld, "publisher", "name"))
     title = meta.get("og:title") or meta.get("twitter:title") or ""
-    if not title and soup is not None and soup.title is not None:
-        title = soup.title.get_text(" ")
+    if not title and head is not None:
+        element = head.find("title")
+        if element is not None:
+            title = _text(element)
     if not title:
         title = _first(_ld_values(ld, "headline"))
-    if not title:
-        m = _H1_RE.search(text)
-        if m:
-            title = BeautifulSoup(m.group(1), "html.parser").get_text(" ")
+    if not title and root is not None:
+        element = next(root.iter("h1"), None)
+        if element is not None:
+            title = _text(element)
     title = _cut_site(normalize(title), site)
 
     date = None
@@ -88,21 +78,20 @@ def read_html(source: SourceFile, text: str, slug: str) -> Article:
             date = _parse_date(meta[key])
             if date:
                 break
-    if date is None:
-        m = _ITEMPROP_DATE_RE.search(text)
-        if m:
-            attr = re.search(r"\b(?:content|datetime)\s*=\s*[\"']([^\"']+)[\"']", m.group(0), re.I)
-            if attr:
-                date = _parse_date(attr.group(1))
+    if date is None and root is not None:
+        for element in root.iter():
+            if element.get("itemprop") == "datePublished":
+                date = _parse_date(element.get("content") or element.get("datetime"))
+                break
     if date is None:
         for value in _ld_values(ld, "datePublished"):
             date = _parse_date(value)
             if date:
                 break
-    if date is None:
-        m = _TIME_RE.search(text)
-        if m:
-            date = _parse_date(m.group(1))
+    if date is None and root is not None:
+        element = next((t for t in root.iter("time") if t.get("datetime")), None)
+        if element is not None:
+            date = _parse_date(element.get("datetime"))
 
     byline = ""
     for key in _AUTHOR_META:
@@ -114,17 +103,17 @@ def read_html(source: SourceFile, text: str, slug: str) -> Article:
         byline = _first(_ld_values(ld, "author", "name")) or _first(
             v for v in _ld_values(ld, "author") if isinstance(v, str)
         )
-    if not byline:
-        m = _REL_AUTHOR_RE.search(text)
-        if m:
-            byline = BeautifulSoup(m.group(1), "html.parser").get_text(" ")
+    if not byline and root is not None:
+        element = next((a for a in root.iter("a") if "author" in _rel(a)), None)
+        if element is not None:
+            byline = _text(element)
     byline = normalize(byline)
 
     url = ""
-    if soup is not None:
-        link = soup.find("link", rel=lambda v: v and "canonical" in (v if isinstance(v, list) else [v]))
-        if link is not None and link.get("href"):
-            url = str(link["href"]).strip()
+    if head is not None:
+        link = next((lk for lk in head.iter("link") if "canonical" in _rel(lk) and lk.get("href")), None)
+        if link is not None:
+            url = link.get("href", "").strip()
     url = url or meta.get("og:url", "")
 
     return Article(
@@ -139,25 +128,36 @@ def read_html(source: SourceFile, text: str, slug: str) -> Article:
     )
 
 
-def _meta(soup: BeautifulSoup) -> dict[str, str]:
+def _text(element: etree._Element) -> str:
+    """The text of ``element`` and its descendants, parts joined by spaces."""
+    return " ".join(element.itertext())
+
+
+def _rel(element: etree._Element) -> list[str]:
+    return (element.get("rel") or "").lower().split()
+
+
+def _meta(head: etree._Element) -> dict[str, str]:
     """``<meta>`` values by lower-case property/name/itemprop (the first one wins)."""
     out: dict[str, str] = {}
-    for tag in soup.find_all("meta"):
+    for tag in head.iter("meta"):
         key = tag.get("property") or tag.get("name") or tag.get("itemprop")
         value = tag.get("content")
         if not key or value is None:
             continue
-        key = str(key).strip().lower()
-        if key not in out and str(value).strip():
-            out[key] = normalize(str(value))
+        key = key.strip().lower()
+        if key not in out and value.strip():
+            out[key] = normalize(value)
     return out
 
 
-def _json_ld(page: str) -> Iterable[dict[str, Any]]:
+def _json_ld(root: etree._Element) -> Iterable[dict[str, Any]]:
     """Every JSON-LD object of the page (``@graph`` members and lists flattened)."""
-    for m in _LDJSON_RE.finditer(page):
+    for script in root.iter("script"):
+        if "ld+json" not in (script.get("type") or "").lower() or not script.text:
+            continue
         try:
-            data = json.loads(m.group(1).strip().rstrip(";"))
+            data = json.loads(script.text.strip().rstrip(";"))
         except ValueError:
             continue
         todo = [data]
@@ -169,6 +169,7 @@ def _json_ld(page: str) -> Iterable[dict[str, Any]]:
                 yield item
                 if isinstance(item.get("@graph"), list):
                     todo.extend(item["@graph"])
+
 
 
 def _ld_values(objects: list[dict[str, Any]], key: str, sub: str | None = None) -> Iterable[Any]:

@@ -4,6 +4,7 @@ from __future__ import annotations
 import gzip
 import importlib.util
 import json
+import logging
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
@@ -292,8 +293,13 @@ def test_html_falls_back_to_body_text_when_container_is_tiny(caplog):
                 "to be worth keeping as the body when nothing else is there at all, really, truly.</p></div>"
                 "<div class='sidebar'><p>Second paragraph in another sidebar with plenty more words "
                 "so that the fallback has something to show for itself in the end.</p></div>")
-    with caplog.at_level("DEBUG", logger="digest.clean"):
-        out = clean_one(html_article(html))
+    logger = logging.getLogger("digest.clean")
+    logger.addHandler(caplog.handler)  # the CLI may have stopped "digest" from propagating
+    try:
+        with caplog.at_level("DEBUG", logger="digest.clean"):
+            out = clean_one(html_article(html))
+    finally:
+        logger.removeHandler(caplog.handler)
     assert len(out.body) == 2
     assert "p.html" in caplog.text
 
@@ -308,6 +314,55 @@ def test_html_meta_left_by_reader_wins_and_gaps_are_filled():
 
 def test_page_text_baseline():
     assert clean_mod.page_text(page("<p>a <b>b</b></p><script>c</script>")) == "a b"
+
+
+
+def test_html_malformed_markup_is_repaired():
+    # unclosed <p>/<li>, stray end tags, a comment holding tags, a PI, an XML declaration
+    # naming another encoding, script-like elements whose content must not leak
+    html = (
+        '<?xml version="1.0" encoding="iso-8859-1"?>\n<!DOCTYPE html><html><head><title>T</title>'
+        '<meta charset="windows-1252"></head><body></span></div>'
+        "<div class='menu'><a href='/'>Home</a></div>"
+        f"<article><p>{PARAS[0]}<!-- <p>commented out</p> --><p>{PARAS[1]}</em></b>"
+        '<?php echo "processing"; ?><template><p>template text</p></template>'
+        "<noscript>noscript text</noscript><style>p { color: red }</style>"
+        f"<p>{PARAS[2]} Caf\u00e9 &amp; cr\u00e8me.<ul><li>First item<li>Second item</ul>"
+        f"<p>{PARAS[3]}</article></body>"
+    )
+    out = clean_one(html_article(html))
+    assert body_texts(out) == [PARAS[0], PARAS[1], PARAS[2] + " Caf\u00e9 & cr\u00e8me.",
+                               "First item", "Second item", PARAS[3]]
+    assert [b.kind for b in out.body] == ["p", "p", "p", "li", "li", "p"]
+    text = " ".join(body_texts(out)) + " " + clean_mod.page_text(html)
+    for leak in ("commented out", "processing", "template text", "noscript text", "color", "<", "&amp;"):
+        assert leak not in text
+    assert clean_mod.page_text(html).startswith("Home " + PARAS[0])
+
+
+@pytest.mark.parametrize("raw", ["", "   \n", "<", "</p></div>", '<?xml version="1.0"?>', "\x00\x01<<>>", "<html"])
+def test_html_empty_or_garbage_page_does_not_raise(raw):
+    out = clean_one(html_article(raw))
+    assert all(b.text.strip() for b in out.body)
+    assert sum(len(b.text) for b in out.body) <= len(raw)
+    assert clean_mod.parse_page("") is None
+
+
+def test_html_story_inside_wrapper_with_furniture_class_is_found():
+    # the page wrapper's class holds a furniture token ("header"): the story inside it
+    # must still be found, and the real furniture inside it still dropped
+    html = page(
+        "<div class='wrapper header-style-2'><div class='sidebar'><p>Sidebar text that is long enough "
+        "to count as a paragraph of text.</p></div><div class='entry'>"
+        + "".join(f"<p>{p}</p>" for p in PARAS) + "</div></div>"
+    )
+    out = clean_one(html_article(html))
+    assert body_texts(out) == PARAS
+
+
+def test_html_bare_text_page():
+    out = clean_one(html_article(" ".join(PARAS)))
+    assert body_texts(out) == [" ".join(PARAS)]
 
 
 # ---------------------------------------------------------------------------
@@ -355,4 +410,4 @@ def test_html_dev_set_floor():
         src = SourceFile(path=folder / f"{pid}.html", rel=f"{pid}.html", suffix="html", mtime=0.0)
         preds[pid] = clean(read_html(src, html, "x"), CleanContext()).body_text
     result = bench.shingle_eval(preds, {pid: v["articleBody"] for pid, v in truth.items()})
-    assert result["f1"] >= 0.95  # measured 0.961
+    assert result["f1"] >= 0.96  # measured 0.967 (lxml parser, wrapper rule)

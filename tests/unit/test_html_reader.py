@@ -85,3 +85,28 @@ def test_bad_json_ld_and_bad_dates_are_ignored():
     art = read(page)
     assert art.date is None
     assert art.title == "Tide tables for the week"
+
+
+def test_malformed_page_with_xml_declaration():
+    page = ('<?xml version="1.0" encoding="iso-8859-1"?>\n<html><head>'
+            '<!-- <title>Commented title</title> -->'
+            '<meta property="og:title" content="Caf\u00e9 owners win &amp; celebrate">'
+            '<link rel="Canonical" href=" https://example.org/cafe ">'
+            '<title>Ignored</title></div><body><p>Unclosed <time datetime="2020-01-02T03:04:05Z">then</body>')
+    art = read(page)
+    assert art.title == "Caf\u00e9 owners win & celebrate"
+    assert art.url == "https://example.org/cafe"
+    assert art.date == datetime(2020, 1, 2, 3, 4, 5, tzinfo=timezone.utc)
+
+
+def test_empty_and_garbage_pages_give_empty_fields():
+    for page in ("", "   ", "<", "\x00garbage<<>>", '<?xml version="1.0"?>'):
+        art = read(page)
+        assert (art.title, art.date, art.byline, art.url) == ("", None, "", ""), page
+        assert art.raw == page
+
+
+def test_comment_in_head_does_not_give_a_title():
+    assert read("<html><head><!-- <title>Hidden</title> --></head><body><h1>Shown <b>here</b></h1></body></html>").title == (
+        "Shown here"
+    )
