@@ -300,3 +300,11 @@ def test_body_blocks_used_when_no_sentences() -> None:
     out = tag(a, stats_for(a), TagsConfig())
     assert "flood defence" in out.tags
     assert {e.name for e in out.entities} == {"Kenya"}
+
+
+def test_singular_of_plurals_in_es_after_s() -> None:
+    from digest.tag import singular
+
+    assert [singular(w) for w in ("buses", "crises", "cases", "taxes", "batteries", "news")] == [
+        "bus", "crisis", "case", "tax", "battery", "news"
+    ]
