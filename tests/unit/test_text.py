@@ -1,0 +1,95 @@
+"""Sentence splitting, words and IDF statistics (digest.text)."""
+from __future__ import annotations
+
+import pytest
+
+from digest import text
+
+# (paragraph, expected sentences)
+HARD_CASES = [
+    ("Mr. Smith went to Washington. He said so.", ["Mr. Smith went to Washington.", "He said so."]),
+    ("Dr. Jones and Mrs. Lee met Prof. Black.", ["Dr. Jones and Mrs. Lee met Prof. Black."]),
+    ("The U.S. economy grew. Exports fell.", ["The U.S. economy grew.", "Exports fell."]),
+    ("Troops left the U.S. He was not among them.", ["Troops left the U.S.", "He was not among them."]),
+    ("Profits rose to $1.13bn (£600m) in 2004. Sales were up 2.5%.",
+     ["Profits rose to $1.13bn (£600m) in 2004.", "Sales were up 2.5%."]),
+    ("The deal closed on Jan. 5 after talks. It was signed.", ["The deal closed on Jan. 5 after talks.", "It was signed."]),
+    ('"We won," he said. "It was hard." Then he left.', ['"We won," he said.', '"It was hard."', "Then he left."]),
+    ('"Is it over?" she asked. Nobody knew.', ['"Is it over?" she asked.', "Nobody knew."]),
+    ("He paused... Then he spoke. Silence… Nobody moved!", ["He paused...", "Then he spoke.", "Silence…", "Nobody moved!"]),
+    ("J. K. Rowling wrote it. John F. Kennedy read it.", ["J. K. Rowling wrote it.", "John F. Kennedy read it."]),
+    ("They chose Plan B. The plan failed.", ["They chose Plan B.", "The plan failed."]),
+    ("1. Buy milk today. 2. Sell the car.", ["1. Buy milk today.", "2. Sell the car."]),
+    ("Bring these:\n- a tent\n- a stove", ["Bring these:", "- a tent", "- a stove"]),
+    ("Shares in Acme Inc. rose. Acme Inc. The firm said so.", ["Shares in Acme Inc. rose.", "Acme Inc.", "The firm said so."]),
+    ("It opens at 5 p.m. Tuesday. At 6 p.m. The doors close.", ["It opens at 5 p.m. Tuesday.", "At 6 p.m.", "The doors close."]),
+    ("See e.g. Paris and London. Both are big.", ["See e.g. Paris and London.", "Both are big."]),
+    ("He lives at No. 10 Downing Street. It is old.", ["He lives at No. 10 Downing Street.", "It is old."]),
+    ("The vote (held on Friday.) Results follow.", ["The vote (held on Friday.)", "Results follow."]),
+    ("It was 3.30pm. Fans cheered in the 90th minute.", ["It was 3.30pm.", "Fans cheered in the 90th minute."]),
+    ("Sales grew. 2005 will be better.", ["Sales grew.", "2005 will be better."]),
+    ("He owns 28.1%. Joe Bloggs owns the rest.", ["He owns 28.1%.", "Joe Bloggs owns the rest."]),
+    ("It adapts the game Rising Sun. Call of Duty follows.", ["It adapts the game Rising Sun.", "Call of Duty follows."]),
+    ('"We all understand each other. " England trained later.', ['"We all understand each other. "', "England trained later."]),
+    ("He loves modern art. Picasso is his hero.", ["He loves modern art.", "Picasso is his hero."]),
+    ("no full stop at the end", ["no full stop at the end"]),
+    ("Glued.Together stays one.", ["Glued.Together stays one."]),
+    ("", []),
+    ("   ", []),
+]
+
+
+@pytest.mark.parametrize(("paragraph", "expected"), HARD_CASES)
+def test_split_sentences_hard_cases(paragraph: str, expected: list[str]) -> None:
+    assert text.split_sentences(paragraph) == expected
+
+
+@pytest.mark.parametrize(("paragraph", "_"), HARD_CASES)
+def test_sentences_are_verbatim_substrings(paragraph: str, _: list[str]) -> None:
+    pos = 0
+    for sentence in text.split_sentences(paragraph):
+        found = paragraph.find(sentence, pos)
+        assert found >= 0, sentence
+        pos = found + len(sentence)
+
+
+def test_split_sentences_keeps_newlines_inside_a_hard_wrapped_sentence() -> None:
+    para = "The committee met on\nFriday to vote. It agreed."
+    assert text.split_sentences(para) == ["The committee met on\nFriday to vote.", "It agreed."]
+
+
+def test_words_and_content_words() -> None:
+    assert text.words("Time Warner's $1.13bn deal, up 76%") == ["time", "warner's", "1.13bn", "deal", "up", "76"]
+    assert "the" not in text.content_words("The cat sat on the mat")
+    assert text.content_words("The cat sat on the mat") == ["cat", "sat", "mat"]
+
+
+def test_stem_folds_plurals_and_inflections() -> None:
+    assert text.stem("companies") == text.stem("company")
+    assert text.stem("profits") == text.stem("profit")
+    assert text.stem("bus") == "bus"
+
+
+def test_stopwords_and_common_words_load() -> None:
+    assert {"the", "and", "he"} <= text.stopwords()
+    assert "year" in text.common_words()
+    assert not text.common_words() & {"tobacco", "warner"}
+
+
+def test_corpus_stats_counts_documents_not_occurrences() -> None:
+    stats = text.corpus_stats(["cat cat dog", "dog bird", "fish"])
+    assert stats.docs == 3
+    assert stats.df["cat"] == 1 and stats.df["dog"] == 2
+    assert stats.idf("cat") > stats.idf("dog")
+    assert stats.idf("unseen") > stats.idf("cat")
+
+
+def test_background_idf_orders_words_in_a_tiny_corpus() -> None:
+    stats = text.corpus_stats(["The tobacco firms said the year was hard."])
+    assert stats.idf("the") < stats.idf("year") < stats.idf("tobacco")
+    empty = text.Stats()
+    assert empty.idf("the") < empty.idf("year") < empty.idf("tobacco")
+
+
+def test_normalize_folds_spaces_and_drops_invisibles() -> None:
+    assert text.normalize("a\u00a0 b\u200bc\t d ") == "a bc d"
