@@ -296,16 +296,27 @@ def _units(article: Article) -> list[_Unit]:
         units.append(_Unit(0, "title", _tokenize(article.title)))
         ends[id(units[-1])] = False
     pos = 1
+    # The same words must not count twice: a standfirst that doubles as the title (or as the
+    # first body paragraph, as cleaned scraped text has it) is read once.
+    seen: Counter[str] = Counter([article.title.strip()])
     if article.standfirst.strip():
         for s in split_sentences(article.standfirst):
+            if seen[s.strip()]:
+                seen[s.strip()] -= 1
+                seen["\x00" + s.strip()] += 1  # its body copy is skipped too
+                continue
             units.append(_Unit(pos, "standfirst", _tokenize(s)))
             ends[id(units[-1])] = s.rstrip("\"'”’)]").endswith((".", "!", "?", "…"))
+            seen["\x00" + s.strip()] += 1
             pos += 1
     sentences: Iterable[str] = article.sentences
     if not sentences:
         sentences = [s for b in article.body if b.kind in ("p", "li", "quote") for s in split_sentences(b.text)]
     headings = [b.text for b in article.body if b.kind == "h"] if article.sentences else []
     for s in sentences:
+        if seen["\x00" + s.strip()]:
+            seen["\x00" + s.strip()] -= 1
+            continue
         units.append(_Unit(pos, "body", _tokenize(s)))
         ends[id(units[-1])] = s.rstrip("\"'”’)]").endswith((".", "!", "?", "…"))
         pos += 1
