@@ -427,9 +427,23 @@ def _section_ref(name: str, site: Site) -> dict[str, str] | None:
     return {"name": name, "slug": slug, "url": section_path(slug)}
 
 
+def _same(a: str, b: str) -> bool:
+    return " ".join(a.split()).casefold() == " ".join(b.split()).casefold()
+
+
+def _standfirst(article: Article) -> str:
+    """The standfirst to show under the headline: none when it only repeats the headline."""
+    return "" if _same(article.standfirst, article.title) else article.standfirst
+
+
 def _body(article: Article) -> list[dict[str, Any]]:
+    """Body blocks for the template. Cleaned scraped text keeps its standfirst as the first
+    paragraph; the page shows it once, above the body (or as the headline)."""
+    body = article.body
+    if body and article.standfirst and _same(body[0].text, article.standfirst):
+        body = body[1:]
     blocks: list[dict[str, Any]] = []
-    for block in article.body:
+    for block in body:
         if block.html is not None:
             content: str = Markup(block.html)  # pre-sanitised by our Markdown renderer
         else:
@@ -447,10 +461,9 @@ def _body(article: Article) -> list[dict[str, Any]]:
     return blocks
 
 
-def _brief(summary: list[str], standfirst: str) -> list[str]:
-    """The summary without the sentence the standfirst already shows (unless nothing is left)."""
-    shown = " ".join(standfirst.split()).casefold()
-    rest = [s for s in summary if " ".join(s.split()).casefold() != shown]
+def _brief(summary: list[str], shown: tuple[str, ...]) -> list[str]:
+    """The summary without sentences the headline or standfirst already show (unless nothing is left)."""
+    rest = [s for s in summary if not any(_same(s, text) for text in shown if text)]
     return rest or summary
 
 
@@ -498,7 +511,7 @@ def article_context(article: Article, site: Site) -> dict[str, Any]:
     return {
         "slug": article.slug,
         "headline": headline,
-        "standfirst": article.standfirst,
+        "standfirst": _standfirst(article),
         "byline": article.byline,
         "url": path,
         "abs_url": site.url(path),
@@ -510,7 +523,7 @@ def article_context(article: Article, site: Site) -> dict[str, Any]:
         "time": "" if (date.hour, date.minute) == (0, 0) else f"{date.hour:02d}:{date.minute:02d}",
         "summary": summary,
         "summary_text": " ".join(summary),
-        "brief": _brief(summary, article.standfirst),
+        "brief": _brief(summary, (headline, article.standfirst)),
         "description": _cut(article.standfirst or " ".join(summary) or headline),
         "tags": tags,
         "section": _section_ref(article.section, site),

@@ -394,3 +394,16 @@ def test_days_are_not_split_by_time_zones(tmp_path):
     assert [(g["id"], [s["slug"] for s in g["stories"]]) for g in index["groups"]] == [
         ("2025-03-08", ["b"]), ("2025-03-07", ["a", "c"]),
     ]
+
+
+def test_standfirst_used_as_headline_is_shown_once(tmp_path: Path) -> None:
+    lead = "Harbour council votes to replace every diesel bus by 2026, ending a long debate."
+    article = make_article(
+        "buses", lead, datetime(2025, 3, 7, tzinfo=UTC), standfirst=lead,
+        body=(Block("p", lead), Block("p", "The vote was seven to two."), Block("p", "Critics asked for the contract.")),
+        summary=(lead, "The vote was seven to two."),
+    )
+    pages = dict(render.render_site([article], make_config(tmp_path)))
+    main = BeautifulSoup(pages["articles/buses/index.html"], "html.parser").find("main")
+    assert main.get_text().count(lead) == 1  # the headline only: not again as standfirst, body or brief
+    assert "The vote was seven to two." in main.get_text()
