@@ -63,8 +63,10 @@ class TagsConfig:
 class RelatedConfig:
     count: int = 5
     """How many related headlines an article shows at most."""
-    min_score: float = 0.08
-    """Relatedness (0–1) below which no link is made: no noise for a lone story."""
+    min_score: float = 0.15
+    """Relatedness (0–1) below which no link is made: no noise for a lone story. On the BBC dev
+    set (benchmarks/related.py) links scoring 0.10–0.15 share the article's section 83% of the
+    time, links scoring 0.15 or more 94% or more."""
 
 
 @dataclass(frozen=True, slots=True)

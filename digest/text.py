@@ -224,8 +224,24 @@ def _idf(docs: int, df: int, word: str) -> float:
         rate = _BACKGROUND_COMMON
     else:
         rate = _BACKGROUND_OTHER
+    return _blend(docs, df, rate)
+
+
+def _blend(docs: int, df: int, rate: float) -> float:
     n = docs + _BACKGROUND_DOCS
     return math.log((1.0 + n) / (1.0 + df + rate * _BACKGROUND_DOCS)) + 1.0
+
+
+@lru_cache(maxsize=1)
+def common_stems() -> frozenset[str]:
+    """Stems (:func:`stem`) of the built-in very common words."""
+    return frozenset(stem(w) for w in common_words())
+
+
+def stem_idf(docs: int, df: int, term: str) -> float:
+    """:meth:`Stats.idf` for a stemmed term (no stop words): blended with the same background,
+    so that in a corpus of a few articles "year" still weighs less than "tobacco"."""
+    return _blend(docs, df, _BACKGROUND_COMMON if term in common_stems() else _BACKGROUND_OTHER)
 
 
 def corpus_stats(texts: Iterable[str]) -> Stats:

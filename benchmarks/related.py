@@ -1,0 +1,280 @@
+"""Benchmark of the relate stage on the BBC dev set (sections as ground truth).
+
+Prints, for ``digest.relate.relate`` (count=5, min_score=0) and for an all-pairs TF-IDF cosine
+baseline computed in the same run:
+
+* precision@5 of same-section links and MRR of the first same-section link;
+* duplicate-pair recall/precision against word 5-gram Jaccard ≥ 0.8 pairs (computed here, all pairs);
+* timings of the relate stage at ~1k articles, and at ``--scale N`` articles (N > 1k made by mixing
+  paragraphs of same-section articles, with a share of words re-spelled so the vocabulary grows).
+
+Usage::
+
+    python benchmarks/related.py [--data PATH] [--scale 10000] [--no-tag] [--half dev|hold|all]
+
+The tag stage (``digest.tag.tag``) is run when it imports, so keyphrases and entities are used;
+``--no-tag`` leaves them empty.
+"""
+from __future__ import annotations
+
+import argparse
+import hashlib
+import json
+import math
+import random
+import sys
+import time
+from collections import Counter
+from datetime import datetime, timedelta, timezone
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from digest.config import RelatedConfig  # noqa: E402
+from digest.model import Article, Block  # noqa: E402
+from digest.relate import relate  # noqa: E402
+from digest.text import content_words, split_sentences, stem, words  # noqa: E402
+
+DEFAULT_DATA = ROOT / ".." / "shared" / "data" / "summaries" / "dev.jsonl"
+BASE_DATE = datetime(2005, 1, 1, tzinfo=timezone.utc)
+
+
+def load(path: Path) -> list[dict]:
+    with open(path, encoding="utf-8") as f:
+        return [json.loads(line) for line in f if line.strip()]
+
+
+def half_of(rec: dict) -> str:
+    """A deterministic half ('a' or 'b') of the records, for checking tuning does not overfit."""
+    h = int(hashlib.sha256(("relate-half:" + rec["id"]).encode()).hexdigest()[:8], 16)
+    return "a" if h % 2 == 0 else "b"
+
+
+def to_article(rec: dict, date: datetime) -> Article:
+    paras = [p for p in rec["text"].split("\n\n") if p.strip()]
+    body = tuple(Block("p", p) for p in paras)
+    sentences = tuple(s for p in paras for s in split_sentences(p))
+    return Article(
+        source=rec["id"] + ".txt",
+        format="text",
+        slug=rec["id"],
+        title=rec["title"],
+        date=date,
+        body=body,
+        sentences=sentences,
+    )
+
+
+def maybe_tag(articles: list[Article], enabled: bool) -> tuple[list[Article], str]:
+    if not enabled:
+        return articles, "off"
+    try:
+        from digest import tag as tag_mod  # type: ignore[attr-defined]
+        from digest.config import TagsConfig
+        from digest.text import corpus_stats
+
+        stats = corpus_stats(a.body_text for a in articles)
+        cfg = TagsConfig()
+        t0 = time.perf_counter()
+        tagged = [tag_mod.tag(a, stats, cfg) for a in articles]
+        return tagged, f"on ({time.perf_counter() - t0:.2f} s)"
+    except Exception as exc:  # the tag stage is optional here
+        return articles, f"off ({type(exc).__name__}: {exc})"
+
+
+# -- ground truth and baseline -------------------------------------------------------------------
+
+
+def shingles(text: str, n: int = 5) -> frozenset[tuple[str, ...]]:
+    ws = words(text)
+    return frozenset(tuple(ws[i : i + n]) for i in range(len(ws) - n + 1))
+
+
+def jaccard_pairs(recs: list[dict], threshold: float = 0.8) -> set[frozenset[str]]:
+    """All pairs (all-pairs, with a size bound) whose body 5-gram Jaccard is ≥ threshold."""
+    sh = [shingles(r["text"]) for r in recs]
+    order = sorted(range(len(recs)), key=lambda i: len(sh[i]))
+    pairs = set()
+    for x, i in enumerate(order):
+        a = sh[i]
+        for j in order[x + 1 :]:
+            b = sh[j]
+            if len(a) < threshold * len(b):
+                break
+            inter = len(a & b)
+            if inter and inter / (len(a) + len(b) - inter) >= threshold:
+                pairs.add(frozenset((recs[i]["id"], recs[j]["id"])))
+    return pairs
+
+
+def baseline_rankings(
+    recs: list[dict], k: int, exclude: set[frozenset[str]], strong: bool = False
+) -> dict[str, list[str]]:
+    """TF-IDF cosine over title + body (stemmed content words), all pairs.
+
+    Plain: raw tf × log(N/df). Strong: (1 + log tf) × (log((N+1)/(df+1)) + 1), as in a tuned
+    scikit-learn ``TfidfVectorizer(sublinear_tf=True)``.
+    """
+    docs = [Counter(stem(w) for w in content_words(r["title"] + "\n\n" + r["text"])) for r in recs]
+    n = len(docs)
+    df: Counter[str] = Counter()
+    for d in docs:
+        df.update(d.keys())
+    vecs = []
+    for d in docs:
+        if strong:
+            v = {t: (1 + math.log(c)) * (math.log((n + 1) / (df[t] + 1)) + 1) for t, c in d.items()}
+        else:
+            v = {t: c * math.log(n / df[t]) for t, c in d.items()}
+        norm = math.sqrt(sum(x * x for x in v.values())) or 1.0
+        vecs.append({t: x / norm for t, x in v.items() if x > 0})
+    try:
+        import numpy as np
+
+        vocab = {t: i for i, t in enumerate(df)}
+        m = np.zeros((n, len(vocab)))
+        for i, v in enumerate(vecs):
+            for t, x in v.items():
+                m[i, vocab[t]] = x
+        sims = m @ m.T
+    except ImportError:  # pure Python (slow, fine for ~1k)
+        sims = [[sum(x * vb.get(t, 0.0) for t, x in va.items()) for vb in vecs] for va in vecs]
+    out = {}
+    for i, r in enumerate(recs):
+        row = [
+            (-float(sims[i][j]), recs[j]["id"])
+            for j in range(n)
+            if j != i and frozenset((r["id"], recs[j]["id"])) not in exclude
+        ]
+        row.sort()
+        out[r["id"]] = [s for _, s in row[:k]]
+    return out
+
+
+def score_rankings(rankings: dict[str, list[str]], cat: dict[str, str], k: int) -> tuple[float, float]:
+    """Precision@k (links counted against k: a short list loses) and MRR of the first same-section link."""
+    p, rr = 0.0, 0.0
+    for slug, links in rankings.items():
+        hits = [cat[s] == cat[slug] for s in links[:k]]
+        p += sum(hits) / k
+        rr += next((1.0 / (i + 1) for i, h in enumerate(hits) if h), 0.0)
+    n = len(rankings) or 1
+    return 100 * p / n, rr / n
+
+
+# -- scaling -------------------------------------------------------------------------------------
+
+
+def synthetic(recs: list[dict], total: int, seed: int = 7) -> list[dict]:
+    """``total`` records: the originals, then mixes of 2–4 paragraphs of same-section records, with
+    about 15% of the words re-spelled per copy (so the vocabulary grows like a real corpus)."""
+    rng = random.Random(seed)
+    by_cat: dict[str, list[dict]] = {}
+    for r in recs:
+        by_cat.setdefault(r["category"], []).append(r)
+    cats = sorted(by_cat)
+    out = list(recs)
+    c = 0
+    while len(out) < total:
+        c += 1
+        cat = cats[c % len(cats)]
+        pool = by_cat[cat]
+        paras = []
+        for src in rng.sample(pool, 3):
+            ps = src["text"].split("\n\n")
+            paras.extend(rng.sample(ps, min(len(ps), rng.randint(1, 2))))
+        suffix = f"q{c % 997}"
+
+        def respell(p: str) -> str:
+            return " ".join(w + suffix if len(w) > 5 and rng.random() < 0.15 else w for w in p.split(" "))
+
+        title = respell(rng.choice(pool)["title"])
+        out.append({"id": f"syn-{cat}-{c:06d}", "category": cat, "title": title,
+                    "text": "\n\n".join(respell(p) for p in paras)})
+    return out
+
+
+# -- main ----------------------------------------------------------------------------------------
+
+
+def main(argv: list[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    ap.add_argument("--data", type=Path, default=DEFAULT_DATA)
+    ap.add_argument("--scale", type=int, default=0, help="also time the stage at this many articles")
+    ap.add_argument("--no-tag", action="store_true", help="do not run the tag stage")
+    ap.add_argument("--half", choices=["all", "a", "b"], default="all", help="score on a half only")
+    ap.add_argument("--k", type=int, default=5)
+    args = ap.parse_args(argv)
+
+    if not args.data.exists():
+        print(f"no data at {args.data}")
+        return 1
+    recs = load(args.data)
+    cat = {r["id"]: r["category"] for r in recs}
+    # spread dates over a year (deterministic), so recency is exercised but unrelated to sections
+    dates = {r["id"]: BASE_DATE + timedelta(days=int(hashlib.sha256(r["id"].encode()).hexdigest()[:4], 16) % 365)
+             for r in recs}
+    articles = [to_article(r, dates[r["id"]]) for r in recs]
+    articles, tag_state = maybe_tag(articles, not args.no_tag)
+    k = args.k
+    cfg = RelatedConfig(count=k, min_score=0.0)
+
+    t0, c0 = time.perf_counter(), time.process_time()
+    out = relate(articles, cfg)
+    t_relate, c_relate = time.perf_counter() - t0, time.process_time() - c0
+
+    dup_truth = jaccard_pairs(recs, 0.8)
+    found = set()
+    for a in out:
+        for d in a.duplicates:
+            found.add(frozenset((a.slug, d)))
+    base = baseline_rankings(recs, k, exclude=dup_truth)
+    base_all = baseline_rankings(recs, k, exclude=set())
+    base_strong = baseline_rankings(recs, k, exclude=dup_truth, strong=True)
+
+    keep = {r["id"] for r in recs if args.half == "all" or half_of(r) == args.half}
+    ours = {a.slug: [r.slug for r in a.related] for a in out if a.slug in keep}
+    p_ours, mrr_ours = score_rankings(ours, cat, k)
+    p_base, mrr_base = score_rankings({s: v for s, v in base.items() if s in keep}, cat, k)
+    p_base_all, mrr_base_all = score_rankings({s: v for s, v in base_all.items() if s in keep}, cat, k)
+    p_strong, mrr_strong = score_rankings({s: v for s, v in base_strong.items() if s in keep}, cat, k)
+    short = sum(1 for v in ours.values() if len(v) < k)
+
+    tp = len(found & dup_truth)
+    cross = sum(1 for p in found if len({cat[s] for s in p}) > 1)
+    print(f"data: {args.data.name}, {len(recs)} articles, scored on {len(keep)} (half={args.half}); tag stage: {tag_state}")
+    print(f"relate      precision@{k} {p_ours:5.1f}   MRR {mrr_ours:.3f}   (lists shorter than {k}: {short})")
+    print(f"tfidf base  precision@{k} {p_base:5.1f}   MRR {mrr_base:.3f}   (all pairs, Jaccard≥0.8 duplicates left out)")
+    print(f"tfidf base  precision@{k} {p_base_all:5.1f}   MRR {mrr_base_all:.3f}   (all pairs, duplicates allowed)")
+    print(f"tfidf strong precision@{k} {p_strong:5.1f}  MRR {mrr_strong:.3f}   (all pairs, sublinear tf, smooth idf, no duplicates)")
+    print(f"duplicates  truth pairs {len(dup_truth)}, grouped pairs {len(found)}, "
+          f"recall {100 * tp / max(1, len(dup_truth)):.1f}, precision {100 * tp / max(1, len(found)):.1f}, "
+          f"cross-section pairs {cross}")
+    for p in sorted(found - dup_truth, key=sorted)[:10]:
+        a, b = sorted(p)
+        j = 0.0
+        sa, sb = shingles(next(r["text"] for r in recs if r["id"] == a)), shingles(next(r["text"] for r in recs if r["id"] == b))
+        if sa and sb:
+            j = len(sa & sb) / len(sa | sb)
+        print(f"  extra pair {a} {b} jaccard {j:.2f}")
+    for p in sorted(dup_truth - found, key=sorted)[:10]:
+        print(f"  missed pair {' '.join(sorted(p))}")
+    print(f"time        relate {len(articles)} articles: {t_relate:.2f} s wall, {c_relate:.2f} s CPU")
+
+    if args.scale and args.scale > len(recs):
+        big = synthetic(recs, args.scale)
+        arts = [to_article(r, BASE_DATE + timedelta(days=i % 365)) for i, r in enumerate(big)]
+        t0, c0 = time.perf_counter(), time.process_time()
+        res = relate(arts, cfg)
+        dt, dc = time.perf_counter() - t0, time.process_time() - c0
+        catb = {r["id"]: r["category"] for r in big}
+        pb, mb = score_rankings({a.slug: [r.slug for r in a.related] for a in res}, catb, k)
+        groups = sum(1 for a in res if a.duplicates and a.duplicate_of is None)
+        print(f"time        relate {len(arts)} articles: {dt:.2f} s wall, {dc:.2f} s CPU "
+              f"(precision@{k} {pb:.1f} on the synthetic set, {groups} groups)")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,245 @@
+"""Unit tests of the relate stage (small hand-made articles)."""
+from __future__ import annotations
+
+from dataclasses import replace
+from datetime import datetime, timedelta, timezone
+
+import pytest
+
+from digest.config import RelatedConfig
+from digest.model import Article, Block, Entity
+from digest.relate import Tuning, build_index, related, relate
+
+DAY0 = datetime(2024, 3, 1, 12, tzinfo=timezone.utc)
+
+# A few distinct "stories", each a pool of topical sentences (made up for the tests).
+ELECTION = (
+    "The election campaign entered its final week with the prime minister touring marginal seats.",
+    "Opposition leaders attacked the government record on taxes and public spending.",
+    "Pollsters said the vote in marginal constituencies remained too close to call.",
+    "The chancellor defended the budget and promised lower taxes after the election.",
+)
+FOOTBALL = (
+    "The striker scored twice as the club won the derby in front of a record crowd.",
+    "The manager praised the defence after a third clean sheet in the league.",
+    "The goalkeeper saved a late penalty to keep the club top of the league table.",
+    "Fans celebrated the derby win as the striker signed a new contract.",
+)
+PHONES = (
+    "The company unveiled a new smartphone with a faster processor and a bigger battery.",
+    "Analysts expect strong sales of the handset despite rising chip prices.",
+    "The mobile operator will offer the smartphone with a cheaper data plan.",
+    "Reviewers praised the camera and the battery life of the new handset.",
+)
+GARDEN = (
+    "Volunteers planted tulips and daffodils along the riverside path this spring.",
+    "The allotment society held its annual marrow show in the village hall.",
+)
+
+
+def art(slug: str, title: str, paras: tuple[str, ...] | list[str], days: int = 0, **kw) -> Article:
+    body = tuple(Block("p", p) for p in paras)
+    return Article(
+        source=f"{slug}.txt",
+        format="text",
+        slug=slug,
+        title=title,
+        date=DAY0 + timedelta(days=days),
+        body=body,
+        sentences=tuple(paras),
+        **kw,
+    )
+
+
+def corpus() -> list[Article]:
+    return [
+        art("vote-a", "Election campaign enters final week", ELECTION[:3], 0),
+        art("goal-a", "Striker wins the derby for the club", FOOTBALL[:3], 1),
+        art("phone-a", "New smartphone unveiled", PHONES[:3], 2),
+        art("vote-b", "Taxes dominate the election debate", ELECTION[1:], 3),
+        art("goal-b", "Club stays top of the league", FOOTBALL[1:], 4),
+        art("phone-b", "Handset sales expected to be strong", PHONES[1:], 5),
+    ]
+
+
+CFG = RelatedConfig(count=5, min_score=0.08)
+
+
+def by_slug(articles) -> dict[str, Article]:
+    return {a.slug: a for a in articles}
+
+
+def test_related_by_content_beats_unrelated():
+    out = by_slug(relate(corpus(), CFG))
+    for slug, partner in (("vote-a", "vote-b"), ("goal-a", "goal-b"), ("phone-b", "phone-a")):
+        links = out[slug].related
+        assert links, slug
+        assert links[0].slug == partner
+        # anything else listed scores lower than the story on the same topic
+        assert all(r.score < links[0].score for r in links[1:])
+
+
+def test_scores_are_in_range_sorted_and_carry_titles():
+    arts = corpus()
+    titles = {a.slug: a.title for a in arts}
+    for a in relate(arts, RelatedConfig(count=5, min_score=0.0)):
+        scores = [r.score for r in a.related]
+        assert scores == sorted(scores, reverse=True)
+        assert all(0.0 < s <= 1.0 for s in scores)
+        assert all(r.title == titles[r.slug] for r in a.related)
+
+
+def test_threshold_gives_no_links_for_a_lone_story():
+    arts = corpus() + [art("garden", "Tulips bloom by the river", GARDEN, 6)]
+    out = by_slug(relate(arts, CFG))
+    assert out["garden"].related == ()
+    assert all(r.slug != "garden" for a in out.values() for r in a.related)
+
+
+def test_min_score_and_count_are_respected():
+    arts = corpus()
+    out = relate(arts, RelatedConfig(count=1, min_score=0.0))
+    assert all(len(a.related) <= 1 for a in out)
+    high = relate(arts, RelatedConfig(count=5, min_score=0.99))
+    assert all(a.related == () for a in high)
+
+
+def test_article_is_never_related_to_itself():
+    for a in relate(corpus(), RelatedConfig(count=10, min_score=0.0)):
+        assert a.slug not in {r.slug for r in a.related}
+
+
+def test_same_order_and_other_fields_kept():
+    arts = corpus()
+    out = relate(arts, CFG)
+    assert [a.slug for a in out] == [a.slug for a in arts]
+    for before, after in zip(arts, out):
+        assert replace(after, related=(), duplicate_of=None, duplicates=()) == before
+
+
+def test_ties_are_broken_by_newer_date_then_slug():
+    # three identical-scoring neighbours: same text as each other, different dates/slugs
+    paras = ELECTION[:2]
+    query = art("q", "Election week", paras, 10)
+    twins = [
+        art("b-old", "Election week", paras, 1),
+        art("a-new", "Election week", paras, 5),
+        art("c-new", "Election week", paras, 5),
+    ]
+    no_dups = Tuning(dup_jaccard=1.01, recency=0.0)  # never group, no recency: pure ties
+    out = by_slug(relate([query, *twins], RelatedConfig(count=5, min_score=0.0), no_dups))
+    assert [r.slug for r in out["q"].related] == ["a-new", "c-new", "b-old"]
+    assert len({r.score for r in out["q"].related}) == 1
+
+
+def test_recency_prefers_the_closer_of_equal_stories():
+    paras = FOOTBALL[:3]
+    arts = [
+        art("q", "Derby day", paras, 100),
+        art("near", "Derby day", paras, 99),
+        art("far", "Derby day", paras, 1),
+    ]
+    out = by_slug(relate(arts, RelatedConfig(count=5, min_score=0.0), Tuning(dup_jaccard=1.01)))
+    links = out["q"].related
+    assert [r.slug for r in links] == ["near", "far"]
+    assert links[1].score < links[0].score <= 1.0
+    assert links[0].score - links[1].score < 0.05  # a small nudge, not a new ranking
+
+
+def test_duplicates_grouped_canonical_earliest_and_excluded():
+    arts = corpus()
+    copy = art("vote-a-copy", "Campaign in final week (updated)", ELECTION[:3], 2)
+    later = art("vote-a-again", "Election campaign enters final week", ELECTION[:3], 7)
+    out = by_slug(relate([*arts, later, copy], CFG))
+    group = {"vote-a", "vote-a-copy", "vote-a-again"}
+    assert out["vote-a"].duplicate_of is None
+    assert out["vote-a"].duplicates == ("vote-a-again", "vote-a-copy")
+    assert out["vote-a-copy"].duplicate_of == "vote-a"
+    assert out["vote-a-copy"].duplicates == ("vote-a", "vote-a-again")
+    assert out["vote-a-again"].duplicate_of == "vote-a"
+    for slug in group:
+        assert not group & {r.slug for r in out[slug].related}
+    # everyone else: not grouped
+    for a in out.values():
+        if a.slug not in group:
+            assert a.duplicate_of is None and a.duplicates == ()
+
+
+def test_another_group_is_listed_once_by_its_canonical_article():
+    arts = corpus() + [art("vote-a-copy", "Campaign copy", ELECTION[:3], 9)]
+    out = by_slug(relate(arts, CFG))
+    slugs = [r.slug for r in out["vote-b"].related]
+    assert "vote-a" in slugs and "vote-a-copy" not in slugs
+
+
+def test_canonical_tie_on_date_goes_to_smallest_slug():
+    arts = [
+        art("zeta", "Smartphone launch", PHONES, 0),
+        art("alpha", "Smartphone launch", PHONES, 0),
+        art("goal", "Derby", FOOTBALL, 0),
+    ]
+    out = by_slug(relate(arts, CFG))
+    assert out["alpha"].duplicate_of is None
+    assert out["zeta"].duplicate_of == "alpha"
+
+
+def test_related_but_different_text_is_not_a_duplicate():
+    out = relate(corpus(), CFG)
+    assert all(a.duplicate_of is None and a.duplicates == () for a in out)
+
+
+def test_same_event_from_two_sources_with_shared_rare_entities():
+    ents = (Entity("Jane Quorra", "person", 3), Entity("Eldham Rovers", "organisation", 2))
+    one = art("event-1", "Quorra joins Eldham Rovers", FOOTBALL[:2] + FOOTBALL[3:], 0, entities=ents)
+    two = art("event-2", "Eldham Rovers sign Quorra", FOOTBALL[3:] + FOOTBALL[:2], 1, entities=ents)
+    far = art("event-3", "Quorra and Eldham Rovers, a year on", FOOTBALL[:2] + FOOTBALL[3:], 300, entities=ents)
+    tuning = Tuning(dup_jaccard=1.01, event_cosine=0.7)  # only the event rule can group
+    out = by_slug(relate([one, two, far, *corpus()], CFG, tuning))
+    assert out["event-2"].duplicate_of == "event-1"
+    assert out["event-3"].duplicate_of is None  # too far apart in time
+
+
+def test_deterministic_and_independent_of_run():
+    arts = corpus() + [art("vote-a-copy", "Campaign copy", ELECTION[:3], 9)]
+    assert relate(arts, CFG) == relate(list(arts), CFG)
+
+
+def test_empty_corpus_and_single_article():
+    assert relate([], CFG) == ()
+    (only,) = relate([art("solo", "Alone", ELECTION)], CFG)
+    assert only.related == () and only.duplicate_of is None and only.duplicates == ()
+
+
+def test_keyphrases_entities_and_tags_add_evidence():
+    shared = dict(tags=("Space",), keyphrases=("lunar lander",), entities=(Entity("Orbitex", "organisation"),))
+    plain = [art("a", "Launch day", GARDEN[:1], 0), art("b", "Mission update", GARDEN[1:], 1)]
+    tagged = [replace(a, **shared) for a in plain]
+    cfg = RelatedConfig(count=5, min_score=0.01)
+    without = by_slug(relate([*plain, *corpus()], cfg))
+    with_ = by_slug(relate([*tagged, *corpus()], cfg))
+    assert "b" not in {r.slug for r in without["a"].related}
+    assert with_["a"].related and with_["a"].related[0].slug == "b"
+
+
+def test_related_function_on_an_index():
+    arts = corpus()
+    index = build_index(arts)
+    links = related(arts[0], index, k=2)
+    assert links and links[0].slug == "vote-b" and len(links) <= 2
+    assert related("vote-a", index, k=2) == links
+
+
+@pytest.mark.parametrize("n", [2, 3])
+def test_tiny_corpora_still_link_shared_words(n):
+    arts = [art(f"e{i}", "Election news", ELECTION[i : i + 2], i) for i in range(n)]
+    out = relate(arts, RelatedConfig(count=5, min_score=0.05))
+    assert all(a.related for a in out)
+
+
+def test_short_texts_sharing_one_word_are_not_related():
+    # cosine over every term: a word shared by two short, otherwise different texts is weak evidence
+    a = art("harbour-test", "Harbour test", ["A paragraph about nothing much, written to test the harbour page."], 0)
+    b = art("race", "Record field", ["Nine thousand runners started the race along the harbour on Sunday morning."], 1)
+    c = art("budget", "Budget vote", ["The council passed the library budget after a long debate on Tuesday."], 2)
+    out = by_slug(relate([a, b, c], RelatedConfig(count=5, min_score=0.15)))
+    assert out["harbour-test"].related == () and out["race"].related == ()
