@@ -103,8 +103,7 @@ def watch(
     observer = Observer()
     collector = _Collector(lambda p: kind_of(p.resolve() if p.exists() else p, current["config"]) is not None, events)
     roots = _watch_roots(current["config"])
-    for folder, recursive in roots:
-        observer.schedule(collector, str(folder), recursive=recursive)
+    _schedule(observer, collector, roots)
     observer.start()
     log.info("watching %s (Ctrl-C to stop)", ", ".join(str(f) for f, _ in roots))
     try:
@@ -131,6 +130,9 @@ def watch(
             names = ", ".join(sorted(_short(p, current["config"]) for p in changed)[:5])
             more = f" and {len(changed) - 5} more" if len(changed) > 5 else ""
             run_build(f"{'/'.join(kinds)} changed ({names}{more})")
+            if _watch_roots(current["config"]) != roots:  # a watched folder appeared or moved
+                roots = _watch_roots(current["config"])
+                _schedule(observer, collector, roots)
     except KeyboardInterrupt:
         pass
     finally:
@@ -140,22 +142,29 @@ def watch(
 
 def _watch_roots(config: Config) -> list[tuple[Path, bool]]:
     """The folders to watch and whether recursively: content and templates (recursively), and the
-    config file's folder (only its own entries, so the output folder is not watched). A folder
-    that does not exist yet is watched through its nearest existing parent, so creating it is seen."""
+    config file's folder (only its own entries, so the output folder is never watched). A folder
+    that does not exist yet is watched through its nearest existing parent, non-recursively, so
+    that creating it is seen; the watches are then renewed."""
     wanted: list[tuple[Path, bool]] = [(config.paths.content, True), (config.paths.templates, True)]
     if config.source:
         wanted.append((Path(config.source).resolve().parent, False))
     roots: dict[Path, bool] = {}
     for folder, recursive in wanted:
-        if not folder.exists():
-            while not folder.exists() and folder.parent != folder:
+        if not folder.is_dir():
+            while not folder.is_dir() and folder.parent != folder:
                 folder = folder.parent
-            recursive = True
+            recursive = False
         roots[folder] = roots.get(folder, False) or recursive
     # a recursive watch covers the folders below it
     return sorted(
         (f, r) for f, r in roots.items() if not any(r2 and f != f2 and _inside(f, f2) for f2, r2 in roots.items())
     )
+
+
+def _schedule(observer: Observer, handler: FileSystemEventHandler, roots: list[tuple[Path, bool]]) -> None:
+    observer.unschedule_all()
+    for folder, recursive in roots:
+        observer.schedule(handler, str(folder), recursive=recursive)
 
 
 def _short(path: Path, config: Config) -> str:

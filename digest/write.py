@@ -1,15 +1,19 @@
 """Stage 8: write the rendered pages into a folder beside the output, then swap it in.
 
 ``site/`` is never half-written: pages go to a temporary sibling folder, and only
-when every page is written does that folder replace ``site/`` (two renames). A
+when every page is written does that folder replace ``site/`` (one atomic exchange
+of the two folders on Linux, two renames elsewhere). A
 crash leaves the old ``site/`` in place and, at worst, a stale temporary folder
 that the next build removes.
 """
 from __future__ import annotations
 
+import ctypes
+import functools
 import logging
 import os
 import shutil
+import sys
 from pathlib import Path, PurePosixPath
 from typing import Iterable
 
@@ -73,6 +77,9 @@ def _swap(new: Path, out_dir: Path) -> None:
     if not out_dir.exists():
         os.replace(new, out_dir)
         return
+    if _exchange(new, out_dir):  # one atomic step: out_dir is never missing
+        shutil.rmtree(new, ignore_errors=True)  # now holds the previous site
+        return
     old = out_dir.parent / f"{_OLD_PREFIX}{out_dir.name}-{os.getpid()}"
     if old.exists():
         shutil.rmtree(old)
@@ -83,6 +90,29 @@ def _swap(new: Path, out_dir: Path) -> None:
         os.replace(old, out_dir)
         raise
     shutil.rmtree(old, ignore_errors=True)
+
+
+def _exchange(a: Path, b: Path) -> bool:
+    """Swap two folders atomically (Linux ``renameat2(RENAME_EXCHANGE)``); False where unsupported."""
+    libc = _libc()
+    if libc is None:
+        return False
+    at_fdcwd, rename_exchange = -100, 2
+    result = libc.renameat2(at_fdcwd, os.fsencode(a), at_fdcwd, os.fsencode(b), rename_exchange)
+    return result == 0
+
+
+@functools.lru_cache(maxsize=1)
+def _libc():
+    if not sys.platform.startswith("linux"):
+        return None
+    try:
+        libc = ctypes.CDLL(None, use_errno=True)
+        libc.renameat2.argtypes = [ctypes.c_int, ctypes.c_char_p, ctypes.c_int, ctypes.c_char_p, ctypes.c_uint]
+        libc.renameat2.restype = ctypes.c_int
+    except (OSError, AttributeError):
+        return None
+    return libc
 
 
 def _remove_leftovers(parent: Path, name: str) -> None:

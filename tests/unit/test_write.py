@@ -63,3 +63,25 @@ def test_slugify_never_empty_and_bounded() -> None:
     assert slugify("日本語").startswith("x-")
     assert slugify("!!!") != ""
     assert len(slugify("word " * 100)) <= 80
+
+
+def test_site_folder_never_missing_during_swap(tmp_path: Path) -> None:
+    import threading
+
+    out = tmp_path / "site"
+    write_site([("index.html", b"0")], out)
+    missing = []
+    stop = threading.Event()
+
+    def watch() -> None:
+        while not stop.is_set():
+            if not (out / "index.html").exists():
+                missing.append(1)
+
+    thread = threading.Thread(target=watch)
+    thread.start()
+    for i in range(30):
+        write_site([("index.html", str(i).encode())], out)
+    stop.set()
+    thread.join()
+    assert missing == []
