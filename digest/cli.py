@@ -43,6 +43,7 @@ def _parser() -> argparse.ArgumentParser:
     common.add_argument("--content", type=Path, help="content folder (overrides paths.content)")
     common.add_argument("--out", type=Path, help="output folder (overrides paths.output)")
     common.add_argument("--sentences", type=_positive, help="summary length in sentences (overrides summary.sentences)")
+    common.add_argument("-j", "--jobs", type=_positive, help="worker processes for the per-article stages (default: one per core for large sites)")
     common.add_argument("-v", "--verbose", action="store_true", help="say more")
     common.add_argument("-q", "--quiet", action="store_true", help="only errors")
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
@@ -95,7 +96,7 @@ def cmd_build(args: argparse.Namespace) -> int:
     from .pipeline import build
 
     config = _config(args)
-    result = build(config, sentences=args.sentences)
+    result = build(config, sentences=args.sentences, jobs=args.jobs)
     _report(result.warnings, result.errors)
     log.info("built %d articles, %d files into %s in %.2f s", result.articles, len(result.written), result.out_dir, result.seconds)
     if result.errors or (args.strict and result.warnings):

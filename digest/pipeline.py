@@ -7,14 +7,20 @@ pages need the whole corpus, so nothing is rendered until loading is done.
 from __future__ import annotations
 
 import logging
+import multiprocessing as mp
+import os
+import threading
 import time
-from dataclasses import replace
+from concurrent.futures import ProcessPoolExecutor
+from contextlib import contextmanager
+from dataclasses import dataclass, replace
 from datetime import datetime, timezone
+from functools import partial
 from pathlib import Path
-from typing import Callable, Iterable, Sequence
+from typing import Callable, Iterator, Sequence
 
 from . import clean, readers, relate, render, summarize, tag, text, write
-from .config import Config
+from .config import Config, TagsConfig
 from .discover import SUFFIXES, discover
 from .errors import DigestError, SourceError
 from .model import Article, BuildResult, Corpus, Problem, SourceFile
@@ -22,7 +28,7 @@ from .model import Article, BuildResult, Corpus, Problem, SourceFile
 log = logging.getLogger(__name__)
 
 
-def build(config: Config, sentences: int | None = None) -> BuildResult:
+def build(config: Config, sentences: int | None = None, jobs: int | None = None) -> BuildResult:
     """Build the site from ``config.paths.content`` into ``config.paths.output``.
 
     A file that cannot be used is reported in ``BuildResult.errors`` and skipped;
@@ -31,7 +37,7 @@ def build(config: Config, sentences: int | None = None) -> BuildResult:
     started = time.perf_counter()
     # Phase 1: load — read, clean, summarise and tag every article.
     sources, warnings = discover(config.paths.content)
-    corpus = load(sources, config, sentences)
+    corpus = load(sources, config, sentences, jobs)
     # Phase 2: emit — relate across the corpus, render every page, swap the site in.
     articles = relate.relate(corpus.articles, config.related)
     pages = render.render_site(articles, config)
@@ -46,36 +52,43 @@ def build(config: Config, sentences: int | None = None) -> BuildResult:
     )
 
 
-def load(sources: Sequence[SourceFile], config: Config, sentences: int | None = None) -> Corpus:
-    """Read, clean, summarise and tag ``sources``; one broken file never stops the others."""
+def load(sources: Sequence[SourceFile], config: Config, sentences: int | None = None, jobs: int | None = None) -> Corpus:
+    """Read, clean, summarise and tag ``sources``; one broken file never stops the others.
+
+    The per-article steps run in ``jobs`` worker processes (default: one per core for a
+    corpus of more than :data:`PARALLEL_FROM` files); the result is the same either way.
+    """
     errors: list[Problem] = []
     warnings: list[Problem] = []
-    articles: list[Article] = []
-    mtimes: dict[str, float] = {}
-    for source in sources:
-        try:
-            article, note = readers.read(source)
-        except DigestError as exc:
-            errors.append(_problem(source.rel, exc))
-            continue
-        if note:
-            warnings.append(Problem(source.rel, note))
-        articles.append(article)
-        mtimes[article.source] = source.mtime
-    articles = _unique_slugs(articles, warnings)
+    with _workers(jobs, len(sources)) as pool:
+        articles: list[Article] = []
+        mtimes: dict[str, float] = {}
+        for source, (article, note, problem) in zip(sources, _map(pool, _read_one, sources)):
+            if problem is not None:
+                errors.append(problem)
+                continue
+            if note:
+                warnings.append(Problem(source.rel, note))
+            articles.append(article)
+            mtimes[article.source] = source.mtime
+        articles = _unique_slugs(articles, warnings)
 
-    context = clean.build_context(articles)
-    articles = _each(articles, lambda a: clean.clean(a, context), "clean", errors)
-    articles = _each(articles, lambda a: _fill_defaults(a, mtimes[a.source], warnings), "read", errors)
-    stats = text.corpus_stats(a.body_text for a in articles)
-    n = sentences or config.summary.sentences
-    articles = _each(articles, lambda a: summarize.summarize(a, stats, n), "summarise", errors)
-    articles = _each(articles, lambda a: tag.tag(a, stats, config.tags), "tag", errors)
+        context = clean.build_context(articles)
+        articles = _each(pool, articles, partial(clean.clean, ctx=context), "clean", errors)
+        articles = _each(None, articles, lambda a: _fill_defaults(a, mtimes[a.source], warnings), "read", errors)
+        stats = text.corpus_stats(a.body_text for a in articles)
+        n = sentences or config.summary.sentences
+        articles = _each(pool, articles, partial(_summarise_and_tag, stats=stats, n=n, tags=config.tags), "summarise", errors)
     return Corpus(
         articles=tuple(articles),
         errors=tuple(sorted(errors, key=_problem_key)),
         warnings=tuple(sorted(warnings, key=_problem_key)),
     )
+
+
+def _summarise_and_tag(article: Article, stats: text.Stats, n: int, tags: TagsConfig) -> Article:
+    """Stages 4 and 5 for one article (one task per article in a worker)."""
+    return tag.tag(summarize.summarize(article, stats, n), stats, tags)
 
 
 def inspect(paths: Sequence[Path], config: Config, sentences: int | None = None) -> tuple[tuple[Article, ...], Corpus]:
@@ -102,17 +115,68 @@ def inspect(paths: Sequence[Path], config: Config, sentences: int | None = None)
 # -- helpers -------------------------------------------------------------------
 
 
-def _each(articles: Iterable[Article], stage: Callable[[Article], Article], name: str, errors: list[Problem]) -> list[Article]:
+#: Corpora with at least this many files are processed by a pool of worker processes.
+PARALLEL_FROM = 200
+
+
+@contextmanager
+def _workers(jobs: int | None, size: int) -> Iterator[ProcessPoolExecutor | None]:
+    """A process pool for the per-article steps, or None to run them here."""
+    if jobs is None:
+        jobs = (os.cpu_count() or 1) if size >= PARALLEL_FROM else 1
+    jobs = min(jobs, size)
+    if jobs <= 1:
+        yield None
+        return
+    # fork is fastest, but only safe while this process has no other threads (watch/serve have)
+    method = "fork" if threading.active_count() == 1 and "fork" in mp.get_all_start_methods() else "spawn"
+    with ProcessPoolExecutor(max_workers=jobs, mp_context=mp.get_context(method)) as pool:
+        yield pool
+
+
+def _map(pool: ProcessPoolExecutor | None, fn: Callable, items: Sequence) -> Iterator:
+    """``map`` in the pool (order kept, in chunks) or here."""
+    if pool is None:
+        return map(fn, items)
+    chunks = max(1, len(items) // (pool._max_workers * 4))
+    return pool.map(fn, items, chunksize=chunks)
+
+
+def _read_one(source: SourceFile) -> tuple[Article | None, str | None, Problem | None]:
+    try:
+        article, note = readers.read(source)
+    except DigestError as exc:
+        return None, None, _problem(source.rel, exc)
+    return article, note, None
+
+
+@dataclass(frozen=True)
+class _Guarded:
+    """Runs one stage on one article; a failure becomes a Problem instead of an exception."""
+
+    stage: Callable[[Article], Article]
+    name: str
+
+    def __call__(self, article: Article) -> tuple[Article | None, Problem | None]:
+        try:
+            return self.stage(article), None
+        except DigestError as exc:
+            return None, _problem(article.source, exc)
+        except Exception as exc:  # a bug must not cost the user the rest of the site
+            log.debug("%s failed on %s", self.name, article.source, exc_info=True)
+            return None, Problem(article.source, f"{self.name} failed: {type(exc).__name__}: {exc}")
+
+
+def _each(
+    pool: ProcessPoolExecutor | None, articles: Sequence[Article], stage: Callable[[Article], Article], name: str, errors: list[Problem]
+) -> list[Article]:
     """Apply one stage to each article; an article the stage fails on is reported and dropped."""
     out: list[Article] = []
-    for article in articles:
-        try:
-            out.append(stage(article))
-        except DigestError as exc:
-            errors.append(_problem(article.source, exc))
-        except Exception as exc:  # a bug must not cost the user the rest of the site
-            log.debug("%s failed on %s", name, article.source, exc_info=True)
-            errors.append(Problem(article.source, f"{name} failed: {type(exc).__name__}: {exc}"))
+    for article, problem in _map(pool, _Guarded(stage, name), articles):
+        if problem is not None:
+            errors.append(problem)
+        else:
+            out.append(article)
     return out
 
 
@@ -120,7 +184,7 @@ def _fill_defaults(article: Article, mtime: float, warnings: list[Problem]) -> A
     """The file-name layer and last resorts: a title, a date, a non-empty body."""
     if not article.body:
         raise DigestError("no article text found (nothing left after cleaning)")
-    changes: dict = {}
+    changes: dict = {"raw": ""}  # the source text is not needed past cleaning: keep memory flat
     if not article.title:
         first = article.standfirst or (article.sentences[0] if article.sentences else article.body[0].text)
         changes["title"] = first if len(first) <= 160 else first[:157].rsplit(" ", 1)[0] + "…"
@@ -132,7 +196,7 @@ def _fill_defaults(article: Article, mtime: float, warnings: list[Problem]) -> A
             changes["date"] = datetime.fromtimestamp(mtime, tz=timezone.utc).replace(microsecond=0)
             changes["date_from_mtime"] = True
             warnings.append(Problem(article.source, "no date found; using the file's modification time"))
-    return replace(article, **changes) if changes else article
+    return replace(article, **changes)
 
 
 def _unique_slugs(articles: list[Article], warnings: list[Problem]) -> list[Article]:

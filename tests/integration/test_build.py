@@ -200,3 +200,15 @@ def test_undated_article_uses_mtime_and_says_so(make_project) -> None:
     root = make_project({"content/story.txt": TXT.replace("July 16, 2024\n", "")})
     result = build(load_config(root=root))
     assert any("no date found; using the file's modification time" in w.message for w in result.warnings)
+
+
+def test_worker_processes_give_the_same_site(project: Path, tmp_path: Path) -> None:
+    from dataclasses import replace
+
+    config = load_config(root=project)
+    one = replace(config, paths=replace(config.paths, output=tmp_path / "one"))
+    two = replace(config, paths=replace(config.paths, output=tmp_path / "two"))
+    build(one, jobs=1)
+    build(two, jobs=2)
+    files = lambda root: {p.relative_to(root): p.read_bytes() for p in root.rglob("*") if p.is_file()}  # noqa: E731
+    assert files(tmp_path / "one") == files(tmp_path / "two")
