@@ -75,6 +75,11 @@ class FrontConfig:
     """How many stories the front page lists (older ones are in the archive)."""
     group_by: str = "day"
     """Group front-page stories under ``day`` headings or ``section`` headings."""
+    page_size: int = 20
+    """Stories per page on every list: the front page (up to ``stories``), tag, section and
+    archive pages. Older ones are on ``page/2/index.html``, ``page/3/index.html``…"""
+    feed_entries: int = 50
+    """Entries in each feed (Atom, RSS 2.0, JSON Feed; the site's and each tag's), newest first."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -93,7 +98,10 @@ class Config:
 
 _INTERNAL = {"root", "source"}
 _CHOICES = {("front", "group_by"): ("day", "section")}
-_POSITIVE = {("summary", "sentences"), ("tags", "count"), ("related", "count"), ("front", "stories")}
+_POSITIVE = {
+    ("summary", "sentences"), ("tags", "count"), ("related", "count"),
+    ("front", "stories"), ("front", "page_size"), ("front", "feed_entries"),
+}
 
 
 def _describe(tp: Any) -> str:
