@@ -8,12 +8,17 @@ every known title); ``clean`` then works on one article at a time:
   share words with the story) and matched against the furniture shapes of
   :mod:`digest.clean_rules`. The body is the run of lines with the highest total
   score, so lists of other headlines before or after the story fall away while
-  subheadings inside it stay. Body lines are kept verbatim, one block per line.
+  subheadings inside it stay. A short sentence between two headline-shaped lines is a
+  headline too; before the first paragraph, the byline/date lines split the page's
+  lead-in (title, other headlines) from the story. None of this needs the corpus, whose
+  repetition counts only add evidence. Body lines are kept verbatim, one block per line.
 * **html**: lxml's HTML parser reads the page (its ``<body>`` is copied into a light
   private tree, below); furniture elements are skipped by
   tag, class/id token, role and link density; the story's container is an
   ``articleBody`` or the element with the most paragraph credit, widened while its
-  parents add mostly paragraphs; its blocks become :class:`Block` values (text only).
+  parents add mostly paragraphs; its blocks become :class:`Block` values (text only),
+  a data-table row becoming one line. Class/id values are split at punctuation and at
+  camelCase humps, so "imageEmbedCaption" marks a caption.
   Too little text falls back to the whole ``<body>``.
 * **markdown**: the reader already made the blocks; their text is normalised.
 
@@ -25,6 +30,7 @@ import logging
 import re
 from collections import Counter
 from dataclasses import dataclass, field, replace
+from functools import lru_cache
 from datetime import datetime, timedelta, timezone
 from typing import Iterable, Mapping, Sequence
 
@@ -304,6 +310,18 @@ def _furniture(line: _Line) -> None:
             return
 
 
+def _head_bylines(lines: list[_Line]) -> None:
+    """Before the first paragraph, a name followed by a publication or a role ("Jane Roe,
+    The Daily Planet") is a byline; further down the same shape is body text."""
+    for line in lines:
+        if line.reason is None and line.end_char in ".…" and line.words >= rules.PROSE_MIN_WORDS:
+            return
+        if line.reason is None and line.words <= 10 and not line.ends:
+            m = rules.HEAD_BYLINE.match(line.clean)
+            if m:
+                line.reason, line.byline = "byline", m.group("name")
+
+
 def _clean_text(article: Article, ctx: CleanContext) -> Article:
     lines: list[_Line] = []
     gap = 0
@@ -319,6 +337,7 @@ def _clean_text(article: Article, ctx: CleanContext) -> Article:
         return article
     for line in lines:
         _furniture(line)
+    _head_bylines(lines)
 
     own = 1 if article.source in ctx.sources else 0
     own_title = norm_line(article.title) if article.title else ""
@@ -327,6 +346,7 @@ def _clean_text(article: Article, ctx: CleanContext) -> Article:
     for line in lines:
         line.score = 0.0 if line.reason else _score(line, ctx, own, own_title, vocab)
     _mark_lists(lines)
+    _demote_listed_sentences(lines)
 
     start, end = _segment(lines)
     roles = _roles(lines, start, end)
@@ -440,6 +460,32 @@ def _mark_lists(lines: list[_Line]) -> None:
             lines[i].score += rules.SCORE_LIST_ITEM
 
 
+def _headline_shaped(line: _Line) -> bool:
+    """An unpunctuated, headline-sized line that is not furniture and scores as a headline."""
+    return (line.reason is None and not line.ends and 0 < line.words <= rules.LONG_LINE_WORDS
+            and line.score < 0)
+
+
+def _demote_listed_sentences(lines: list[_Line]) -> None:
+    """A short sentence between two headline-shaped lines is one more headline of the list
+    ("…: what do you buy for the person who has everything?"), not a paragraph."""
+    real = [i for i, ln in enumerate(lines) if ln.reason is None]
+    for k in range(1, len(real) - 1):
+        ln = lines[real[k]]
+        if not ln.ends or ln.words > rules.LISTED_SENTENCE_MAX_WORDS:
+            continue
+        if _headline_shaped(lines[real[k - 1]]) and _headline_shaped(lines[real[k + 1]]):
+            ln.score = min(ln.score, rules.SCORE_HEADLINE + (rules.SCORE_TITLE_CASE if ln.title_case else 0.0))
+
+
+def _strong_prose(line: _Line) -> bool:
+    """A line that can only be story text: a full sentence of some length, not a question
+    or exclamation of headline size."""
+    return (line.reason is None and line.ends and line.words >= rules.PROSE_MIN_WORDS
+            and line.score >= rules.SCORE_PROSE_BASE
+            and (line.end_char not in "?!" or line.words > rules.LISTED_SENTENCE_MAX_WORDS))
+
+
 def _segment(lines: list[_Line]) -> tuple[int, int]:
     """The run ``lines[start:end]`` with the highest total score (a big blank gap right
     after the run earns a bonus). Linear time."""
@@ -486,11 +532,7 @@ def _roles(lines: list[_Line], start: int, end: int) -> list[str]:
     clearly furniture; a headline-sized line before the meta lines is the title, not body.
     """
     roles = ["lead"] * start + ["body"] * (end - start) + ["trail"] * (len(lines) - end)
-    first_prose = next(
-        (i for i in range(start, end) if lines[i].reason is None and lines[i].ends
-         and lines[i].words >= rules.PROSE_MIN_WORDS and lines[i].score >= rules.SCORE_PROSE_BASE),
-        None,
-    )
+    first_prose = next((i for i in range(start, end) if _strong_prose(lines[i])), None)
     if first_prose is None:
         return roles
     meta = [i for i in range(first_prose) if lines[i].reason in _META]
@@ -499,14 +541,27 @@ def _roles(lines: list[_Line], start: int, end: int) -> list[str]:
             ln = lines[i]
             if ln.reason is None and not ln.bullet and ln.score > rules.GAP_KEEP_FLOOR:
                 roles[i] = "body"
-        for i in range(start, min(meta)):
-            ln = lines[i]
-            standfirst = ln.ends and ln.score >= rules.STANDFIRST_MIN_SCORE
-            if roles[i] == "body" and not standfirst:
-                roles[i] = "lead"
+        # A standfirst sits right before the meta lines; whatever comes before it is the
+        # title and the page's lead-in (menus, other headlines).
+        i = min(meta) - 1
+        while i >= start and (lines[i].reason is not None or (
+                lines[i].ends and lines[i].end_char in ".…" and lines[i].score >= rules.STANDFIRST_MIN_SCORE)):
+            i -= 1
+        for j in range(start, i + 1):
+            if roles[j] == "body":
+                roles[j] = "lead"
         head_end = min(meta)
     else:
         head_end = min(start, first_prose)
+        # The story's first line, unpunctuated and right above its first paragraph, with
+        # nothing but furniture and bulleted lists before it, is the headline.
+        top = next((i for i in range(first_prose) if lines[i].reason is None and not lines[i].bullet), None)
+        if (top is not None and start <= top < first_prose and not lines[top].ends
+                and all(lines[i].reason is not None for i in range(start, top))
+                and 0 < lines[top].words <= rules.TOP_TITLE_MAX_WORDS
+                and all(lines[i].reason is not None for i in range(top + 1, first_prose))):
+            roles[top] = "title"
+            return roles
     for i in range(head_end - 1, -1, -1):
         ln = lines[i]
         if roles[i] == "lead" and ln.reason is None and not ln.bullet and ln.words <= rules.TITLE_MAX_WORDS:
@@ -554,7 +609,6 @@ _INLINE = frozenset(
     "a abbr b bdi bdo cite code data dfn em font i kbd mark q s samp small span strong sub sup time u var del ins".split()
 )
 _TOKEN_SPLIT = re.compile(r"[^a-z0-9]+")
-_SPACE_RE = re.compile(r"\s+")
 _XML_DECL_RE = re.compile(r"^\s*<\?xml[^>]*>", re.I)
 
 
@@ -619,10 +673,28 @@ def _parse_html(page: str) -> _Node:
     return root
 
 
-def _tokens(node: _Node) -> set[str]:
+_CAMEL_RE = re.compile(r"[a-z0-9](?=[A-Z])")
+
+
+def _tokens(node: _Node) -> frozenset[str]:
+    """Lower-cased words of the class and id values (see :func:`_class_tokens`)."""
     a = node.attrs
-    value = (a.get("class", "") + " " + a.get("id", "")).lower()
-    return set(_TOKEN_SPLIT.split(value)) - {""} if value.strip() else set()
+    return _class_tokens(a.get("class", "") + " " + a.get("id", ""))
+
+
+@lru_cache(maxsize=8192)
+def _class_tokens(raw: str) -> frozenset[str]:
+    """Words of a class/id value, split at punctuation and also at camelCase humps
+    ("InlineImage-imageEmbedCaption" gives "inlineimage", "imageembedcaption", "inline",
+    "image", "embed", "caption"). Pure, so memoised: pages of a site repeat their classes."""
+    if raw.isspace():
+        return frozenset()
+    value = raw.lower()
+    out = set(_TOKEN_SPLIT.split(value))
+    if value != raw:
+        out.update(_TOKEN_SPLIT.split(_CAMEL_RE.sub(lambda m: m.group(0) + " ", raw).lower()))
+    out.discard("")
+    return frozenset(out)
 
 
 def _is_boilerplate(node: _Node) -> str | None:
@@ -696,7 +768,7 @@ def _text(node: _Node) -> str:
             if item.tag == "br" or item.tag not in _INLINE:
                 parts.append(" ")
             todo.extend(reversed(item.children))
-    return _SPACE_RE.sub(" ", "".join(parts)).strip()
+    return " ".join("".join(parts).split())
 
 
 def page_text(page: str) -> str:
@@ -840,7 +912,7 @@ def _emit(
 
     def flush() -> None:
         if loose:
-            text = _SPACE_RE.sub(" ", "".join(loose)).strip()
+            text = " ".join("".join(loose).split())
             loose.clear()
             if text:
                 blocks.append(Block("p", text))
@@ -870,6 +942,16 @@ def _emit(
             continue
         if tag == "a":
             loose.append(_text(item))
+            continue
+        if tag == "tr" and not _has_blocks(item):
+            # a data table row: one line, cells separated by spaces
+            flush()
+            text = _text(item)
+            st = stats.get(id(item))
+            if text and st is not None and st.chars and st.link_chars > st.chars * rules.LINK_DENSITY_LIMIT:
+                removed.append(Removed(text, "link list"))
+            elif text:
+                blocks.append(Block("p", text))
             continue
         kind = rules.BLOCK_KINDS.get(tag)
         if tag == "h1" or kind is not None:

@@ -77,7 +77,9 @@ CONTENT_TOKENS: frozenset[str] = frozenset(
 HARD_BOILERPLATE_TOKENS: frozenset[str] = frozenset(
     """comment comments disqus related recommended recirc outbrain taboola newsletter
     share sharing social cookie consent advert advertisement ads promo sponsored
-    breadcrumb breadcrumbs trending popular mostread""".split()
+    breadcrumb breadcrumbs trending popular mostread
+    byline byline author authors caption captions figcaption credit credits gallery carousel slideshow lightbox
+    keypoints dateline timestamp""".split()
 )
 
 #: ARIA roles and ``itemprop``/``role`` values that mark furniture.
@@ -104,6 +106,11 @@ _SOCIAL = (
     r"facebook|twitter|x|linkedin|e-?mail|mail|whatsapp|pinterest|reddit|print|copy(?: the)? link|"
     r"link|messenger|telegram|tumblr|flipboard|sms|instagram|youtube|tiktok|threads|mastodon|bluesky|"
     r"pocket|digg|vk|line|wechat|weibo|google\+?|tweet|pin(?: it)?|more|comment|save|share"
+)
+#: Words that label a link to other stories ("Most read:", "Also on …:", "Up next:").
+_RECIRC = (
+    r"related|recommended|suggested|trending|popular|latest|featured|similar|also|more|most|next|missed|"
+    r"like|watch|read|listen|see|elsewhere|further|previously|picks?|stories|coverage|headlines"
 )
 _MONTH = (
     r"(?:jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|may|june?|july?|aug(?:ust)?|"
@@ -139,7 +146,7 @@ READING_TIME = re.compile(
 #: Author lines: "By Jane Doe", "By JANE DOE, The Paper", "Jane Doe | Staff Writer".
 BYLINE_PATTERNS: tuple[re.Pattern[str], ...] = (
     re.compile(
-        r"^\W*(?i:(?:(?:written|words|story|reporting|text|posted|report)\s+)?by)\s*:?\s+"
+        r"^\W*(?i:(?:(?:additional\s+|further\s+)?(?:written|words|story|reporting|text|posted|report|research|editing)\s+)?by)\s*:?\s+"
         r"(?P<name>[A-ZÀ-Þ][\w.'’\-]*(?:\s+(?:[A-ZÀ-Þ][\w.'’\-]*|de|van|von|da|di|del|la|le|bin|al|and|&)){0,4})"
         r"(?:\s*(?:,|\||/|-|–|—|\band\b|&)\s*.{0,80})?\s*$"
     ),
@@ -150,7 +157,15 @@ BYLINE_PATTERNS: tuple[re.Pattern[str], ...] = (
         r"(?:contributor|correspondent|reporter|writer|editor|columnist|journalist|producer|analyst|critic|"
         r"staff|author|blogger|intern|fellow)s?)\b.{0,60}$",
     ),
-    re.compile(r"^\W*(?:author|reporter|writer)s?\s*:\s*(?P<name>[^\d].{1,60})$", re.IGNORECASE),
+    re.compile(r"^\W*(?:author|reporter|writer|words|text|reporting|story|interview)s?\s*:\s*(?P<name>[A-ZÀ-Þ][^\d:]{1,60})$",
+               re.IGNORECASE),
+)
+
+#: Before the first paragraph only: a person's name, then a publication or role after a
+#: comma, bar or slash ("Jane Roe, The Daily Planet"; "Jane Roe | Harbour Desk").
+HEAD_BYLINE = re.compile(
+    r"^\W*(?P<name>[A-ZÀ-Þ][a-zà-ÿ'’\-]+(?:\s+[A-ZÀ-Þ]\.?)?(?:\s+(?:de|van|von|da|di|del|la|le|al|bin)\s+)?\s+[A-ZÀ-Þ][\w'’\-]+)"
+    r"\s*(?:,|\||/|–|—)\s*(?:the\s+)?[A-ZÀ-Þ][\w.&'’\-]*(?:\s+(?:[A-ZÀ-Þ][\w.&'’\-]*|of|and|for|the|&)){0,5}\W*$"
 )
 
 #: Lines longer than this are never matched against the furniture shapes (all of which are short).
@@ -207,7 +222,10 @@ LINE_PATTERNS: tuple[tuple[str, tuple[str, ...], re.Pattern[str]], ...] = (
         re.compile(
             rf"^\W*(?:share(?:\s+(?:this|the|on|via|to|with|your|article|story|post|page|link))*(?:\s+(?:article|story|post|page|link|{_SOCIAL}))?"
             rf"(?:\s+(?:on|via|with)\s+(?:{_SOCIAL}))?\s*[:!]?\s*(?:(?:{_SOCIAL})(?:\s*[|•·,/]\s*(?:{_SOCIAL}))*)?"
-            rf"|(?:{_SOCIAL})(?:\s*[|•·,/]\s*(?:{_SOCIAL}))*)\W*$",
+            rf"|(?:{_SOCIAL})(?:\s*[|•·,/]\s*(?:{_SOCIAL}))*"
+            r"|(?:(?:like|enjoy(?:ed)?|love)\s+this\s+(?:story|article|post)\W+)?share\s+(?:it|this)\s+with\s+(?:a\s+)?(?:friends?|others)"
+            r"|(?:e-?mail|send|print|save|tweet|post|forward|copy)\s+(?:this|the|a)\s+(?:story|article|page|post|link)"
+            r"(?:\s+to\s+a\s+friend)?)\W*$",
             re.IGNORECASE,
         ),
     ),
@@ -219,19 +237,31 @@ LINE_PATTERNS: tuple[tuple[str, tuple[str, ...], re.Pattern[str]], ...] = (
             r"(?:facebook|twitter|x|instagram|youtube|tiktok|linkedin|threads|mastodon|bluesky|telegram|whatsapp|"
             r"snapchat|pinterest|social(?:\s+media)?|google news)\b.{0,60}$"
             r"|^\W*follow\b.{0,60}@\w+.{0,20}$"
+            r"|^\W*follow\s+@\w+\s+on\s+\w+\b.{0,250}$"
             r"|^\W*(?:follow|find|connect with)\s+(?:us|me)\b.{0,40}$",
             re.IGNORECASE,
         ),
     ),
     (
         "newsletter prompt",
-        ("newsletter", "inbox", "mailing", "mail", "sign", "subscri"),
+        ("newsletter", "inbox", "mailing", "mail", "sign", "subscri", "bulletin", "briefing", "roundup", "digest", "deliver"),
         re.compile(
             r"^(?=.{0,200}$)(?![\"“‘'])(?!.*\b(?:said|says|told|according|asks|asked|wrote|writes)\b)(?=.*\b(?:newsletters?|inbox|mailing\s+list|"
-            r"e-?mail\s+(?:alerts?|updates|briefing)|sign\s*-?\s*up|subscribe|subscription|subscribers?)\b)"
+            r"e-?mail\s+(?:address|alerts?|updates|briefings?|bulletins?)|(?:your|by)\s+e-?mail|bulletins?|briefings?|round-?ups?|digest|"
+            r"delivered\s+(?:to|every|each|straight|daily|weekly|free)|"
+            r"sign\s*-?\s*up|subscribe|subscription|subscribers?)\b)"
             r"(?=^\W*(?:sign|subscribe|get|join|receive|register|enter|never|don'?t|do not|want|stay|be the first|"
             r"become|support|try|start|unlock|read|keep|like what|enjoy|love|for more|to (?:get|receive|read))\b"
             r"|.*\b(?:our|your|you)\b).*$",
+            re.IGNORECASE,
+        ),
+    ),
+    (
+        "contact line",
+        ("@",),
+        re.compile(
+            r"^(?=.{0,300}$)(?=.*\b[\w.+-]+@[\w-]+\.[\w.]+\b)"
+            r"(?=.*\b(?:reach(?:ed)?|contact(?:ed)?|e-?mail|write\s+to|tips?|story\s+ideas?|follow)\b).*$",
             re.IGNORECASE,
         ),
     ),
@@ -251,8 +281,9 @@ LINE_PATTERNS: tuple[tuple[str, tuple[str, ...], re.Pattern[str]], ...] = (
         re.compile(
             r"^\W*(?:advertisement|advertising|advertorial|advert|ads?|sponsored(?:\s+(?:content|post|links?|stories|by\b.{0,40}))?|"
             r"promoted(?:\s+(?:content|stories|links?|by\b.{0,40}))?|paid\s+(?:content|post|partnership|promotion)|"
-            r"(?:partner|branded)\s+content|presented\s+by\b.{0,40}|"
-            r"(?:story|article|content|text)\s+continues\s+(?:below|after)(?:\s+(?:this\s+)?(?:advertisement|ad))?|"
+            r"(?:partner|branded)\s+(?:content|stories)|(?:content|stories|more)\s+from\s+(?:our\s+)?(?:partners?|sponsors?)|"
+            r"presented\s+by\b.{0,40}|"
+            r"(?:story|article|content|text)\s+continues\s+(?:below|after)(?:\s+(?:this|the)?\s*(?:advertisement|advert|ad))?|"
             r"continue\s+reading\s+(?:below|the\s+main\s+story)|scroll\s+(?:down\s+)?to\s+continue(?:\s+reading|\s+with\s+content)?)"
             r"(?:\s*[-–—:|•·]\s*(?:scroll|continue|story|article|content|read|skip|close)\b.{0,40})?\W*$",
             re.IGNORECASE,
@@ -262,7 +293,7 @@ LINE_PATTERNS: tuple[tuple[str, tuple[str, ...], re.Pattern[str]], ...] = (
         "read-more link",
         (),
         re.compile(
-            r"^\W*(?:read|see|watch|listen|view|check\s+out|explore|discover)\s+(?:more|also|next|this|it|too|now|the\s+full\s+\w+|more\s+\w+)?"
+            r"^\W*(?:read|see|watch|listen|view|check\s+out|explore|discover)(?:\s+(?:more|also|next|this|it|too|now|the\s+full\s+\w+|more\s+\w+))?"
             r"(?:\s+(?:about|on|from|at|in)\b[^:|]{0,40})?\s*[:|»>\-–—]\s*\S.{0,250}$"
             r"|^\W*(?:also\s+(?:read|see|watch)|more\s+(?:on|about|from)\b[^:|]{0,40}|more|further\s+reading|"
             r"(?:don'?t|do\s+not)\s+miss|must\s+read|up\s+next|what\s+to\s+read\s+next|keep\s+reading|"
@@ -278,7 +309,14 @@ LINE_PATTERNS: tuple[tuple[str, tuple[str, ...], re.Pattern[str]], ...] = (
         re.compile(
             r"^\W*(?:related|recommended|suggested|trending|popular|latest|top|featured|similar|in\s+case\s+you\s+missed\s+it)"
             r"(?:\s+(?:article|articles|story|stories|content|coverage|reading|link|links|news|posts?|videos?|topics?|now))?"
-            r"\s*[:|»>\-–—]\s*\S.{0,250}$",
+            r"\s*[:|»>\-–—]\s*\S.{0,250}$"
+            r"|^\W*also\s+on\s+[\w.-]+\.(?:com|org|net|co\.uk|[a-z]{2})\b.{0,250}$"
+            # any short label naming other stories ("Most read:", "Also on The Post:", "You may also like:")
+            # any short label naming other stories ("Most read:", "Also on The Post:"), then a
+            # headline (three words or more, no full stop at the end)
+            rf"|^\W*(?=[^:|»>—–]{{0,50}}[:|»>—–])(?-i:[A-ZÀ-Þ])[\w'’&.]*(?:\s+[\w'’&.]+){{0,4}}?\s+(?:{_RECIRC})\b(?!\s+(?:information|info|details|data)\b)(?:\s+[\w'’&.]+){{0,4}}"
+            rf"\s*[:|»>—–]\s*\S+(?:\s+\S+){{2,}}(?<![.\s])[\"'”’)]?$"
+            rf"|^\W*(?:{_RECIRC})\b(?!\s+(?:information|info|details|data)\b)(?:\s+[\w'’&.]+){{0,4}}\s*[:|»>—–]\s*\S+(?:\s+\S+){{2,}}(?<![.\s])[\"'”’)]?$",
             re.IGNORECASE,
         ),
     ),
@@ -287,19 +325,22 @@ LINE_PATTERNS: tuple[tuple[str, tuple[str, ...], re.Pattern[str]], ...] = (
         ("click", "tap", "press", "app"),
         re.compile(
             r"^(?=.{0,200}$).*\b(?:click|tap|press)\s+(?:here|this\s+link|the\s+link|below|the\s+button)\b.*$"
-            r"|^\W*(?:download|get|install)\s+(?:our|the)\b.{0,30}\bapps?\b.{0,60}$",
+            r"|^\W*(?:click|tap|press|swipe)\s+(?:to|here)\b.{0,120}$"
+            r"|^\W*(?:download|get|install|open)\s+(?:our|the)\b.{0,30}\bapps?\b.{0,60}$"
+            r"|^(?=.{0,120}$)\W*(?:read|listen|watch|continue)\b.{0,60}\bin\s+(?:our|the)\s+app\W*$",
             re.IGNORECASE,
         ),
     ),
     (
         "photo credit",
-        ("photo", "image", "pictur", "pic", "credit", "illustration", "getty", "shutterstock", "istock", "alamy", "afp", "ap", "reuters", "epa", "source", "video", "graphic", "gallery"),
+        ("photo", "image", "pictur", "pic", "credit", "illustration", "getty", "shutterstock", "istock", "alamy", "afp", "ap", "reuters", "epa", "source", "video", "graphic", "gallery", "artwork", "/"),
         re.compile(
             r"^(?=.{0,300}$).*\((?:[^()]*\b(?:photos?|photograph(?:y|er)?|images?|pictures?|pics?|credit|illustration|"
             r"getty|shutterstock|istock|afp|ap|reuters|epa|alamy)\b)[^()]*(?:/|:|\bvia\b|\bby\b)[^()]*\)\W*$"
-            r"|^\W*(?:photo(?:graph)?s?|images?|pictures?|pics?|illustrations?|photo\s+credit|image\s+credit|credits?|"
-            r"source|video|graphic|gallery)\s*(?::|/|\bby\b|\bcourtesy\b)\s*.{1,80}$"
+            r"|^\W*(?:(?:photo(?:graph)?s?|images?|pictures?|pics?|illustrations?|graphics?|video|gallery|artwork)"
+            r"(?:\s+(?:credits?|source|courtesy))?|credits?|source)\s*(?::|/|\bby\b|\bcourtesy\b)\s*.{1,80}$"
             r"|^.{0,200}\b[\w.]+\s+(?:photo|image|pictures?)\s*/\s*[\w.]+.{0,60}$"
+            r"|^\W*[A-ZÀ-Þ][\w.'’\-]+(?:\s+[A-ZÀ-Þ][\w.'’\-]+){1,3}\s*/\s*[A-ZÀ-Þ][\w.&’'\-]*(?:\s+[A-ZÀ-Þ][\w.&’'\-]*){0,3}\W*$"
             r"|^.{0,150}\b(?:getty\s+images|shutterstock|istock(?:photo)?|alamy|ap\s+photo|afp\s+photo|"
             r"reuters\s+(?:photo|pictures))\W*$",
             re.IGNORECASE,
@@ -369,6 +410,9 @@ GAP_BONUS: float = 0.9
 GAP_KEEP_MIN_SCORE: float = -0.65
 #: …and none scores below this (a repeated line or another article's title).
 GAP_KEEP_FLOOR: float = -1.2
+#: A sentence of at most this many words between two headline-shaped lines is a headline
+#: of the same list; a question or exclamation this short never opens the story.
+LISTED_SENTENCE_MAX_WORDS: int = 20
 #: A line whose punctuation skeleton matches a neighbour's is part of a structured list.
 SCORE_LIST_ITEM: float = 0.5
 
@@ -376,6 +420,9 @@ SCORE_LIST_ITEM: float = 0.5
 HEADING_MAX_WORDS: int = 14
 #: A title line: at most this many words.
 TITLE_MAX_WORDS: int = 30
+#: With no byline or date line, the document's first line (unpunctuated, at most this many
+#: words, only furniture or bullets above it) directly before the first paragraph is the title.
+TOP_TITLE_MAX_WORDS: int = 20
 #: A sentence before the byline stays in the body (a standfirst) when it scores at least this.
 STANDFIRST_MIN_SCORE: float = 1.4
 #: A standfirst: one sentence of at most this many words at the start of the body.

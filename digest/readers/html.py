@@ -79,10 +79,9 @@ def read_html(source: SourceFile, text: str, slug: str) -> Article:
             if date:
                 break
     if date is None and root is not None:
-        for element in root.iter():
-            if element.get("itemprop") == "datePublished":
-                date = _parse_date(element.get("content") or element.get("datetime"))
-                break
+        element = next(root.iterfind('.//*[@itemprop="datePublished"]'), None)
+        if element is not None:
+            date = _parse_date(element.get("content") or element.get("datetime"))
     if date is None:
         for value in _ld_values(ld, "datePublished"):
             date = _parse_date(value)
@@ -104,7 +103,7 @@ def read_html(source: SourceFile, text: str, slug: str) -> Article:
             v for v in _ld_values(ld, "author") if isinstance(v, str)
         )
     if not byline and root is not None:
-        element = next((a for a in root.iter("a") if "author" in _rel(a)), None)
+        element = next((a for a in root.iterfind(".//a[@rel]") if "author" in _rel(a)), None)
         if element is not None:
             byline = _text(element)
     byline = normalize(byline)

@@ -110,6 +110,20 @@ BOILERPLATE_CASES = [
     ("end", "(c) 2022 Island Gazette Ltd. All rights reserved.", "copyright"),
     ("end", "Show 12 comments", "comment prompt"),
     ("end", "Filed under: Ferries, Council, Transport", "tag list"),
+    # wordings matched by shape and vocabulary rather than by a fixed label
+    ("middle", "Most read: Lighthouse bids for heritage status", "related link"),
+    ("middle", "Also on The Coast Herald: Pier repairs finish early", "related link"),
+    ("middle", "Get the best of the Island Gazette delivered every morning", "newsletter prompt"),
+    ("middle", "Enter your email address to receive our weekly bulletin.", "newsletter prompt"),
+    ("middle", "Content from our partners", "advertisement"),
+    ("middle", "Click to enlarge", "click-here prompt"),
+    ("middle", "Tomas Alder/Coastline Pictures", "photo credit"),
+    ("middle", "Picture credit: Harbour Trust", "photo credit"),
+    ("end", "Email this story to a friend", "share prompt"),
+    ("end", "Like this story? Share it with a friend!", "share prompt"),
+    ("end", "Got a tip? Tomas Alder can be reached at talder@example.org.", "contact line"),
+    ("end", "Additional reporting by Priya Nandakumar", "byline"),
+    ("after_title", "Words: Tomas Alder", "byline"),
 ]
 
 
@@ -118,6 +132,40 @@ def test_each_kind_of_furniture_is_removed_with_its_reason(where, line, reason):
     out = clean_one(text_article(make_raw(**{where: [line]})))
     assert body_texts(out) == BODY, "a body line was lost or furniture kept"
     assert (line, reason) in [(r.text, r.reason) for r in out.removed]
+
+
+def test_name_and_publication_above_the_story_is_a_byline_but_not_in_the_body():
+    out = clean_one(text_article(make_raw(after_title=["Tomas Alder, The Island Gazette"])))
+    assert body_texts(out) == BODY
+    assert ("Tomas Alder, The Island Gazette", "byline") in [(r.text, r.reason) for r in out.removed]
+    assert out.byline == "Tomas Alder"
+    # the same shape inside the story is kept
+    raw = "\n".join([TITLE] + BODY[:2] + ["Tomas Alder, The Island Gazette"] + BODY[2:])
+    assert "Tomas Alder, The Island Gazette" in body_texts(clean_one(text_article(raw)))
+
+
+def test_question_headline_inside_a_headline_list_goes_with_the_list():
+    trailing = TRAILING[:2] + ["Is the Island Ready for a Second Bridge?"] + TRAILING[2:]
+    raw = "\n".join([TITLE] + BODY + trailing)  # no blank gap before the list
+    out = clean_one(text_article(raw))
+    assert body_texts(out) == BODY
+    assert "Is the Island Ready for a Second Bridge?" in [r.text for r in out.removed]
+
+
+def test_headline_list_above_a_byline_without_corpus_context():
+    # a question among the leading headlines must not open the story
+    top = ["Trending", TRAILING[0], "What will the new timetable mean for commuters on the island route?", TRAILING[1]]
+    raw = "\n\n".join(top + ["By Morgan Ellery"] + BODY)
+    out = clean(text_article(raw), CleanContext())
+    assert body_texts(out) == BODY
+    assert out.byline == "Morgan Ellery"
+
+
+def test_unpunctuated_first_line_above_the_story_is_the_title_without_context():
+    raw = "\n\n".join(["Skip to main content", "Harbour council adds three early ferries to island route"] + BODY)
+    out = clean(text_article(raw), CleanContext())
+    assert out.title == "Harbour council adds three early ferries to island route"
+    assert body_texts(out) == BODY
 
 
 def test_byline_and_date_fill_the_article():
@@ -259,6 +307,53 @@ def test_html_article_container_and_furniture():
     assert "headline" in reasons
 
 
+def test_html_camel_case_caption_and_gallery_classes_are_dropped():
+    html = page(
+        "<article><h1>Harbour ferries</h1>"
+        + f"<p>{PARAS[0]}</p>"
+        + "<div class='InlineImage-wrapper'><div class='InlineImage-imageEmbedCaption'>The early ferry leaves the"
+        " terminal on a grey morning, seen from the harbour wall beside the old customs house.</div></div>"
+        + "".join(f"<p>{p}</p>" for p in PARAS[1:3])
+        + "<ul class='article-gallery'><li>Ferry passengers queue at the ticket office before the first boat of"
+        " the day, which now leaves an hour earlier.</li></ul>"
+        + "<h2>Fares Stay the Same</h2>"
+        + "".join(f"<p>{p}</p>" for p in PARAS[3:])
+        + "</article>"
+    )
+    out = clean_one(html_article(html))
+    assert body_texts(out) == BODY
+    assert any("caption" in r.reason for r in out.removed)
+    assert any("gallery" in r.reason for r in out.removed)
+
+
+def test_html_key_points_box_and_author_contact_are_dropped():
+    html = page(
+        "<article><h1>Harbour ferries</h1>"
+        "<div class='RenderKeyPoints-keyPoints'><ul><li>The council adds three early ferries to the island route.</li>"
+        "<li>The change costs about 40,000 pounds a year, paid from parking fees.</li></ul></div>"
+        + "".join(f"<p>{p}</p>" for p in PARAS[:3])
+        + "<h2>Fares Stay the Same</h2>"
+        + "".join(f"<p>{p}</p>" for p in PARAS[3:])
+        + "<p>Have a tip? Morgan Ellery may be reached at mellery@example.org. Follow her on Twitter.</p>"
+        + "</article>"
+    )
+    out = clean_one(html_article(html))
+    assert body_texts(out) == BODY
+    assert "contact line" in {r.reason for r in out.removed}
+
+
+def test_html_data_table_rows_become_one_line_each():
+    table = ("<table><tr><th>Route</th><th>First boat</th><th>Last boat</th></tr>"
+             "<tr><td>Island</td><td>05:45</td><td>22:10</td></tr>"
+             "<tr><td>Point</td><td>06:15</td><td>21:40</td></tr></table>")
+    html = page("<article><h1>Harbour ferries</h1>" + "".join(f"<p>{p}</p>" for p in PARAS[:3]) + table
+                + "".join(f"<p>{p}</p>" for p in PARAS[3:]) + "</article>")
+    out = clean_one(html_article(html))
+    texts = body_texts(out)
+    assert texts[3:6] == ["Route First boat Last boat", "Island 05:45 22:10", "Point 06:15 21:40"]
+    assert texts[:3] == PARAS[:3] and texts[6:] == PARAS[3:]
+
+
 def test_html_link_dense_list_inside_article_is_dropped():
     links = "".join(f"<li><a href='/s{i}'>Another story number {i} about the coast</a></li>" for i in range(6))
     html = page("<article>" + "".join(f"<p>{p}</p>" for p in PARAS) + f"<ul>{links}</ul></article>")
@@ -395,6 +490,17 @@ def test_text_dev_set_floor():
     assert clean_cases / len(cases) >= 0.95  # measured 0.988
 
 
+@pytest.mark.parametrize("context,perturb", [("solo", ""), ("none", "b")])
+def test_text_dev_set_floor_without_corpus_and_with_new_wordings(context, perturb):
+    """Each case cleaned on its own, with furniture reworded by the benchmark's generator."""
+    path = DATA / "cleaning" / "dev.jsonl"
+    if not path.exists():
+        pytest.skip("shared data not available")
+    result = _bench().run_text(path, 0, context, perturb, quiet=True)
+    assert result["f1"] >= 0.975  # measured 0.986
+    assert result["clean"] >= 0.95  # measured 0.988
+
+
 def test_html_dev_set_floor():
     folder = DATA / "extraction" / "dev"
     if not (folder / "ground-truth.json").exists():
@@ -410,4 +516,4 @@ def test_html_dev_set_floor():
         src = SourceFile(path=folder / f"{pid}.html", rel=f"{pid}.html", suffix="html", mtime=0.0)
         preds[pid] = clean(read_html(src, html, "x"), CleanContext()).body_text
     result = bench.shingle_eval(preds, {pid: v["articleBody"] for pid, v in truth.items()})
-    assert result["f1"] >= 0.96  # measured 0.967 (lxml parser, wrapper rule)
+    assert result["f1"] >= 0.97  # measured 0.978 (camelCase class tokens, caption/gallery boxes, table rows)
