@@ -57,7 +57,8 @@ SECTIONS = ("World", "Politics", "Business", "Technology", "Science", "Health", 
 
 # The same word pattern as ``digest.text.tokens``; we need the offsets to see punctuation.
 _TOKEN = re.compile(r"\d{1,3}(?:,\d{3})+(?:\.\d+)?|[^\W_]+(?:[’'.\-&][^\W_]+)*", re.UNICODE)
-_POSSESSIVE = re.compile(r"['’][sS]$")
+# The same, with the text before each word: ``findall`` gives (gap, word) pairs, then (tail, "").
+_GAP_AND_TOKEN = re.compile(r"([\s\S]*?)(?:(" + _TOKEN.pattern + r")|\Z)", re.UNICODE)
 _OPENERS = frozenset(":;\"“‘(['«—–")
 _CONNECTORS = frozenset({"of", "de", "du", "da", "del", "della", "di", "van", "von", "der", "den", "la", "le", "al", "el", "bin", "ibn", "and", "for"})
 _LEADING_DROP = frozenset({"the", "a", "an"})
@@ -113,6 +114,7 @@ def _word_set(lines: Iterable[str]) -> frozenset[str]:
 _FOLD_DROP = str.maketrans("", "", ".'’")
 
 
+@lru_cache(maxsize=1 << 16)
 def _fold(text: str) -> str:
     """Lower case, accents dropped, dots and apostrophes removed: the key for list look-ups."""
     if not text.isascii():
@@ -216,10 +218,12 @@ def singular(word: str, lex: Lexicon | None = None) -> str:
     return word
 
 
+@lru_cache(maxsize=1 << 16)
 def _is_plural_acronym(surface: str) -> bool:
     return len(surface) >= 3 and surface.endswith("s") and _is_acronym(surface[:-1])
 
 
+@lru_cache(maxsize=1 << 16)
 def _is_acronym(surface: str) -> bool:
     letters = surface.replace(".", "").replace("&", "")
     return 2 <= len(letters) <= 6 and letters.isalpha() and letters.isupper()
@@ -247,28 +251,49 @@ class _Unit:
     title_case: bool = False
 
 
+@lru_cache(maxsize=1 << 16)
+def _word_form(word: str) -> tuple[str, str, bool, bool]:
+    """(surface, lower case, has a capital, was possessive) of a matched word.
+
+    The surface has its typographic apostrophe folded and its possessive removed.
+    """
+    surf = word.replace("’", "'")
+    poss = len(surf) > 2 and surf[-2:] in ("'s", "'S")
+    if poss:
+        surf = surf[:-2]
+    low = surf.lower()
+    return surf, low, low != surf, poss
+
+
+@lru_cache(maxsize=1024)
+def _gap_kind(gap_text: str) -> tuple[int, bool]:
+    """(gap code, opens a clause) for the text between two tokens."""
+    stripped = gap_text.strip()
+    gap = 0 if not stripped else (1 if stripped == "&" else 2)
+    return gap, bool(stripped) and not _OPENERS.isdisjoint(stripped)
+
+
 def _tokenize(text: str) -> list[_Tok]:
     out: list[_Tok] = []
-    prev_end = 0
-    for m in _TOKEN.finditer(text):
-        start, end = m.span()
-        surf = m.group().replace("’", "'")
-        if end < len(text) and text[end] == "." and ("." in surf or len(surf) == 1) and surf[0].isupper():
-            surf += "."  # "U.S." keeps its final dot
-            end += 1
-        gap_text = text[prev_end:start]
+    pieces = _GAP_AND_TOKEN.findall(text)  # (text before, word); the word is "" at the end
+    last = len(pieces) - 1
+    dot = False
+    for k, (gap_text, word) in enumerate(pieces):
+        if not word:
+            continue
+        if dot:
+            gap_text = gap_text[1:]  # the previous word took the dot
+        dot = (k < last and pieces[k + 1][0][:1] == "." and ("." in word or len(word) == 1)
+               and word[0].isupper())
+        if dot:
+            word += "."  # "U.S." keeps its final dot
         if gap_text == " ":
             gap, initial = 0, not out
         else:
-            stripped = gap_text.strip()
-            gap = 0 if not stripped else (1 if stripped == "&" else 2)
-            initial = not out or (bool(stripped) and not _OPENERS.isdisjoint(stripped))
-        prev_end = end
-        poss = bool(_POSSESSIVE.search(surf)) and len(surf) > 2
-        if poss:
-            surf = surf[:-2]
-        low = surf.lower()
-        out.append(_Tok(surf, low, low != surf, initial, gap, poss))
+            gap, opener = _gap_kind(gap_text)
+            initial = not out or opener
+        surf, low, cap, poss = _word_form(word)
+        out.append(_Tok(surf, low, cap, initial, gap, poss))
     return out
 
 
@@ -478,7 +503,7 @@ def _collect_entities(units: list[_Unit], lex: Lexicon) -> tuple[list[_Group], d
             w = words[0]
             if w.low in stop and not _is_acronym(w.surf) or w.low in lex.calendar or w.low in lex.demonyms or w.low in lex.titles or w.low in lex.generic:
                 return
-        if any(ch.isdigit() for ch in surface) or not any(ch.isalpha() for ch in surface):
+        if _no_name_letters(surface):
             return  # products and numbers ("SU7") are keyphrases, not entities
         g = groups.get(key)
         if g is None:
@@ -552,6 +577,12 @@ def _collect_entities(units: list[_Unit], lex: Lexicon) -> tuple[list[_Group], d
     return keep, {k: v for k, v in sorted(mention_map.items())}
 
 
+@lru_cache(maxsize=1 << 14)
+def _no_name_letters(surface: str) -> bool:
+    """True for a mention with a digit or without any letter: not a name."""
+    return any(ch.isdigit() for ch in surface) or not any(ch.isalpha() for ch in surface)
+
+
 def _kind_of(g: _Group) -> str:
     if g.place:
         return "place"
@@ -566,22 +597,25 @@ def _merge_groups(groups: dict[str, _Group], lex: Lexicon) -> None:
     """Fold short mentions into the full name they abbreviate."""
     ordered = sorted(groups.values(), key=lambda g: (-len(g.words), -g.count, g.first, g.key))
     kinds = {g.key: _kind_of(g) for g in ordered}
+    initials = {g.key: "".join(w[0] for w in g.words if w not in _CONNECTORS) for g in ordered}
     for short in sorted(groups.values(), key=lambda g: (len(g.words), g.first, g.key)):
         if short.place or short.merged_into:
             continue
         sw = short.words
+        acronym = len(sw) == 1 and bool(short.surfaces) and _is_acronym(short.surfaces.most_common(1)[0][0])
         target = None
         for long in ordered:
-            if len(long.words) <= len(sw) or long.place or long.merged_into or long.key == short.key:
+            if len(long.words) <= len(sw):
+                break  # longest first: no longer name is left
+            if long.place or long.merged_into:
                 continue
             lw = long.words
             if kinds[long.key] == "person":
                 ok = len(sw) == 1 and (lw[0] == sw[0] or lw[-1] == sw[0])
             else:
                 ok = lw[: len(sw)] == sw and all(w.rstrip(".") in lex.org_suffixes for w in lw[len(sw):])
-            if not ok and len(sw) == 1 and short.surfaces and _is_acronym(short.surfaces.most_common(1)[0][0]):
-                initials = "".join(w[0] for w in lw if w not in _CONNECTORS)
-                ok = initials == sw[0].replace("&", "")
+            if not ok and acronym:
+                ok = initials[long.key] == sw[0].replace("&", "")
             if ok and (target is None or (long.count, -long.first[0]) > (target.count, -target.first[0])):
                 target = long
         if target is not None:
@@ -641,94 +675,124 @@ def _verb_like(t: _Tok) -> bool:
     return not t.ecap and len(low) > 5 and low.endswith("ed") and not low.endswith("eed")
 
 
+@lru_cache(maxsize=1 << 16)
 def _is_number(word: str) -> bool:
     return word.replace(".", "").replace(",", "").replace("-", "").isdigit()
 
 
-def _content(t: _Tok, lex: Lexicon, stop: frozenset[str]) -> bool:
-    low = t.low
-    if t.cap and _is_acronym(t.surf):
-        return low.rstrip(".") not in lex.titles
-    if low in stop or low in lex.breakers or low in lex.calendar:
-        return False
-    if not any(c.isalnum() for c in low):
-        return False
-    if low.endswith("ly") and low not in _LY_NOUNS and not t.ecap:
-        return False
-    if t.ecap and low in lex.titles:
-        return False
-    return True
+@lru_cache(maxsize=1 << 17)
+def _word_features(surf: str, ecap: bool) -> tuple[bool, bool, str, bool]:
+    """What the candidate finder needs to know about one token (``surf`` as in :class:`_Tok`).
+
+    (may be part of a keyphrase, is a capital that stands alone (acronym, "SU7"),
+    matching key, must not end a phrase). A token's lower-case form and its capital
+    follow from ``surf``, so ``surf`` and ``ecap`` decide everything.
+    """
+    lex = lexicon()
+    low = surf.lower()
+    cap = low != surf
+    if cap and _is_acronym(surf):
+        content = low.rstrip(".") not in lex.titles
+    elif low in stopwords() or low in lex.breakers or low in lex.calendar:
+        content = False
+    elif not any(c.isalnum() for c in low):
+        content = False
+    elif low.endswith("ly") and low not in _LY_NOUNS and not ecap:
+        content = False
+    else:
+        content = not (ecap and low in lex.titles)
+    plural_acronym = _is_plural_acronym(surf)
+    solo = ecap and (_is_acronym(surf) or plural_acronym or not surf.isalpha())
+    key = _word_key(low[:-1] if plural_acronym else low)
+    verb_like = not ecap and len(low) > 5 and low.endswith("ed") and not low.endswith("eed")
+    return content, solo, key, _is_number(low) or verb_like
+
+
+def _phrase_spans(toks: list[_Tok], feats: list[tuple[bool, bool, str, bool]], caps: list[bool]) -> list[tuple[int, int]]:
+    """The (start, end) token spans of a unit's candidate phrases, in reading order.
+
+    Phrases are 1-3 words of a run of content words (no punctuation inside, no word after a
+    possessive), never end on a number or a verb form, never cut a capitalised name of up
+    to three words in two and never let a common noun run into a name.
+    """
+    spans: list[tuple[int, int]] = []
+    n = len(toks)
+    i = 0
+    while i < n:
+        if not feats[i][0]:
+            i += 1
+            continue
+        j = i + 1
+        while j < n and feats[j][0] and toks[j].gap == 0 and not toks[j - 1].poss:
+            j += 1
+        if j == i + 1:  # a one-word run
+            if not feats[i][3]:
+                spans.append((i, j))
+            i = j
+            continue
+        # capitalised segments (<= 3 words) that an n-gram must not cut: seg_end[x] > 0 inside one
+        seg_start = [0] * (j - i)
+        seg_end = [0] * (j - i)
+        k = i
+        while k < j:
+            if caps[k] and not feats[k][1]:
+                e = k
+                while e < j and caps[e] and not feats[e][1]:
+                    e += 1
+                if e - k <= 3:
+                    for x in range(k - i, e - i):
+                        seg_start[x], seg_end[x] = k, e
+                k = e
+            else:
+                k += 1
+        for a in range(i, j):
+            if seg_end[a - i] and seg_start[a - i] < a:
+                continue  # starts inside a name
+            for b in range(a + 1, min(a + 3, j) + 1):
+                last = b - 1
+                if b - a > 1 and not caps[last - 1] and caps[last]:
+                    break  # "magazine Mladina": a common noun runs into a name
+                if feats[last][3] or seg_end[last - i] > b:
+                    continue
+                spans.append((a, b))
+        i = j
+    return spans
 
 
 def _candidates(units: list[_Unit], lex: Lexicon, w: Weights) -> dict[tuple[str, ...], _Cand]:
     """Every 1-3 word candidate phrase with its occurrence statistics."""
-    stop = stopwords()
     cands: dict[tuple[str, ...], _Cand] = {}
     for unit in units:
         toks = unit.toks
-        n = len(toks)
-        content = [_content(t, lex, stop) for t in toks]
+        caps = [t.ecap for t in toks]
+        feats = list(map(_word_features, [t.surf for t in toks], caps))
+        keys = [f[2] for f in feats]
         in_title = unit.kind == "title"
         plain = not unit.title_case
+        surfs = [t.surf if t.ecap else t.low for t in toks] if plain else []
         weight = 1.0 if unit.kind == "heading" else 1.0 + w.lead / (1.0 + unit.pos)
         pos = unit.pos
-        i = 0
-        while i < n:
-            if not content[i]:
-                i += 1
-                continue
-            j = i + 1
-            while j < n and content[j] and toks[j].gap == 0 and not toks[j - 1].poss:
-                j += 1
-            run = toks[i:j]
-            size_run = j - i
-            caps = [t.ecap for t in run]
-            solo = [t.ecap and (_is_acronym(t.surf) or _is_plural_acronym(t.surf) or not t.surf.isalpha()) for t in run]
-            keys = [_word_key(t.low[:-1] if _is_plural_acronym(t.surf) else t.low) for t in run]
-            ends = [_is_number(t.low) or _verb_like(t) for t in run]
-            # capitalised segments (<= 3 words) that an n-gram must not cut
-            seg = [(0, 0)] * size_run
-            k = 0
-            while k < size_run:
-                if caps[k] and not solo[k]:
-                    e = k
-                    while e < size_run and caps[e] and not solo[e]:
-                        e += 1
-                    if e - k <= 3:
-                        for x in range(k, e):
-                            seg[x] = (k, e)
-                    k = e
-                else:
-                    k += 1
-            for a in range(size_run):
-                if seg[a][1] and seg[a][0] < a:
-                    continue  # starts inside a name
-                for b in range(a + 1, min(a + 3, size_run) + 1):
-                    last = b - 1
-                    if ends[last] or (seg[last][1] and seg[last][1] > b):
-                        continue
-                    if b - a > 1 and any(not caps[x] and caps[x + 1] for x in range(a, last)):
-                        break  # "magazine Mladina": a common noun runs into a name
-                    key = tuple(keys[a:b])
-                    c = cands.get(key)
-                    if c is None:
-                        c = cands[key] = _Cand(words=tuple(t.low for t in run[a:b]))
-                    if in_title:
-                        c.title += 1
-                    else:
-                        c.body += weight
-                        c.count += 1
-                    if pos < c.first:
-                        c.first = pos
-                    if pos > c.last:
-                        c.last = pos
-                    if plain:
-                        c.plain += 1
-                        if all(caps[a:b]):
-                            c.capital += 1
-                        surf = " ".join(t.surf if t.ecap else t.low for t in run[a:b])
-                        c.surfaces[surf] = c.surfaces.get(surf, 0) + 1
-            i = j
+        for a, b in _phrase_spans(toks, feats, caps):
+            one = b - a == 1
+            key = (keys[a],) if one else tuple(keys[a:b])
+            c = cands.get(key)
+            if c is None:
+                c = cands[key] = _Cand(words=tuple(t.low for t in toks[a:b]))
+            if in_title:
+                c.title += 1
+            else:
+                c.body += weight
+                c.count += 1
+            if pos < c.first:
+                c.first = pos
+            if pos > c.last:
+                c.last = pos
+            if plain:
+                c.plain += 1
+                if caps[a] if one else all(caps[a:b]):
+                    c.capital += 1
+                surf = surfs[a] if one else " ".join(surfs[a:b])
+                c.surfaces[surf] = c.surfaces.get(surf, 0) + 1
     return cands
 
 
@@ -777,6 +841,9 @@ def _analyse(article: Article, stats: Stats, w: Weights = DEFAULT_WEIGHTS) -> _A
             v = idf_cache[word] = stats.idf(word.rstrip("."))
         return v
 
+    # IDF of every word of every candidate; None for a number (numbers carry no weight).
+    word_idf = {x: None if _is_number(x) else idf(x) for c in cands.values() for x in c.words}
+
     # How often each candidate occurs inside a longer one ("electric" in "electric vehicle").
     nested: dict[tuple[str, ...], int] = {}
     for key, c in cands.items():
@@ -791,11 +858,11 @@ def _analyse(article: Article, stats: Stats, w: Weights = DEFAULT_WEIGHTS) -> _A
     # Pass 1: a score for every candidate (cheap); pass 2 only looks at the best ones.
     raw: list[tuple[float, tuple[str, ...], _Cand, bool]] = []
     for key, c in cands.items():
-        content = [x for x in c.words if not _is_number(x)]
-        if not content:
+        idfs = [v for v in map(word_idf.__getitem__, c.words) if v is not None]
+        if not idfs:
             continue
         name = c.plain > 0 and c.capital * 2 >= c.plain
-        mean_idf = sum(idf(x) for x in content) / len(content)
+        mean_idf = sum(idfs) / len(idfs)
         tf = c.body + w.title * c.title if c.plain else w.title_only * (c.body + c.title)
         spread = (c.last - c.first) / n_units if c.count > 1 else 0.0
         score = tf * mean_idf * (1.0 + w.spread * spread) * w.length[len(key) - 1]
@@ -842,7 +909,7 @@ def _analyse(article: Article, stats: Stats, w: Weights = DEFAULT_WEIGHTS) -> _A
     if wanted:
         for score, key, c, _ in raw:
             if 2 <= len(c.words) <= 6 and c.capital == 0:
-                initials = "".join(x[0] for x in c.words)
+                initials = "".join([x[0] for x in c.words])
                 if initials in wanted and initials not in acronyms:
                     acronyms[initials] = _cand_display(c)[0]
     return _Analysis(
@@ -1048,24 +1115,48 @@ def section_scores(article: Article, sections_cues: SectionCues | None = None) -
     """How strongly the article's words point at each section (title words count triple)."""
     cues = sections_cues or default_section_cues()
     firsts = _cue_firsts(cues)
-    counts: dict[tuple[str, ...], float] = {}
+    # Stemmed words and the word pairs that may start a multi-word cue, by weight of the text.
+    by_weight: dict[float, tuple[list[str], list[tuple[str, str]]]] = {}
     for text, weight in _section_texts(article):
-        ws = [_stem1(x) for x in _fold_words(text)]
-        for i, x in enumerate(ws):
-            k1 = (x,)
-            counts[k1] = counts.get(k1, 0.0) + weight
-            if x in firsts and i + 1 < len(ws):
-                k2 = (x, ws[i + 1])
-                counts[k2] = counts.get(k2, 0.0) + weight
+        ws = list(map(_stem1, _fold_words(text)))
+        singles, pairs = by_weight.setdefault(weight, ([], []))
+        singles.extend(ws)
+        pairs.extend(p for p in zip(ws, ws[1:]) if p[0] in firsts)
+    # Weighted counts; the weights are whole numbers, so ``weight * n`` is exactly ``n`` sums.
+    counts: dict[tuple[str, ...] | str, float] = {}
+    for weight, (singles, pairs) in by_weight.items():
+        for key, n in Counter(singles).items():
+            counts[key] = counts.get(key, 0.0) + weight * n
+        for key, n in Counter(pairs).items():
+            counts[key] = counts.get(key, 0.0) + weight * n
+    # Each section's matched cues, summed in the order of its cue list.
+    index = _default_cue_index() if cues is default_section_cues() else _cue_index(cues)
+    matched: dict[str, list[tuple[int, float]]] = {section: [] for section in cues.cues}
+    for key, c in counts.items():
+        for section, order, weight in index.get(key, ()):
+            matched[section].append((order, weight * math.log1p(c)))
     scores: dict[str, float] = {}
-    for section, items in cues.cues.items():
+    for section, terms in matched.items():
         total = 0.0
-        for words, weight in items:
-            c = counts.get(words)
-            if c:
-                total += weight * math.log1p(c)
+        for _, term in sorted(terms):
+            total += term
         scores[section] = total
     return scores
+
+
+def _cue_index(cues: SectionCues) -> dict[tuple[str, ...] | str, list[tuple[str, int, float]]]:
+    """Count key of each one- or two-word cue -> (section, place in its list, weight)."""
+    index: dict[tuple[str, ...] | str, list[tuple[str, int, float]]] = {}
+    for section, items in cues.cues.items():
+        for order, (words, weight) in enumerate(items):
+            if len(words) <= 2:  # only words and word pairs are counted
+                index.setdefault(words[0] if len(words) == 1 else words, []).append((section, order, weight))
+    return index
+
+
+@lru_cache(maxsize=1)
+def _default_cue_index() -> dict[tuple[str, ...] | str, list[tuple[str, int, float]]]:
+    return _cue_index(default_section_cues())
 
 
 @lru_cache(maxsize=1 << 16)
@@ -1078,8 +1169,11 @@ def _cue_firsts(cues: SectionCues) -> frozenset[str]:
     return frozenset(words[0] for items in cues.cues.values() for words, _ in items if len(words) > 1)
 
 
+_FOLD_WORD = re.compile(r"[a-z0-9]+(?:[-'][a-z0-9]+)*")
+
+
 def _fold_words(text: str) -> list[str]:
-    return re.findall(r"[a-z0-9]+(?:[-'][a-z0-9]+)*", text.lower().replace("’", "'"))
+    return _FOLD_WORD.findall(text.lower().replace("’", "'"))
 
 
 def _section_texts(article: Article) -> list[tuple[str, float]]:
