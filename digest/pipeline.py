@@ -201,18 +201,18 @@ def _fill_defaults(article: Article, mtime: float, warnings: list[Problem]) -> A
 
 def _unique_slugs(articles: list[Article], warnings: list[Problem]) -> list[Article]:
     """Give every article its own slug: a later file (by path) that repeats one gets ``-2``, ``-3``…"""
-    taken: set[str] = set()
+    owner: dict[str, str] = {}
     out: list[Article] = []
     for article in articles:
         slug = article.slug
-        if slug in taken:
+        if slug in owner:
             n = 2
-            while f"{slug}-{n}" in taken:
+            while f"{slug}-{n}" in owner:
                 n += 1
-            warnings.append(Problem(article.source, f"slug '{slug}' is already used by another file; using '{slug}-{n}'"))
+            warnings.append(Problem(article.source, f"slug '{slug}' is already used by {owner[slug]}; using '{slug}-{n}'"))
             slug = f"{slug}-{n}"
             article = replace(article, slug=slug)
-        taken.add(slug)
+        owner[slug] = article.source
         out.append(article)
     return out
 

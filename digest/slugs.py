@@ -24,7 +24,10 @@ def slugify(text: str, max_length: int = 80) -> str:
         slug = slug.strip("-")
     if not slug:
         slug = "x-" + hashlib.sha1(text.encode("utf-8", "surrogatepass")).hexdigest()[:8]
-    if slug in _WINDOWS_RESERVED:
-        slug += "-"  # pragma: no cover - replaced just below
-        slug = slug.rstrip("-") + "-1"
-    return slug
+    return not_reserved(slug)
+
+
+def not_reserved(slug: str) -> str:
+    """``slug``, or ``slug-1`` when it is a name Windows reserves for devices (``con``, ``nul``…),
+    so that the site can be copied to and served from any file system."""
+    return f"{slug}-1" if slug in _WINDOWS_RESERVED else slug

@@ -42,6 +42,7 @@ from typing import TYPE_CHECKING, Any, Iterable, Mapping
 import yaml
 
 from .model import Article, Entity
+from .slugs import not_reserved
 from .text import split_sentences, stem, stopwords
 
 if TYPE_CHECKING:
@@ -197,7 +198,7 @@ def tag_slug(name: str) -> str:
     text = re.sub(r"(?<=\w)[.'’](?=\w)|[.'’]$", "", text)
     slug = re.sub(r"[^a-z0-9]+", "-", text.encode("ascii", "ignore").decode("ascii")).strip("-")
     if slug:
-        return slug
+        return not_reserved(slug)
     return "tag-" + hashlib.sha1(name.strip().encode("utf-8")).hexdigest()[:8]
 
 

@@ -212,3 +212,10 @@ def test_worker_processes_give_the_same_site(project: Path, tmp_path: Path) -> N
     build(two, jobs=2)
     files = lambda root: {p.relative_to(root): p.read_bytes() for p in root.rglob("*") if p.is_file()}  # noqa: E731
     assert files(tmp_path / "one") == files(tmp_path / "two")
+
+
+def test_same_slug_twice_names_both_files(make_project) -> None:
+    root = make_project({"content/a/story.md": MD, "content/b/story.md": MD.replace("Tom Hale", "Other Writer")})
+    result = build(load_config(root=root))
+    assert "b/story.md: slug 'story' is already used by a/story.md; using 'story-2'" in [str(w) for w in result.warnings]
+    assert (root / "site/articles/story-2/index.html").is_file()

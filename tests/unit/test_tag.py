@@ -308,3 +308,9 @@ def test_singular_of_plurals_in_es_after_s() -> None:
     assert [singular(w) for w in ("buses", "crises", "cases", "taxes", "batteries", "news")] == [
         "bus", "crisis", "case", "tax", "battery", "news"
     ]
+
+
+def test_tag_slug_avoids_windows_device_names() -> None:
+    from digest.tag import tag_slug
+
+    assert [tag_slug(n) for n in ("NUL", "Con", "com1", "Consumer")] == ["nul-1", "con-1", "com1-1", "consumer"]
