@@ -15,10 +15,17 @@ Pages (``url`` values below are these paths)::
     index.html                      front page: newest stories, grouped by day or section
     articles/<slug>/index.html      one article
     tags/index.html                 every tag, most used first, with counts
-    tags/<tag-slug>/index.html      stories with that tag
+    tags/<tag-slug>/index.html      stories with that tag (+ feed.xml, rss.xml, feed.json there)
     sections/<section-slug>/index.html
-    archive/index.html              every article, by month
-    feed.xml  sitemap.xml  robots.txt  404.html  style.css
+    archive/index.html              months, each with its days
+    archive/YYYY/MM/index.html      every article of a month (compact list, by day)
+    archive/YYYY/MM/DD/index.html   the digest of one day
+    search/index.html               client-side search (search-index.js + search.js)
+    feed.xml  rss.xml  feed.json    Atom, RSS 2.0, JSON Feed 1.1 (newest ``front.feed_entries``)
+    sitemap.xml  robots.txt  404.html  style.css  search.js  search-index.js
+
+Every list (front page, tag, section, archive month and day) is cut into pages of
+``front.page_size`` entries: page *n* of ``<folder>/index.html`` is ``<folder>/page/<n>/index.html``.
 
 Links
 -----
@@ -56,7 +63,12 @@ Every template gets:
     ``kind`` ("index", "article", "tag", "tags", "section", "archive", "404", "feed",
     "sitemap", "robots", "css"), ``title`` (for ``<title>``; "" on the front page),
     ``description`` (for ``<meta name="description">``), ``url`` (this page's path),
-    ``canonical`` (absolute URL or "").
+    ``canonical`` (absolute URL or ""), ``feeds`` (``[{type, title, url}]``: this page's
+    own feeds first, e.g. a tag's, then the site's; ``url`` site-relative).
+``pagination``
+    ``{number, count, previous, next, pages}``: ``previous``/``next`` are site-relative
+    paths or ``None``; ``pages`` is ``[{number, url, current}]`` with ``None`` for a gap,
+    empty when there is one page (every template gets it; one page outside lists).
 
 An *article* (from :func:`article_context`) is a dict with:
 
@@ -106,19 +118,28 @@ folded into it), ``groups`` (``[{title, id, stories}]``, by day or by section),
 
 Page-specific keys:
 
-- ``index.html``: ``index`` (a story list, at most ``front.stories``), ``more`` (True
-  when the archive holds more) and ``top_tags`` (the 12 most used tags, as in ``tags``);
-- ``article.html``: ``article``;
+- ``index.html``: ``index`` (a story list: one page of the newest ``front.stories``), ``more``
+  (True when the archive holds more) and ``top_tags`` (the 12 most used tags, as in ``tags``);
+- ``article.html``: ``article`` and ``jsonld`` (schema.org ``NewsArticle`` as JSON, escaped
+  so that no text can close its ``<script>``: see :func:`json_ld`);
 - ``tag.html``: ``tag`` (``{name, slug, url, count}``) and ``index``;
 - ``section.html``: ``section`` (``{name, slug, url, count}``) and ``index``;
 - ``tags.html``: ``tags`` (``[{name, slug, url, count}]``, most used first);
-- ``archive.html``: ``months`` (``[{title, id, articles}]``, newest first);
-- ``feed.xml``: ``feed`` (``{id, title, updated, self_url, home_url, author}``) and
-  ``entries`` (articles, each with an ``id``);
+- ``archive.html``: ``months`` (``[{id, title, url, count, days}]``, newest first; a day is
+  ``{id, title, number, url, count}``);
+- ``archive_month.html``: ``month`` and ``days`` (this page's articles: ``[{id, title, url,
+  articles}]``);
+- ``archive_day.html``: ``day``, ``month`` and ``index``;
+- ``search.html``: nothing more (the page loads ``search-index.js``, see :mod:`digest.search`);
+- ``feed.xml`` / ``rss.xml``: ``feed`` (``{id, title, description, language, updated,
+  updated_rfc822, self_url, rss_url, json_url, home_url, home_path, author}``) and ``entries``
+  (articles, each with ``id`` and ``date_rfc822``); links use ``root`` (relative to the
+  feed's folder) when there is no ``base_url``. ``feed.json`` is written by :func:`_json_feed`;
 - ``sitemap.xml``: ``urls`` (``[{loc, lastmod}]``, empty without ``base_url``).
 """
 from __future__ import annotations
 
+import json
 import logging
 import re
 import unicodedata
@@ -126,6 +147,7 @@ import uuid
 from collections import Counter, defaultdict
 from dataclasses import dataclass
 from datetime import datetime, timezone
+from email.utils import format_datetime
 from pathlib import Path
 from types import MappingProxyType
 from typing import TYPE_CHECKING, Any, Callable, Iterator, Mapping, Sequence
@@ -135,6 +157,7 @@ import jinja2
 from markupsafe import Markup
 
 from .errors import TemplateError
+from .search import build_search_index, search_index_js
 
 if TYPE_CHECKING:
     from .config import Config
@@ -156,6 +179,15 @@ _WORDS_PER_MINUTE = 230
 _DESCRIPTION_CHARS = 160
 _OTHER_SECTION = "Other"
 _TOP_TAGS = 12
+
+#: The feeds written for the site and for every tag: (file name, MIME type, label).
+_FEEDS = (
+    ("feed.xml", "application/atom+xml", "Atom"),
+    ("rss.xml", "application/rss+xml", "RSS"),
+    ("feed.json", "application/feed+json", "JSON Feed"),
+)
+#: Page kinds that are not HTML pages (no canonical link).
+_NOT_HTML = ("404", "feed", "sitemap", "robots", "css", "js")
 
 #: Templates of the theme and the pages they make (besides the per-article/tag/section pages).
 _SINGLE_PAGES = (
@@ -415,6 +447,11 @@ def tag_path(slug: str) -> str:
     return f"tags/{slug}/index.html"
 
 
+def archive_path(key: str) -> str:
+    """Site-relative path of a month's (``YYYY-MM``) or a day's (``YYYY-MM-DD``) archive page."""
+    return f"archive/{key.replace('-', '/')}/index.html"
+
+
 def section_path(slug: str) -> str:
     """Site-relative path of a section's page."""
     return f"sections/{slug}/index.html"
@@ -545,6 +582,7 @@ def index_context(
     site: Site,
     *,
     group_by: str = "day",
+    offset: int = 0,
     limit: int | None = None,
     contexts: Mapping[str, dict[str, Any]] | None = None,
 ) -> dict[str, Any]:
@@ -554,14 +592,9 @@ def index_context(
     canonical entry shows ``sources`` and ``duplicates``); one whose canonical is not
     in the list stands for the story. ``contexts`` reuses article view models by slug.
     """
-    members = {a.slug for a in articles}
-    stories = [
-        a for a in sorted(articles, key=_newest_first)
-        if site.canonical.get(a.slug, a.slug) == a.slug or site.canonical[a.slug] not in members
-    ]
+    stories = _stories(articles, site)
     total = len(stories)
-    if limit is not None:
-        stories = stories[:limit]
+    stories = stories[offset:] if limit is None else stories[offset: offset + limit]
     views = [contexts[a.slug] if contexts and a.slug in contexts else article_context(a, site) for a in stories]
     groups: list[dict[str, Any]] = []
     if group_by == "section":
@@ -607,6 +640,125 @@ def site_context(site: Site) -> dict[str, Any]:
 # -- rendering --------------------------------------------------------------------------------
 
 
+def _page_path(first: str, number: int) -> str:
+    """Path of page ``number`` of a list whose first page is ``first`` (``…/index.html``)."""
+    if number == 1:
+        return first
+    folder = first[: -len("index.html")]
+    return f"{folder}page/{number}/index.html"
+
+
+def pagination(first: str, number: int, count: int, window: int = 2) -> dict[str, Any]:
+    """The ``pagination`` view model of page ``number`` (1-based) of ``count`` pages.
+
+    ``pages`` lists the first, the last and ``window`` pages either side of this one;
+    ``None`` marks a gap (shown as "…").
+    """
+    shown = sorted({1, count, *range(max(1, number - window), min(count, number + window) + 1)})
+    pages: list[dict[str, Any] | None] = []
+    for i, n in enumerate(shown):
+        if i and n - shown[i - 1] > 1:
+            pages.append(None)
+        pages.append({"number": n, "url": _page_path(first, n), "current": n == number})
+    return {
+        "number": number,
+        "count": count,
+        "previous": _page_path(first, number - 1) if number > 1 else None,
+        "next": _page_path(first, number + 1) if number < count else None,
+        "pages": pages if count > 1 else [],
+    }
+
+
+def _pages_of(total: int, size: int) -> int:
+    return max(1, -(-total // size))
+
+
+def _stories(articles: Sequence[Article], site: Site) -> list[Article]:
+    """One article per story, newest first (see :func:`index_context`)."""
+    members = {a.slug for a in articles}
+    return [
+        a for a in sorted(articles, key=_newest_first)
+        if site.canonical.get(a.slug, a.slug) == a.slug or site.canonical[a.slug] not in members
+    ]
+
+
+def json_ld(data: Any) -> Markup:
+    """``data`` as JSON that is safe inside ``<script type="application/ld+json">``.
+
+    ``<``, ``>`` and ``&`` are written as ``\\u003c``… so no text can close the script
+    element or open a comment; U+2028/U+2029 are escaped for old JavaScript parsers.
+    """
+    return json_ld_text(json.dumps(data, ensure_ascii=False, separators=(",", ":")))
+
+
+def json_ld_text(text: str) -> Markup:
+    """JSON text with ``<``, ``>``, ``&``, U+2028 and U+2029 as ``\\u`` escapes (same JSON value)."""
+    for raw, escaped in (("<", "\\u003c"), (">", "\\u003e"), ("&", "\\u0026"), ("\u2028", "\\u2028"), ("\u2029", "\\u2029")):
+        text = text.replace(raw, escaped)
+    return Markup(text)
+
+
+def _news_article(view: Mapping[str, Any], site: Site) -> dict[str, Any]:
+    """schema.org ``NewsArticle`` for an article page (absolute URLs only when ``base_url`` is set)."""
+    config = site.config.site
+    publisher = {"@type": "Organization", "name": config.title}
+    if site.base_url:
+        publisher["url"] = site.base_url
+    data: dict[str, Any] = {
+        "@context": "https://schema.org",
+        "@type": "NewsArticle",
+        "headline": _cut(view["headline"], 110),
+        "datePublished": view["date"],
+        "dateModified": view["date"],
+        "description": view["description"],
+        "author": [{"@type": "Person", "name": view["byline"]}] if view["byline"] else [publisher],
+        "publisher": publisher,
+        "inLanguage": config.language or "en",
+    }
+    if view["abs_url"]:
+        data["url"] = view["abs_url"]
+        data["mainEntityOfPage"] = {"@type": "WebPage", "@id": view["abs_url"]}
+    if view["section"]:
+        data["articleSection"] = view["section"]["name"]
+    if view["tags"]:
+        data["keywords"] = [t["name"] for t in view["tags"]]
+    if view["source"]:
+        data["isBasedOn"] = view["source"]["url"]
+    return data
+
+
+def _rfc822(iso: str) -> str:
+    return format_datetime(datetime.fromisoformat(iso))
+
+
+def _json_feed(feed: Mapping[str, Any], entries: Sequence[Mapping[str, Any]], root: str) -> bytes:
+    """A JSON Feed 1.1 document (https://jsonfeed.org/version/1.1)."""
+    doc: dict[str, Any] = {"version": "https://jsonfeed.org/version/1.1", "title": feed["title"]}
+    if feed["home_url"]:
+        doc["home_page_url"] = feed["home_url"]
+    if feed["json_url"]:
+        doc["feed_url"] = feed["json_url"]
+    doc["description"] = feed["description"]
+    doc["language"] = feed["language"]
+    doc["authors"] = [{"name": feed["author"]}]
+    items = []
+    for e in entries:
+        text = e["summary_text"] or e["standfirst"] or e["headline"]
+        item: dict[str, Any] = {"id": e["id"], "url": e["abs_url"] or root + e["url"], "title": e["headline"]}
+        if e["source"]:
+            item["external_url"] = e["source"]["url"]
+        item["content_text"] = text
+        item["summary"] = text
+        item["date_published"] = e["date"]
+        if e["byline"]:
+            item["authors"] = [{"name": e["byline"]}]
+        if e["tags"]:
+            item["tags"] = [t["name"] for t in e["tags"]]
+        items.append(item)
+    doc["items"] = items
+    return (str(json_ld_text(json.dumps(doc, ensure_ascii=False, indent=1))) + "\n").encode("utf-8")
+
+
 def render_site(articles: Sequence[Article], config: Config) -> Iterator[tuple[str, bytes]]:
     """Yield ``(relative path, bytes)`` for every page of the site; drafts are skipped.
 
@@ -618,11 +770,15 @@ def render_site(articles: Sequence[Article], config: Config) -> Iterator[tuple[s
     common = {"site": site_context(site)}
     views = {a.slug: article_context(a, site) for a in site.articles}
     root_dir = Path(config.root)
+    size = config.front.page_size
+
+    site_feeds = [{"type": kind, "title": f"{config.site.title} ({label})", "url": name} for name, kind, label in _FEEDS]
 
     def page(path: str, kind: str, title: str, description: str = "", **extra: Any) -> dict[str, Any]:
         root = _root(path)
         if kind == "404" and site.base_url:
             root = site.base_url
+        feeds = extra.pop("feeds", None)
         return {
             **common,
             "root": root,
@@ -631,8 +787,10 @@ def render_site(articles: Sequence[Article], config: Config) -> Iterator[tuple[s
                 "title": title,
                 "description": description or config.site.description,
                 "url": path,
-                "canonical": site.url(path) if kind not in ("404", "feed", "sitemap", "robots", "css") else "",
+                "canonical": site.url(path) if kind not in _NOT_HTML else "",
+                "feeds": (feeds or []) + site_feeds,
             },
+            "pagination": extra.pop("pagination", None) or pagination(path, 1, 1),
             **extra,
         }
 
@@ -640,36 +798,55 @@ def render_site(articles: Sequence[Article], config: Config) -> Iterator[tuple[s
         log.debug("render %s with %s", path, template)
         return path, _render(env, template, context, root_dir)
 
+    def story_pages(
+        first: str, members: Sequence[Article], title: str, description: str, template: str, kind: str,
+        limit: int | None = None, group_by: str = "day", **extra: Any,
+    ) -> Iterator[tuple[str, bytes]]:
+        """Every page of one paginated story list."""
+        total = len(_stories(members, site))
+        total = min(total, limit) if limit is not None else total
+        count = _pages_of(total, size)
+        for number in range(1, count + 1):
+            path = _page_path(first, number)
+            index = index_context(members, site, group_by=group_by, offset=(number - 1) * size,
+                                  limit=min(size, total - (number - 1) * size), contexts=views)
+            shown = title if number == 1 else f"{title or config.site.title}, page {number}"
+            yield emit(path, template, page(path, kind, shown, description, index=index,
+                                            pagination=pagination(first, number, count), **extra))
+
     # Tags: one story list per tag slug; the tag index lists them most used first.
     tagged: dict[str, list[Article]] = defaultdict(list)
     for a in site.articles:
         for slug in dict.fromkeys(site.tag_slug(t) for t in a.tags):
             tagged[slug].append(a)
-    tag_indexes = {slug: index_context(tagged[slug], site, group_by="day", contexts=views) for slug in sorted(tagged)}
     tags = [
-        {"name": site.tag_names[slug], "slug": slug, "url": tag_path(slug), "count": index["total"]}
-        for slug, index in tag_indexes.items()
+        {"name": site.tag_names[slug], "slug": slug, "url": tag_path(slug), "count": len(_stories(tagged[slug], site))}
+        for slug in sorted(tagged)
     ]
     by_use = sorted(tags, key=lambda t: (-t["count"], t["name"].casefold(), t["slug"]))
 
-    # Front page.
-    front = index_context(
-        site.articles, site, group_by=config.front.group_by, limit=config.front.stories, contexts=views
-    )
-    yield emit("index.html", "index.html", page("index.html", "index", "", index=front,
-                                                 more=front["total"] > front["count"], top_tags=by_use[:_TOP_TAGS]))
+    # Front page: the newest front.stories stories, a page at a time.
+    front_total = len(_stories(site.articles, site))
+    yield from story_pages("index.html", site.articles, "", config.site.description, "index.html", "index",
+                           limit=config.front.stories, group_by=config.front.group_by,
+                           more=front_total > config.front.stories, top_tags=by_use[:_TOP_TAGS])
 
     # Article pages.
     for a in site.articles:
         view = views[a.slug]
         path = view["url"]
-        yield emit(path, "article.html", page(path, "article", view["headline"], view["description"], article=view))
+        yield emit(path, "article.html", page(path, "article", view["headline"], view["description"],
+                                              article=view, jsonld=json_ld(_news_article(view, site))))
 
-    # Tag pages and the tag index.
+    # Tag pages (each with its own feeds) and the tag index.
     for tag in tags:
-        path = tag["url"]
-        description = f"Stories tagged “{tag['name']}”."
-        yield emit(path, "tag.html", page(path, "tag", tag["name"], description, tag=tag, index=tag_indexes[tag["slug"]]))
+        folder = tag["url"][: -len("index.html")]
+        feeds = [{"type": kind, "title": f"{tag['name']} ({label})", "url": folder + name} for name, kind, label in _FEEDS]
+        for number_page in story_pages(
+            tag["url"], tagged[tag["slug"]], tag["name"], f"Stories tagged “{tag['name']}”.", "tag.html", "tag",
+            tag=tag, feeds=feeds,
+        ):
+            yield number_page
     yield emit("tags/index.html", "tags.html",
                page("tags/index.html", "tags", "Tags", "Every tag on the site, most used first.", tags=by_use))
 
@@ -680,39 +857,61 @@ def render_site(articles: Sequence[Article], config: Config) -> Iterator[tuple[s
             by_section[a.section].append(a)
     for name in sorted(by_section, key=_section_key):
         section = {**_section_ref(name, site)}  # type: ignore[arg-type]
-        index = index_context(by_section[name], site, group_by="day", contexts=views)
-        section["count"] = index["total"]
-        path = section["url"]
-        yield emit(path, "section.html",
-                   page(path, "section", name, f"{name}: the latest stories.", section=section, index=index))
+        section["count"] = len(_stories(by_section[name], site))
+        yield from story_pages(section["url"], by_section[name], name, f"{name}: the latest stories.",
+                               "section.html", "section", section=section)
 
-    # Archive: every article by month.
-    by_month: dict[str, dict[str, Any]] = {}
+    # Archive: an index of months and days; a page per month (every article, compact) and per day (the digest).
+    by_month: dict[str, list[Article]] = defaultdict(list)
+    by_day: dict[str, list[Article]] = defaultdict(list)
     for a in site.articles:
-        view = views[a.slug]
-        month = by_month.setdefault(view["day"][:7], {"title": view["month"], "id": view["day"][:7], "articles": []})
-        month["articles"].append(view)
-    months = [by_month[m] for m in sorted(by_month, reverse=True)]
+        day = views[a.slug]["day"]
+        by_month[day[:7]].append(a)
+        by_day[day].append(a)
+    months = []
+    for month_id in sorted(by_month, reverse=True):
+        members = by_month[month_id]
+        days = [
+            {"id": d, "title": views[by_day[d][0].slug]["day_human"], "number": int(d[8:]),
+             "url": archive_path(d), "count": len(by_day[d])}
+            for d in sorted({views[a.slug]["day"] for a in members}, reverse=True)
+        ]
+        months.append({"id": month_id, "title": views[members[0].slug]["month"], "url": archive_path(month_id),
+                       "count": len(members), "days": days})
     yield emit("archive/index.html", "archive.html",
-               page("archive/index.html", "archive", "Archive", "Every article, by month.", months=months))
+               page("archive/index.html", "archive", "Archive", "Every article, by month and by day.", months=months))
+    for month in months:
+        members = by_month[month["id"]]
+        count = _pages_of(len(members), size)
+        for number in range(1, count + 1):
+            path = _page_path(month["url"], number)
+            groups: dict[str, dict[str, Any]] = {}
+            for a in members[(number - 1) * size: number * size]:
+                view = views[a.slug]
+                groups.setdefault(view["day"], {"id": view["day"], "title": view["day_human"],
+                                                "url": archive_path(view["day"]), "articles": []})["articles"].append(view)
+            title = f"Archive: {month['title']}" + (f", page {number}" if number > 1 else "")
+            yield emit(path, "archive_month.html", page(
+                path, "archive-month", title, f"Every article from {month['title']}.",
+                month=month, days=[groups[d] for d in sorted(groups, reverse=True)],
+                pagination=pagination(month["url"], number, count)))
+        for day in month["days"]:
+            yield from story_pages(day["url"], by_day[day["id"]], day["title"], f"The digest for {day['title']}.",
+                                   "archive_day.html", "archive-day", day=day, month=month)
 
-    # Not found, feed, sitemap, robots, stylesheet.
+    # Not found, search, feeds, sitemap, robots, stylesheet and scripts.
     yield emit("404.html", "404.html", page("404.html", "404", "Page not found"))
+    yield emit("search/index.html", "search.html",
+               page("search/index.html", "search", "Search", "Search the headlines, summaries and tags."))
+    yield "search-index.js", search_index_js(build_search_index(views[a.slug] for a in site.articles))
+    yield from _feeds(site, views, [a.slug for a in site.articles], "", config.site.title, config.site.description,
+                      "index.html", emit, page)
+    for tag in tags:
+        folder = tag["url"][: -len("index.html")]
+        yield from _feeds(site, views, [a.slug for a in tagged[tag["slug"]]], folder,
+                          f"{config.site.title}: {tag['name']}", f"Stories tagged “{tag['name']}”.",
+                          tag["url"], emit, page, tag_slug=tag["slug"])
     updated = _iso(_date(site.articles[0])) if site.articles else _iso(_EPOCH)
-    feed = {
-        "id": site.base_url or f"urn:uuid:{uuid.uuid5(uuid.NAMESPACE_URL, 'digest:' + config.site.title)}",
-        "title": config.site.title,
-        "updated": updated,
-        "self_url": site.url("feed.xml"),
-        "home_url": site.base_url,
-        "author": config.site.author or config.site.title,
-    }
-    entries = [
-        {**views[a.slug], "id": views[a.slug]["abs_url"]
-         or f"urn:uuid:{uuid.uuid5(uuid.NAMESPACE_URL, 'digest:' + config.site.title + ':' + a.slug)}"}
-        for a in site.articles
-    ]
-    yield emit("feed.xml", "feed.xml", page("feed.xml", "feed", config.site.title, feed=feed, entries=entries))
     urls: list[dict[str, str]] = []
     if site.base_url:
         urls.append({"loc": site.url("index.html"), "lastmod": updated[:10] if site.articles else ""})
@@ -722,11 +921,58 @@ def render_site(articles: Sequence[Article], config: Config) -> Iterator[tuple[s
         for name in sorted(by_section, key=_section_key):
             slug = site.tag_slug(name)
             urls.append({"loc": site.url(section_path(slug)), "lastmod": _date(by_section[name][0]).date().isoformat()})
+        for month in months:
+            urls.append({"loc": site.url(month["url"]), "lastmod": month["days"][0]["id"]})
+            urls += [{"loc": site.url(d["url"]), "lastmod": d["id"]} for d in month["days"]]
         urls.append({"loc": site.url("tags/index.html"), "lastmod": ""})
         urls.append({"loc": site.url("archive/index.html"), "lastmod": ""})
     yield emit("sitemap.xml", "sitemap.xml", page("sitemap.xml", "sitemap", "", urls=urls))
     yield emit("robots.txt", "robots.txt", page("robots.txt", "robots", ""))
     yield emit("style.css", "style.css", page("style.css", "css", ""))
+    yield emit("search.js", "search.js", page("search.js", "js", ""))
+
+
+def _feeds(
+    site: Site,
+    views: Mapping[str, dict[str, Any]],
+    slugs: Sequence[str],
+    folder: str,
+    title: str,
+    description: str,
+    home: str,
+    emit: Callable[[str, str, Mapping[str, Any]], tuple[str, bytes]],
+    page: Callable[..., dict[str, Any]],
+    tag_slug: str = "",
+) -> Iterator[tuple[str, bytes]]:
+    """Atom (``feed.xml``), RSS 2.0 (``rss.xml``) and JSON Feed 1.1 (``feed.json``) in ``folder``."""
+    config = site.config.site
+    chosen = slugs[: site.config.front.feed_entries]
+    updated = views[chosen[0]]["date"] if chosen else _iso(_EPOCH)
+    key = "digest:" + config.title + (":tag:" + tag_slug if tag_slug else "")
+    feed = {
+        "id": site.url(home) or f"urn:uuid:{uuid.uuid5(uuid.NAMESPACE_URL, key)}",
+        "title": title,
+        "description": description or title,
+        "language": config.language or "en",
+        "updated": updated,
+        "updated_rfc822": _rfc822(updated),
+        "self_url": site.url(folder + "feed.xml"),
+        "rss_url": site.url(folder + "rss.xml"),
+        "json_url": site.url(folder + "feed.json"),
+        "home_url": site.url(home),
+        "home_path": home,
+        "author": config.author or config.title,
+    }
+    entries = [
+        {**views[s], "id": views[s]["abs_url"]
+         or f"urn:uuid:{uuid.uuid5(uuid.NAMESPACE_URL, 'digest:' + config.title + ':' + s)}",
+         "date_rfc822": _rfc822(views[s]["date"])}
+        for s in chosen
+    ]
+    for name, template in (("feed.xml", "feed.xml"), ("rss.xml", "rss.xml")):
+        path = folder + name
+        yield emit(path, template, page(path, "feed", title, description, feed=feed, entries=entries))
+    yield folder + "feed.json", _json_feed(feed, entries, _root(folder + "feed.json"))
 
 
 __all__ = [
@@ -739,6 +985,9 @@ __all__ = [
     "make_environment",
     "make_site",
     "render_site",
+    "archive_path",
+    "json_ld",
+    "pagination",
     "section_path",
     "site_context",
     "tag_path",

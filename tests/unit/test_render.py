@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import dataclasses
+import json
 import posixpath
 from xml.etree import ElementTree
 from datetime import datetime, timedelta, timezone
@@ -98,13 +99,17 @@ def test_every_page_is_produced(tmp_path):
     tag_slug = render.make_site([], make_config(tmp_path)).tag_slug
     expected = {
         "index.html", "tags/index.html", "archive/index.html", "feed.xml", "sitemap.xml", "robots.txt",
-        "404.html", "style.css",
+        "404.html", "style.css", "rss.xml", "feed.json", "search/index.html", "search-index.js", "search.js",
+        "archive/2025/03/index.html", "archive/2025/03/07/index.html", "archive/2025/03/06/index.html",
+        "archive/2025/02/index.html", "archive/2025/02/03/index.html",
         "articles/rates-rise/index.html", "articles/rates-rise-wire/index.html",
         "articles/storm/index.html", "articles/old-news/index.html",
         "sections/business/index.html", "sections/world/index.html",
         "tags/interest-rates/index.html", "tags/economy/index.html", "tags/weather/index.html",
         f"tags/{tag_slug('Odd ' + XSS)}/index.html",
     }
+    for tag in ("interest-rates", "economy", "weather", tag_slug("Odd " + XSS)):
+        expected |= {f"tags/{tag}/{name}" for name in ("feed.xml", "rss.xml", "feed.json")}
     assert set(pages) == expected
     assert all(isinstance(v, bytes) and v for v in pages.values())
 
@@ -163,7 +168,10 @@ def test_untrusted_text_is_escaped_everywhere(tmp_path):
             assert b"alert(1)" not in content or b"&lt;script&gt;" in content, path
     storm = html(pages, "articles/storm/index.html")
     assert storm.h1.get_text() == f"Storm {XSS} hits the coast"
-    assert not storm.find("script")
+    scripts = storm.find_all("script")
+    assert [s["type"] for s in scripts] == ["application/ld+json"]  # no script from the content
+    ld = json.loads(scripts[0].string)
+    assert ld["headline"] == f"Storm {XSS} hits the coast" and "<" not in scripts[0].string
     # A javascript: source address never becomes a link.
     assert b"javascript:" not in pages["articles/rates-rise-wire/index.html"]
 
@@ -210,7 +218,7 @@ def test_duplicates_collapse_on_front_page(tmp_path):
         "Friday 7 March 2025", "Thursday 6 March 2025", "Monday 3 February 2025",
     ]
     nav = [a.get_text() for a in soup.select("header nav a")]
-    assert nav == ["Front page", "World", "Business", "Tags", "Archive"]  # newspaper order; no draft-only section
+    assert nav == ["Front page", "World", "Business", "Tags", "Archive", "Search"]  # newspaper order; no draft-only section
 
 
 def test_front_page_limit_and_section_grouping(tmp_path):
@@ -230,8 +238,17 @@ def test_tag_index_archive_and_section_pages(tmp_path):
     assert names[0] == "Economy" and counts[0] == 2  # rates story (with its wire copy) + old news
     assert counts == sorted(counts, reverse=True)
     archive = html(pages, "archive/index.html")
-    assert [h.get_text() for h in archive.main.find_all("h2")] == ["March 2025", "February 2025"]
-    assert len(archive.select(".archive-list li")) == 4  # every published article, duplicates too
+    assert [h.a.get_text() for h in archive.main.find_all("h2")] == ["March 2025", "February 2025"]
+    assert [a["href"] for a in archive.select(".day-list a")] == [
+        "../archive/2025/03/07/index.html", "../archive/2025/03/06/index.html", "../archive/2025/02/03/index.html",
+    ]
+    month = html(pages, "archive/2025/03/index.html")
+    assert month.h1.get_text() == "March 2025"
+    assert len(month.select(".archive-list li")) == 3  # every published article, duplicates too
+    assert [h.get_text() for h in month.main.find_all("h2")] == ["Friday 7 March 2025", "Thursday 6 March 2025"]
+    day = html(pages, "archive/2025/03/07/index.html")
+    assert day.h1.get_text() == "Friday 7 March 2025"
+    assert [h.get_text(strip=True) for h in day.select(".story-headline")] == ["Central bank raises rates"]
     business = html(pages, "sections/business/index.html")
     assert business.h1.get_text() == "Business"
     assert len(business.select(".story")) == 2
@@ -407,3 +424,163 @@ def test_standfirst_used_as_headline_is_shown_once(tmp_path: Path) -> None:
     main = BeautifulSoup(pages["articles/buses/index.html"], "html.parser").find("main")
     assert main.get_text().count(lead) == 1  # the headline only: not again as standfirst, body or brief
     assert "The vote was seven to two." in main.get_text()
+
+
+# -- pagination, feeds, structured data, search -------------------------------------------------
+
+
+def many(n: int, tag: str = "Economy") -> list[Article]:
+    start = datetime(2025, 3, 1, 8, 0, tzinfo=UTC)
+    return [
+        make_article(f"story-{i:03d}", f"Story number {i}", start + timedelta(hours=5 * i),
+                     body=(Block("p", f"Body {i}."),), summary=(f"Summary {i}.",), tags=(tag,), section="Business")
+        for i in range(n)
+    ]
+
+
+def test_every_list_is_paginated(tmp_path):
+    config = make_config(tmp_path)
+    config = dataclasses.replace(config, front=dataclasses.replace(config.front, stories=10, page_size=4))
+    pages = build(many(11), config)
+    # Front page: 10 stories (front.stories) in pages of 4.
+    assert {"index.html", "page/2/index.html", "page/3/index.html"} <= set(pages) and "page/4/index.html" not in pages
+    first, last = html(pages, "index.html"), html(pages, "page/3/index.html")
+    assert len(first.select(".story")) == 4 and len(last.select(".story")) == 2
+    assert first.select_one(".pagination a[rel=next]")["href"] == "page/2/index.html"
+    assert last.select_one(".pagination a[rel=prev]")["href"] == "../../page/2/index.html"
+    assert last.find("a", href="../../archive/index.html", string=lambda s: s and "Older" in s)
+    assert last.title.string == "Digest, page 3 — Digest" or "page 3" in last.title.string
+    # Tag, section, month and day lists: 11 stories in pages of 4.
+    for first_page in ("tags/economy/index.html", "sections/business/index.html"):
+        folder = first_page[: -len("index.html")]
+        assert {f"{folder}page/2/index.html", f"{folder}page/3/index.html"} <= set(pages), folder
+        assert f"{folder}page/4/index.html" not in pages
+        seen = [h.get_text(strip=True) for p in ("index.html", "page/2/index.html", "page/3/index.html")
+                for h in html(pages, folder + p).select(".story-headline")]
+        assert seen == [f"Story number {i}" for i in range(10, -1, -1)], folder  # each once, newest first
+    assert "archive/2025/03/page/3/index.html" in pages and "archive/2025/03/page/4/index.html" not in pages
+    current = html(pages, "tags/economy/page/2/index.html").select_one(".pagination [aria-current=page]")
+    assert current.get_text() == "2"
+
+
+def test_pagination_window():
+    p = render.pagination("tags/x/index.html", 6, 12)
+    numbers = [n["number"] if n else None for n in p["pages"]]
+    assert numbers == [1, None, 4, 5, 6, 7, 8, None, 12]
+    assert p["previous"] == "tags/x/page/5/index.html" and p["next"] == "tags/x/page/7/index.html"
+    assert render.pagination("index.html", 1, 1)["pages"] == []
+    assert render.pagination("index.html", 2, 2)["previous"] == "index.html"
+
+
+@pytest.mark.parametrize("base_url", ["", "https://example.org/news"])
+def test_three_feed_formats_site_wide_and_per_tag(tmp_path, base_url):
+    feedparser = pytest.importorskip("feedparser")
+    pages = build(corpus(), make_config(tmp_path, base_url=base_url, author="Desk"))
+    for folder, count in (("", 4), ("tags/economy/", 3)):
+        atom = feedparser.parse(pages[folder + "feed.xml"])
+        rss = feedparser.parse(pages[folder + "rss.xml"])
+        jsonfeed = json.loads(pages[folder + "feed.json"])
+        for parsed, version in ((atom, "atom10"), (rss, "rss20")):
+            assert not parsed.bozo, (folder, version, parsed.get("bozo_exception"))
+            assert parsed.version == version
+            assert len(parsed.entries) == count
+            assert parsed.feed.title and parsed.feed.link
+            for entry in parsed.entries:
+                assert entry.title and entry.id and entry.link and entry.summary and entry.published_parsed
+        # feedparser 6.0.x (the released line) has no JSON Feed reader: check JSON Feed 1.1 by its spec.
+        assert len(jsonfeed["items"]) == count
+        assert all(isinstance(jsonfeed.get(k, ""), str) for k in ("home_page_url", "feed_url", "description", "language"))
+        for item in jsonfeed["items"]:
+            assert set(item) <= {"id", "url", "external_url", "title", "content_text", "summary", "date_published",
+                                 "authors", "tags"}
+            datetime.fromisoformat(item["date_published"])  # RFC 3339
+        # Required fields of each spec.
+        root = ElementTree.fromstring(pages[folder + "feed.xml"])
+        a = "{http://www.w3.org/2005/Atom}"
+        assert all(root.find(a + f) is not None for f in ("id", "title", "updated", "author"))
+        for entry in root.findall(a + "entry"):
+            assert all(entry.find(a + f) is not None for f in ("id", "title", "updated", "summary", "link"))
+        channel = ElementTree.fromstring(pages[folder + "rss.xml"]).find("channel")
+        assert all(channel.find(f) is not None for f in ("title", "link", "description"))
+        assert jsonfeed["version"] == "https://jsonfeed.org/version/1.1" and jsonfeed["title"]
+        assert all(isinstance(i["id"], str) and i["content_text"] and i["summary"] for i in jsonfeed["items"])
+        # Links resolve: relative to the feed file without base_url, absolute with it.
+        link = atom.entries[0].link
+        if base_url:
+            assert link == "https://example.org/news/articles/rates-rise/" and jsonfeed["feed_url"].startswith(base_url)
+        else:
+            target = posixpath.normpath(posixpath.join(folder, link))
+            assert target == "articles/rates-rise/index.html", (folder, link)
+    rates = json.loads(pages["feed.json"])["items"][0]
+    assert rates["summary"] == "The central bank raised rates. Markets fell after the decision."
+    assert rates["tags"] == ["Interest rates", "Economy"] and rates["authors"] == [{"name": "Jane Doe"}]
+    tag_page = html(pages, "tags/economy/index.html")
+    types = [l["type"] for l in tag_page.find_all("link", rel="alternate")]
+    assert types[:3] == ["application/atom+xml", "application/rss+xml", "application/feed+json"] and len(types) == 6
+
+
+def test_feed_length_is_capped(tmp_path):
+    config = make_config(tmp_path)
+    pages = build(many(5), dataclasses.replace(config, front=dataclasses.replace(config.front, feed_entries=3)))
+    assert len(json.loads(pages["feed.json"])["items"]) == 3
+    assert pages["rss.xml"].count(b"<item>") == 3 and pages["feed.xml"].count(b"<entry>") == 3
+
+
+def test_open_graph_and_news_article_json_ld(tmp_path):
+    pages = build(corpus(), make_config(tmp_path, base_url="https://example.org/news", title="The Digest"))
+    soup = html(pages, "articles/rates-rise/index.html")
+    og = {m["property"]: m["content"] for m in soup.find_all("meta", property=True)}
+    assert og["og:type"] == "article" and og["og:title"] == "Central bank raises rates"
+    assert og["og:url"] == "https://example.org/news/articles/rates-rise/" and og["og:site_name"] == "The Digest"
+    assert og["og:description"] == "Borrowing costs climb again."
+    assert og["article:published_time"] == "2025-03-07T09:30:00+00:00" and og["article:section"] == "Business"
+    ld = json.loads(soup.find("script", type="application/ld+json").string)
+    assert ld["@context"] == "https://schema.org" and ld["@type"] == "NewsArticle"
+    assert ld["headline"] == "Central bank raises rates" and ld["datePublished"] == "2025-03-07T09:30:00+00:00"
+    assert ld["author"] == [{"@type": "Person", "name": "Jane Doe"}] and ld["publisher"]["name"] == "The Digest"
+    assert ld["mainEntityOfPage"]["@id"] == "https://example.org/news/articles/rates-rise/"
+    assert ld["keywords"] == ["Interest rates", "Economy"] and ld["isBasedOn"] == "https://www.example.com/rates"
+    assert html(pages, "index.html").find("meta", property="og:type")["content"] == "website"
+
+
+def test_json_ld_cannot_break_out_of_its_script(tmp_path):
+    evil = "Headline </script><script>alert(2)</script> <!-- &"
+    article = make_article("evil", evil, datetime(2025, 3, 7, tzinfo=UTC), byline="</SCRIPT >x\u2028",
+                           body=(Block("p", "Text."),), summary=("Text.",), tags=("</script>",))
+    page = dict(render.render_site([article], make_config(tmp_path)))["articles/evil/index.html"].decode()
+    soup = BeautifulSoup(page, "html.parser")
+    scripts = soup.find_all("script")
+    assert len(scripts) == 1
+    raw = scripts[0].string
+    assert "<" not in raw and ">" not in raw and "&" not in raw and "\u2028" not in raw
+    data = json.loads(raw)
+    assert data["headline"] == evil and data["author"][0]["name"] == "</SCRIPT >x\u2028"
+    assert page.count("<script") == 1
+
+
+def test_search_index_and_ranking(tmp_path):
+    from digest import search
+
+    pages = build(corpus(), make_config(tmp_path))
+    js = pages["search-index.js"].decode()
+    assert js.startswith("window.DIGEST_SEARCH=") and js.rstrip().endswith(";")
+    index = json.loads(js[len("window.DIGEST_SEARCH="):].rstrip().rstrip(";"))
+    slugs = [d[1] for d in index["docs"]]
+    assert slugs == ["rates-rise", "rates-rise-wire", "storm", "old-news"]  # drafts are not searchable
+    assert "<" not in js  # safe to inline
+
+    def found(query):
+        return [slugs[i] for i in search.search(index, query)]
+
+    assert found("central bank")[0] == "rates-rise"  # headline
+    assert found("interest")[:1] == ["rates-rise"]  # tag
+    assert found("markets fell") == ["rates-rise"]  # summary
+    assert found("ECONOM")[:3] == ["rates-rise", "rates-rise-wire", "old-news"]  # prefix, case-folded
+    assert found("bank nothing-like-this") == []  # every term must match
+    assert found("the") == found("THE") and found("") == []
+    assert found("Storm coast")[0] == "storm"
+    assert search.fold("Café  Zürich—2025!") == "cafe zurich 2025"
+    search_page = html(pages, "search/index.html")
+    assert [s["src"] for s in search_page.find_all("script")] == ["../search-index.js", "../search.js"]
+    assert search_page.find("form", role="search").find("input", attrs={"name": "q"})
+    assert "search-index.js" not in pages["index.html"].decode()  # only the search page loads the index

@@ -1,0 +1,123 @@
+"""The client-side search index: headlines, summaries and tags, inlined as a ``.js`` file.
+
+The site's search page loads ``search-index.js`` with a ``<script>`` tag (not ``fetch``),
+so search works with no server and no network, straight from disk (``file://``)
+included. The index is one assignment::
+
+    window.DIGEST_SEARCH = {"v": 1, "tags": [...], "sections": [...], "docs": [
+        [headline, slug, "YYYY-MM-DD", summary, [tag ids], section id or -1], ...]}
+
+``docs`` are newest first. ``search.js`` (in the theme) ranks them with the same rules
+as :func:`search` below, which exists so the ranking can be tested and measured in
+Python; keep the two in step.
+
+Ranking: the query is folded (lower case, accents removed, anything but letters and
+digits is a space) and split into terms; stop words are dropped unless nothing else is
+left. Every term must match a headline, tag or summary word (as the whole word or its
+start); each term scores its best field (headline word 10, headline word start 7, tag
+word 8, tag word start 5, summary word 3, summary word start 2), and a headline that
+contains the whole query gets 5 more. Ties go to the newer article.
+"""
+from __future__ import annotations
+
+import json
+import logging
+import re
+import unicodedata
+from typing import Any, Iterable, Mapping
+
+log = logging.getLogger(__name__)
+
+#: Characters of each summary kept in the index (whole words; "…" marks a cut).
+SUMMARY_CHARS = 320
+#: Words that only match when the query has nothing else (same list as ``search.js``).
+STOP_WORDS = frozenset(
+    "a an and are as at be by for from has have in is it its of on or that the to was were will with".split()
+)
+_SCORES = {"title": (10, 7), "tags": (8, 5), "summary": (3, 2)}
+_PHRASE_BONUS = 5
+
+
+def fold(text: str) -> str:
+    """Lower case, no accents, only ``[a-z0-9]`` words separated by single spaces."""
+    text = unicodedata.normalize("NFKD", text.lower())
+    text = "".join(c for c in text if not unicodedata.combining(c))
+    return " ".join(re.sub(r"[^a-z0-9]+", " ", text).split())
+
+
+def _cut(text: str, limit: int) -> str:
+    text = " ".join(text.split())
+    if len(text) <= limit:
+        return text
+    return text[:limit].rsplit(" ", 1)[0].rstrip(",;:.-–— ") + "…"
+
+
+def build_search_index(views: Iterable[Mapping[str, Any]], summary_chars: int = SUMMARY_CHARS) -> dict[str, Any]:
+    """The index from article view models (``render.article_context``), newest first.
+
+    Duplicates stay in: a reader may search for the wording of any source.
+    """
+    tags: dict[str, int] = {}
+    sections: dict[str, int] = {}
+    docs: list[list[Any]] = []
+    for view in views:
+        tag_ids = [tags.setdefault(t["name"], len(tags)) for t in view["tags"]]
+        section = view["section"]["name"] if view["section"] else None
+        section_id = sections.setdefault(section, len(sections)) if section else -1
+        summary = view["summary_text"] or view["standfirst"]
+        docs.append([view["headline"], view["slug"], view["day"], _cut(summary, summary_chars), tag_ids, section_id])
+    return {"v": 1, "tags": list(tags), "sections": list(sections), "docs": docs}
+
+
+def search_index_js(index: Mapping[str, Any]) -> bytes:
+    """``index`` as a script that sets ``window.DIGEST_SEARCH``.
+
+    ``<``, ``>`` and ``&`` are escaped (``\\u003c``…), so the text is safe even inlined in a page.
+    """
+    text = json.dumps(index, ensure_ascii=False, separators=(",", ":"))
+    for raw, escaped in (("<", "\\u003c"), (">", "\\u003e"), ("&", "\\u0026"), ("\u2028", "\\u2028"), ("\u2029", "\\u2029")):
+        text = text.replace(raw, escaped)
+    return ("window.DIGEST_SEARCH=" + text + ";\n").encode("utf-8")
+
+
+def _terms(query: str) -> list[str]:
+    words = fold(query).split()
+    content = [w for w in words if w not in STOP_WORDS]
+    return list(dict.fromkeys(content or words))
+
+
+def _field_score(haystack: str, term: str, whole: int, start: int) -> int:
+    if f" {term} " in haystack:
+        return whole
+    if f" {term}" in haystack:
+        return start
+    return 0
+
+
+def search(index: Mapping[str, Any], query: str, limit: int = 20) -> list[int]:
+    """Positions in ``index["docs"]`` of the best matches for ``query``, best first."""
+    terms = _terms(query)
+    if not terms:
+        return []
+    phrase = " ".join(fold(query).split())
+    tag_names = index["tags"]
+    scored: list[tuple[int, int]] = []
+    for position, doc in enumerate(index["docs"]):
+        title = f" {fold(doc[0])} "
+        fields = {"title": title, "tags": f" {fold(' '.join(tag_names[t] for t in doc[4]))} ", "summary": f" {fold(doc[3])} "}
+        total = 0
+        for term in terms:
+            best = max(_field_score(fields[name], term, *_SCORES[name]) for name in _SCORES)
+            if not best:
+                break
+            total += best
+        else:
+            if len(terms) > 1 and f" {phrase} " in title:
+                total += _PHRASE_BONUS
+            scored.append((total, position))
+    scored.sort(key=lambda item: (-item[0], item[1]))
+    return [position for _, position in scored[:limit]]
+
+
+__all__ = ["STOP_WORDS", "SUMMARY_CHARS", "build_search_index", "fold", "search", "search_index_js"]
+
