@@ -6,6 +6,13 @@ Usage (from the repository root)::
     python benchmarks/summaries.py --cnndm         # also the CNN subset
     python benchmarks/summaries.py --limit 200     # first 200 articles only
 
+Besides ROUGE, it prints each system's headline coverage (the share of the headline's
+stemmed content words that the summary holds; articles with a headline only) and the
+ROUGE-2 of the two halves of each file (split by a hash of the id: tune on half A,
+check on half B). sumy's LexRank/TextRank/Luhn are added when ``sumy`` is installed
+(``pip install -e .[bench]``); they get the same sentences and a plain regex tokenizer,
+so no NLTK data is needed.
+
 Scores: ROUGE-1/2/Lsum F-measure (Google's ``rouge-score``, ``use_stemmer=True``),
 candidate and reference one sentence per line, mean over articles ×100. Every
 system gives 3 sentences. The data sets live in ``../shared/data/summaries/`` and
@@ -14,6 +21,7 @@ are read, never copied.
 from __future__ import annotations
 
 import argparse
+import hashlib
 import json
 import statistics
 import sys
@@ -99,19 +107,58 @@ def oracle(article: Article, ref: Sequence[str], tokenize: Callable[[str], list[
     return tuple(article.sentences[i] for i in sorted(picked))
 
 
+def half(record_id: str) -> str:
+    """``"A"`` or ``"B"``: a stable split of a dev file by a hash of the article id."""
+    return "AB"[int(hashlib.sha256(("tune:" + record_id).encode()).hexdigest()[:8], 16) % 2]
+
+
+def headline_coverage(title: str, summary: Sequence[str]) -> float | None:
+    """Share of the headline's distinct stemmed content words found in ``summary`` (None without a headline)."""
+    head = {text.stem(w) for w in text.content_words(title)}
+    if not head:
+        return None
+    have = {text.stem(w) for s in summary for w in text.content_words(s)}
+    return len(head & have) / len(head)
+
+
+def textrank(stats: text.Stats, n: int = 3) -> Callable[[Article], tuple[str, ...]]:
+    """Plain TextRank (PageRank on TF-IDF cosine), no position or headline: digest's own scorer."""
+
+    def run(article: Article) -> tuple[str, ...]:
+        sents = article.sentences
+        if len(sents) <= n:
+            return tuple(sents)
+        doc = summ.make_doc(sents, article.title, stats)
+        picked = summ.select(summ.TextRank().score(doc), n)
+        return tuple(sents[i] for i in picked)
+
+    return run
+
+
+class _RegexTokenizer:
+    """Word tokenizer for sumy that needs no NLTK data (sumy's own needs ``punkt``)."""
+
+    language = "english"
+
+    def to_words(self, sentence: str) -> tuple[str, ...]:
+        return tuple(text.tokens(sentence))
+
+    def to_sentences(self, paragraph: str) -> tuple[str, ...]:
+        return tuple(text.split_sentences(paragraph))
+
+
 def sumy_systems(n: int = 3) -> dict[str, Callable[[Article], tuple[str, ...]]]:
     """LexRank/TextRank/Luhn from sumy, fed the same sentences, if sumy is importable."""
     try:
         from sumy.models.dom import ObjectDocumentModel, Paragraph, Sentence
         from sumy.nlp.stemmers import Stemmer
-        from sumy.nlp.tokenizers import Tokenizer
         from sumy.summarizers.lex_rank import LexRankSummarizer
         from sumy.summarizers.luhn import LuhnSummarizer
         from sumy.summarizers.text_rank import TextRankSummarizer
         from sumy.utils import get_stop_words
     except ImportError:
         return {}
-    tokenizer = Tokenizer("english")
+    tokenizer = _RegexTokenizer()
 
     def make(cls):
         s = cls(Stemmer("english"))
@@ -143,24 +190,35 @@ def evaluate(name: str, path: Path, limit: int | None, with_oracle: bool, n: int
     seconds, cpu = time.perf_counter() - t0, time.process_time() - c0
 
     systems: dict[str, list[tuple[str, ...]]] = {"digest": ours, "Lead-3": [lead(a, n) for a in articles]}
+    systems["TextRank (TF-IDF)"] = [textrank(stats, n)(a) for a in articles]
     for label, run in sumy_systems(n).items():
         systems[label] = [run(a) for a in articles]
     if with_oracle:
         tok = scorer._tokenizer.tokenize  # the tokenizer rouge-score itself uses
         systems["oracle (greedy R1+R2)"] = [oracle(a, ref, tok, n) for a, ref in zip(articles, refs)]
 
+    halves = [half(r["id"]) for r in records]
     rows = []
     for label, outputs in systems.items():
         per = {m: [] for m in METRICS}
+        cover = [headline_coverage(a.title, cand) for a, cand in zip(articles, outputs)]
         for cand, ref in zip(outputs, refs):
             result = scorer.score("\n".join(ref), "\n".join(cand))
             for m in METRICS:
                 per[m].append(result[m].fmeasure)
-        rows.append((label, {m: 100 * statistics.fmean(v) for m, v in per.items()}))
-    print(f"\n{name}: {len(articles)} articles, {n} sentences each")
-    print(f"{'system':<24}{'R-1':>8}{'R-2':>8}{'R-Lsum':>8}")
+        means = {m: 100 * statistics.fmean(v) for m, v in per.items()}
+        for h in "AB":
+            vals = [x for x, g in zip(per["rouge2"], halves) if g == h]
+            means[f"R-2 {h}"] = 100 * statistics.fmean(vals) if vals else float("nan")
+        cov = [c for c in cover if c is not None]
+        means["headline"] = 100 * statistics.fmean(cov) if cov else float("nan")
+        rows.append((label, means))
+    print(f"\n{name}: {len(articles)} articles, {n} sentences each (halves A/B: {halves.count('A')}/{halves.count('B')})")
+    cols = (*METRICS, "R-2 A", "R-2 B", "headline")
+    heads = ("R-1", "R-2", "R-Lsum", "R-2 A", "R-2 B", "headline")
+    print(f"{'system':<24}" + "".join(f"{h:>9}" for h in heads))
     for label, means in rows:
-        print(f"{label:<24}" + "".join(f"{means[m]:>8.2f}" for m in METRICS))
+        print(f"{label:<24}" + "".join(f"{means[m]:>9.2f}" for m in cols))
     print(
         f"digest summarise stage: {len(articles) / seconds:,.0f} articles/s wall ({seconds:.2f} s), "
         f"{len(articles) / cpu:,.0f} articles/s CPU"

@@ -164,7 +164,10 @@ def _chunks(text: str) -> list[tuple[int, int]]:
 
 def words(text: str) -> list[str]:
     """Lower-case word tokens (letters and digits, inner apostrophes and hyphens kept)."""
-    return [w.lower().replace("’", "'") for w in _WORD.findall(text)]
+    found = _WORD.findall(text.lower())
+    if "’" in text:
+        return [w.replace("’", "'") for w in found]
+    return found
 
 
 def tokens(text: str) -> list[str]:
@@ -217,6 +220,7 @@ class Stats:
         return _idf(self.docs, self.df.get(word, 0), word)
 
 
+@lru_cache(maxsize=262144)
 def _idf(docs: int, df: int, word: str) -> float:
     if word in stopwords():
         rate = _BACKGROUND_STOP

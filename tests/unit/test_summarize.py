@@ -100,7 +100,7 @@ def test_readability_marks_indices() -> None:
 def test_scorers_return_one_score_per_sentence() -> None:
     doc = summ.make_doc(SENTENCES, TITLE, stats_for(make_article()))
     for scorer in (summ.Centrality(), summ.Centrality(beta=0.1, backward=-0.5), summ.TextRank(), summ.Position(),
-                   summ.Headline(), summ.Length(), summ.Frequency()):
+                   summ.Headline(), summ.Length(), summ.Frequency(), summ.Overlap(), summ.LeadPrior()):
         scores = scorer.score(doc)
         assert set(scores) == set(range(len(SENTENCES))), scorer
 
@@ -214,3 +214,102 @@ def test_dev_set_beats_lead_on_bigram_overlap() -> None:
         ours += len(bigrams(summ.summarize(a, stats, 3).summary) & ref) / max(len(ref), 1)
         lead += len(bigrams(a.sentences[:3]) & ref) / max(len(ref), 1)
     assert ours > 1.1 * lead
+
+
+def test_overlap_matrix_counts_shared_terms_normalised_by_length() -> None:
+    sents = ("Oil prices rose sharply on Monday.", "Oil prices rose again on Tuesday.", "A cat sat on a mat.")
+    doc = summ.make_doc(sents, "", text.corpus_stats(sents))
+    assert doc.overlap[0][1] == doc.overlap[1][0] > 0
+    assert doc.overlap[0][2] == doc.overlap[2][0] == 0.0 and doc.overlap[0][0] == 0.0
+    # shared stems {oil, price, rose} over log(len+1) + log(len+1)
+    import math
+
+    expected = 3 / (math.log(len(doc.vectors[0]) + 1) + math.log(len(doc.vectors[1]) + 1))
+    assert doc.overlap[0][1] == pytest.approx(expected)
+    ov = summ.Overlap().score(doc)
+    assert ov[2] == 0.0 and ov[0] > 0
+
+
+def test_lead_prior_grows_with_article_length_and_is_not_rescaled() -> None:
+    prior = summ.LeadPrior(per_log=2.0, from_sentences=20.0)
+    short = summ.make_doc(SENTENCES, TITLE, stats_for(make_article()))
+    assert set(prior.score(short).values()) == {0.0}  # 8 sentences: centrality alone decides
+    long_sents = tuple(f"Sentence number {i} says the council met residents about item {i}." for i in range(40))
+    long_doc = summ.make_doc(long_sents, "", text.corpus_stats(long_sents))
+    scores = prior.score(long_doc)
+    import math
+
+    assert scores[0] == pytest.approx(2.0 * math.log(2.0))
+    assert scores[0] > scores[1] > scores[39] > 0
+    # combined without min-max scaling: the lead bonus keeps its absolute size
+    total = summ.score_sentences(long_doc, ((prior, 1.0),))
+    assert total[0] == pytest.approx(scores[0])
+
+
+def test_default_configuration_mixes_centrality_position_and_headline() -> None:
+    kinds = {type(s) for s, w in summ.DEFAULT_SCORERS if w}
+    assert {summ.Overlap, summ.Centrality, summ.Headline, summ.LeadPrior} <= kinds
+
+
+CNN = DEV.parent / "cnndm-dev.jsonl"
+
+
+def _rouge2(records, key):
+    from rouge_score import rouge_scorer
+
+    scorer = rouge_scorer.RougeScorer(["rouge2"], use_stemmer=True)
+    articles = []
+    for r in records:
+        paras = [p for p in r["text"].split("\n\n") if p.strip()]
+        sents = tuple(s for p in paras for s in text.split_sentences(p))
+        articles.append(make_article(sentences=sents, title=r.get("title") or ""))
+    stats = stats_for(*articles)
+    ours = lead = 0.0
+    for a, r in zip(articles, records):
+        ref = "\n".join(r[key])
+        ours += scorer.score(ref, "\n".join(summ.summarize(a, stats, 3).summary))["rouge2"].fmeasure
+        lead += scorer.score(ref, "\n".join(a.sentences[:3]))["rouge2"].fmeasure
+    return 100 * ours / len(records), 100 * lead / len(records)
+
+
+@pytest.mark.parametrize(("path", "key", "limit", "floor"), [(DEV, "summary", 300, 59.0), (CNN, "highlights", 200, 10.5)])
+def test_rouge2_floors_on_dev_data(path: Path, key: str, limit: int, floor: float) -> None:
+    """Pinned a little below what the first ``limit`` dev articles measure (needs the shared data)."""
+    pytest.importorskip("rouge_score")
+    if not path.exists():
+        pytest.skip("shared summaries data not present")
+    with path.open(encoding="utf-8") as fh:
+        records = [json.loads(line) for _, line in zip(range(limit), fh)]
+    ours, lead = _rouge2(records, key)
+    assert ours >= floor, (ours, lead)
+
+
+def test_a_sentence_that_repeats_the_headline_is_not_taken() -> None:
+    sents = (TITLE + ".", *SENTENCES)
+    art = make_article(sentences=sents)
+    summary = summ.summarize(art, stats_for(art), 3).summary
+    assert sents[0] not in summary and len(summary) == 3
+    doc = summ.make_doc(sents, TITLE, stats_for(art))
+    assert summ.restates_headline(doc) == frozenset({0})
+    assert summ.restates_headline(summ.make_doc(sents, "", stats_for(art))) == frozenset()
+
+
+def test_very_long_article_is_summarised_in_bounded_time():
+    import time
+
+    from digest.model import Article
+    from digest.summarize import MAX_SENTENCES, summarize
+    from digest.text import corpus_stats
+
+    import random
+
+    rng = random.Random(4)
+    vocab = "harbour buses council budget ferry library river bridge school market festival storm rail port mayor union".split()
+    sentences = tuple(
+        " ".join(["The"] + rng.sample(vocab, 8)) + f" changed on day {i}." for i in range(20 * MAX_SENTENCES)
+    )
+    article = Article(source="long.txt", format="text", slug="long", title="Harbour buses", sentences=sentences)
+    start = time.process_time()
+    out = summarize(article, corpus_stats([" ".join(sentences[:50])]), 3)
+    assert time.process_time() - start < 20  # quadratic in 6,000 sentences would take minutes
+    assert len(out.summary) == 3 and all(s in sentences[:MAX_SENTENCES] for s in out.summary)
