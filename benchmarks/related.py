@@ -8,9 +8,15 @@ baseline computed in the same run:
 * timings of the relate stage at ~1k articles, and at ``--scale N`` articles (N > 1k made by mixing
   paragraphs of same-section articles, with a share of words re-spelled so the vocabulary grows).
 
+* precision by score bucket (to calibrate ``related.min_score``), and precision/links per article at
+  the configured default ``min_score``;
+* both halves of the dev file (split by a hash of the id), so tuning that helps one half only shows;
+* a spot-check: the first grouped pairs, headline and opening words of each, to read;
+* peak memory (max RSS) after the scale run.
+
 Usage::
 
-    python benchmarks/related.py [--data PATH] [--scale 10000] [--no-tag] [--half dev|hold|all]
+    python benchmarks/related.py [--data PATH] [--scale 10000] [--no-tag] [--half a|b|all] [--spot 10]
 
 The tag stage (``digest.tag.tag``) is run when it imports, so keyphrases and entities are used;
 ``--no-tag`` leaves them empty.
@@ -21,10 +27,13 @@ import argparse
 import hashlib
 import json
 import math
+import os
 import random
+import resource
 import sys
 import time
 from collections import Counter
+from dataclasses import replace
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
@@ -33,7 +42,7 @@ sys.path.insert(0, str(ROOT))
 
 from digest.config import RelatedConfig  # noqa: E402
 from digest.model import Article, Block  # noqa: E402
-from digest.relate import relate  # noqa: E402
+from digest.relate import build_index, relate, update  # noqa: E402
 from digest.text import content_words, split_sentences, stem, words  # noqa: E402
 
 DEFAULT_DATA = ROOT / ".." / "shared" / "data" / "summaries" / "dev.jsonl"
@@ -201,7 +210,8 @@ def synthetic(recs: list[dict], total: int, seed: int = 7) -> list[dict]:
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--data", type=Path, default=DEFAULT_DATA)
-    ap.add_argument("--scale", type=int, default=0, help="also time the stage at this many articles")
+    ap.add_argument("--scale", type=int, default=10000, help="also time the stage at this many articles (0: skip)")
+    ap.add_argument("--spot", type=int, default=10, help="grouped pairs to print for a spot-check")
     ap.add_argument("--no-tag", action="store_true", help="do not run the tag stage")
     ap.add_argument("--half", choices=["all", "a", "b"], default="all", help="score on a half only")
     ap.add_argument("--k", type=int, default=5)
@@ -240,7 +250,31 @@ def main(argv: list[str] | None = None) -> int:
     p_base_all, mrr_base_all = score_rankings({s: v for s, v in base_all.items() if s in keep}, cat, k)
     p_strong, mrr_strong = score_rankings({s: v for s, v in base_strong.items() if s in keep}, cat, k)
     short = sum(1 for v in ours.values() if len(v) < k)
+    halves = {}
+    for h in ("a", "b"):
+        sel = {r["id"] for r in recs if half_of(r) == h}
+        halves[h] = (score_rankings({s: v for s, v in ({a.slug: [r.slug for r in a.related] for a in out}).items() if s in sel}, cat, k),
+                     score_rankings({s: v for s, v in base_strong.items() if s in sel}, cat, k))
 
+    # precision by score bucket (all links of the count=k, min_score=0 run)
+    edges = [0.0, 0.05, 0.10, 0.12, 0.15, 0.20, 0.30, 1.01]
+    buckets = [[0, 0] for _ in edges[:-1]]
+    for a in out:
+        for r in a.related:
+            b = next(i for i in range(len(edges) - 1) if r.score < edges[i + 1])
+            buckets[b][0] += cat[r.slug] == cat[a.slug]
+            buckets[b][1] += 1
+    later = []
+    later.append("score buckets " + "  ".join(f"[{edges[i]:.2f},{edges[i + 1]:.2f}): {100 * h / max(1, t):.0f}% of {t}"
+                                       for i, (h, t) in enumerate(buckets)))
+    default = RelatedConfig()
+    for ms in sorted({default.min_score, 0.08, 0.10, 0.12}):
+        chosen = [[r for r in a.related if r.score >= ms] for a in out]  # same lists, cut at ms
+        links = [len(c) for c in chosen]
+        hits = sum(cat[r.slug] == cat[a.slug] for a, c in zip(out, chosen) for r in c)
+        later.append(f"min_score {ms:.2f}{' (default)' if ms == default.min_score else '          '}: "
+              f"{sum(links) / len(links):.2f} links per article, "
+              f"{100 * hits / max(1, sum(links)):.1f}% same section, {links.count(0)} articles without links")
     tp = len(found & dup_truth)
     cross = sum(1 for p in found if len({cat[s] for s in p}) > 1)
     print(f"data: {args.data.name}, {len(recs)} articles, scored on {len(keep)} (half={args.half}); tag stage: {tag_state}")
@@ -248,6 +282,9 @@ def main(argv: list[str] | None = None) -> int:
     print(f"tfidf base  precision@{k} {p_base:5.1f}   MRR {mrr_base:.3f}   (all pairs, Jaccard≥0.8 duplicates left out)")
     print(f"tfidf base  precision@{k} {p_base_all:5.1f}   MRR {mrr_base_all:.3f}   (all pairs, duplicates allowed)")
     print(f"tfidf strong precision@{k} {p_strong:5.1f}  MRR {mrr_strong:.3f}   (all pairs, sublinear tf, smooth idf, no duplicates)")
+    print("\n".join(later))
+    for h, ((p_h, m_h), (pb_h, mb_h)) in halves.items():
+        print(f"half {h}      relate precision@{k} {p_h:5.1f}   MRR {m_h:.3f}   vs tfidf strong {pb_h:5.1f} / {mb_h:.3f}")
     print(f"duplicates  truth pairs {len(dup_truth)}, grouped pairs {len(found)}, "
           f"recall {100 * tp / max(1, len(dup_truth)):.1f}, precision {100 * tp / max(1, len(found)):.1f}, "
           f"cross-section pairs {cross}")
@@ -260,7 +297,14 @@ def main(argv: list[str] | None = None) -> int:
         print(f"  extra pair {a} {b} jaccard {j:.2f}")
     for p in sorted(dup_truth - found, key=sorted)[:10]:
         print(f"  missed pair {' '.join(sorted(p))}")
-    print(f"time        relate {len(articles)} articles: {t_relate:.2f} s wall, {c_relate:.2f} s CPU")
+    by_id = {r["id"]: r for r in recs}
+    spot = sorted((sorted(p) for p in found), key=lambda p: hashlib.sha256("|".join(p).encode()).hexdigest())
+    for a, b in spot[: args.spot]:
+        ra, rb = by_id[a], by_id[b]
+        print(f"  spot {a} | {ra['title']} | {ra['text'][:90]!r}")
+        print(f"       {b} | {rb['title']} | {rb['text'][:90]!r}")
+    print(f"time        relate {len(articles)} articles: {t_relate:.2f} s wall, {c_relate:.2f} s CPU "
+          f"(load average {os.getloadavg()[0]:.1f} on {os.cpu_count()} CPUs)")
 
     if args.scale and args.scale > len(recs):
         big = synthetic(recs, args.scale)
@@ -271,8 +315,20 @@ def main(argv: list[str] | None = None) -> int:
         catb = {r["id"]: r["category"] for r in big}
         pb, mb = score_rankings({a.slug: [r.slug for r in a.related] for a in res}, catb, k)
         groups = sum(1 for a in res if a.duplicates and a.duplicate_of is None)
+        # incremental: index all but the last article, then add it, then edit an early one
+        index = build_index(arts[:-1])
+        t0 = time.perf_counter()
+        index, changed = update(index, arts[-1], k, cfg.min_score)
+        t_add = time.perf_counter() - t0
+        edited = replace(arts[3], body=arts[3].body[:1] + arts[-1].body)
+        t0 = time.perf_counter()
+        index, changed2 = update(index, edited, k, cfg.min_score)
+        t_edit = time.perf_counter() - t0
+        print(f"incremental at {len(arts)}: add one article {1000 * t_add:.1f} ms ({len(changed)} lists to redo), "
+              f"edit one {1000 * t_edit:.1f} ms ({len(changed2)} lists to redo)")
+        rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
         print(f"time        relate {len(arts)} articles: {dt:.2f} s wall, {dc:.2f} s CPU "
-              f"(precision@{k} {pb:.1f} on the synthetic set, {groups} groups)")
+              f"(precision@{k} {pb:.1f} on the synthetic set, {groups} groups); peak RSS {rss:.0f} MB")
     return 0
 
 
