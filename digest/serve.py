@@ -67,24 +67,27 @@ class PreviewHandler(http.server.SimpleHTTPRequestHandler):
             body = str(self.state.version).encode()
             self._send(200, "text/plain; charset=utf-8", body)
             return
-        path = Path(self.translate_path(self.path))
-        if path.is_dir():
-            if not self.path.split("?", 1)[0].endswith("/"):
-                self.send_response(301)
-                self.send_header("Location", self.path.split("?", 1)[0] + "/")
-                self.end_headers()
-                return
-            path = path / "index.html"
-        if not path.is_file():
+        # A rebuild swaps site/ in one step and then deletes the previous tree; a request that
+        # had already entered the previous tree may find its file gone. Looking up again then
+        # finds the new tree, so every answer is a complete old or new page.
+        for _attempt in range(3):
+            found = self._lookup()
+            if found is not None:
+                break
+        if found is None:
             not_found = self.root / "404.html"
-            body = not_found.read_bytes() if not_found.is_file() else b"<h1>Not found</h1>"
+            try:
+                body = not_found.read_bytes()
+            except OSError:
+                body = b"<h1>Not found</h1>"
             self._send(404, "text/html; charset=utf-8", self._inject(body))
             return
-        try:
-            body = path.read_bytes()
-        except OSError:
-            self._send(404, "text/plain; charset=utf-8", b"not found")
+        if isinstance(found, str):  # a folder asked for without its slash
+            self.send_response(301)
+            self.send_header("Location", found)
+            self.end_headers()
             return
+        path, body = found
         ctype = self.guess_type(str(path))
         if ctype == "text/html":
             body = self._inject(body)
@@ -92,6 +95,20 @@ class PreviewHandler(http.server.SimpleHTTPRequestHandler):
         elif ctype in ("text/css", "application/javascript", "text/javascript", "application/xml", "text/xml", "text/plain"):
             ctype += "; charset=utf-8"
         self._send(200, ctype, body)
+
+    def _lookup(self) -> tuple[Path, bytes] | str | None:
+        """The file for this request and its bytes; a redirect target (str); or None (missing)."""
+        path = Path(self.translate_path(self.path))
+        if path.is_dir():
+            if not self.path.split("?", 1)[0].endswith("/"):
+                return self.path.split("?", 1)[0] + "/"
+            path = path / "index.html"
+        try:
+            if not path.is_file():
+                return None
+            return path, path.read_bytes()
+        except OSError:
+            return None
 
     def do_HEAD(self) -> None:  # noqa: N802
         self.do_GET()

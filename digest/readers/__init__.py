@@ -9,7 +9,10 @@ from __future__ import annotations
 
 import codecs
 import logging
+import os
 import re
+import stat
+import unicodedata
 from datetime import datetime, timezone
 from pathlib import PurePosixPath
 from typing import Callable
@@ -40,27 +43,119 @@ READERS: dict[str, Callable[[SourceFile, str, str], Article]] = {
 }
 
 
+#: Files larger than this are refused before they are read: a news article is tens of
+#: kilobytes, and the stages after reading grow with the article's length.
+MAX_BYTES = 5 * 1024 * 1024
+
+_BOMS = (
+    (codecs.BOM_UTF32_LE, "utf-32", "UTF-32"),
+    (codecs.BOM_UTF32_BE, "utf-32", "UTF-32"),
+    (codecs.BOM_UTF8, "utf-8-sig", None),
+    (codecs.BOM_UTF16_LE, "utf-16", "UTF-16"),
+    (codecs.BOM_UTF16_BE, "utf-16", "UTF-16"),
+)
+#: Control characters that never occur in text (tab, newlines and form feed are allowed).
+_CONTROL = re.compile(r"[\x00-\x08\x0e-\x1f\x7f]")
+#: Other line and page breaks become a plain newline, so every later stage sees one kind.
+_LINE_BREAKS = str.maketrans({"\r": "\n", "\x0b": "\n", "\x0c": "\n", "\x85": "\n", "\u2028": "\n", "\u2029": "\n"})
+_META_CHARSET = re.compile(rb"""<meta[^>]+charset\s*=\s*["']?\s*([A-Za-z0-9_.:-]+)""", re.IGNORECASE)
 def decode(data: bytes, path: str) -> tuple[str, str | None]:
-    """Bytes → text. UTF-8 (with or without BOM) and UTF-16 with a BOM are read as such;
-    other bytes that are not UTF-8 are read as Windows-1252 and a note says so.
-    Binary data and empty files are a :class:`SourceError`.
+    """Bytes → text, and a note naming the encoding when it was not plain UTF-8.
+
+    In order: a byte-order mark (UTF-8, UTF-16, UTF-32); strict UTF-8; the ``<meta charset>``
+    of a saved page; mostly-UTF-8 with a few bad bytes (replaced by U+FFFD, the first bad
+    line is named); otherwise the encoding charset-normalizer detects (Windows-1252 among
+    look-alike Latin code pages). Empty files and binary data are a :class:`SourceError`.
+    Line endings become ``\\n``; stray control characters are removed.
     """
-    if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
-        try:
-            return data.decode("utf-16"), "decoded as UTF-16 (byte-order mark)"
-        except UnicodeDecodeError as exc:
-            raise SourceError(path, f"invalid UTF-16 text: {exc.reason}") from exc
-    if b"\x00" in data[:8192]:
-        raise SourceError(path, "binary file (NUL bytes), not text")
-    try:
-        text = data.decode("utf-8-sig")
-        note = None
-    except UnicodeDecodeError:
-        text = data.decode("cp1252", errors="replace")
-        note = "not valid UTF-8; decoded as Windows-1252"
+    text, note = _decode(data, path)
+    sample = text[:65536]
+    controls = len(_CONTROL.findall(sample))
+    if controls > max(8, len(sample) // 100):
+        raise SourceError(path, f"binary file, not text ({controls} control characters in the first {len(sample)} characters)")
+    text = text.replace("\r\n", "\n").translate(_LINE_BREAKS)
+    if controls or _CONTROL.search(text):  # a few stray control characters (not binary): never text
+        text = _CONTROL.sub("", text)
     if not text.strip():
-        raise SourceError(path, "empty file")
-    return text.replace("\r\n", "\n").replace("\r", "\n"), note
+        raise SourceError(path, "empty file" if not data else "empty file (only whitespace)")
+    return text, note
+
+
+def _decode(data: bytes, path: str) -> tuple[str, str | None]:
+    for bom, codec, name in _BOMS:
+        if data.startswith(bom):
+            try:
+                return data.decode(codec), (f"decoded as {name} (byte-order mark)" if name else None)
+            except UnicodeDecodeError as exc:
+                raise SourceError(path, f"invalid {name or 'UTF-8'} text at byte {exc.start}: {exc.reason}") from exc
+    if b"\x00" in data[:8192]:
+        raise SourceError(path, "binary file, not text (NUL bytes)")
+    try:
+        return data.decode("utf-8"), None
+    except UnicodeDecodeError as exc:
+        first_bad = exc.start
+    declared = _declared_charset(data, path)
+    if declared:
+        try:
+            return data.decode(declared), f"not UTF-8; decoded as {_display(declared)} (declared by the page)"
+        except (UnicodeDecodeError, LookupError):
+            pass
+    line = data.count(b"\n", 0, first_bad) + 1
+    replaced = data.decode("utf-8", errors="replace")
+    bad = replaced.count("\ufffd") - data.decode("utf-8", errors="ignore").count("\ufffd")
+    multibyte = sum(1 for ch in replaced if ord(ch) > 0x7F and ch != "\ufffd")
+    if multibyte >= bad:  # mostly UTF-8: keep it, mark the few bad bytes
+        return replaced, f"invalid UTF-8 at line {line} ({bad} bad byte sequence{'s' if bad != 1 else ''} replaced with U+FFFD)"
+    encoding = _detect(data)
+    if encoding is None:
+        raise SourceError(path, "binary file, not text (no text encoding fits)")
+    return data.decode(encoding, errors="replace"), f"not valid UTF-8 (line {line}); decoded as {_display(encoding)} (detected)"
+
+
+def _declared_charset(data: bytes, path: str) -> str | None:
+    if not path.lower().endswith((".html", ".htm")):
+        return None
+    match = _META_CHARSET.search(data[:4096])
+    if not match:
+        return None
+    name = match[1].decode("ascii", "ignore").lower()
+    try:
+        codec = codecs.lookup(name).name
+    except LookupError:
+        return None
+    # the web reads a "latin-1" label as windows-1252; a "utf-8" label on non-UTF-8 bytes is wrong
+    return {"iso8859-1": "cp1252", "latin-1": "cp1252", "iso-8859-1": "cp1252"}.get(codec, codec) if codec != "utf-8" else None
+
+
+def _detect(data: bytes) -> str | None:
+    """The encoding charset-normalizer finds for ``data`` (None: no encoding fits)."""
+    from charset_normalizer import from_bytes
+
+    best = from_bytes(data[:1_000_000]).best()
+    if best is None:
+        return None
+    encoding = best.encoding
+    # Detectors confuse the single-byte Latin code pages on short texts (and guess UTF-16
+    # without a BOM); when the guess reads as Latin script, Windows-1252 (the web's
+    # default for unlabelled Western text) wins if it fits.
+    if encoding.startswith(("utf_16", "utf_32")) or _latin_script(str(best)):
+        try:
+            data.decode("cp1252")
+            return "cp1252"
+        except UnicodeDecodeError:
+            pass
+    return encoding
+
+
+def _latin_script(text: str) -> bool:
+    letters = [c for c in text if ord(c) > 0x7F and c.isalpha()]
+    latin = sum(1 for c in letters if unicodedata.name(c, "").startswith("LATIN"))
+    return latin >= 0.8 * len(letters)
+
+
+def _display(codec: str) -> str:
+    names = {"cp1252": "Windows-1252", "cp1250": "Windows-1250", "cp1251": "Windows-1251", "latin_1": "ISO-8859-1"}
+    return names.get(codec.replace("-", "_"), codec.replace("_", "-").upper())
 
 
 def slug_from_path(rel: str) -> str:
@@ -85,13 +180,30 @@ def read(source: SourceFile) -> tuple[Article, str | None]:
 
     Raises :class:`SourceError` naming the file (and line) when it cannot be used.
     """
-    try:
-        data = source.path.read_bytes()
-    except OSError as exc:
-        raise SourceError(source.rel, f"cannot read: {exc.strerror or exc}") from exc
+    data = _read_bytes(source)
     text, note = decode(data, source.rel)
     reader = READERS.get(source.suffix)
     if reader is None:
         raise SourceError(source.rel, f"no reader for '.{source.suffix}' files")
     article = reader(source, text, slug_from_path(source.rel))
     return article, note
+
+
+def _read_bytes(source: SourceFile) -> bytes:
+    """The file's bytes, at most :data:`MAX_BYTES` (a bigger file is refused, never read whole)."""
+    try:
+        # non-blocking, so a FIFO put in place of a file cannot hang the build
+        fd = os.open(source.path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_BINARY", 0))
+        with os.fdopen(fd, "rb") as handle:
+            if not stat.S_ISREG(os.fstat(handle.fileno()).st_mode):
+                raise SourceError(source.rel, "cannot read: not a regular file")
+            data = handle.read(MAX_BYTES + 1)
+    except FileNotFoundError as exc:
+        raise SourceError(source.rel, "cannot read: the file was removed during the build") from exc
+    except IsADirectoryError as exc:
+        raise SourceError(source.rel, "cannot read: it is a folder, not a file") from exc
+    except OSError as exc:
+        raise SourceError(source.rel, f"cannot read: {exc.strerror or exc}") from exc
+    if len(data) > MAX_BYTES:
+        raise SourceError(source.rel, f"file too large (over {MAX_BYTES // (1024 * 1024)} MB); not read")
+    return data

@@ -43,8 +43,18 @@ def split(text: str, path: str) -> tuple[dict[str, Any], str, int]:
     if data is None:
         return {}, rest, body_line
     if not isinstance(data, dict):
-        raise SourceError(path, f"front matter must be a mapping of keys to values, got a {type(data).__name__}", line=2)
+        raise SourceError(path, f"front matter must be a mapping of keys to values ('key: value' lines), got {_kind(data)}", line=2)
     return {str(k): v for k, v in data.items()}, rest, body_line
+
+
+def _kind(value: Any) -> str:
+    if isinstance(value, list):
+        return "a list"
+    if isinstance(value, bool):
+        return f"the value {str(value).lower()}"
+    if isinstance(value, (str, int, float, date)):
+        return f"the single value {str(value)[:40]!r}"
+    return f"a {type(value).__name__}"
 
 
 def key_line(text: str, key: str) -> int | None:

@@ -1,8 +1,9 @@
 """Reader for Markdown with optional YAML front matter (``.md``), via markdown-it-py.
 
 Raw HTML in Markdown is not rendered (it is shown as text), and markdown-it's link
-validation refuses ``javascript:``, ``vbscript:``, ``file:`` and most ``data:`` URLs,
-so the inline HTML kept in :class:`Block` is safe to emit.
+validation refuses ``javascript:``, ``vbscript:``, ``file:`` and most ``data:`` URLs.
+As defence in depth, the inline HTML kept in :class:`Block` is also passed through the
+nh3 allow-list (:func:`digest.readers.sanitize.sanitize_html`) before it is stored.
 """
 from __future__ import annotations
 
@@ -16,6 +17,7 @@ from ..errors import SourceError
 from ..model import Article, Block, SourceFile
 from ..slugs import slugify
 from . import frontmatter
+from .sanitize import sanitize_html
 
 KNOWN_KEYS = ("title", "date", "tags", "author", "source", "url", "summary", "draft", "slug", "section", "standfirst")
 
@@ -131,7 +133,7 @@ def _blocks(body: str) -> list[tuple[int, Block]]:
             text = _plain(token)
             if not text:
                 continue
-            html = md.renderer.renderInline(token.children or [], md.options, {}).strip()
+            html = sanitize_html(md.renderer.renderInline(token.children or [], md.options, {}).strip())
             previous = tokens[index - 1].type if index else ""
             if previous == "heading_open":
                 out.append((heading_level, Block("h", text, html)))

@@ -75,7 +75,7 @@ def test_markdown_title_from_first_h1_and_slug_from_front_matter(make_project) -
     ("text", "line", "message"),
     [
         ("---\ntitle: ok\ndate: [1, 2\n---\nbody\n", 4, "invalid YAML in front matter"),
-        ("---\n- a\n- b\n---\nbody\n", 2, "front matter must be a mapping of keys to values, got a list"),
+        ("---\n- a\n- b\n---\nbody\n", 2, "front matter must be a mapping of keys to values ('key: value' lines), got a list"),
         ("---\ntitle: x\nbody without end\n", 1, "front matter opened with '---' is never closed"),
         ("---\ntitle: x\n\ndate: tomorrow\n---\nbody\n", 4, "front matter 'date': expected a date"),
         ("---\ntags: 5\n---\nbody\n", 2, "front matter 'tags': expected a list of strings, got 5"),
