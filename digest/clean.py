@@ -122,19 +122,17 @@ def clean(article: Article, ctx: CleanContext) -> Article:
         article = _clean_text(article, ctx)
     elif article.format == "html":
         article = _clean_html(article, ctx)
-    else:
-        blocks = tuple(
-            replace(b, text=normalize(b.text)) for b in article.body if normalize(b.text)
-        )
-        article = replace(article, body=blocks)
-    return replace(article, sentences=_sentences(article.body))
+    # One normal form for the body, its sentences and the standfirst, so that every sentence
+    # (and so every summary sentence) is a substring of the body text.
+    body = tuple(b if t == b.text else replace(b, text=t) for b in article.body if (t := _normalize(b.text)))
+    return replace(article, body=body, standfirst=_normalize(article.standfirst), sentences=_sentences(body))
 
 
 def _sentences(blocks: Iterable[Block]) -> tuple[str, ...]:
     out: list[str] = []
     for block in blocks:
         if block.kind in ("p", "li", "quote"):
-            out.extend(split_sentences(normalize(block.text)))
+            out.extend(split_sentences(block.text))
     return tuple(out)
 
 

@@ -157,6 +157,7 @@ import jinja2
 from markupsafe import Markup
 
 from .errors import TemplateError
+from .readers.sanitize import sanitize_html
 from .search import build_search_index, search_index_js
 
 if TYPE_CHECKING:
@@ -482,7 +483,7 @@ def _body(article: Article) -> list[dict[str, Any]]:
     blocks: list[dict[str, Any]] = []
     for block in body:
         if block.html is not None:
-            content: str = Markup(block.html)  # pre-sanitised by our Markdown renderer
+            content: str = Markup(sanitize_html(block.html))  # sanitised by the reader too: defence in depth
         else:
             content = block.text
         if not str(content).strip():

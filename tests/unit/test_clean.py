@@ -517,3 +517,14 @@ def test_html_dev_set_floor():
         preds[pid] = clean(read_html(src, html, "x"), CleanContext()).body_text
     result = bench.shingle_eval(preds, {pid: v["articleBody"] for pid, v in truth.items()})
     assert result["f1"] >= 0.97  # measured 0.978 (camelCase class tokens, caption/gallery boxes, table rows)
+
+
+def test_body_and_sentences_share_one_normal_form():
+    from digest.clean import build_context, clean
+    from digest.model import Article
+
+    raw = "Soft\u00adhyphen and zero\u200bwidth   spaces stay out of both texts here.\nA second plain line follows for the body.\n"
+    article = Article(source="x.txt", format="text", slug="x", raw=raw)
+    out = clean(article, build_context([article]))
+    assert out.sentences and all(s in out.body_text for s in out.sentences)
+    assert "\u00ad" not in out.body_text and "\u200b" not in out.body_text

@@ -584,3 +584,15 @@ def test_search_index_and_ranking(tmp_path):
     assert [s["src"] for s in search_page.find_all("script")] == ["../search-index.js", "../search.js"]
     assert search_page.find("form", role="search").find("input", attrs={"name": "q"})
     assert "search-index.js" not in pages["index.html"].decode()  # only the search page loads the index
+
+
+def test_block_html_is_sanitised_again_when_rendered(tmp_path):
+    # a reader bug must not reach the page: Block.html goes through the allow-list at render time too
+    article = make_article(
+        "x", "Headline", datetime(2025, 3, 7, tzinfo=UTC),
+        body=(Block("p", "t", html='ok <a href="javascript:alert(1)" onclick="alert(2)">link</a><script>alert(3)</script>'),),
+        summary=("Summary sentence here.",),
+    )
+    page = dict(render.render_site([article], make_config(tmp_path)))["articles/x/index.html"].decode()
+    assert "javascript:" not in page and "onclick" not in page and "alert(3)" not in page
+    assert ">link</a>" in page
