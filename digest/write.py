@@ -54,16 +54,22 @@ def write_site(pages: Iterable[tuple[str, bytes]], out_dir: Path) -> list[str]:
         shutil.rmtree(tmp)
     tmp.mkdir()
     written: set[str] = set()
+    folders: set[str] = {""}  # created already: one mkdir per folder, not per page
+    root = str(tmp)
     try:
         for rel, data in pages:
-            path = safe_relpath(rel)
-            key = path.as_posix()
+            key = safe_relpath(rel).as_posix()
             if key in written:
                 raise DigestError(f"two pages want the same output path {key!r}")
             written.add(key)
-            target = tmp.joinpath(*path.parts)
-            target.parent.mkdir(parents=True, exist_ok=True)
-            target.write_bytes(data)
+            folder = key.rpartition("/")[0]
+            if folder not in folders:
+                os.makedirs(os.path.join(root, folder), exist_ok=True)
+                while folder and folder not in folders:
+                    folders.add(folder)
+                    folder = folder.rpartition("/")[0]
+            with open(os.path.join(root, key), "wb") as handle:
+                handle.write(data)
         _swap(tmp, out_dir)
     except BaseException:
         shutil.rmtree(tmp, ignore_errors=True)
