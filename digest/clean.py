@@ -321,6 +321,9 @@ def _head_bylines(lines: list[_Line]) -> None:
 
 
 def _clean_text(article: Article, ctx: CleanContext) -> Article:
+    # Plain text carries no metadata of its own (the reader sets none): title, standfirst,
+    # byline and date all come from ``raw`` here, so cleaning twice gives the same article.
+    article = replace(article, title="", standfirst="", byline="", date=None)
     lines: list[_Line] = []
     gap = 0
     for raw in article.raw.split("\n"):

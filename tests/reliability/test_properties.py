@@ -85,8 +85,6 @@ def test_every_summary_sentence_is_in_the_cleaned_body(raw: str) -> None:
             assert " ".join(sentence.split()) in body
 
 
-@pytest.mark.xfail(strict=True, reason="clean.clean re-run on its own output drops lines equal to the title it "
-                   "filled (see notes/requests-reliability.md); remove this mark when fixed")
 @SETTINGS
 @example("council\ncouncil\ncouncil")
 @given(anything)
