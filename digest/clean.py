@@ -37,6 +37,7 @@ from typing import Iterable, Mapping, Sequence
 from lxml import etree
 
 from . import clean_rules as rules
+from .readers.frontmatter import parse_date
 from .model import Article, Block, Removed
 from .text import content_words, normalize, split_sentences, stem
 
@@ -174,14 +175,7 @@ def parse_date_text(text: str) -> datetime | None:
     text = normalize(text)
     m = _DATE_ISO.search(text)
     if m:
-        s = m.group(0).replace(" ", "T")
-        if s.endswith("Z"):
-            s = s[:-1] + "+00:00"
-        try:
-            parsed = datetime.fromisoformat(s)
-        except ValueError:
-            return None
-        return parsed if parsed.tzinfo else parsed.replace(tzinfo=timezone.utc)
+        return parse_date(m.group(0).replace(" ", "T"))
     for rx in (_DATE_MDY, _DATE_DMY):
         m = rx.search(text)
         if m and m.group("mon").lower() in _MONTHS:
