@@ -13,22 +13,7 @@ from digest.serve import RELOAD_SCRIPT, VERSION_PATH, make_server
 from digest.watch import kind_of, watch
 
 from .test_build import MD
-
-
-def _text(path: Path) -> str:
-    try:
-        return path.read_text(encoding="utf-8")
-    except FileNotFoundError:  # pragma: no cover - only where folders cannot be swapped atomically
-        return ""
-
-
-def _wait(predicate, timeout: float = 10.0) -> bool:
-    end = time.monotonic() + timeout
-    while time.monotonic() < end:
-        if predicate():
-            return True
-        time.sleep(0.05)
-    return False
+from ..helpers import read_or_empty, wait_until
 
 
 @pytest.fixture
@@ -44,7 +29,7 @@ def watching(make_project):
         daemon=True,
     )
     thread.start()
-    assert _wait(lambda: len(builds) == 1)
+    assert wait_until(lambda: len(builds) == 1)
     time.sleep(0.3)  # let the observer start
     yield root, builds
     stop.set()
@@ -58,7 +43,7 @@ def test_edit_triggers_one_rebuild(watching) -> None:
     for i in range(5):  # a burst of saves is one rebuild
         (root / "content/2024-07-17-northwind.md").write_text(MD.replace("Tom Hale", f"Editor Number{i}"))
         time.sleep(0.01)
-    assert _wait(lambda: "Editor Number4" in _text(page))
+    assert wait_until(lambda: "Editor Number4" in read_or_empty(page))
     time.sleep(0.5)
     assert len(builds) == 2
 
@@ -66,9 +51,9 @@ def test_edit_triggers_one_rebuild(watching) -> None:
 def test_new_file_and_config_change(watching) -> None:
     root, builds = watching
     (root / "content/2024-07-18-second.md").write_text(MD.replace("Northwind Batteries to supply", "Second story about"))
-    assert _wait(lambda: (root / "site/articles/second/index.html").is_file())
+    assert wait_until(lambda: (root / "site/articles/second/index.html").is_file())
     (root / "digest.yaml").write_text("site:\n  title: Changed Title\n")
-    assert _wait(lambda: "Changed Title" in _text(root / "site/index.html"))
+    assert wait_until(lambda: "Changed Title" in read_or_empty(root / "site/index.html"))
 
 
 def test_bad_config_keeps_watching(watching) -> None:
@@ -78,7 +63,7 @@ def test_bad_config_keeps_watching(watching) -> None:
     time.sleep(0.6)
     assert len(builds) == n  # not rebuilt with a broken config
     (root / "content/2024-07-17-northwind.md").write_text(MD.replace("Tom Hale", "Still Watching"))
-    assert _wait(lambda: "Still Watching" in _text(root / "site/articles/northwind/index.html"))
+    assert wait_until(lambda: "Still Watching" in read_or_empty(root / "site/articles/northwind/index.html"))
 
 
 def test_kind_of_ignores_output_and_temp_files(make_project) -> None:
@@ -142,7 +127,7 @@ def test_server_no_traversal_and_site_404(server, path: str) -> None:
 def test_templates_folder_created_while_watching(watching) -> None:
     root, builds = watching
     (root / "templates").mkdir()
-    assert _wait(lambda: len(builds) >= 2)
+    assert wait_until(lambda: len(builds) >= 2)
     time.sleep(0.3)
     (root / "templates/robots.txt").write_text("User-agent: *\nDisallow: /private-test/\n")
-    assert _wait(lambda: "private-test" in _text(root / "site/robots.txt"))
+    assert wait_until(lambda: "private-test" in read_or_empty(root / "site/robots.txt"))

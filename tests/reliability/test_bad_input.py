@@ -22,6 +22,7 @@ from digest.errors import DigestError, TemplateError
 from digest.model import SourceFile
 
 from ..integration.test_build import HTML, MD, TXT
+from ..helpers import read_or_empty, wait_until
 
 GOOD = {
     "content/2024-06-20-northwind.md": MD,
@@ -304,35 +305,19 @@ def test_watch_keeps_watching_after_a_template_error(make_project, caplog) -> No
     caplog.set_level(logging.ERROR, logger="digest")
     thread.start()
     try:
-        assert _wait(lambda: len(builds) == 1)
+        assert wait_until(lambda: len(builds) == 1)
         time.sleep(0.3)
         (root / "templates/article.html").write_text("{% if %}\n")
-        assert _wait(lambda: len(builds) == 2)
+        assert wait_until(lambda: len(builds) == 2)
         assert builds[1] is None  # the failed build is reported, not raised
         assert any("templates/article.html:1: " in r.getMessage() and "still watching" in r.getMessage() for r in caplog.records)
         (root / "templates/article.html").unlink()
         (root / "templates/robots.txt").write_text("User-agent: *\nDisallow: /second/\n")
-        assert _wait(lambda: "second" in _read(root / "site/robots.txt"))
+        assert wait_until(lambda: "second" in read_or_empty(root / "site/robots.txt"))
     finally:
         stop.set()
         thread.join(timeout=5)
     assert not thread.is_alive()
-
-
-def _read(path: Path) -> str:
-    try:
-        return path.read_text("utf-8")
-    except OSError:
-        return ""
-
-
-def _wait(predicate, timeout: float = 10.0) -> bool:
-    end = time.monotonic() + timeout
-    while time.monotonic() < end:
-        if predicate():
-            return True
-        time.sleep(0.03)
-    return False
 
 
 def test_one_megabyte_line_reads_and_cleans_in_linear_time(make_project) -> None:

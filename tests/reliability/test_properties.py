@@ -2,7 +2,6 @@
 body, cleaning is idempotent, builds are reproducible."""
 from __future__ import annotations
 
-from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -14,7 +13,7 @@ from hypothesis import strategies as st  # noqa: E402
 from digest import build, clean, load_config, readers, relate, summarize, tag, text  # noqa: E402
 from digest.config import with_overrides  # noqa: E402
 from digest.errors import DigestError  # noqa: E402
-from digest.model import Article, SourceFile  # noqa: E402
+from digest.model import Article  # noqa: E402
 
 from .test_crash import tree  # noqa: E402
 
