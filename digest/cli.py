@@ -96,12 +96,19 @@ def cmd_build(args: argparse.Namespace) -> int:
     from .pipeline import build
 
     config = _config(args)
-    result = build(config, sentences=args.sentences, jobs=args.jobs)
+    show = sys.stderr.isatty() and not args.quiet
+    result = build(config, sentences=args.sentences, jobs=args.jobs, progress=_print_progress if show else None)
     _report(result.warnings, result.errors)
     log.info("built %d articles, %d files into %s in %.2f s", result.articles, len(result.written), result.out_dir, result.seconds)
     if result.errors or (args.strict and result.warnings):
         return 1 if args.strict else 0
     return 0
+
+
+def _print_progress(step: str, count: int, seconds: float) -> None:
+    """One line a build step, on a terminal only: what was done, how many, how fast."""
+    rate = f", {count / seconds:,.0f}/s" if seconds > 0.05 and count else ""
+    print(f"  {step}: {count:,} in {seconds:.2f} s{rate}", file=sys.stderr)
 
 
 def _report(warnings, errors) -> None:

@@ -28,20 +28,29 @@ from .model import Article, BuildResult, Corpus, Problem, SourceFile
 log = logging.getLogger(__name__)
 
 
-def build(config: Config, sentences: int | None = None, jobs: int | None = None) -> BuildResult:
+#: ``progress(step, count, seconds)``: called as each step of a build ends (files read,
+#: articles cleaned, …, pages written) with how many items it handled and how long it took.
+Progress = Callable[[str, int, float], None]
+
+
+def build(config: Config, sentences: int | None = None, jobs: int | None = None, progress: Progress | None = None) -> BuildResult:
     """Build the site from ``config.paths.content`` into ``config.paths.output``.
 
     A file that cannot be used is reported in ``BuildResult.errors`` and skipped;
     the rest of the site is still built. ``site/`` is replaced only when complete.
     """
     started = time.perf_counter()
+    step = _Stepper(progress)
     # Phase 1: load — read, clean, summarise and tag every article.
     sources, warnings = discover(config.paths.content)
-    corpus = load(sources, config, sentences, jobs)
+    step("found", len(sources))
+    corpus = load(sources, config, sentences, jobs, step)
     # Phase 2: emit — relate across the corpus, render every page, swap the site in.
     articles = relate.relate(corpus.articles, config.related)
+    step("related", len(articles))
     pages = render.render_site(articles, config)
     written = write.write_site(pages, config.paths.output)
+    step("rendered and written", len(written))
     return BuildResult(
         out_dir=config.paths.output,
         articles=len(articles),
@@ -52,7 +61,9 @@ def build(config: Config, sentences: int | None = None, jobs: int | None = None)
     )
 
 
-def load(sources: Sequence[SourceFile], config: Config, sentences: int | None = None, jobs: int | None = None) -> Corpus:
+def load(
+    sources: Sequence[SourceFile], config: Config, sentences: int | None = None, jobs: int | None = None, step: "_Stepper | None" = None
+) -> Corpus:
     """Read, clean, summarise and tag ``sources``; one broken file never stops the others.
 
     The per-article steps run in ``jobs`` worker processes (default: one per core for a
@@ -60,6 +71,7 @@ def load(sources: Sequence[SourceFile], config: Config, sentences: int | None = 
     """
     errors: list[Problem] = []
     warnings: list[Problem] = []
+    step = step or _Stepper(None)
     with _workers(jobs, len(sources)) as pool:
         articles: list[Article] = []
         mtimes: dict[str, float] = {}
@@ -72,13 +84,16 @@ def load(sources: Sequence[SourceFile], config: Config, sentences: int | None = 
             articles.append(article)
             mtimes[article.source] = source.mtime
         articles = _unique_slugs(articles, warnings)
+        step("read", len(articles))
 
         context = clean.build_context(articles)
         articles = _each(pool, articles, partial(clean.clean, ctx=context), "clean", errors)
         articles = _each(None, articles, lambda a: _fill_defaults(a, mtimes[a.source], warnings), "read", errors)
+        step("cleaned", len(articles))
         stats = text.corpus_stats(a.body_text for a in articles)
         n = sentences or config.summary.sentences
         articles = _each(pool, articles, partial(_summarise_and_tag, stats=stats, n=n, tags=config.tags), "summarise", errors)
+        step("summarised and tagged", len(articles))
     return Corpus(
         articles=tuple(articles),
         errors=tuple(sorted(errors, key=_problem_key)),
@@ -113,6 +128,20 @@ def inspect(paths: Sequence[Path], config: Config, sentences: int | None = None)
 
 
 # -- helpers -------------------------------------------------------------------
+
+
+class _Stepper:
+    """Calls ``progress`` with each step's count and duration (no-op without one)."""
+
+    def __init__(self, progress: Progress | None):
+        self.progress = progress
+        self.last = time.perf_counter()
+
+    def __call__(self, name: str, count: int) -> None:
+        now = time.perf_counter()
+        if self.progress is not None:
+            self.progress(name, count, now - self.last)
+        self.last = now
 
 
 #: Corpora with at least this many files are processed by a pool of worker processes.

@@ -221,3 +221,11 @@ def test_same_slug_twice_names_both_files(make_project) -> None:
     result = build(load_config(root=root))
     assert "b/story.md: slug 'story' is already used by a/story.md; using 'story-2'" in [str(w) for w in result.warnings]
     assert (root / "site/articles/story-2/index.html").is_file()
+
+
+def test_progress_reports_each_step_in_order(project: Path) -> None:
+    steps: list[tuple[str, int]] = []
+    result = build(load_config(root=project), progress=lambda step, count, seconds: steps.append((step, count)))
+    assert [s for s, _ in steps] == ["found", "read", "cleaned", "summarised and tagged", "related", "rendered and written"]
+    assert dict(steps)["found"] == 6 and dict(steps)["read"] == 4 and dict(steps)["related"] == result.articles
+    assert dict(steps)["rendered and written"] == len(result.written)
