@@ -6,11 +6,10 @@ import os
 from pathlib import Path
 
 from .model import Problem, SourceFile
+from .readers import READERS
 
 log = logging.getLogger(__name__)
 
-#: Suffixes we read, mapped to the reader's format name.
-SUFFIXES = {"txt": "text", "md": "markdown", "markdown": "markdown", "html": "html", "htm": "html"}
 
 
 def is_ignored(name: str) -> bool:
@@ -41,7 +40,7 @@ def discover(content_dir: Path) -> tuple[list[SourceFile], list[Problem]]:
             path = Path(dirpath) / name
             rel = path.relative_to(content_dir).as_posix()
             suffix = path.suffix.lower().lstrip(".")
-            if suffix not in SUFFIXES:
+            if suffix not in READERS:
                 warnings.append(Problem(rel, f"skipped: unknown file type '.{suffix}' (expected .txt, .md, .html or .htm)" if suffix else "skipped: no file suffix"))
                 continue
             try:

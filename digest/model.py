@@ -7,7 +7,7 @@ follows the pipeline: what the reader finds, what ``clean`` finds, what
 """
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 
@@ -136,4 +136,3 @@ class BuildResult:
     errors: tuple[Problem, ...] = ()
     warnings: tuple[Problem, ...] = ()
     seconds: float = 0.0
-    extra: dict = field(default_factory=dict)

@@ -21,7 +21,7 @@ from typing import Callable, Iterator, Sequence
 
 from . import clean, readers, relate, render, summarize, tag, text, write
 from .config import Config, TagsConfig
-from .discover import SUFFIXES, discover
+from .discover import discover
 from .errors import DigestError, SourceError
 from .model import Article, BuildResult, Corpus, Problem, SourceFile
 
@@ -113,7 +113,7 @@ def inspect(paths: Sequence[Path], config: Config, sentences: int | None = None)
     for path in paths:
         path = Path(path)
         suffix = path.suffix.lower().lstrip(".")
-        if suffix not in SUFFIXES:
+        if suffix not in readers.READERS:
             problems.append(Problem(str(path), f"unknown file type '.{suffix}' (expected .txt, .md, .html or .htm)"))
             continue
         try:
@@ -146,6 +146,9 @@ class _Stepper:
 
 #: Corpora with at least this many files are processed by a pool of worker processes.
 PARALLEL_FROM = 200
+#: Tasks are sent to the pool in about this many chunks (few enough to keep pickling cheap,
+#: enough to keep both workers busy to the end).
+_CHUNKS = 16
 
 
 @contextmanager
@@ -164,11 +167,10 @@ def _workers(jobs: int | None, size: int) -> Iterator[ProcessPoolExecutor | None
 
 
 def _map(pool: ProcessPoolExecutor | None, fn: Callable, items: Sequence) -> Iterator:
-    """``map`` in the pool (order kept, in chunks) or here."""
+    """``map`` in the pool (order kept, in about :data:`_CHUNKS` chunks) or here."""
     if pool is None:
         return map(fn, items)
-    chunks = max(1, len(items) // (pool._max_workers * 4))
-    return pool.map(fn, items, chunksize=chunks)
+    return pool.map(fn, items, chunksize=max(1, len(items) // _CHUNKS))
 
 
 def _read_one(source: SourceFile) -> tuple[Article | None, str | None, Problem | None]:

@@ -104,7 +104,7 @@ def test_build_produces_site(project: Path) -> None:
     assert [str(e) for e in result.errors] == [
         "broken.md:4: invalid YAML in front matter: expected ',' or ']', but got '<stream end>'",
         "empty.txt: empty file",
-    ] or [e.path for e in result.errors] == ["broken.md", "empty.txt"]
+    ]
     for rel in ["index.html", "404.html", "feed.xml", "sitemap.xml", "robots.txt", "tags/index.html", "archive/index.html"]:
         assert (site / rel).is_file(), rel
     assert (site / "articles" / "harbour-buses" / "index.html").is_file()

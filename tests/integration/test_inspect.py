@@ -68,7 +68,7 @@ def test_seed_article(seed_text: str, make_project, capsys) -> None:
         assert wanted in tags, (wanted, rec["tags"])
 
 
-def test_seed_subheadings_recognised(seed_text: str) -> None:
+def test_seed_subheadings_recognised() -> None:
     from digest import load_config
     from digest.pipeline import inspect
 
