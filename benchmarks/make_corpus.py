@@ -25,7 +25,9 @@ def load_records(path: Path = DATA) -> list[dict]:
         return [json.loads(line) for line in handle]
 
 
-def make_corpus(n: int, out: Path, seed: int = 1) -> list[Path]:
+def make_corpus(n: int, out: Path, seed: int = 1, formats: str = "md,txt,html") -> list[Path]:
+    """Write ``n`` articles under ``out``, cycling through ``formats`` (comma-separated)."""
+    kinds = [{"md": 0, "txt": 1, "html": 2}[f.strip()] for f in formats.split(",")]
     records = load_records()
     rng = random.Random(seed)
     out.mkdir(parents=True, exist_ok=True)
@@ -38,7 +40,7 @@ def make_corpus(n: int, out: Path, seed: int = 1) -> list[Path]:
         date = start + timedelta(minutes=rng.randrange(0, 365 * 24 * 60))
         paragraphs = rec["text"].split("\n\n")
         name = f"{date:%Y-%m-%d}-{rec['id']}-{copy}"
-        kind = i % 3
+        kind = kinds[i % len(kinds)]
         if kind == 0:
             path = out / rec["category"] / f"{name}.md"
             front = f"---\ntitle: {json.dumps(title)}\ndate: {date.isoformat()}\ntags: [{rec['category']}]\nauthor: Staff writer\n---\n"
@@ -66,8 +68,9 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("n", type=int)
     parser.add_argument("out", type=Path)
+    parser.add_argument("--formats", default="md,txt,html", help="comma-separated formats to cycle through (md, txt, html)")
     args = parser.parse_args()
-    files = make_corpus(args.n, args.out)
+    files = make_corpus(args.n, args.out, formats=args.formats)
     print(f"wrote {len(files)} articles to {args.out}")
 
 

@@ -12,11 +12,11 @@ from .config import Config, load_config  # noqa: E402
 from .errors import ConfigError, DigestError, SourceError, TemplateError  # noqa: E402
 
 
-def build(config: Config, sentences: int | None = None, jobs: int | None = None, progress=None):
+def build(config: Config, sentences: int | None = None, jobs: int | None = None, progress=None, **kwargs):
     """Build the site; see :func:`digest.pipeline.build`."""
     from .pipeline import build as _build
 
-    return _build(config, sentences=sentences, jobs=jobs, progress=progress)
+    return _build(config, sentences=sentences, jobs=jobs, progress=progress, **kwargs)
 
 
 def inspect(paths, config: Config, sentences: int | None = None):

@@ -94,21 +94,36 @@ def norm_line(text: str) -> str:
     return _strip_ends(_normalize(text).casefold().translate(_QUOTES))
 
 
+def context_parts(article: Article) -> tuple[str | None, frozenset[str]]:
+    """What one article adds to the clean context: its normalised title (None without
+    one) and, for plain text, its distinct normalised lines."""
+    title = norm_line(article.title) if article.title else None
+    if article.format != "text" or not article.raw:
+        return title, frozenset()
+    seen = {norm_line(line) for line in article.raw.split("\n")}
+    seen.discard("")
+    return title, frozenset(seen)
+
+
 def build_context(articles: Sequence[Article]) -> CleanContext:
     """Count normalised lines across the text articles and gather every known title."""
+    return context_from((a.source, *context_parts(a)) for a in articles)
+
+
+def context_from(parts: Iterable[tuple[str, str | None, frozenset[str]]]) -> CleanContext:
+    """The clean context from each article's ``(source, title, lines)`` (see :func:`context_parts`)."""
     counts: Counter[str] = Counter()
     titles: Counter[str] = Counter()
     sources = set()
-    for article in articles:
-        sources.add(article.source)
-        if article.title:
-            titles[norm_line(article.title)] += 1
-        if article.format == "text" and article.raw:
-            seen = {norm_line(line) for line in article.raw.split("\n")}
-            seen.discard("")
-            counts.update(seen)
+    files = 0
+    for source, title, lines in parts:
+        files += 1
+        sources.add(source)
+        if title is not None:
+            titles[title] += 1
+        counts.update(lines)
     repeated = {line: n for line, n in counts.items() if n >= 2}
-    return CleanContext(files=len(articles), line_files=repeated, titles=dict(titles), sources=frozenset(sources))
+    return CleanContext(files=files, line_files=repeated, titles=dict(titles), sources=frozenset(sources))
 
 
 # ---------------------------------------------------------------------------

@@ -43,6 +43,9 @@ class PathsConfig:
     """Build output; replaced as a whole only once a build is complete."""
     templates: Path = Path("templates")
     """User templates; each file overrides the built-in theme's file of that name."""
+    cache: Path = Path(".digest-cache")
+    """Per-article results kept between builds, so a rebuild redoes only what changed.
+    Safe to delete at any time; must not be inside ``output``."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -238,6 +241,7 @@ def _resolve(config: Config) -> Config:
         content=(config.root / p.content).resolve(),
         output=(config.root / p.output).resolve(),
         templates=(config.root / p.templates).resolve(),
+        cache=(config.root / p.cache).resolve(),
     )
     return replace(config, paths=resolved)
 

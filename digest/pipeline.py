@@ -19,7 +19,7 @@ from functools import partial
 from pathlib import Path
 from typing import Callable, Iterator, Sequence
 
-from . import clean, readers, relate, render, summarize, tag, text, write
+from . import cache, clean, readers, relate, render, summarize, tag, text, write
 from .config import Config, TagsConfig
 from .discover import discover
 from .errors import DigestError, SourceError
@@ -33,18 +33,25 @@ log = logging.getLogger(__name__)
 Progress = Callable[[str, int, float], None]
 
 
-def build(config: Config, sentences: int | None = None, jobs: int | None = None, progress: Progress | None = None) -> BuildResult:
+def build(
+    config: Config, sentences: int | None = None, jobs: int | None = None, progress: Progress | None = None,
+    use_cache: bool = True, store: cache.Store | None = None,
+) -> BuildResult:
     """Build the site from ``config.paths.content`` into ``config.paths.output``.
 
     A file that cannot be used is reported in ``BuildResult.errors`` and skipped;
     the rest of the site is still built. ``site/`` is replaced only when complete.
+    With ``use_cache``, per-article results are kept in ``config.paths.cache`` (or in
+    ``store``, which a long-running caller such as ``watch`` keeps in memory).
     """
     started = time.perf_counter()
     step = _Stepper(progress)
+    if use_cache and store is None:
+        store = open_cache(config, sentences)
     # Phase 1: load — read, clean, summarise and tag every article.
     sources, warnings = discover(config.paths.content)
     step("found", len(sources))
-    corpus = load(sources, config, sentences, jobs, step)
+    corpus = load(sources, config, sentences, jobs, step, store if use_cache else None)
     # Phase 2: emit — relate across the corpus, render every page, swap the site in.
     articles = relate.relate(corpus.articles, config.related)
     step("related", len(articles))
@@ -61,39 +68,96 @@ def build(config: Config, sentences: int | None = None, jobs: int | None = None,
     )
 
 
+def open_cache(config: Config, sentences: int | None = None) -> cache.Store:
+    """The cache store for ``config`` (refused inside the output folder, which builds replace)."""
+    folder, output = config.paths.cache, config.paths.output
+    if folder == output or output in folder.parents:
+        raise DigestError(f"paths.cache ({folder}) must not be inside paths.output ({output})")
+    store = cache.Store.open(folder, (sentences or config.summary.sentences, config.tags))
+    store.load()
+    return store
+
+
 def load(
-    sources: Sequence[SourceFile], config: Config, sentences: int | None = None, jobs: int | None = None, step: "_Stepper | None" = None
+    sources: Sequence[SourceFile], config: Config, sentences: int | None = None, jobs: int | None = None,
+    step: "_Stepper | None" = None, store: cache.Store | None = None,
 ) -> Corpus:
     """Read, clean, summarise and tag ``sources``; one broken file never stops the others.
 
-    The per-article steps run in ``jobs`` worker processes (default: one per core for a
-    corpus of more than :data:`PARALLEL_FROM` files); the result is the same either way.
+    With a cache ``store``, an unchanged file whose recorded dependencies still hold is
+    taken from it instead (the result is the same either way), and the store is updated.
+    The per-article steps run in ``jobs`` worker processes (default: one per core when
+    :data:`PARALLEL_FROM` files or more need work); the result is the same either way.
     """
-    errors: list[Problem] = []
-    warnings: list[Problem] = []
     step = step or _Stepper(None)
-    with _workers(jobs, len(sources)) as pool:
-        articles: list[Article] = []
-        mtimes: dict[str, float] = {}
-        for source, (article, note, problem) in zip(sources, _map(pool, _read_one, sources)):
-            if problem is not None:
-                errors.append(problem)
-                continue
-            if note:
-                warnings.append(Problem(source.rel, note))
-            articles.append(article)
-            mtimes[article.source] = source.mtime
-        articles = _unique_slugs(articles, warnings)
-        step("read", len(articles))
+    n = sentences or config.summary.sentences
+    errors: list[Problem] = []
+    # Which files changed: each file's key is a hash of its bytes; an entry of the same key is a candidate.
+    keyed: list[tuple[SourceFile, str, bytes | None]] = []
+    for source in sources:
+        try:
+            data = readers.read_bytes(source)
+        except DigestError as exc:
+            errors.append(_problem(source.rel, exc))
+            continue
+        keyed.append((source, cache.content_key(source.rel, data), data))
+    known = store.entries if store is not None else {}
+    kept: dict[str, cache.Entry] = {}
+    todo: list[tuple[SourceFile, str, bytes | None]] = []
+    for source, key, data in keyed:
+        entry = known.get(key)
+        if entry is not None and entry.mtime in (None, source.mtime):
+            kept[source.rel] = entry
+        else:
+            todo.append((source, key, data))
+    step("checked", len(keyed))
 
-        context = clean.build_context(articles)
-        articles = _each(pool, articles, partial(clean.clean, ctx=context), "clean", errors)
-        articles = _each(None, articles, lambda a: _fill_defaults(a, mtimes[a.source], warnings), "read", errors)
-        step("cleaned", len(articles))
-        stats = text.corpus_stats(a.body_text for a in articles)
-        n = sentences or config.summary.sentences
-        articles = _each(pool, articles, partial(_summarise_and_tag, stats=stats, n=n, tags=config.tags), "summarise", errors)
-        step("summarised and tagged", len(articles))
+    fresh: dict[str, _Fresh] = {}
+    with _workers(jobs, len(todo)) as pool:
+        # Read what changed; then the clean context from every file, kept or fresh.
+        _read_into(pool, todo, fresh, errors)
+        context = clean.context_from(
+            [(e.article.source, e.title, e.lines) for e in kept.values()] + [(f.article.source, f.title, f.lines) for f in fresh.values()]
+        )
+        # A kept entry whose cleaning read a line or title count that has changed is redone.
+        again = [(s, k, None) for s, k, _ in keyed if s.rel in kept and cache.stale_clean(kept[s.rel], context)]
+        for source, _, _ in again:
+            del kept[source.rel]
+        _read_into(pool, again, fresh, errors)
+        step("read", len(fresh))
+
+        _clean_into(pool, fresh, context, errors)
+        step("cleaned", len(fresh))
+        by_rel = {s.rel: s for s, _, _ in keyed}
+        for rel in list(fresh):
+            try:
+                _fill_defaults(fresh[rel], by_rel[rel].mtime)
+            except DigestError as exc:
+                errors.append(_problem(rel, exc))
+                del fresh[rel]
+
+        # Summarise and tag what is fresh, and every kept entry that read an IDF that has changed.
+        stats = cache.stats_from([e.vocab for e in kept.values()] + [f.vocab for f in fresh.values()])
+        changed = cache.changed_words(store.stats if store is not None else None, stats)
+        for rel, entry in list(kept.items()):
+            if cache.stale_stats(entry, changed):
+                del kept[rel]
+                fresh[rel] = _Fresh.again(entry)
+        _summarise_into(pool, fresh, stats, n, config.tags, errors)
+        step("summarised and tagged", len(fresh))
+
+    entries = dict(kept)
+    entries.update((rel, f.entry()) for rel, f in fresh.items())
+    articles: list[Article] = []
+    warnings: list[Problem] = []
+    for source, _, _ in keyed:
+        entry = entries.get(source.rel)
+        if entry is not None:
+            articles.append(entry.article)
+            warnings.extend(Problem(source.rel, note) for note in entry.notes)
+    articles = _unique_slugs(articles, warnings)
+    if store is not None:
+        store.save({e.key: e for e in entries.values()}, stats)
     return Corpus(
         articles=tuple(articles),
         errors=tuple(sorted(errors, key=_problem_key)),
@@ -101,9 +165,75 @@ def load(
     )
 
 
-def _summarise_and_tag(article: Article, stats: text.Stats, n: int, tags: TagsConfig) -> Article:
-    """Stages 4 and 5 for one article (one task per article in a worker)."""
-    return tag.tag(summarize.summarize(article, stats, n), stats, tags)
+@dataclass
+class _Fresh:
+    """One article being (re)made in this build, with what its entry will record."""
+
+    key: str
+    article: Article
+    notes: list[str]
+    data: bytes | None = None
+    title: str | None = None
+    lines: frozenset[str] = frozenset()
+    mtime: float | None = None
+    looked_up: tuple[tuple[str, str, int], ...] = ()
+    vocab: frozenset[str] = frozenset()
+    idf_words: frozenset[str] | None = frozenset()
+
+    @classmethod
+    def again(cls, entry: cache.Entry) -> "_Fresh":
+        """A kept entry whose summary and tags must be redone (its cleaning still holds)."""
+        article = replace(entry.article, summary=(), keyphrases=(), entities=(), tags=(), section="")
+        return cls(entry.key, article, list(entry.notes), None, entry.title, entry.lines, entry.mtime, entry.looked_up, entry.vocab)
+
+    def entry(self) -> cache.Entry:
+        return cache.Entry(self.key, self.article, tuple(self.notes), self.lines, self.title, self.mtime,
+                           self.looked_up, self.vocab, self.idf_words)
+
+
+def _read_into(pool, todo: Sequence[tuple[SourceFile, str, bytes | None]], fresh: dict[str, _Fresh], errors: list[Problem]) -> None:
+    for (source, key, data), (article, note, problem) in zip(todo, _map(pool, _read_one, [(s, d) for s, _, d in todo])):
+        if problem is not None:
+            errors.append(problem)
+            continue
+        title, lines = clean.context_parts(article)
+        fresh[source.rel] = _Fresh(key, article, [note] if note else [], title=title, lines=lines)
+
+
+def _clean_into(pool, fresh: dict[str, _Fresh], context: clean.CleanContext, errors: list[Problem]) -> None:
+    todo = [rel for rel in fresh]
+    results = _map(pool, _Guarded(partial(_clean_one, ctx=context), "clean"), [fresh[rel].article for rel in todo])
+    for rel, (result, problem) in zip(todo, results):
+        if problem is not None:
+            errors.append(problem)
+            del fresh[rel]
+            continue
+        fresh[rel].article, fresh[rel].looked_up, fresh[rel].vocab = result
+
+
+def _summarise_into(pool, fresh: dict[str, _Fresh], stats: text.Stats, n: int, tags: TagsConfig, errors: list[Problem]) -> None:
+    todo = list(fresh)
+    stage = _Guarded(partial(_summarise_and_tag, stats=stats, n=n, tags=tags), "summarise")
+    for rel, (result, problem) in zip(todo, _map(pool, stage, [fresh[rel].article for rel in todo])):
+        if problem is not None:
+            errors.append(problem)
+            del fresh[rel]
+            continue
+        fresh[rel].article, fresh[rel].idf_words = result
+
+
+def _clean_one(article: Article, ctx: clean.CleanContext) -> tuple[Article, tuple, frozenset[str]]:
+    """Stage 2 for one article, with what it read of the corpus and the words of its body."""
+    recording = cache.RecordingContext(ctx)
+    article = clean.clean(article, recording.context)
+    return article, recording.looked_up, frozenset(text.words(article.body_text))
+
+
+def _summarise_and_tag(article: Article, stats: text.Stats, n: int, tags: TagsConfig) -> tuple[Article, frozenset[str] | None]:
+    """Stages 4 and 5 for one article (one task per article in a worker), with the IDFs they read."""
+    recording = cache.RecordingStats(stats)
+    article = tag.tag(summarize.summarize(article, recording, n), recording, tags)  # type: ignore[arg-type]
+    return article, recording.words
 
 
 def inspect(paths: Sequence[Path], config: Config, sentences: int | None = None) -> tuple[tuple[Article, ...], Corpus]:
@@ -173,9 +303,10 @@ def _map(pool: ProcessPoolExecutor | None, fn: Callable, items: Sequence) -> Ite
     return pool.map(fn, items, chunksize=max(1, len(items) // _CHUNKS))
 
 
-def _read_one(source: SourceFile) -> tuple[Article | None, str | None, Problem | None]:
+def _read_one(item: tuple[SourceFile, bytes | None]) -> tuple[Article | None, str | None, Problem | None]:
+    source, data = item
     try:
-        article, note = readers.read(source)
+        article, note = readers.read(source, data)
     except DigestError as exc:
         return None, None, _problem(source.rel, exc)
     return article, note, None
@@ -198,21 +329,9 @@ class _Guarded:
             return None, Problem(article.source, f"{self.name} failed: {type(exc).__name__}: {exc}")
 
 
-def _each(
-    pool: ProcessPoolExecutor | None, articles: Sequence[Article], stage: Callable[[Article], Article], name: str, errors: list[Problem]
-) -> list[Article]:
-    """Apply one stage to each article; an article the stage fails on is reported and dropped."""
-    out: list[Article] = []
-    for article, problem in _map(pool, _Guarded(stage, name), articles):
-        if problem is not None:
-            errors.append(problem)
-        else:
-            out.append(article)
-    return out
-
-
-def _fill_defaults(article: Article, mtime: float, warnings: list[Problem]) -> Article:
+def _fill_defaults(fresh: "_Fresh", mtime: float) -> None:
     """The file-name layer and last resorts: a title, a date, a non-empty body."""
+    article = fresh.article
     if not article.body:
         raise DigestError("no article text found (nothing left after cleaning)")
     changes: dict = {"raw": ""}  # the source text is not needed past cleaning: keep memory flat
@@ -226,8 +345,9 @@ def _fill_defaults(article: Article, mtime: float, warnings: list[Problem]) -> A
         else:
             changes["date"] = datetime.fromtimestamp(mtime, tz=timezone.utc).replace(microsecond=0)
             changes["date_from_mtime"] = True
-            warnings.append(Problem(article.source, "no date found; using the file's modification time"))
-    return replace(article, **changes)
+            fresh.mtime = mtime
+            fresh.notes.append("no date found; using the file's modification time")
+    fresh.article = replace(article, **changes)
 
 
 def _unique_slugs(articles: list[Article], warnings: list[Problem]) -> list[Article]:

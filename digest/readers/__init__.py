@@ -175,12 +175,14 @@ def date_from_path(rel: str) -> datetime | None:
         return None
 
 
-def read(source: SourceFile) -> tuple[Article, str | None]:
-    """Read one file. Returns the article and a note for the build log (or None).
+def read(source: SourceFile, data: bytes | None = None) -> tuple[Article, str | None]:
+    """Read one file (or its ``data``, already read by :func:`read_bytes`). Returns the
+    article and a note for the build log (or None).
 
     Raises :class:`SourceError` naming the file (and line) when it cannot be used.
     """
-    data = _read_bytes(source)
+    if data is None:
+        data = read_bytes(source)
     text, note = decode(data, source.rel)
     reader = READERS.get(source.suffix)
     if reader is None:
@@ -189,7 +191,7 @@ def read(source: SourceFile) -> tuple[Article, str | None]:
     return article, note
 
 
-def _read_bytes(source: SourceFile) -> bytes:
+def read_bytes(source: SourceFile) -> bytes:
     """The file's bytes, at most :data:`MAX_BYTES` (a bigger file is refused, never read whole)."""
     try:
         # non-blocking, so a FIFO put in place of a file cannot hang the build

@@ -226,6 +226,6 @@ def test_same_slug_twice_names_both_files(make_project) -> None:
 def test_progress_reports_each_step_in_order(project: Path) -> None:
     steps: list[tuple[str, int]] = []
     result = build(load_config(root=project), progress=lambda step, count, seconds: steps.append((step, count)))
-    assert [s for s, _ in steps] == ["found", "read", "cleaned", "summarised and tagged", "related", "rendered and written"]
+    assert [s for s, _ in steps] == ["found", "checked", "read", "cleaned", "summarised and tagged", "related", "rendered and written"]
     assert dict(steps)["found"] == 6 and dict(steps)["read"] == 4 and dict(steps)["related"] == result.articles
     assert dict(steps)["rendered and written"] == len(result.written)

@@ -59,4 +59,5 @@ def test_sigkill_at_random_moments_leaves_old_or_new_site(make_project) -> None:
     # a later build cleans up what the killed ones left behind and finishes the new site
     assert _build(root).wait(timeout=60) == 0
     assert tree(root / "site") == new
-    assert sorted(p.name for p in root.iterdir()) == ["content", "digest.yaml", "expected", "site"]
+    assert sorted(p.name for p in root.iterdir()) == [".digest-cache", "content", "digest.yaml", "expected", "site"]
+    assert not [p for p in (root / ".digest-cache").rglob("*") if p.name.endswith(".tmp")]  # no half-written cache file

@@ -1,0 +1,281 @@
+"""The build cache: per-article results on disk, so a rebuild redoes only what changed.
+
+The per-article stages (read, clean, summarise, tag) are the costly part of a build.
+Their results are kept in ``paths.cache`` (default ``.digest-cache/``, never inside
+``site/``), one :class:`Entry` per source file, keyed by a hash of the file's path and
+bytes. Entries live in a folder named after the code version and the settings those
+stages read, so a new release or a changed ``summary``/``tags`` setting starts afresh.
+
+Two stages also read the whole corpus: cleaning looks up how many files share a line
+or a title, and summarising and tagging weigh words by their document frequency. An
+entry therefore records what it looked up (:class:`RecordingContext`,
+:class:`RecordingStats`) and is reused only while every one of those values is still
+the same (:func:`stale_clean`, :func:`changed_words`). A reused entry is then exactly
+what a fresh build would compute. A shard that cannot be read is ignored and rebuilt,
+never trusted.
+"""
+from __future__ import annotations
+
+import hashlib
+import logging
+import os
+import pickle
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from functools import lru_cache
+from pathlib import Path
+from typing import Any, Iterable, Iterator
+
+from . import __version__
+from .clean import CleanContext
+from .model import Article
+from .text import Stats
+
+log = logging.getLogger(__name__)
+
+#: Bumped when the layout of the cache changes.
+FORMAT = 1
+_SHARD_PREFIX = "shard-"
+_STATE = "state.pickle"
+
+
+@dataclass(frozen=True, slots=True)
+class Entry:
+    """What the per-article stages made of one source file, and what they depended on."""
+
+    key: str  #: :func:`content_key` of the source file
+    article: Article  #: after clean, summarise and tag; ``raw`` dropped, the reader's slug
+    notes: tuple[str, ...] = ()  #: warnings about the file (reported again on reuse)
+    lines: frozenset[str] = frozenset()  #: the file's lines as the clean context counts them
+    title: str | None = None  #: the reader's title, as the clean context counts it (None: no title)
+    mtime: float | None = None  #: the file time the date was taken from, if it was
+    looked_up: tuple[tuple[str, str, int], ...] = ()  #: (mapping, key, value) read by clean
+    vocab: frozenset[str] = frozenset()  #: the body's distinct words (document frequencies)
+    idf_words: frozenset[str] | None = frozenset()  #: words whose IDF summarise and tag read; None: all
+
+
+def content_key(rel: str, data: bytes) -> str:
+    """The cache key of a source file: its path in ``content/`` and its bytes."""
+    digest = hashlib.blake2b(rel.encode("utf-8", "surrogateescape") + b"\x00" + data, digest_size=20)
+    return digest.hexdigest()
+
+
+@lru_cache(maxsize=1)
+def code_version() -> str:
+    """A hash of the package's own files (code and data): any change starts a new cache."""
+    root = Path(__file__).resolve().parent
+    digest = hashlib.blake2b(f"{__version__}:{FORMAT}".encode(), digest_size=16)
+    for path in sorted(root.rglob("*")):
+        if path.is_file() and path.suffix in (".py", ".txt", ".yaml", ".json") and "__pycache__" not in path.parts:
+            digest.update(path.relative_to(root).as_posix().encode() + b"\x00")
+            digest.update(path.read_bytes())
+    return digest.hexdigest()
+
+
+def namespace(settings: Any) -> str:
+    """The cache folder for this code version and these stage settings (their ``repr``)."""
+    digest = hashlib.blake2b(f"{code_version()}:{settings!r}".encode(), digest_size=12)
+    return digest.hexdigest()
+
+
+# -- recording what a stage read -------------------------------------------------------------
+
+
+class _Recorder(Mapping):
+    """A read-only view of a mapping that notes every key looked up (with the value seen)."""
+
+    def __init__(self, name: str, data: Mapping[str, int], seen: dict[tuple[str, str], int]):
+        self._name, self._data, self._seen = name, data, seen
+
+    def get(self, key: str, default: Any = None) -> Any:
+        value = self._data.get(key, 0)
+        self._seen[(self._name, key)] = value
+        return self._data.get(key, default)
+
+    def __getitem__(self, key: str) -> int:
+        self._seen[(self._name, key)] = self._data.get(key, 0)
+        return self._data[key]
+
+    def __contains__(self, key: object) -> bool:
+        if isinstance(key, str):
+            self._seen[(self._name, key)] = self._data.get(key, 0)
+        return key in self._data
+
+    def __iter__(self) -> Iterator[str]:
+        raise TypeError("a recorded clean context cannot be iterated (its dependencies would be lost)")
+
+    def __len__(self) -> int:
+        return len(self._data)
+
+
+class RecordingContext:
+    """Wraps a :class:`CleanContext` for one article; :attr:`looked_up` lists what it read."""
+
+    def __init__(self, ctx: CleanContext):
+        self._seen: dict[tuple[str, str], int] = {}
+        self.context = CleanContext(
+            files=ctx.files,
+            line_files=_Recorder("line_files", ctx.line_files, self._seen),
+            titles=_Recorder("titles", ctx.titles, self._seen),
+            sources=ctx.sources,
+        )
+
+    @property
+    def looked_up(self) -> tuple[tuple[str, str, int], ...]:
+        return tuple(sorted((name, key, value) for (name, key), value in self._seen.items()))
+
+
+def stale_clean(entry: Entry, ctx: CleanContext) -> bool:
+    """True if ``ctx`` now gives any value ``entry``'s cleaning read differently."""
+    for name, key, value in entry.looked_up:
+        if getattr(ctx, name).get(key, 0) != value:
+            return True
+    return False
+
+
+class RecordingStats:
+    """Wraps :class:`~digest.text.Stats` for one article and notes every word whose IDF is read.
+
+    Reading ``docs`` or ``df`` directly makes the result depend on everything
+    (:attr:`words` becomes None), which is safe, only slower to keep.
+    """
+
+    def __init__(self, stats: Stats):
+        self._stats = stats
+        self._words: set[str] | None = set()
+
+    def idf(self, word: str) -> float:
+        if self._words is not None:
+            self._words.add(word)
+        return self._stats.idf(word)
+
+    @property
+    def docs(self) -> int:
+        self._words = None
+        return self._stats.docs
+
+    @property
+    def df(self) -> Mapping[str, int]:
+        self._words = None
+        return self._stats.df
+
+    @property
+    def words(self) -> frozenset[str] | None:
+        return None if self._words is None else frozenset(self._words)
+
+
+def changed_words(old: Stats | None, new: Stats) -> frozenset[str] | None:
+    """The words whose IDF differs between ``old`` and ``new``; None when it may be any word."""
+    if old is None:
+        return None
+    if old.docs != new.docs:
+        # A word seen nowhere still has an IDF, and it moves with the number of documents.
+        for probe in ("the", "year", "zzzz-unseen"):
+            if old.idf(probe + "\x00") != new.idf(probe + "\x00") or old.idf(probe) != new.idf(probe):
+                return None
+        candidates: Iterable[str] = old.df.keys() | new.df.keys()
+    else:
+        candidates = {w for w, _ in old.df.items() ^ new.df.items()}
+    return frozenset(w for w in candidates if old.idf(w) != new.idf(w))
+
+
+def stale_stats(entry: Entry, changed: frozenset[str] | None) -> bool:
+    """True if an IDF that ``entry``'s summary or tags read has changed."""
+    if changed is None or entry.idf_words is None:
+        return True
+    return not changed.isdisjoint(entry.idf_words)
+
+
+def stats_from(vocabularies: Iterable[frozenset[str]]) -> Stats:
+    """Document frequencies from each document's distinct words (as :func:`~digest.text.corpus_stats`)."""
+    df: dict[str, int] = {}
+    docs = 0
+    get = df.get
+    for vocab in vocabularies:
+        docs += 1
+        for word in vocab:
+            df[word] = get(word, 0) + 1
+    return Stats(docs=docs, df=df)
+
+
+# -- the store --------------------------------------------------------------------------------
+
+
+@dataclass
+class Store:
+    """The cache folder of one namespace: entries by key, loaded once, saved by shard."""
+
+    folder: Path
+    entries: dict[str, Entry] = field(default_factory=dict)
+    stats: Stats | None = None  #: the corpus statistics of the last build
+    _loaded: bool = False
+    _shards: dict[str, frozenset[str]] = field(default_factory=dict)  #: shard → keys as saved
+
+    @classmethod
+    def open(cls, root: Path, settings: Any) -> "Store":
+        return cls(Path(root) / namespace(settings))
+
+    def load(self) -> None:
+        """Read every shard (once per process); unreadable ones are dropped and rebuilt."""
+        if self._loaded:
+            return
+        self._loaded = True
+        if not self.folder.is_dir():
+            return
+        for path in self.folder.glob(".*.tmp"):  # left by a build that was killed while saving
+            path.unlink(missing_ok=True)
+        for path in sorted(self.folder.glob(f"{_SHARD_PREFIX}*.pickle")):
+            shard = path.stem[len(_SHARD_PREFIX):]
+            try:
+                with path.open("rb") as handle:
+                    entries = pickle.load(handle)
+                if not isinstance(entries, dict) or not all(
+                    isinstance(e, Entry) and e.key == k and k.startswith(shard) for k, e in entries.items()
+                ):
+                    raise ValueError("unexpected content")
+            except Exception as exc:  # noqa: BLE001 - a damaged cache is rebuilt, never trusted
+                log.warning("cache: ignoring %s (%s)", path, exc)
+                continue
+            self.entries.update(entries)
+            self._shards[shard] = frozenset(entries)
+        try:
+            with (self.folder / _STATE).open("rb") as handle:
+                state = pickle.load(handle)
+            stats = state.get("stats") if isinstance(state, dict) else None
+            self.stats = stats if isinstance(stats, Stats) else None
+        except Exception:  # noqa: BLE001
+            self.stats = None
+
+    def save(self, entries: Mapping[str, Entry], stats: Stats) -> None:
+        """Keep exactly ``entries``: rewrite only the shards whose keys or entries changed."""
+        self.folder.mkdir(parents=True, exist_ok=True)
+        by_shard: dict[str, dict[str, Entry]] = {}
+        for key, entry in entries.items():
+            by_shard.setdefault(_shard(key), {})[key] = entry
+        for shard in set(self._shards) | set(by_shard):
+            new = by_shard.get(shard, {})
+            unchanged = self._shards.get(shard) == frozenset(new) and all(self.entries.get(k) is e for k, e in new.items())
+            if unchanged:
+                continue
+            path = self.folder / f"{_SHARD_PREFIX}{shard}.pickle"
+            if new:
+                _dump(path, new)
+            else:
+                path.unlink(missing_ok=True)
+        _dump(self.folder / _STATE, {"stats": stats})
+        self.entries = dict(entries)
+        self.stats = stats
+        self._shards = {shard: frozenset(v) for shard, v in by_shard.items()}
+        self._loaded = True
+
+
+def _shard(key: str) -> str:
+    return key[:2]
+
+
+def _dump(path: Path, value: Any) -> None:
+    """Write atomically: a killed build leaves the old file or the new one, never half of one."""
+    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    with tmp.open("wb") as handle:
+        pickle.dump(value, handle, protocol=pickle.HIGHEST_PROTOCOL)
+    os.replace(tmp, path)

@@ -1,0 +1,123 @@
+"""The build cache: a warm build redoes only what changed and gives the same site as a cold one."""
+from __future__ import annotations
+
+import shutil
+from dataclasses import replace
+from pathlib import Path
+
+import pytest
+
+from digest import build, load_config
+from digest.config import Config
+from digest.errors import DigestError
+
+REPO = Path(__file__).resolve().parents[2]
+
+
+def _files(root: Path) -> dict[str, bytes]:
+    return {p.relative_to(root).as_posix(): p.read_bytes() for p in root.rglob("*") if p.is_file()}
+
+
+@pytest.fixture
+def project(tmp_path: Path) -> Path:
+    shutil.copytree(REPO / "content", tmp_path / "content")
+    return tmp_path
+
+
+def _steps(config: Config, **kwargs) -> tuple[dict[str, int], object]:
+    steps: dict[str, int] = {}
+    result = build(config, progress=lambda step, count, seconds: steps.__setitem__(step, count), **kwargs)
+    return steps, result
+
+
+def _same_as_cold(config: Config, tmp: Path) -> None:
+    """The cached build's site equals a build without any cache, byte for byte."""
+    cold = replace(config, paths=replace(config.paths, output=tmp / "cold"))
+    result = build(cold, use_cache=False)
+    assert _files(config.paths.output) == _files(tmp / "cold")
+    shutil.rmtree(tmp / "cold")
+    return result
+
+
+def test_second_build_reuses_every_article(project: Path, tmp_path: Path) -> None:
+    config = load_config(root=project)
+    first, _ = _steps(config)
+    assert first["summarised and tagged"] == 15 and (project / ".digest-cache").is_dir()
+    site = _files(project / "site")
+    second, result = _steps(config)
+    assert second["read"] == 0 and second["cleaned"] == 0 and second["summarised and tagged"] == 0
+    assert result.articles == 15
+    assert _files(project / "site") == site
+
+
+def test_edits_adds_and_deletes_give_the_cold_site(project: Path, tmp_path: Path) -> None:
+    config = load_config(root=project)
+    build(config)
+    content = project / "content"
+    seed = content / "2024-07-19-xiaomi-ev-sanctions.txt"
+
+    # An edit with new words: the article is redone, and so is any article whose IDFs moved.
+    text = seed.read_text(encoding="utf-8")
+    seed.write_text(text.replace("Xiaomi", "Xiaomi Corporation", 1) + "\nA sentence about zeppelins and marmalade.\n", encoding="utf-8")
+    steps, _ = _steps(config)
+    assert 1 <= steps["summarised and tagged"] < 15
+    _same_as_cold(config, tmp_path)
+
+    # A new article that repeats another's title and lines: the clean context changes.
+    (content / "copy.txt").write_text(text, encoding="utf-8")
+    _steps(config)
+    _same_as_cold(config, tmp_path)
+
+    # Delete one, rename one, break one (reported, the rest built), then mend it.
+    (content / "copy.txt").unlink()
+    md = sorted(content.rglob("*.md"))[0]
+    md.rename(md.with_name("renamed-" + md.name))
+    broken = sorted(content.rglob("*.md"))[1]
+    good = broken.read_text(encoding="utf-8")
+    broken.write_text("---\ntitle: [unclosed\n---\nBody text here.\n", encoding="utf-8")
+    _, result = _steps(config)
+    assert any(p.path.endswith(broken.name) for p in result.errors)
+    _same_as_cold(config, tmp_path)
+    broken.write_text(good, encoding="utf-8")
+    _steps(config)
+    _same_as_cold(config, tmp_path)
+
+
+def test_damaged_cache_is_rebuilt_not_trusted(project: Path, tmp_path: Path) -> None:
+    config = load_config(root=project)
+    build(config)
+    shards = sorted((project / ".digest-cache").rglob("shard-*.pickle"))
+    assert shards
+    shards[0].write_bytes(b"not a pickle")
+    shards[1].write_bytes(shards[1].read_bytes()[:20])
+    steps, _ = _steps(config)
+    assert steps["summarised and tagged"] >= 2
+    _same_as_cold(config, tmp_path)
+    # and the next build trusts the rewritten shards again
+    steps, _ = _steps(config)
+    assert steps["summarised and tagged"] == 0
+
+
+def test_a_changed_setting_starts_a_new_cache(project: Path) -> None:
+    config = load_config(root=project)
+    build(config)
+    steps, _ = _steps(config, sentences=2)
+    assert steps["summarised and tagged"] == 15
+
+
+def test_cache_inside_the_output_is_refused(project: Path) -> None:
+    (project / "digest.yaml").write_text("paths:\n  cache: site/cache\n", encoding="utf-8")
+    with pytest.raises(DigestError, match="must not be inside paths.output"):
+        build(load_config(root=project))
+
+
+def test_undated_text_is_redone_when_its_time_changes(make_project, tmp_path: Path) -> None:
+    import os
+
+    root = make_project({"content/note.txt": "A short note\n\nThe harbour ferry now runs every hour from the north quay.\n"})
+    config = load_config(root=root)
+    build(config)
+    os.utime(root / "content/note.txt", (1_700_000_000, 1_700_000_000))
+    steps, _ = _steps(config)
+    assert steps["summarised and tagged"] == 1
+    _same_as_cold(config, tmp_path / "x")
