@@ -37,6 +37,7 @@ log = logging.getLogger(__name__)
 FORMAT = 1
 _SHARD_PREFIX = "shard-"
 _STATE = "state.pickle"
+_PAGES = "pages.pickle"
 
 
 @dataclass(frozen=True, slots=True)
@@ -267,6 +268,23 @@ class Store:
         self.stats = stats
         self._shards = {shard: frozenset(v) for shard, v in by_shard.items()}
         self._loaded = True
+
+
+    def pages(self, output: Path) -> dict[str, tuple[str, tuple[int, int, int]]]:
+        """The pages of the last site built into ``output``: path → (page key, file stamp)."""
+        try:
+            with (self.folder / _PAGES).open("rb") as handle:
+                saved = pickle.load(handle)
+            if isinstance(saved, dict) and saved.get("output") == str(output) and isinstance(saved.get("pages"), dict):
+                return saved["pages"]
+        except Exception:  # noqa: BLE001 - missing or damaged: every page is made again
+            pass
+        return {}
+
+    def save_pages(self, output: Path, pages: Mapping[str, tuple[str, tuple[int, int, int]]]) -> None:
+        """Remember the pages just written into ``output`` (call after the new site is in place)."""
+        self.folder.mkdir(parents=True, exist_ok=True)
+        _dump(self.folder / _PAGES, {"output": str(output), "pages": dict(pages)})
 
 
 def _shard(key: str) -> str:

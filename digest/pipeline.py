@@ -17,7 +17,7 @@ from dataclasses import dataclass, replace
 from datetime import datetime, timezone
 from functools import partial
 from pathlib import Path
-from typing import Callable, Iterator, Sequence
+from typing import Callable, Iterator, Mapping, Sequence
 
 from . import cache, clean, readers, relate, render, summarize, tag, text, write
 from .config import Config, TagsConfig
@@ -55,8 +55,7 @@ def build(
     # Phase 2: emit — relate across the corpus, render every page, swap the site in.
     articles = relate.relate(corpus.articles, config.related)
     step("related", len(articles))
-    pages = render.render_site(articles, config)
-    written = write.write_site(pages, config.paths.output)
+    written = emit(articles, config, jobs, store if use_cache else None)
     step("rendered and written", len(written))
     return BuildResult(
         out_dir=config.paths.output,
@@ -234,6 +233,74 @@ def _summarise_and_tag(article: Article, stats: text.Stats, n: int, tags: TagsCo
     recording = cache.RecordingStats(stats)
     article = tag.tag(summarize.summarize(article, recording, n), recording, tags)  # type: ignore[arg-type]
     return article, recording.words
+
+
+def emit(articles: Sequence[Article], config: Config, jobs: int | None = None, store: cache.Store | None = None) -> list[str]:
+    """Render every page into a folder beside the output and swap it in; returns the paths.
+
+    With a cache ``store``, a page whose key (template set, code and context) is the same as
+    in the last build is not rendered again, and only the changed pages are moved into the
+    site (see :func:`digest.write.staging`). Large sites
+    are rendered by ``jobs`` processes, each taking the pages whose path hashes to its share.
+    """
+    previous = store.pages(config.paths.output) if store is not None else None
+    with write.staging(config.paths.output, update=bool(previous)) as folder:
+        parts = _render_parts(jobs, len(articles))
+        if parts == 1:
+            made = _emit_share(articles, config, (0, 1), folder, previous)
+        else:
+            made = {}
+            _EMIT_STATE[:] = [articles, config, folder.root, folder.previous, folder.update, previous]
+            try:
+                with ProcessPoolExecutor(max_workers=parts, mp_context=mp.get_context("fork")) as pool:
+                    for share in pool.map(_emit_worker, [(k, parts) for k in range(parts)]):
+                        made.update(share)
+            finally:
+                _EMIT_STATE.clear()
+        written = sorted(made)
+        if folder.update:
+            folder.deletes = [rel for rel in previous or () if rel not in made]
+    if store is not None:
+        store.save_pages(config.paths.output, made)
+    return written
+
+
+#: What forked render workers inherit: (articles, config, staging root, previous site, update?, page stamps).
+_EMIT_STATE: list = []
+
+
+def _render_parts(jobs: int | None, size: int) -> int:
+    """How many processes render: forked workers only (they inherit the corpus without copying)."""
+    if jobs is None:
+        jobs = (os.cpu_count() or 1) if size >= PARALLEL_FROM else 1
+    if jobs <= 1 or threading.active_count() > 1 or "fork" not in mp.get_all_start_methods():
+        return 1
+    return jobs
+
+
+def _emit_worker(share: tuple[int, int]) -> dict:
+    articles, config, root, previous_site, update, previous = _EMIT_STATE
+    return _emit_share(articles, config, share, write.Staging(root, previous_site, update), previous)
+
+
+def _emit_share(
+    articles: Sequence[Article], config: Config, share: tuple[int, int], folder: write.Staging,
+    previous: Mapping[str, tuple[str, write.Stamp]] | None,
+) -> dict[str, tuple[str, write.Stamp]]:
+    """Render and write one share of the pages; an unchanged page is linked from the previous site."""
+    renderer = render.Renderer(articles, config)
+    made: dict[str, tuple[str, write.Stamp]] = {}
+    kept = 0
+    for page in renderer.pages(share):
+        key = renderer.key(page) if previous is not None else ""
+        old = previous.get(page.path) if previous else None
+        if old is not None and old[0] == key and folder.keep(page.path, old[1]):
+            made[page.path] = old
+            kept += 1
+            continue
+        made[page.path] = (key, folder.put(page.path, renderer.render(page)))
+    log.debug("share %d/%d: %d pages, %d unchanged", share[0], share[1], len(made), kept)
+    return made
 
 
 def inspect(paths: Sequence[Path], config: Config, sentences: int | None = None) -> tuple[tuple[Article, ...], Corpus]:

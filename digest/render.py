@@ -139,18 +139,22 @@ Page-specific keys:
 """
 from __future__ import annotations
 
+import hashlib
+import io
 import json
 import logging
+import pickle
 import re
 import unicodedata
 import uuid
+import zlib
 from collections import Counter, defaultdict
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from email.utils import format_datetime
 from pathlib import Path
 from types import MappingProxyType
-from typing import TYPE_CHECKING, Any, Callable, Iterator, Mapping, Sequence
+from typing import TYPE_CHECKING, Any, Callable, Iterator, Mapping, NamedTuple, Sequence
 from urllib.parse import urlsplit
 
 import jinja2
@@ -518,6 +522,13 @@ def _others(article: Article, site: Site) -> list[Article]:
     return sorted((site.by_slug[s] for s in slugs), key=_newest_first)
 
 
+class ArticleView(dict):
+    """The view model of one article: a plain dict to templates; its own type lets a page key
+    name it by its hash instead of repeating it (see :meth:`Renderer.key`)."""
+
+    __slots__ = ()
+
+
 def article_context(article: Article, site: Site) -> dict[str, Any]:
     """The view model of one article (keys documented in the module docstring)."""
     date = _date(article)
@@ -546,7 +557,7 @@ def article_context(article: Article, site: Site) -> dict[str, Any]:
         for other in _others(article, site)
     ]
     path = article_path(article.slug)
-    return {
+    return ArticleView({
         "slug": article.slug,
         "headline": headline,
         "standfirst": _standfirst(article),
@@ -575,7 +586,7 @@ def article_context(article: Article, site: Site) -> dict[str, Any]:
         "next": _ref(newer) if newer is not None else None,
         "words": words,
         "reading_minutes": max(1, round(words / _WORDS_PER_MINUTE)),
-    }
+    })
 
 
 def index_context(
@@ -766,171 +777,305 @@ def render_site(articles: Sequence[Article], config: Config) -> Iterator[tuple[s
     Raises :class:`~digest.errors.TemplateError` (template file and line) when a
     template cannot be parsed or rendered.
     """
-    env = make_environment(config)
-    site = make_site(articles, config)
-    common = {"site": site_context(site)}
-    views = {a.slug: article_context(a, site) for a in site.articles}
-    root_dir = Path(config.root)
-    size = config.front.page_size
+    renderer = Renderer(articles, config)
+    for page in renderer.pages():
+        yield page.path, renderer.render(page)
 
-    site_feeds = [{"type": kind, "title": f"{config.site.title} ({label})", "url": name} for name, kind, label in _FEEDS]
 
-    def page(path: str, kind: str, title: str, description: str = "", **extra: Any) -> dict[str, Any]:
-        root = _root(path)
-        if kind == "404" and site.base_url:
-            root = site.base_url
-        feeds = extra.pop("feeds", None)
-        return {
-            **common,
-            "root": root,
-            "page": {
-                "kind": kind,
-                "title": title,
-                "description": description or config.site.description,
-                "url": path,
-                "canonical": site.url(path) if kind not in _NOT_HTML else "",
-                "feeds": (feeds or []) + site_feeds,
-            },
-            "pagination": extra.pop("pagination", None) or pagination(path, 1, 1),
-            **extra,
-        }
+class Page(NamedTuple):
+    """One output file, not yet rendered: its path, its template and the template's context."""
 
-    def emit(path: str, template: str, context: Mapping[str, Any]) -> tuple[str, bytes]:
-        log.debug("render %s with %s", path, template)
-        return path, _render(env, template, context, root_dir)
+    path: str
+    template: str | None  #: None: ``context`` is already the file's bytes
+    context: Any
 
-    def story_pages(
-        first: str, members: Sequence[Article], title: str, description: str, template: str, kind: str,
-        limit: int | None = None, group_by: str = "day", **extra: Any,
-    ) -> Iterator[tuple[str, bytes]]:
-        """Every page of one paginated story list."""
-        total = len(_stories(members, site))
-        total = min(total, limit) if limit is not None else total
-        count = _pages_of(total, size)
-        for number in range(1, count + 1):
-            path = _page_path(first, number)
-            index = index_context(members, site, group_by=group_by, offset=(number - 1) * size,
-                                  limit=min(size, total - (number - 1) * size), contexts=views)
-            shown = title if number == 1 else f"{title or config.site.title}, page {number}"
-            yield emit(path, template, page(path, kind, shown, description, index=index,
-                                            pagination=pagination(first, number, count), **extra))
 
-    # Tags: one story list per tag slug; the tag index lists them most used first.
-    tagged: dict[str, list[Article]] = defaultdict(list)
-    for a in site.articles:
-        for slug in dict.fromkeys(site.tag_slug(t) for t in a.tags):
-            tagged[slug].append(a)
-    tags = [
-        {"name": site.tag_names[slug], "slug": slug, "url": tag_path(slug), "count": len(_stories(tagged[slug], site))}
-        for slug in sorted(tagged)
-    ]
-    by_use = sorted(tags, key=lambda t: (-t["count"], t["name"].casefold(), t["slug"]))
+class Renderer:
+    """The pages of one site. :meth:`pages` lists them (all, or one share of them, so that
+    several processes can split the work), :meth:`render` makes one, and :meth:`key` gives a
+    hash of everything a page is made from, so an unchanged page need not be made again."""
 
-    # Front page: the newest front.stories stories, a page at a time.
-    front_total = len(_stories(site.articles, site))
-    yield from story_pages("index.html", site.articles, "", config.site.description, "index.html", "index",
-                           limit=config.front.stories, group_by=config.front.group_by,
-                           more=front_total > config.front.stories, top_tags=by_use[:_TOP_TAGS])
+    def __init__(self, articles: Sequence[Article], config: Config):
+        self.config = config
+        self.env = make_environment(config)
+        self.site = make_site(articles, config)
+        self.views = {a.slug: article_context(a, self.site) for a in self.site.articles}
+        self.root_dir = Path(config.root)
+        self._view_keys: dict[int, str] = {}
+        self._env_key = ""
 
-    # Article pages.
-    for a in site.articles:
-        view = views[a.slug]
-        path = view["url"]
-        yield emit(path, "article.html", page(path, "article", view["headline"], view["description"],
-                                              article=view, jsonld=json_ld(_news_article(view, site))))
+    def render(self, page: Page) -> bytes:
+        """The page's bytes (raises :class:`TemplateError` naming the template file and line)."""
+        if page.template is None:
+            return page.context
+        if page.template == _JSON_FEED:
+            return _json_feed(**page.context)
+        if page.template == _SEARCH_INDEX:
+            return search_index_js(build_search_index(page.context["views"]))
+        log.debug("render %s with %s", page.path, page.template)
+        return _render(self.env, page.template, page.context, self.root_dir)
 
-    # Tag pages (each with its own feeds) and the tag index.
-    for tag in tags:
-        folder = tag["url"][: -len("index.html")]
-        feeds = [{"type": kind, "title": f"{tag['name']} ({label})", "url": folder + name} for name, kind, label in _FEEDS]
-        for number_page in story_pages(
-            tag["url"], tagged[tag["slug"]], tag["name"], f"Stories tagged “{tag['name']}”.", "tag.html", "tag",
-            tag=tag, feeds=feeds,
-        ):
-            yield number_page
-    yield emit("tags/index.html", "tags.html",
-               page("tags/index.html", "tags", "Tags", "Every tag on the site, most used first.", tags=by_use))
+    def key(self, page: Page) -> str:
+        """A hash of the page's template set, code version, template name and context."""
+        if not self._env_key:
+            self._env_key = _environment_key(self.env)
+        buffer = io.BytesIO()
+        _KeyPickler(buffer, self).dump((page.template, page.context))
+        return hashlib.blake2b(self._env_key.encode() + buffer.getvalue(), digest_size=16).hexdigest()
 
-    # Section pages.
-    by_section: dict[str, list[Article]] = defaultdict(list)
-    for a in site.articles:
-        if a.section:
-            by_section[a.section].append(a)
-    for name in sorted(by_section, key=_section_key):
-        section = {**_section_ref(name, site)}  # type: ignore[arg-type]
-        section["count"] = len(_stories(by_section[name], site))
-        yield from story_pages(section["url"], by_section[name], name, f"{name}: the latest stories.",
-                               "section.html", "section", section=section)
+    def view_key(self, view: ArticleView) -> str:
+        """A hash of one article view model (computed once)."""
+        key = self._view_keys.get(id(view))
+        if key is None:
+            buffer = io.BytesIO()
+            pickler = pickle.Pickler(buffer, protocol=pickle.HIGHEST_PROTOCOL)
+            pickler.fast = True  # as in _KeyPickler: equal views, equal bytes
+            pickler.dump(dict(view))
+            key = self._view_keys[id(view)] = hashlib.blake2b(buffer.getvalue(), digest_size=16).hexdigest()
+        return key
 
-    # Archive: an index of months and days; a page per month (every article, compact) and per day (the digest).
-    by_month: dict[str, list[Article]] = defaultdict(list)
-    by_day: dict[str, list[Article]] = defaultdict(list)
-    for a in site.articles:
-        day = views[a.slug]["day"]
-        by_month[day[:7]].append(a)
-        by_day[day].append(a)
-    months = []
-    for month_id in sorted(by_month, reverse=True):
-        members = by_month[month_id]
-        days = [
-            {"id": d, "title": views[by_day[d][0].slug]["day_human"], "number": int(d[8:]),
-             "url": archive_path(d), "count": len(by_day[d])}
-            for d in sorted({views[a.slug]["day"] for a in members}, reverse=True)
+    def pages(self, share: tuple[int, int] = (0, 1)) -> Iterator[Page]:
+        """Every page of the site in a stable order, or only share ``(k, n)``: the pages whose
+        path hashes to ``k`` modulo ``n`` (the context of a page is built only for its share)."""
+        part, parts = share
+        config, site, views = self.config, self.site, self.views
+
+        def mine(path: str) -> bool:
+            return parts == 1 or zlib.crc32(path.encode("utf-8")) % parts == part
+
+        common = {"site": site_context(site)}
+        size = config.front.page_size
+
+        site_feeds = [{"type": kind, "title": f"{config.site.title} ({label})", "url": name} for name, kind, label in _FEEDS]
+
+        def page(path: str, kind: str, title: str, description: str = "", **extra: Any) -> dict[str, Any]:
+            root = _root(path)
+            if kind == "404" and site.base_url:
+                root = site.base_url
+            feeds = extra.pop("feeds", None)
+            return {
+                **common,
+                "root": root,
+                "page": {
+                    "kind": kind,
+                    "title": title,
+                    "description": description or config.site.description,
+                    "url": path,
+                    "canonical": site.url(path) if kind not in _NOT_HTML else "",
+                    "feeds": (feeds or []) + site_feeds,
+                },
+                "pagination": extra.pop("pagination", None) or pagination(path, 1, 1),
+                **extra,
+            }
+
+        def emit(path: str, template: str, context: Mapping[str, Any]) -> Page:
+            return Page(path, template, context)
+
+        def story_pages(
+            first: str, members: Sequence[Article], title: str, description: str, template: str, kind: str,
+            limit: int | None = None, group_by: str = "day", **extra: Any,
+        ) -> Iterator[Page]:
+            """Every page of one paginated story list."""
+            total = len(_stories(members, site))
+            total = min(total, limit) if limit is not None else total
+            count = _pages_of(total, size)
+            for number in range(1, count + 1):
+                path = _page_path(first, number)
+                if not mine(path):
+                    continue
+                index = index_context(members, site, group_by=group_by, offset=(number - 1) * size,
+                                      limit=min(size, total - (number - 1) * size), contexts=views)
+                shown = title if number == 1 else f"{title or config.site.title}, page {number}"
+                yield emit(path, template, page(path, kind, shown, description, index=index,
+                                                pagination=pagination(first, number, count), **extra))
+
+        # Tags: one story list per tag slug; the tag index lists them most used first.
+        tagged: dict[str, list[Article]] = defaultdict(list)
+        for a in site.articles:
+            for slug in dict.fromkeys(site.tag_slug(t) for t in a.tags):
+                tagged[slug].append(a)
+        tags = [
+            {"name": site.tag_names[slug], "slug": slug, "url": tag_path(slug), "count": len(_stories(tagged[slug], site))}
+            for slug in sorted(tagged)
         ]
-        months.append({"id": month_id, "title": views[members[0].slug]["month"], "url": archive_path(month_id),
-                       "count": len(members), "days": days})
-    yield emit("archive/index.html", "archive.html",
-               page("archive/index.html", "archive", "Archive", "Every article, by month and by day.", months=months))
-    for month in months:
-        members = by_month[month["id"]]
-        count = _pages_of(len(members), size)
-        for number in range(1, count + 1):
-            path = _page_path(month["url"], number)
-            groups: dict[str, dict[str, Any]] = {}
-            for a in members[(number - 1) * size: number * size]:
-                view = views[a.slug]
-                groups.setdefault(view["day"], {"id": view["day"], "title": view["day_human"],
-                                                "url": archive_path(view["day"]), "articles": []})["articles"].append(view)
-            title = f"Archive: {month['title']}" + (f", page {number}" if number > 1 else "")
-            yield emit(path, "archive_month.html", page(
-                path, "archive-month", title, f"Every article from {month['title']}.",
-                month=month, days=[groups[d] for d in sorted(groups, reverse=True)],
-                pagination=pagination(month["url"], number, count)))
-        for day in month["days"]:
-            yield from story_pages(day["url"], by_day[day["id"]], day["title"], f"The digest for {day['title']}.",
-                                   "archive_day.html", "archive-day", day=day, month=month)
+        by_use = sorted(tags, key=lambda t: (-t["count"], t["name"].casefold(), t["slug"]))
 
-    # Not found, search, feeds, sitemap, robots, stylesheet and scripts.
-    yield emit("404.html", "404.html", page("404.html", "404", "Page not found"))
-    yield emit("search/index.html", "search.html",
-               page("search/index.html", "search", "Search", "Search the headlines, summaries and tags."))
-    yield "search-index.js", search_index_js(build_search_index(views[a.slug] for a in site.articles))
-    yield from _feeds(site, views, [a.slug for a in site.articles], "", config.site.title, config.site.description,
-                      "index.html", emit, page)
-    for tag in tags:
-        folder = tag["url"][: -len("index.html")]
-        yield from _feeds(site, views, [a.slug for a in tagged[tag["slug"]]], folder,
-                          f"{config.site.title}: {tag['name']}", f"Stories tagged “{tag['name']}”.",
-                          tag["url"], emit, page, tag_slug=tag["slug"])
-    updated = _iso(_date(site.articles[0])) if site.articles else _iso(_EPOCH)
-    urls: list[dict[str, str]] = []
-    if site.base_url:
-        urls.append({"loc": site.url("index.html"), "lastmod": updated[:10] if site.articles else ""})
-        urls += [{"loc": v["abs_url"], "lastmod": v["day"]} for v in views.values()]
-        for tag in sorted(tags, key=lambda t: t["slug"]):
-            urls.append({"loc": site.url(tag["url"]), "lastmod": _date(tagged[tag["slug"]][0]).date().isoformat()})
+        # Front page: the newest front.stories stories, a page at a time.
+        front_total = len(_stories(site.articles, site))
+        yield from story_pages("index.html", site.articles, "", config.site.description, "index.html", "index",
+                               limit=config.front.stories, group_by=config.front.group_by,
+                               more=front_total > config.front.stories, top_tags=by_use[:_TOP_TAGS])
+
+        # Article pages.
+        for a in site.articles:
+            view = views[a.slug]
+            path = view["url"]
+            if not mine(path):
+                continue
+            yield emit(path, "article.html", page(path, "article", view["headline"], view["description"],
+                                                  article=view, jsonld=json_ld(_news_article(view, site))))
+
+        # Tag pages (each with its own feeds) and the tag index.
+        for tag in tags:
+            folder = tag["url"][: -len("index.html")]
+            feeds = [{"type": kind, "title": f"{tag['name']} ({label})", "url": folder + name} for name, kind, label in _FEEDS]
+            for number_page in story_pages(
+                tag["url"], tagged[tag["slug"]], tag["name"], f"Stories tagged “{tag['name']}”.", "tag.html", "tag",
+                tag=tag, feeds=feeds,
+            ):
+                yield number_page
+        if mine("tags/index.html"):
+            yield emit("tags/index.html", "tags.html",
+                       page("tags/index.html", "tags", "Tags", "Every tag on the site, most used first.", tags=by_use))
+
+        # Section pages.
+        by_section: dict[str, list[Article]] = defaultdict(list)
+        for a in site.articles:
+            if a.section:
+                by_section[a.section].append(a)
         for name in sorted(by_section, key=_section_key):
-            slug = site.tag_slug(name)
-            urls.append({"loc": site.url(section_path(slug)), "lastmod": _date(by_section[name][0]).date().isoformat()})
+            section = {**_section_ref(name, site)}  # type: ignore[arg-type]
+            section["count"] = len(_stories(by_section[name], site))
+            yield from story_pages(section["url"], by_section[name], name, f"{name}: the latest stories.",
+                                   "section.html", "section", section=section)
+
+        # Archive: an index of months and days; a page per month (every article, compact) and per day (the digest).
+        by_month: dict[str, list[Article]] = defaultdict(list)
+        by_day: dict[str, list[Article]] = defaultdict(list)
+        for a in site.articles:
+            day = views[a.slug]["day"]
+            by_month[day[:7]].append(a)
+            by_day[day].append(a)
+        months = []
+        for month_id in sorted(by_month, reverse=True):
+            members = by_month[month_id]
+            days = [
+                {"id": d, "title": views[by_day[d][0].slug]["day_human"], "number": int(d[8:]),
+                 "url": archive_path(d), "count": len(by_day[d])}
+                for d in sorted({views[a.slug]["day"] for a in members}, reverse=True)
+            ]
+            months.append({"id": month_id, "title": views[members[0].slug]["month"], "url": archive_path(month_id),
+                           "count": len(members), "days": days})
+        if mine("archive/index.html"):
+            yield emit("archive/index.html", "archive.html",
+                       page("archive/index.html", "archive", "Archive", "Every article, by month and by day.", months=months))
         for month in months:
-            urls.append({"loc": site.url(month["url"]), "lastmod": month["days"][0]["id"]})
-            urls += [{"loc": site.url(d["url"]), "lastmod": d["id"]} for d in month["days"]]
-        urls.append({"loc": site.url("tags/index.html"), "lastmod": ""})
-        urls.append({"loc": site.url("archive/index.html"), "lastmod": ""})
-    yield emit("sitemap.xml", "sitemap.xml", page("sitemap.xml", "sitemap", "", urls=urls))
-    yield emit("robots.txt", "robots.txt", page("robots.txt", "robots", ""))
-    yield emit("style.css", "style.css", page("style.css", "css", ""))
-    yield emit("search.js", "search.js", page("search.js", "js", ""))
+            members = by_month[month["id"]]
+            count = _pages_of(len(members), size)
+            for number in range(1, count + 1):
+                path = _page_path(month["url"], number)
+                if not mine(path):
+                    continue
+                groups: dict[str, dict[str, Any]] = {}
+                for a in members[(number - 1) * size: number * size]:
+                    view = views[a.slug]
+                    groups.setdefault(view["day"], {"id": view["day"], "title": view["day_human"],
+                                                    "url": archive_path(view["day"]), "articles": []})["articles"].append(view)
+                title = f"Archive: {month['title']}" + (f", page {number}" if number > 1 else "")
+                yield emit(path, "archive_month.html", page(
+                    path, "archive-month", title, f"Every article from {month['title']}.",
+                    month=month, days=[groups[d] for d in sorted(groups, reverse=True)],
+                    pagination=pagination(month["url"], number, count)))
+            for day in month["days"]:
+                yield from story_pages(day["url"], by_day[day["id"]], day["title"], f"The digest for {day['title']}.",
+                                       "archive_day.html", "archive-day", day=day, month=month)
+
+        # Not found, search, feeds, sitemap, robots, stylesheet and scripts.
+        if mine("404.html"):
+            yield emit("404.html", "404.html", page("404.html", "404", "Page not found"))
+        if mine("search/index.html"):
+            yield emit("search/index.html", "search.html",
+                       page("search/index.html", "search", "Search", "Search the headlines, summaries and tags."))
+        if mine("search-index.js"):
+            yield Page("search-index.js", _SEARCH_INDEX, {"views": [views[a.slug] for a in site.articles]})
+        yield from _feeds(site, views, [a.slug for a in site.articles], "", config.site.title, config.site.description,
+                          "index.html", emit, page, mine)
+        for tag in tags:
+            folder = tag["url"][: -len("index.html")]
+            yield from _feeds(site, views, [a.slug for a in tagged[tag["slug"]]], folder,
+                              f"{config.site.title}: {tag['name']}", f"Stories tagged “{tag['name']}”.",
+                              tag["url"], emit, page, mine, tag_slug=tag["slug"])
+        updated = _iso(_date(site.articles[0])) if site.articles else _iso(_EPOCH)
+        urls: list[dict[str, str]] = []
+        if site.base_url:
+            urls.append({"loc": site.url("index.html"), "lastmod": updated[:10] if site.articles else ""})
+            urls += [{"loc": v["abs_url"], "lastmod": v["day"]} for v in views.values()]
+            for tag in sorted(tags, key=lambda t: t["slug"]):
+                urls.append({"loc": site.url(tag["url"]), "lastmod": _date(tagged[tag["slug"]][0]).date().isoformat()})
+            for name in sorted(by_section, key=_section_key):
+                slug = site.tag_slug(name)
+                urls.append({"loc": site.url(section_path(slug)), "lastmod": _date(by_section[name][0]).date().isoformat()})
+            for month in months:
+                urls.append({"loc": site.url(month["url"]), "lastmod": month["days"][0]["id"]})
+                urls += [{"loc": site.url(d["url"]), "lastmod": d["id"]} for d in month["days"]]
+            urls.append({"loc": site.url("tags/index.html"), "lastmod": ""})
+            urls.append({"loc": site.url("archive/index.html"), "lastmod": ""})
+        if mine("sitemap.xml"):
+            yield emit("sitemap.xml", "sitemap.xml", page("sitemap.xml", "sitemap", "", urls=urls))
+        for path, template, kind in (("robots.txt", "robots.txt", "robots"), ("style.css", "style.css", "css"), ("search.js", "search.js", "js")):
+            if mine(path):
+                yield emit(path, template, page(path, kind, ""))
+
+
+#: The template name of a JSON feed, which is made in Python, not by a template.
+_JSON_FEED = "<json feed>"
+#: Likewise the search index.
+_SEARCH_INDEX = "<search index>"
+
+
+class _FeedEntry(Mapping):
+    """A feed entry: an article's view model plus the feed's own keys (``id``, ``date_rfc822``),
+    without copying the view (a page key then refers to the view instead of repeating it)."""
+
+    __slots__ = ("view", "extra")
+
+    def __init__(self, view: Mapping[str, Any], extra: Mapping[str, Any]):
+        self.view, self.extra = view, extra
+
+    def __getitem__(self, key: str) -> Any:
+        return self.extra[key] if key in self.extra else self.view[key]
+
+    def __iter__(self) -> Iterator[str]:
+        yield from self.view
+        yield from (k for k in self.extra if k not in self.view)
+
+    def __len__(self) -> int:
+        return len(self.view) + sum(1 for k in self.extra if k not in self.view)
+
+    def __reduce__(self) -> tuple:
+        return (_FeedEntry, (self.view, self.extra))
+
+
+class _KeyPickler(pickle.Pickler):
+    """Pickles a page's context for its key, naming each article view model by its own hash."""
+
+    def __init__(self, file: io.BytesIO, renderer: "Renderer"):
+        super().__init__(file, protocol=pickle.HIGHEST_PROTOCOL)
+        self.renderer = renderer
+        # No memo: an object seen twice is written twice, so equal contexts give equal bytes
+        # whether or not their equal strings happen to be one object (as after unpickling).
+        self.fast = True
+
+    def reducer_override(self, obj: Any) -> Any:
+        # Called only for objects that are not plain str/int/dict/list/tuple…, so it is cheap.
+        if type(obj) is ArticleView:
+            return _view_ref, (self.renderer.view_key(obj),)
+        return NotImplemented
+
+
+def _view_ref(key: str) -> str:  # pragma: no cover - only named in page keys, never called
+    return key
+
+
+def _environment_key(env: jinja2.Environment) -> str:
+    """A hash of every template the environment can load and of the code that renders them."""
+    from .cache import code_version
+
+    digest = hashlib.blake2b(code_version().encode(), digest_size=16)
+    for name in sorted(env.list_templates()):
+        source, filename, _ = env.loader.get_source(env, name)  # type: ignore[union-attr]
+        digest.update(f"{name}\x00{filename}\x00".encode() + source.encode("utf-8", "surrogateescape"))
+    return digest.hexdigest()
 
 
 def _feeds(
@@ -941,10 +1086,11 @@ def _feeds(
     title: str,
     description: str,
     home: str,
-    emit: Callable[[str, str, Mapping[str, Any]], tuple[str, bytes]],
+    emit: Callable[[str, str, Mapping[str, Any]], Page],
     page: Callable[..., dict[str, Any]],
+    mine: Callable[[str], bool],
     tag_slug: str = "",
-) -> Iterator[tuple[str, bytes]]:
+) -> Iterator[Page]:
     """Atom (``feed.xml``), RSS 2.0 (``rss.xml``) and JSON Feed 1.1 (``feed.json``) in ``folder``."""
     config = site.config.site
     chosen = slugs[: site.config.front.feed_entries]
@@ -965,15 +1111,18 @@ def _feeds(
         "author": config.author or config.title,
     }
     entries = [
-        {**views[s], "id": views[s]["abs_url"]
-         or f"urn:uuid:{uuid.uuid5(uuid.NAMESPACE_URL, 'digest:' + config.title + ':' + s)}",
-         "date_rfc822": _rfc822(views[s]["date"])}
+        _FeedEntry(views[s], {
+            "id": views[s]["abs_url"] or f"urn:uuid:{uuid.uuid5(uuid.NAMESPACE_URL, 'digest:' + config.title + ':' + s)}",
+            "date_rfc822": _rfc822(views[s]["date"]),
+        })
         for s in chosen
     ]
     for name, template in (("feed.xml", "feed.xml"), ("rss.xml", "rss.xml")):
         path = folder + name
-        yield emit(path, template, page(path, "feed", title, description, feed=feed, entries=entries))
-    yield folder + "feed.json", _json_feed(feed, entries, _root(folder + "feed.json"))
+        if mine(path):
+            yield emit(path, template, page(path, "feed", title, description, feed=feed, entries=entries))
+    if mine(folder + "feed.json"):
+        yield Page(folder + "feed.json", _JSON_FEED, {"feed": feed, "entries": entries, "root": _root(folder + "feed.json")})
 
 
 __all__ = [

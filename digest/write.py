@@ -10,12 +10,14 @@ from __future__ import annotations
 
 import ctypes
 import functools
+import json
 import logging
 import os
 import shutil
 import sys
 from pathlib import Path, PurePosixPath
-from typing import Iterable
+from contextlib import contextmanager
+from typing import Iterable, Iterator
 
 from .errors import DigestError
 
@@ -45,36 +47,150 @@ def write_site(pages: Iterable[tuple[str, bytes]], out_dir: Path) -> list[str]:
     so is a path that would leave the output folder. On any error the temporary
     folder is removed and ``out_dir`` is left as it was.
     """
+    with staging(out_dir) as folder:
+        for rel, data in pages:
+            folder.put(rel, data)
+        written = folder.written
+    return sorted(written)
+
+
+class Staging:
+    """The folder a new site is written into, beside the output (see :func:`staging`)."""
+
+    def __init__(self, root: Path, previous: Path, update: bool = False):
+        self.root = root
+        self.previous = previous  #: the site being replaced (unchanged pages are linked from it)
+        self.update = update  #: True: only changed pages are written here, then moved into the site
+        self.deletes: list[str] = []  #: (update) pages of the previous site that are gone
+        self.written: set[str] = set()
+        self._folders: set[str] = {""}  # created already: one mkdir per folder, not per page
+
+    def _target(self, rel: str) -> str:
+        key = safe_relpath(rel).as_posix()
+        if key in self.written:
+            raise DigestError(f"two pages want the same output path {key!r}")
+        self.written.add(key)
+        folder = key.rpartition("/")[0]
+        if folder not in self._folders:
+            os.makedirs(os.path.join(self.root, folder), exist_ok=True)
+            while folder and folder not in self._folders:
+                self._folders.add(folder)
+                folder = folder.rpartition("/")[0]
+        return os.path.join(self.root, key)
+
+    def put(self, rel: str, data: bytes) -> Stamp:
+        """Write one page; returns its :data:`Stamp`."""
+        with open(self._target(rel), "wb") as handle:
+            handle.write(data)
+            handle.flush()
+            return _stamp(os.fstat(handle.fileno()))
+
+    def keep(self, rel: str, stamp: Stamp) -> bool:
+        """Take the page unchanged from the previous site (a hard link, no copy) if the file
+        there is still the one ``stamp`` describes; False (nothing done) otherwise."""
+        key = safe_relpath(rel).as_posix()
+        old = os.path.join(self.previous, key)
+        try:
+            if _stamp(os.stat(old, follow_symlinks=False)) != stamp:
+                return False
+            if self.update:  # the file stays where it is
+                if key in self.written:
+                    raise DigestError(f"two pages want the same output path {key!r}")
+                self.written.add(key)
+                return True
+            os.link(old, self._target(key), follow_symlinks=False)
+        except OSError:
+            self.written.discard(key)
+            return False
+        return True
+
+
+#: What identifies one written file: (size, inode, modification time in ns). A hard link keeps
+#: it; writing the file anew, by us or anyone, changes it.
+Stamp = tuple[int, int, int]
+
+
+def _stamp(st: os.stat_result) -> Stamp:
+    return (st.st_size, st.st_ino, st.st_mtime_ns)
+
+
+@contextmanager
+def staging(out_dir: Path, update: bool = False) -> Iterator[Staging]:
+    """A temporary folder beside ``out_dir`` to write the new site into.
+
+    When the block ends without an error, the new site takes the place of ``out_dir``:
+    by default the folder holds the whole site and replaces ``out_dir`` in one step. With
+    ``update`` (an incremental build) it holds only the pages that changed: a journal
+    is written, then each page is moved into ``out_dir`` (one rename each, so no page is
+    ever half-written) and the pages in ``Staging.deletes`` are removed. A build killed
+    during those moves leaves the journal, and the next build finishes the moves before
+    anything else. On an error the folder is removed and ``out_dir`` is left as it was.
+    """
     out_dir = Path(out_dir)
     parent = out_dir.parent
     parent.mkdir(parents=True, exist_ok=True)
     _remove_leftovers(parent, out_dir.name)
+    update = update and out_dir.is_dir() and not out_dir.is_symlink()
     tmp = parent / f"{_TMP_PREFIX}{out_dir.name}-{os.getpid()}"
     if tmp.exists():
         shutil.rmtree(tmp)
     tmp.mkdir()
-    written: set[str] = set()
-    folders: set[str] = {""}  # created already: one mkdir per folder, not per page
-    root = str(tmp)
     try:
-        for rel, data in pages:
-            key = safe_relpath(rel).as_posix()
-            if key in written:
-                raise DigestError(f"two pages want the same output path {key!r}")
-            written.add(key)
-            folder = key.rpartition("/")[0]
-            if folder not in folders:
-                os.makedirs(os.path.join(root, folder), exist_ok=True)
-                while folder and folder not in folders:
-                    folders.add(folder)
-                    folder = folder.rpartition("/")[0]
-            with open(os.path.join(root, key), "wb") as handle:
-                handle.write(data)
-        _swap(tmp, out_dir)
+        folder = Staging(tmp, out_dir, update)
+        yield folder
+        if update:
+            _write_journal(tmp, folder.deletes)
+        else:
+            _swap(tmp, out_dir)
     except BaseException:
         shutil.rmtree(tmp, ignore_errors=True)
         raise
-    return sorted(written)
+    if update:
+        _finish_update(tmp, out_dir)
+
+
+_JOURNAL = ".digest-journal"
+_move = os.replace  # one page into the site: atomic, so a reader sees the old file or the new one
+
+
+def _write_journal(tmp: Path, deletes: list[str]) -> None:
+    """Mark the staged pages complete: from here on they are moved in, even after a crash."""
+    for rel in deletes:
+        safe_relpath(rel)
+    part = tmp / (_JOURNAL + ".part")
+    part.write_text(json.dumps({"delete": sorted(deletes)}), encoding="utf-8")
+    os.replace(part, tmp / _JOURNAL)
+
+
+def _finish_update(tmp: Path, out_dir: Path) -> None:
+    """Move every staged page into ``out_dir``, remove the deleted ones, drop ``tmp``."""
+    journal = json.loads((tmp / _JOURNAL).read_text(encoding="utf-8"))
+    made: set[str] = set()
+    for folder, _, files in os.walk(tmp):
+        rel_folder = os.path.relpath(folder, tmp)
+        rel_folder = "" if rel_folder == "." else rel_folder
+        for name in files:
+            if not rel_folder and name.startswith(_JOURNAL):
+                continue
+            target_folder = os.path.join(out_dir, rel_folder)
+            if rel_folder not in made:
+                os.makedirs(target_folder, exist_ok=True)
+                made.add(rel_folder)
+            _move(os.path.join(folder, name), os.path.join(target_folder, name))
+    for rel in journal.get("delete", []):
+        path = out_dir / safe_relpath(rel)
+        try:
+            path.unlink()
+        except FileNotFoundError:
+            pass
+        parent = path.parent
+        while parent != out_dir:  # drop folders left empty
+            try:
+                parent.rmdir()
+            except OSError:
+                break
+            parent = parent.parent
+    shutil.rmtree(tmp, ignore_errors=True)
 
 
 def _swap(new: Path, out_dir: Path) -> None:
@@ -125,5 +241,9 @@ def _remove_leftovers(parent: Path, name: str) -> None:
     """Remove temporary folders that a killed build left behind."""
     for prefix in (_TMP_PREFIX, _OLD_PREFIX):
         for path in parent.glob(f"{prefix}{name}-*"):
+            if prefix == _TMP_PREFIX and (path / _JOURNAL).is_file():
+                log.info("finishing the update of %s that a killed build left", parent / name)
+                _finish_update(path, parent / name)
+                continue
             log.debug("removing leftover %s", path)
             shutil.rmtree(path, ignore_errors=True)

@@ -121,3 +121,39 @@ def test_undated_text_is_redone_when_its_time_changes(make_project, tmp_path: Pa
     steps, _ = _steps(config)
     assert steps["summarised and tagged"] == 1
     _same_as_cold(config, tmp_path / "x")
+
+
+def test_unchanged_pages_are_linked_not_rendered_again(project: Path, tmp_path: Path) -> None:
+    config = load_config(root=project)
+    build(config)
+    site = project / "site"
+    inodes = {p.relative_to(site).as_posix(): p.stat().st_ino for p in site.rglob("*") if p.is_file()}
+    build(config)
+    assert {p.relative_to(site).as_posix(): p.stat().st_ino for p in site.rglob("*") if p.is_file()} == inodes
+
+    seed = project / "content" / "2024-07-19-xiaomi-ev-sanctions.txt"
+    seed.write_text(seed.read_text(encoding="utf-8").replace("Lei", "Mr Lei", 1), encoding="utf-8")
+    build(config)
+    now = {p.relative_to(site).as_posix(): p.stat().st_ino for p in site.rglob("*") if p.is_file()}
+    changed = {rel for rel in now if now[rel] != inodes.get(rel)}
+    assert "articles/xiaomi-ev-sanctions/index.html" in changed
+    assert "style.css" not in changed and len(changed) < len(now) / 2
+    _same_as_cold(config, tmp_path)
+
+    # a page edited by hand in site/ is not trusted: the next build writes it again
+    page = site / "articles/xiaomi-ev-sanctions/index.html"
+    page.unlink()
+    page.write_text("tampered", encoding="utf-8")
+    build(config)
+    assert "tampered" not in page.read_text(encoding="utf-8")
+    _same_as_cold(config, tmp_path)
+
+
+def test_template_change_renders_again(project: Path, tmp_path: Path) -> None:
+    config = load_config(root=project)
+    build(config)
+    (project / "templates").mkdir()
+    (project / "templates/article.html").write_text('{% extends "default/article.html" %}{% block main %}<p>Mine</p>{{ super() }}{% endblock %}', encoding="utf-8")
+    build(config)
+    assert "<p>Mine</p>" in (project / "site/articles/xiaomi-ev-sanctions/index.html").read_text(encoding="utf-8")
+    _same_as_cold(config, tmp_path)

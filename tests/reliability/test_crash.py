@@ -61,3 +61,44 @@ def test_sigkill_at_random_moments_leaves_old_or_new_site(make_project) -> None:
     assert tree(root / "site") == new
     assert sorted(p.name for p in root.iterdir()) == [".digest-cache", "content", "digest.yaml", "expected", "site"]
     assert not [p for p in (root / ".digest-cache").rglob("*") if p.name.endswith(".tmp")]  # no half-written cache file
+
+
+def test_incremental_update_interrupted_is_finished_by_the_next_build(make_project, monkeypatch) -> None:
+    """An incremental build moves changed pages in one rename each; killed half-way, every
+    file is still a whole old or new page, and the next build finishes the moves."""
+    from digest import build, load_config
+    from digest import write as write_module
+
+    root = make_project({"content/2024-06-20-northwind.md": MD, "content/buses.txt": TXT, "digest.yaml": ""})
+    config = load_config(root=root)
+    build(config)
+    old = tree(root / "site")
+    (root / "content/buses.txt").write_text(TXT.replace("buses", "trams"), encoding="utf-8")
+    (root / "content/page-1.html").write_text(HTML, encoding="utf-8")
+    expected_config = load_config(root=root)
+    from dataclasses import replace
+
+    build(replace(expected_config, paths=replace(expected_config.paths, output=root / "expected")), use_cache=False)
+    new = tree(root / "expected")
+
+    moves = []
+
+    def killed_after_two(src: str, dst: str) -> None:
+        if len(moves) == 2:
+            raise KeyboardInterrupt("killed")
+        moves.append(dst)
+        os.replace(src, dst)
+
+    monkeypatch.setattr(write_module, "_move", killed_after_two)
+    try:
+        build(config)
+    except KeyboardInterrupt:
+        pass
+    monkeypatch.undo()
+    assert len(moves) == 2
+    state = tree(root / "site")
+    assert state not in (old, new)  # the interruption was real
+    assert all(data in (old.get(rel), new.get(rel)) for rel, data in state.items()), "a file is neither old nor new"
+    build(config)
+    assert tree(root / "site") == new
+    assert not list(root.glob(".digest-tmp-*"))
