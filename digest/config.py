@@ -60,6 +60,9 @@ class TagsConfig:
     """How many tags an article shows at most."""
     aliases: dict[str, str] = field(default_factory=dict)
     """Map of tag spellings to the one to use, e.g. ``{"EV": "electric vehicles"}``."""
+    min_articles: int = 2
+    """A tag gets its own page (and feed) once this many stories carry it; a rarer tag is
+    shown on its article without a link (a page listing one story adds nothing)."""
 
 
 @dataclass(frozen=True, slots=True)

@@ -72,7 +72,7 @@ def open_cache(config: Config, sentences: int | None = None) -> cache.Store:
     folder, output = config.paths.cache, config.paths.output
     if folder == output or output in folder.parents:
         raise DigestError(f"paths.cache ({folder}) must not be inside paths.output ({output})")
-    store = cache.Store.open(folder, (sentences or config.summary.sentences, config.tags))
+    store = cache.Store.open(folder, (sentences or config.summary.sentences, replace(config.tags, min_articles=0)))
     store.load()
     return store
 

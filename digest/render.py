@@ -15,7 +15,8 @@ Pages (``url`` values below are these paths)::
     index.html                      front page: newest stories, grouped by day or section
     articles/<slug>/index.html      one article
     tags/index.html                 every tag, most used first, with counts
-    tags/<tag-slug>/index.html      stories with that tag (+ feed.xml, rss.xml, feed.json there)
+    tags/<tag-slug>/index.html      stories with that tag (+ its Atom feed.xml); only tags carried by
+                                    ``tags.min_articles`` stories or more get a page
     sections/<section-slug>/index.html
     archive/index.html              months, each with its days
     archive/YYYY/MM/index.html      every article of a month (compact list, by day)
@@ -399,6 +400,7 @@ class Site:
     members: Mapping[str, tuple[str, ...]]  #: canonical slug → the other articles of its story
     tag_slug: Callable[[str], str]
     tag_names: Mapping[str, str]  #: tag slug → display name (the most used spelling)
+    tag_pages: frozenset[str]  #: slugs of the tags that get a page (``tags.min_articles`` stories or more)
     base_url: str
 
     def url(self, path: str) -> str:
@@ -429,6 +431,13 @@ def make_site(articles: Sequence[Article], config: Config) -> Site:
             spellings[tag_slug(name)][name] += 1
     tag_names = {slug: sorted(c.items(), key=lambda kv: (-kv[1], kv[0]))[0][0] for slug, c in spellings.items()}
     position = {a.slug: i for i, a in enumerate(published)}
+    # Stories, not articles: the copies of one story count once.
+    stories: dict[str, set[str]] = defaultdict(set)
+    for a in published:
+        for name in a.tags:
+            stories[tag_slug(name)].add(canonical[a.slug])
+    least = max(1, config.tags.min_articles)
+    tag_pages = frozenset(slug for slug, heads in stories.items() if len(heads) >= least)
     return Site(
         config=config,
         articles=tuple(published),
@@ -438,6 +447,7 @@ def make_site(articles: Sequence[Article], config: Config) -> Site:
         members=MappingProxyType({k: tuple(sorted(v, key=position.__getitem__)) for k, v in groups.items()}),
         tag_slug=tag_slug,
         tag_names=MappingProxyType(tag_names),
+        tag_pages=tag_pages,
         base_url=_base_url(config),
     )
 
@@ -551,7 +561,7 @@ def article_context(article: Article, site: Site) -> dict[str, Any]:
         if slug in seen:
             continue
         seen.add(slug)
-        tags.append({"name": name, "slug": slug, "url": tag_path(slug)})
+        tags.append({"name": name, "slug": slug, "url": tag_path(slug) if slug in site.tag_pages else ""})
     duplicates = [
         {**_ref(other), "source": _safe_source(other.url), "byline": other.byline, "date_human": _human(_date(other))}
         for other in _others(article, site)
@@ -896,7 +906,7 @@ class Renderer:
                 tagged[slug].append(a)
         tags = [
             {"name": site.tag_names[slug], "slug": slug, "url": tag_path(slug), "count": len(_stories(tagged[slug], site))}
-            for slug in sorted(tagged)
+            for slug in sorted(tagged) if slug in site.tag_pages
         ]
         by_use = sorted(tags, key=lambda t: (-t["count"], t["name"].casefold(), t["slug"]))
 
@@ -918,7 +928,7 @@ class Renderer:
         # Tag pages (each with its own feeds) and the tag index.
         for tag in tags:
             folder = tag["url"][: -len("index.html")]
-            feeds = [{"type": kind, "title": f"{tag['name']} ({label})", "url": folder + name} for name, kind, label in _FEEDS]
+            feeds = [{"type": kind, "title": f"{tag['name']} ({label})", "url": folder + name} for name, kind, label in _FEEDS[:1]]
             for number_page in story_pages(
                 tag["url"], tagged[tag["slug"]], tag["name"], f"Stories tagged “{tag['name']}”.", "tag.html", "tag",
                 tag=tag, feeds=feeds,
@@ -994,7 +1004,7 @@ class Renderer:
             folder = tag["url"][: -len("index.html")]
             yield from _feeds(site, views, [a.slug for a in tagged[tag["slug"]]], folder,
                               f"{config.site.title}: {tag['name']}", f"Stories tagged “{tag['name']}”.",
-                              tag["url"], emit, page, mine, tag_slug=tag["slug"])
+                              tag["url"], emit, page, mine, tag_slug=tag["slug"], atom_only=True)
         updated = _iso(_date(site.articles[0])) if site.articles else _iso(_EPOCH)
         urls: list[dict[str, str]] = []
         if site.base_url:
@@ -1090,8 +1100,10 @@ def _feeds(
     page: Callable[..., dict[str, Any]],
     mine: Callable[[str], bool],
     tag_slug: str = "",
+    atom_only: bool = False,
 ) -> Iterator[Page]:
-    """Atom (``feed.xml``), RSS 2.0 (``rss.xml``) and JSON Feed 1.1 (``feed.json``) in ``folder``."""
+    """Atom (``feed.xml``), RSS 2.0 (``rss.xml``) and JSON Feed 1.1 (``feed.json``) in ``folder``
+    (only Atom with ``atom_only``: a tag's feed, where one format is enough for every reader)."""
     config = site.config.site
     chosen = slugs[: site.config.front.feed_entries]
     updated = views[chosen[0]]["date"] if chosen else _iso(_EPOCH)
@@ -1117,11 +1129,11 @@ def _feeds(
         })
         for s in chosen
     ]
-    for name, template in (("feed.xml", "feed.xml"), ("rss.xml", "rss.xml")):
+    for name, template in (("feed.xml", "feed.xml"), ("rss.xml", "rss.xml"))[: 1 if atom_only else 2]:
         path = folder + name
         if mine(path):
             yield emit(path, template, page(path, "feed", title, description, feed=feed, entries=entries))
-    if mine(folder + "feed.json"):
+    if not atom_only and mine(folder + "feed.json"):
         yield Page(folder + "feed.json", _JSON_FEED, {"feed": feed, "entries": entries, "root": _root(folder + "feed.json")})
 
 
