@@ -67,12 +67,17 @@ def build(
     )
 
 
-def open_cache(config: Config, sentences: int | None = None) -> cache.Store:
-    """The cache store for ``config`` (refused inside the output folder, which builds replace)."""
+def cache_store(config: Config, sentences: int | None = None) -> cache.Store:
+    """The cache store for ``config``, not yet loaded (refused inside the output folder, which builds replace)."""
     folder, output = config.paths.cache, config.paths.output
     if folder == output or output in folder.parents:
         raise DigestError(f"paths.cache ({folder}) must not be inside paths.output ({output})")
-    store = cache.Store.open(folder, (sentences or config.summary.sentences, replace(config.tags, min_articles=0)))
+    return cache.Store.open(folder, (sentences or config.summary.sentences, replace(config.tags, min_articles=0)))
+
+
+def open_cache(config: Config, sentences: int | None = None) -> cache.Store:
+    """:func:`cache_store`, loaded from disk."""
+    store = cache_store(config, sentences)
     store.load()
     return store
 

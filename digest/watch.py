@@ -12,12 +12,15 @@ import queue
 import threading
 import time
 from pathlib import Path
-from typing import Callable
+from typing import TYPE_CHECKING, Callable
 
 from watchdog.events import FileSystemEvent, FileSystemEventHandler
 from watchdog.observers import Observer
 
 from .config import Config
+
+if TYPE_CHECKING:
+    from .cache import Store
 from .discover import is_ignored
 from .errors import ConfigError, DigestError
 from .model import BuildResult
@@ -76,15 +79,20 @@ def watch(
     initial_build: bool = True,
 ) -> None:
     """Build once, then rebuild after every batch of changes until ``stop`` is set (or Ctrl-C)."""
-    from .pipeline import build
+    from .pipeline import build, cache_store
 
     stop = stop or threading.Event()
     current = {"config": config}
+    stores: dict[Path, Store] = {}  # the cache stays in memory between rebuilds
 
     def run_build(reason: str) -> None:
         started = time.perf_counter()
         try:
-            result = build(current["config"], sentences=sentences)
+            config = current["config"]
+            store = cache_store(config, sentences)  # its folder names the code version and settings
+            store = stores.setdefault(store.folder, store)
+            store.load()  # from disk the first time only
+            result = build(config, sentences=sentences, store=store)
         except DigestError as exc:
             log.error("build failed (%s): %s — still watching", reason, exc)
             if on_build:
