@@ -50,6 +50,7 @@ def _parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("build", parents=[common], help="build the site")
     p.add_argument("--strict", action="store_true", help="exit 1 if any file was skipped or warned about")
+    p.add_argument("--no-cache", action="store_true", help="redo every article and page (the cache in paths.cache is neither read nor written)")
     p.set_defaults(func=cmd_build)
 
     p = sub.add_parser("serve", parents=[common], help="build, serve on loopback, rebuild and reload on change")
@@ -97,7 +98,8 @@ def cmd_build(args: argparse.Namespace) -> int:
 
     config = _config(args)
     show = sys.stderr.isatty() and not args.quiet
-    result = build(config, sentences=args.sentences, jobs=args.jobs, progress=_print_progress if show else None)
+    result = build(config, sentences=args.sentences, jobs=args.jobs, progress=_print_progress if show else None,
+                   use_cache=not args.no_cache)
     _report(result.warnings, result.errors)
     log.info("built %d articles, %d files into %s in %.2f s", result.articles, len(result.written), result.out_dir, result.seconds)
     if result.errors or (args.strict and result.warnings):
