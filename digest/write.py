@@ -27,6 +27,16 @@ _TMP_PREFIX = ".digest-tmp-"
 _OLD_PREFIX = ".digest-old-"
 
 
+def _checked(rel: str) -> str:
+    """``rel`` itself once :func:`safe_relpath` accepts it (the fast form, for every page)."""
+    if not rel or "\x00" in rel or "\\" in rel or rel.startswith("/") or "//" in rel or rel.endswith("/"):
+        return safe_relpath(rel).as_posix()  # raises with the right message
+    for part in rel.split("/"):
+        if part in (".", ".."):
+            return safe_relpath(rel).as_posix()
+    return rel
+
+
 def safe_relpath(rel: str) -> PurePosixPath:
     """Check that ``rel`` stays inside the output folder; return it as a path.
 
@@ -66,7 +76,7 @@ class Staging:
         self._folders: set[str] = {""}  # created already: one mkdir per folder, not per page
 
     def _target(self, rel: str) -> str:
-        key = safe_relpath(rel).as_posix()
+        key = _checked(rel)
         if key in self.written:
             raise DigestError(f"two pages want the same output path {key!r}")
         self.written.add(key)
@@ -88,7 +98,7 @@ class Staging:
     def keep(self, rel: str, stamp: Stamp) -> bool:
         """Take the page unchanged from the previous site (a hard link, no copy) if the file
         there is still the one ``stamp`` describes; False (nothing done) otherwise."""
-        key = safe_relpath(rel).as_posix()
+        key = _checked(rel)
         old = os.path.join(self.previous, key)
         try:
             if _stamp(os.stat(old, follow_symlinks=False)) != stamp:

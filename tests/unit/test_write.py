@@ -19,10 +19,14 @@ def test_writes_and_replaces_whole_site(tmp_path: Path) -> None:
     assert sorted(p.name for p in tmp_path.iterdir()) == ["site"]  # no temporary folders left
 
 
-@pytest.mark.parametrize("rel", ["../x.html", "/etc/passwd", "a/../../x", "a\\..\\x", "a/\x00b", "", "a//b", "./a"])
+@pytest.mark.parametrize("rel", ["../x.html", "/etc/passwd", "a/../../x", "a\\..\\x", "a/\x00b", "", "a//b", "./a", "a/", "a/."])
 def test_unsafe_paths_refused(rel: str) -> None:
+    from digest.write import _checked
+
     with pytest.raises(DigestError):
         safe_relpath(rel)
+    with pytest.raises(DigestError):
+        _checked(rel)  # the fast check used for every page refuses the same paths
 
 
 def test_failure_leaves_previous_site(tmp_path: Path) -> None:
