@@ -5,18 +5,20 @@ baseline computed in the same run:
 
 * precision@5 of same-section links and MRR of the first same-section link;
 * duplicate-pair recall/precision against word 5-gram Jaccard ≥ 0.8 pairs (computed here, all pairs);
-* timings of the relate stage at ~1k articles, and at ``--scale N`` articles (N > 1k made by mixing
-  paragraphs of same-section articles, with a share of words re-spelled so the vocabulary grows).
+* timings of the relate stage at ~1k articles, and at ``--scale N,M,…`` articles (each size in a
+  fresh process, so its peak RSS is its own; N articles made by mixing paragraphs of same-section
+  articles, with a share of words re-spelled so the vocabulary grows), with incremental
+  ``update()`` timings up to 20,000 articles.
 
 * precision by score bucket (to calibrate ``related.min_score``), and precision/links per article at
   the configured default ``min_score``;
 * both halves of the dev file (split by a hash of the id), so tuning that helps one half only shows;
 * a spot-check: the first grouped pairs, headline and opening words of each, to read;
-* peak memory (max RSS) after the scale run.
+* peak memory (max RSS) of each scale run, and the RSS with only the articles loaded.
 
 Usage::
 
-    python benchmarks/related.py [--data PATH] [--scale 10000] [--no-tag] [--half a|b|all] [--spot 10]
+    python benchmarks/related.py [--data PATH] [--scale 1000,10000,100000] [--no-tag] [--half a|b|all] [--spot 10]
 
 The tag stage (``digest.tag.tag``) is run when it imports, so keyphrases and entities are used;
 ``--no-tag`` leaves them empty.
@@ -30,19 +32,21 @@ import math
 import os
 import random
 import resource
+import subprocess
 import sys
 import time
 from collections import Counter
 from dataclasses import replace
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
+from typing import Iterator
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from digest.config import RelatedConfig  # noqa: E402
 from digest.model import Article, Block  # noqa: E402
-from digest.relate import build_index, relate, update  # noqa: E402
+from digest.relate import build_index, related, relate, update  # noqa: E402
 from digest.text import content_words, split_sentences, stem, words  # noqa: E402
 
 DEFAULT_DATA = ROOT / ".." / "shared" / "data" / "summaries" / "dev.jsonl"
@@ -178,14 +182,20 @@ def score_rankings(rankings: dict[str, list[str]], cat: dict[str, str], k: int) 
 def synthetic(recs: list[dict], total: int, seed: int = 7) -> list[dict]:
     """``total`` records: the originals, then mixes of 2–4 paragraphs of same-section records, with
     about 15% of the words re-spelled per copy (so the vocabulary grows like a real corpus)."""
+    return list(synthetic_iter(recs, total, seed))
+
+
+def synthetic_iter(recs: list[dict], total: int, seed: int = 7) -> Iterator[dict]:
+    """:func:`synthetic`, one record at a time (so a large corpus is never held twice)."""
     rng = random.Random(seed)
     by_cat: dict[str, list[dict]] = {}
     for r in recs:
         by_cat.setdefault(r["category"], []).append(r)
     cats = sorted(by_cat)
-    out = list(recs)
+    yield from recs[:total]
+    made = min(total, len(recs))
     c = 0
-    while len(out) < total:
+    while made < total:
         c += 1
         cat = cats[c % len(cats)]
         pool = by_cat[cat]
@@ -199,18 +209,78 @@ def synthetic(recs: list[dict], total: int, seed: int = 7) -> list[dict]:
             return " ".join(w + suffix if len(w) > 5 and rng.random() < 0.15 else w for w in p.split(" "))
 
         title = respell(rng.choice(pool)["title"])
-        out.append({"id": f"syn-{cat}-{c:06d}", "category": cat, "title": title,
-                    "text": "\n\n".join(respell(p) for p in paras)})
-    return out
+        made += 1
+        yield {"id": f"syn-{cat}-{c:06d}", "category": cat, "title": title,
+               "text": "\n\n".join(respell(p) for p in paras)}
 
 
 # -- main ----------------------------------------------------------------------------------------
 
 
+def peak_rss_mb() -> float:
+    """Peak RSS of this process: VmHWM (reset by exec, unlike ru_maxrss, which a process started
+    from a big parent inherits), else ru_maxrss."""
+    try:
+        with open("/proc/self/status", encoding="ascii") as f:
+            for line in f:
+                if line.startswith("VmHWM:"):
+                    return int(line.split()[1]) / 1024
+    except OSError:
+        pass
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+def scale_run(recs: list[dict], n: int, k: int = 5) -> None:
+    """Time the relate stage on ``n`` synthetic articles (run in a fresh process: see ``main``)."""
+    # relate reads the body, never ``sentences``: leave them out so memory holds the text once
+    arts, catb = [], {}
+    for i, r in enumerate(synthetic_iter(recs, n)):
+        arts.append(replace(to_article(r, BASE_DATE + timedelta(days=i % 365)), sentences=()))
+        catb[r["id"]] = r["category"]
+    base = peak_rss_mb()
+    cfg = RelatedConfig(count=k, min_score=0.0)
+    def child_cpu() -> float:
+        r = resource.getrusage(resource.RUSAGE_CHILDREN)
+        return r.ru_utime + r.ru_stime
+
+    t0, c0, k0 = time.perf_counter(), time.process_time(), child_cpu()
+    res = relate(arts, cfg)
+    dt, dc, dk = time.perf_counter() - t0, time.process_time() - c0, child_cpu() - k0
+    rss = peak_rss_mb()
+    rss_child = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
+    pb, mb = score_rankings({a.slug: [r.slug for r in a.related] for a in res}, catb, k)
+    groups = sum(1 for a in res if a.duplicates and a.duplicate_of is None)
+    forked = f" + {dk:.2f} s CPU in a forked process (peak RSS {rss_child:.0f} MB, pages shared with this one)" if dk else ""
+    print(f"scale {n:>7} articles: relate {dt:6.2f} s wall, {dc:6.2f} s CPU{forked}; peak RSS {rss:.0f} MB "
+          f"({base:.0f} MB with the articles loaded, before relate); precision@{k} {pb:.1f} on the "
+          f"synthetic set, {groups} groups (load average {os.getloadavg()[0]:.1f} on {os.cpu_count()} CPUs)", flush=True)
+    if n <= 20000:
+        del res
+        # incremental: index all but the last article, then add it, then edit an early one
+        index = build_index(arts[:-1])
+        t0 = time.perf_counter()
+        index, changed = update(index, arts[-1], k, cfg.min_score)
+        t_add = time.perf_counter() - t0
+        edited = replace(arts[3], body=arts[3].body[:1] + arts[-1].body)
+        t0 = time.perf_counter()
+        index, changed2 = update(index, edited, k, cfg.min_score)
+        t_edit = time.perf_counter() - t0
+        t0 = time.perf_counter()
+        for slug in sorted(changed | changed2):
+            related(slug, index, k, cfg.min_score)
+        t_lists = time.perf_counter() - t0
+        print(f"incremental at {n}: add one article {1000 * t_add:.1f} ms ({len(changed)} lists to redo), "
+              f"edit one {1000 * t_edit:.1f} ms ({len(changed2)} lists to redo); redoing those lists "
+              f"{1000 * t_lists:.1f} ms", flush=True)
+
+
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--data", type=Path, default=DEFAULT_DATA)
-    ap.add_argument("--scale", type=int, default=10000, help="also time the stage at this many articles (0: skip)")
+    ap.add_argument("--scale", type=lambda v: [int(x) for x in v.split(",") if x], default=[10000],
+                    help="also time the stage at these many articles, comma-separated, each in a fresh "
+                         "process (0: skip), e.g. 1000,10000,100000")
+    ap.add_argument("--child-scale", type=int, default=0, help=argparse.SUPPRESS)
     ap.add_argument("--spot", type=int, default=10, help="grouped pairs to print for a spot-check")
     ap.add_argument("--no-tag", action="store_true", help="do not run the tag stage")
     ap.add_argument("--half", choices=["all", "a", "b"], default="all", help="score on a half only")
@@ -221,6 +291,9 @@ def main(argv: list[str] | None = None) -> int:
         print(f"no data at {args.data}")
         return 1
     recs = load(args.data)
+    if args.child_scale:
+        scale_run(recs, args.child_scale, args.k)
+        return 0
     cat = {r["id"]: r["category"] for r in recs}
     # spread dates over a year (deterministic), so recency is exercised but unrelated to sections
     dates = {r["id"]: BASE_DATE + timedelta(days=int(hashlib.sha256(r["id"].encode()).hexdigest()[:4], 16) % 365)
@@ -306,29 +379,11 @@ def main(argv: list[str] | None = None) -> int:
     print(f"time        relate {len(articles)} articles: {t_relate:.2f} s wall, {c_relate:.2f} s CPU "
           f"(load average {os.getloadavg()[0]:.1f} on {os.cpu_count()} CPUs)")
 
-    if args.scale and args.scale > len(recs):
-        big = synthetic(recs, args.scale)
-        arts = [to_article(r, BASE_DATE + timedelta(days=i % 365)) for i, r in enumerate(big)]
-        t0, c0 = time.perf_counter(), time.process_time()
-        res = relate(arts, cfg)
-        dt, dc = time.perf_counter() - t0, time.process_time() - c0
-        catb = {r["id"]: r["category"] for r in big}
-        pb, mb = score_rankings({a.slug: [r.slug for r in a.related] for a in res}, catb, k)
-        groups = sum(1 for a in res if a.duplicates and a.duplicate_of is None)
-        # incremental: index all but the last article, then add it, then edit an early one
-        index = build_index(arts[:-1])
-        t0 = time.perf_counter()
-        index, changed = update(index, arts[-1], k, cfg.min_score)
-        t_add = time.perf_counter() - t0
-        edited = replace(arts[3], body=arts[3].body[:1] + arts[-1].body)
-        t0 = time.perf_counter()
-        index, changed2 = update(index, edited, k, cfg.min_score)
-        t_edit = time.perf_counter() - t0
-        print(f"incremental at {len(arts)}: add one article {1000 * t_add:.1f} ms ({len(changed)} lists to redo), "
-              f"edit one {1000 * t_edit:.1f} ms ({len(changed2)} lists to redo)")
-        rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-        print(f"time        relate {len(arts)} articles: {dt:.2f} s wall, {dc:.2f} s CPU "
-              f"(precision@{k} {pb:.1f} on the synthetic set, {groups} groups); peak RSS {rss:.0f} MB")
+    for n in args.scale:
+        if n > 0:
+            # a fresh process per size, so its peak RSS is the stage's own (plus the articles)
+            cmd = [sys.executable, str(Path(__file__).resolve()), "--data", str(args.data), "--child-scale", str(n)]
+            subprocess.run(cmd, check=True)
     return 0
 
 

@@ -1,0 +1,570 @@
+"""Sparse matrices for the relate stage: weighted terms and blocked top-k products.
+
+The relate stage (:mod:`digest.relate`) scores pairs of articles by the dot product of their
+weighted term vectors. This module holds the numeric part, with numpy and scipy.sparse, so that
+no loop over pairs of articles is ever written in Python:
+
+* :func:`build_vectors` counts every article's terms (headline words, body words, keyphrases,
+  entity names, tags; one column per stemmed word or ``k:``/``e:``/``t:`` key, see
+  :func:`count_terms`), then :func:`weigh` applies sub-linear term frequency × IDF (with the
+  kind's weight), drops very common terms, L2-normalises each row over all its terms and keeps
+  only the columns that can link two documents (document frequency ≥ 2).
+* :func:`cap_postings` keeps, for every term, only its ``M`` heaviest documents: the "postings"
+  side of the product, so the cost of a row stops growing with the corpus.
+* :func:`top_neighbours` computes ``X[block] @ Pᵀ`` for blocks of rows and keeps each row's best
+  ``C`` other documents (ties by document number).
+* :func:`shingle_hashes` and :func:`jaccard`: word 5-gram shingles as sorted 64-bit hashes.
+
+For a large corpus, counting and the product are shared among forked processes
+(:func:`run_shares`): each share is a contiguous range of articles or rows, and the results are
+merged so that they are identical to a run in one process. Text is split on white space and each
+distinct chunk is tokenised once (memos bounded by ``_MEMO_LIMIT`` entries; they are caches only).
+
+All functions are pure and deterministic: a row's result depends only on the matrices, never on
+the block size or on how many processes share the work.
+"""
+from __future__ import annotations
+
+import logging
+import multiprocessing
+import zlib
+from array import array
+from dataclasses import dataclass
+from itertools import chain
+from typing import TYPE_CHECKING, Iterable, Sequence
+
+import numpy as np
+import scipy.sparse as sp
+
+from .text import common_stems, stem, stopwords, words
+
+if TYPE_CHECKING:
+    from .model import Article
+
+log = logging.getLogger(__name__)
+
+KINDS = ("k:", "e:", "t:")
+"""Prefixes of the keyphrase, entity and tag columns (stemmed words have none)."""
+
+_BACKGROUND_DOCS = 20.0  # the same blend as text.stem_idf, vectorised
+_RATE_COMMON, _RATE_OTHER = 0.25, 0.005
+
+
+def doc_text(article: Article) -> str:
+    """Standfirst and body of an article: the text that is weighed once per word and shingled."""
+    body = article.body_text or " ".join(article.sentences)
+    return f"{article.standfirst}\n\n{body}" if article.standfirst else body
+
+
+def key(text: str) -> str:
+    """A case- and spacing-insensitive key for a phrase, entity or tag."""
+    return " ".join(words(text))
+
+
+class _WordColumns(dict):
+    """Lower-case word → column of its stem (-1 for a stop word or a lone letter); filled on demand,
+    so that ``map(columns.__getitem__, words)`` runs at C speed for words already seen."""
+
+    __slots__ = ("vocab",)
+
+    def __init__(self, vocab: Vocabulary) -> None:
+        super().__init__()
+        self.vocab = vocab
+
+    def __missing__(self, w: str) -> int:
+        if w in self.vocab._stop or (len(w) < 2 and not w.isdigit()):
+            c = -1
+        else:
+            c = self.vocab.term(stem(w))
+        self[w] = c
+        return c
+
+
+class _ChunkColumns(dict):
+    """Lower-case whitespace-separated chunk of text (a word with its punctuation) → the columns of
+    its words, stop words left out; filled on demand. ``words(text)`` is the concatenation of
+    ``words(chunk)`` over ``text.split()`` (a word never spans white space), so mapping chunks
+    gives exactly the columns of the text's words, with the regular expression run once per
+    distinct chunk instead of once per word."""
+
+    __slots__ = ("columns",)
+
+    def __init__(self, columns: _WordColumns) -> None:
+        super().__init__()
+        self.columns = columns
+
+    def __missing__(self, chunk: str) -> tuple[int, ...]:
+        cols = self.columns
+        if chunk.isalnum():  # one plain word (no regular expression needed)
+            c = cols[chunk]
+            found: tuple[int, ...] = (c,) if c >= 0 else ()
+        else:
+            found = tuple(c for c in map(cols.__getitem__, words(chunk)) if c >= 0)
+        self[chunk] = found
+        return found
+
+
+_MEMO_LIMIT = 200_000
+"""Entries after which a chunk memo is emptied (a cache only: results do not change)."""
+
+
+def text_columns(text: str, chunks: _ChunkColumns) -> array:
+    """Columns of the words of ``text`` in order, stop words left out (see :class:`_ChunkColumns`)."""
+    if len(chunks) > _MEMO_LIMIT:
+        chunks.clear()
+        chunks.columns.clear()
+    return array("i", chain.from_iterable(map(chunks.__getitem__, text.lower().split())))
+
+
+class _Keys(dict):
+    """Phrase, entity or tag as written → its key (:func:`key`); filled on demand."""
+
+    def __missing__(self, text: str) -> str:
+        k = self[text] = key(text)
+        return k
+
+
+class Vocabulary:
+    """Columns of the term matrix: a stemmed word or a ``k:``/``e:``/``t:`` key → column number.
+
+    Numbers are given in order of first appearance, so the same articles in the same order always
+    get the same columns. ``words[w]`` maps a lower-case word as written to its column (-1 for a
+    stop word).
+    """
+
+    __slots__ = ("columns", "words", "chunks", "keys", "_stop")
+
+    def __init__(self, columns: dict[str, int] | None = None) -> None:
+        self.columns: dict[str, int] = {} if columns is None else columns
+        self._stop = stopwords()
+        self.words = _WordColumns(self)
+        self.chunks = _ChunkColumns(self.words)
+        self.keys = _Keys()
+
+    def __len__(self) -> int:
+        return len(self.columns)
+
+    def term(self, term: str) -> int:
+        """The column of ``term``, made when new."""
+        c = self.columns.get(term)
+        if c is None:
+            c = self.columns[term] = len(self.columns)
+        return c
+
+    def word(self, w: str) -> int:
+        """The column of a lower-case word's stem (-1 for a stop word or a lone letter)."""
+        return self.words[w]
+
+    def common(self) -> np.ndarray:
+        """For each column, True when it is the stem of a built-in very common word."""
+        flags = np.zeros(len(self.columns), dtype=bool)
+        common = common_stems()
+        for t, c in self.columns.items():
+            if t in common:
+                flags[c] = True
+        return flags
+
+    def kind_weights(self, keyphrase: float, entity: float, tag: float) -> np.ndarray:
+        """For each column, the weight of its kind (1 for a word)."""
+        out = np.ones(len(self.columns), dtype=np.float64)
+        by = {"k": keyphrase, "e": entity, "t": tag}
+        for t, c in self.columns.items():
+            if t[1:2] == ":" and t[:2] in KINDS:
+                out[c] = by[t[0]]
+        return out
+
+
+def count_terms(
+    articles: Sequence[Article], vocab: Vocabulary, title_weight: float, chunk: int = 4096
+) -> sp.csr_matrix:
+    """Raw weighted counts (documents × vocabulary columns, float32).
+
+    A headline word counts ``title_weight``, a word of the standfirst or body 1, a keyphrase or
+    tag 1, an entity its count (at least 1). New terms get new columns in ``vocab``.
+    """
+    parts = _count_parts(articles, vocab, title_weight, chunk)
+    if not parts:
+        return sp.csr_matrix((0, len(vocab)), dtype=np.float32)
+    return sp.vstack(parts, format="csr") if len(parts) > 1 else parts[0]
+
+
+def _count_parts(
+    articles: Sequence[Article], vocab: Vocabulary, title_weight: float, chunk: int
+) -> list[sp.csr_matrix]:
+    parts = [_count_chunk(articles[start : start + chunk], vocab, title_weight)
+             for start in range(0, len(articles), chunk)]
+    width = len(vocab)
+    return [sp.csr_matrix((d, i, p), shape=(len(p) - 1, width)) for d, i, p in parts]
+
+
+def _count_share(
+    articles: Sequence[Article], start: int, stop: int, title_weight: float, chunk: int
+) -> tuple[list[sp.csr_matrix], list[str]]:
+    """Counts of ``articles[start:stop]`` with a vocabulary of their own, and its terms in column order."""
+    vocab = Vocabulary()
+    parts = _count_parts(articles[start:stop], vocab, title_weight, chunk)
+    vocab.chunks.clear()  # caches only: free them before the results are merged
+    vocab.words.clear()
+    vocab.keys.clear()
+    return parts, list(vocab.columns)
+
+
+def run_shares(func, shares: Sequence[tuple], workers: int) -> list:  # type: ignore[no-untyped-def]
+    """``[func(*args) for args in shares]``, with the shares after the first run in forked child
+    processes when ``workers`` > 1 (arguments are inherited, not copied; results come back
+    pickled through a pipe). Falls back to this process when forking is not possible."""
+    if workers <= 1 or len(shares) <= 1:
+        return [func(*args) for args in shares]
+    try:
+        ctx = multiprocessing.get_context("fork")
+    except ValueError:
+        return [func(*args) for args in shares]
+    children = []
+    try:
+        for args in shares[1:]:
+            recv, send = ctx.Pipe(duplex=False)
+            proc = ctx.Process(target=_child, args=(func, args, send))
+            proc.start()
+            send.close()
+            children.append((proc, recv))
+    except (AssertionError, OSError) as exc:  # e.g. inside a daemonic pool worker
+        log.debug("relate: no child processes (%s); one process", exc)
+        for proc, recv in children:
+            recv.close()
+            proc.join()
+        return [func(*args) for args in shares]
+    results = [func(*shares[0])]
+    failed = None
+    for proc, recv in children:
+        try:
+            ok, value = recv.recv()
+        except EOFError:
+            ok, value = False, "child process ended without a result"
+        recv.close()
+        proc.join()
+        if not ok:
+            failed = value
+        results.append(value)
+    if failed is not None:
+        raise RuntimeError(f"relate child process failed: {failed}")
+    return results
+
+
+def _child(func, args: tuple, conn) -> None:  # type: ignore[no-untyped-def]
+    try:
+        conn.send((True, func(*args)))
+    except BaseException as exc:  # reported to the parent, which raises
+        conn.send((False, f"{type(exc).__name__}: {exc}"))
+    finally:
+        conn.close()
+
+
+def _shares(n: int, workers: int) -> list[tuple[int, int]]:
+    """``workers`` contiguous (start, stop) ranges covering ``range(n)``."""
+    step = -(-n // max(1, workers)) if n else 0
+    return [(a, min(n, a + step)) for a in range(0, n, step)] if n else [(0, 0)]
+
+
+def _count_all(
+    articles: Sequence[Article], title_weight: float, chunk: int, workers: int
+) -> tuple[list[sp.csr_matrix], Vocabulary]:
+    """Counts of every article, in shares: each share numbers its own terms, then the shares'
+    columns are merged in order of first appearance, which is the numbering one process gives."""
+    shares = [(articles, a, b, title_weight, chunk) for a, b in _shares(len(articles), workers)]
+    results = run_shares(_count_share, shares, workers)
+    vocab = Vocabulary()
+    out: list[sp.csr_matrix] = []
+    single = len(results) == 1
+    while results:
+        parts, terms = results.pop(0)
+        remap = np.fromiter((vocab.term(t) for t in terms), dtype=np.int32, count=len(terms))
+        del terms
+        out.extend(parts if single else [_remap(part, remap) for part in parts])
+    width = len(vocab)
+    for part in out:
+        part.resize((part.shape[0], width))
+    return out, vocab
+
+
+def _remap(part: sp.csr_matrix, remap: np.ndarray) -> sp.csr_matrix:
+    m = sp.csr_matrix((part.data, remap[part.indices], part.indptr), shape=(part.shape[0], int(remap.max(initial=-1)) + 1))
+    m.has_sorted_indices = False
+    m.sort_indices()
+    return m
+
+
+@dataclass(frozen=True, slots=True)
+class Vectors:
+    """The weighted term vectors of a corpus (see :func:`build_vectors`)."""
+
+    matrix: sp.csr_matrix  #: documents × linking terms, unit rows (norm over all terms), float32
+    columns: dict[str, int]  #: linking term → column of ``matrix``
+    weights: Weights  #: per column of ``matrix``
+    common: np.ndarray  #: per column: the stem of a built-in very common word
+
+
+def build_vectors(
+    articles: Sequence[Article], title_weight: float, max_df: float, min_docs: int,
+    keyphrase: float, entity: float, tag: float, chunk: int = 4096, workers: int = 1,
+) -> Vectors:
+    """Count, weigh and normalise every article's terms, keeping the terms that can link two
+    documents (in at least two, and not too common). Works chunk by chunk, so memory holds one
+    chunk's raw counts at a time next to the result."""
+    parts, vocab = _count_all(articles, title_weight, chunk, workers)
+    width = len(vocab)
+    n = len(articles)
+    df = np.zeros(width, dtype=np.int64)
+    for part in parts:
+        df += np.bincount(part.indices, minlength=width)
+    common = vocab.common()
+    idf = idf_of(n, df, common, vocab.kind_weights(keyphrase, entity, tag))
+    if n >= min_docs:
+        idf[df > max_df * n] = 0.0  # in too many documents: links everything to everything
+    links = (df >= 2) & (idf > 0)
+    full = Weights(docs=n, df=df, idf=idf, links=links)
+    newcol = (np.cumsum(links) - 1).astype(np.int32)
+    kept = int(links.sum())
+    rows = []
+    while parts:
+        w = weigh(parts.pop(0), full)
+        rows.append(sp.csr_matrix((w.data, newcol[w.indices], w.indptr), shape=(w.shape[0], kept)))
+    matrix = (sp.vstack(rows, format="csr") if len(rows) > 1 else rows[0]) if rows else sp.csr_matrix((0, kept), dtype=np.float32)
+    columns = {t: int(newcol[c]) for t, c in vocab.columns.items() if links[c]}
+    return Vectors(
+        matrix=matrix,
+        columns=columns,
+        weights=Weights(docs=n, df=df[links], idf=idf[links], links=np.ones(kept, dtype=bool)),
+        common=common[links],
+    )
+
+
+def _count_chunk(
+    articles: Sequence[Article], vocab: Vocabulary, title_weight: float
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    chunks = vocab.chunks
+    keys = vocab.keys
+    cols = array("i")
+    lens = array("l")
+    title_lens = array("l")
+    extra_rows: list[int] = []
+    extra_cols: list[int] = []
+    extra_vals: list[float] = []
+    term = vocab.term
+
+    def key_col(text: str, prefix: str) -> int:
+        k = keys[text]
+        return term(prefix + k) if k else -1
+
+    for r, a in enumerate(articles):
+        t = text_columns(a.title, chunks)
+        b = text_columns(doc_text(a), chunks)
+        cols.extend(t)
+        cols.extend(b)
+        title_lens.append(len(t))
+        lens.append(len(t) + len(b))
+        for phrase in a.keyphrases:
+            c = key_col(phrase, "k:")
+            if c >= 0:
+                extra_rows.append(r)
+                extra_cols.append(c)
+                extra_vals.append(1.0)
+        for ent in a.entities:
+            c = key_col(ent.name, "e:")
+            if c >= 0:
+                extra_rows.append(r)
+                extra_cols.append(c)
+                extra_vals.append(float(max(1, ent.count)))
+        for tg in a.tags:
+            c = key_col(tg, "t:")
+            if c >= 0:
+                extra_rows.append(r)
+                extra_cols.append(c)
+                extra_vals.append(1.0)
+    m = len(articles)
+    col = np.frombuffer(cols, dtype=np.int32) if len(cols) else np.zeros(0, np.int32)
+    n_tok = np.frombuffer(lens, dtype=np.int64) if m else np.zeros(0, np.int64)
+    n_title = np.frombuffer(title_lens, dtype=np.int64) if m else np.zeros(0, np.int64)
+    rows = np.repeat(np.arange(m, dtype=np.int32), n_tok)
+    # position of each token inside its document: the first n_title of them are headline words
+    starts = np.repeat(np.cumsum(n_tok) - n_tok, n_tok)
+    inside = np.arange(len(col), dtype=np.int64) - starts
+    vals = np.where(inside < np.repeat(n_title, n_tok), np.float32(title_weight), np.float32(1.0))
+    keep = col >= 0
+    rows = np.concatenate([rows[keep], np.asarray(extra_rows, dtype=np.int32)])
+    col = np.concatenate([col[keep], np.asarray(extra_cols, dtype=np.int32)])
+    vals = np.concatenate([vals[keep], np.asarray(extra_vals, dtype=np.float64)]).astype(np.float32)
+    mat = sp.coo_matrix((vals, (rows, col)), shape=(m, len(vocab))).tocsr()  # sums repeats
+    mat.sort_indices()
+    return mat.data, mat.indices, mat.indptr
+
+
+@dataclass(frozen=True, slots=True)
+class Weights:
+    """How raw counts become term weights (kept with an index so a new article is weighed alike)."""
+
+    docs: int  #: corpus size the IDF was computed on
+    df: np.ndarray  #: document frequency of every column
+    idf: np.ndarray  #: IDF × kind weight of every column (0: dropped as too common)
+    links: np.ndarray  #: bool per column: can link two documents (df ≥ 2 and not too common)
+
+
+def idf_of(docs: int, df: np.ndarray, common: np.ndarray, kind: np.ndarray) -> np.ndarray:
+    """:func:`digest.text.stem_idf` for every column at once, times the kind's weight."""
+    n = docs + _BACKGROUND_DOCS
+    rate = np.where(common, _RATE_COMMON, _RATE_OTHER)
+    return (np.log((1.0 + n) / (1.0 + df + rate * _BACKGROUND_DOCS)) + 1.0) * kind
+
+
+def weigh(counts: sp.csr_matrix, w: Weights) -> sp.csr_matrix:
+    """Unit-length rows of sub-linear tf × IDF, keeping only the linking columns (float32).
+
+    The norm covers every term of the row (words of no other document included), so two short
+    texts sharing one word are not "similar"."""
+    m = counts.copy().astype(np.float64)
+    width = len(w.idf)
+    if m.shape[1] < width:
+        m.resize((m.shape[0], width))
+    tf = m.data
+    m.data = np.where(tf >= 1.0, 1.0 + np.log(np.maximum(tf, 1.0)), tf) * w.idf[m.indices]
+    lens = np.diff(m.indptr)
+    rows = np.repeat(np.arange(m.shape[0]), lens)
+    norms = np.sqrt(np.bincount(rows, weights=m.data * m.data, minlength=m.shape[0]))
+    norms[norms == 0] = 1.0
+    m.data /= np.repeat(norms, lens)
+    links = w.links[m.indices] if m.nnz else np.zeros(0, bool)
+    m.data[~links] = 0.0
+    m.eliminate_zeros()
+    out = m.astype(np.float32)
+    out.sort_indices()
+    return out
+
+
+def cap_postings(x: sp.csr_matrix, cap: int) -> sp.csr_matrix:
+    """``x`` with, in every column, only its ``cap`` heaviest entries (ties: lower row first)."""
+    csc = x.tocsc()
+    csc.sort_indices()
+    df = np.diff(csc.indptr)
+    big = np.flatnonzero(df > cap)
+    if len(big) == 0:
+        return x
+    data = csc.data  # a fresh copy made by tocsc: changed in place
+    for col in big.tolist():
+        a, b = csc.indptr[col], csc.indptr[col + 1]
+        seg = data[a:b]
+        kth = np.partition(seg, len(seg) - cap)[len(seg) - cap]  # the cap-th heaviest weight
+        keep = seg > kth
+        ties = np.flatnonzero(seg == kth)[: cap - int(keep.sum())]  # rows are sorted: lower first
+        keep[ties] = True
+        seg[~keep] = 0.0
+    csc.eliminate_zeros()
+    return csc.tocsr()
+
+
+def cap_terms(x: sp.csr_matrix, keep: int) -> sp.csr_matrix:
+    """``x`` with, in every row, only its ``keep`` heaviest entries (ties: lower column first)."""
+    lens = np.diff(x.indptr)
+    if not len(lens) or lens.max() <= keep:
+        return x
+    rows = np.repeat(np.arange(x.shape[0]), lens)
+    order = np.lexsort((x.indices, -x.data, rows))
+    rank = np.empty(x.nnz, dtype=np.int64)
+    rank[order] = np.arange(x.nnz) - np.repeat(x.indptr[:-1], lens)
+    data = x.data.copy()
+    data[rank >= keep] = 0.0
+    out = sp.csr_matrix((data, x.indices, x.indptr), shape=x.shape)
+    out.eliminate_zeros()
+    return out
+
+
+def top_neighbours_parallel(
+    x: sp.csr_matrix, postings_t: sp.csr_matrix, count: int, block: int, workers: int
+) -> tuple[np.ndarray, np.ndarray]:
+    """:func:`top_neighbours` of every row, the rows shared among ``workers`` processes (the same
+    result: a row's neighbours depend on that row only)."""
+    shares = [(x, postings_t, count, range(a, b), block) for a, b in _shares(x.shape[0], workers)]
+    results = run_shares(top_neighbours, shares, workers)
+    if len(results) == 1:
+        return results[0]
+    return np.vstack([d for d, _ in results]), np.vstack([s for _, s in results])
+
+
+def top_neighbours(
+    x: sp.csr_matrix, postings_t: sp.csr_matrix, count: int, rows: Iterable[int] | None = None,
+    block: int = 1024,
+) -> tuple[np.ndarray, np.ndarray]:
+    """Each row's best ``count`` other documents by ``x[row] · postings[doc]``.
+
+    ``postings_t`` is the transposed postings matrix (terms × documents, CSR). Returns documents
+    (int32, -1 where fewer were found) and scores (float32, 0 there), each row best first, ties
+    by document number; a row never lists itself. Rows are scored in blocks of ``block`` rows.
+    """
+    all_rows = np.arange(x.shape[0]) if rows is None else np.asarray(list(rows), dtype=np.int64)
+    n_out = len(all_rows)
+    docs = np.full((n_out, count), -1, dtype=np.int32)
+    scores = np.zeros((n_out, count), dtype=np.float32)
+    for b0 in range(0, n_out, block):
+        sel = all_rows[b0 : b0 + block]
+        prod = (x[sel] @ postings_t).tocsr()
+        ip, ind, dat = prod.indptr, prod.indices, prod.data
+        dat[ind == np.repeat(sel, np.diff(ip))] = 0.0  # a row never lists itself
+        for r in range(len(sel)):
+            a, b = ip[r], ip[r + 1]
+            m = b - a
+            if m == 0:
+                continue
+            vals = dat[a:b]
+            cand = ind[a:b]
+            if m > count:
+                part = np.argpartition(vals, m - count)[m - count :]
+                # every document tied with the k-th enters the sort, so ties go to the lower number
+                part = np.flatnonzero(vals >= vals[part].min())
+                cand, vals = cand[part], vals[part]
+            order = np.lexsort((cand, -vals))[:count]
+            v = vals[order]
+            if v[-1] <= 0:
+                order, v = order[v > 0], v[v > 0]
+            k = len(order)
+            docs[b0 + r, :k] = cand[order]
+            scores[b0 + r, :k] = v
+    return docs, scores
+
+
+# -- shingles for near-duplicate text -------------------------------------------------------------
+
+_MIX = np.array([0x9E3779B97F4A7C15, 0xC2B2AE3D27D4EB4F, 0x165667B19E3779F9,
+                 0xD6E8FEB86659FD93, 0xFF51AFD7ED558CCD, 0xC4CEB9FE1A85EC53], dtype=np.uint64)
+
+
+class WordHashes(dict):
+    """Lower-case chunk of text (see :class:`_ChunkColumns`) → the hashes of its words (CRC-32 + 1
+    of each word: stable across runs and processes); filled on demand."""
+
+    def __missing__(self, chunk: str) -> tuple[int, ...]:
+        h = self[chunk] = tuple(zlib.crc32(w.encode()) + 1 for w in words(chunk))
+        return h
+
+
+def shingle_hashes(text: str, size: int, memo: WordHashes) -> np.ndarray:
+    """Sorted distinct 64-bit hashes of the word ``size``-grams of ``text`` (lower-case words).
+
+    Equal shingles always give equal hashes; different ones collide with negligible probability."""
+    if len(memo) > _MEMO_LIMIT:
+        memo.clear()
+    ids = np.fromiter(chain.from_iterable(map(memo.__getitem__, text.lower().split())), dtype=np.uint64)
+    if len(ids) < size:
+        return np.zeros(0, dtype=np.uint64)
+    m = len(ids) - size + 1
+    h = np.zeros(m, dtype=np.uint64)
+    with np.errstate(over="ignore"):
+        for i in range(size):
+            h = (h ^ ids[i : i + m]) * _MIX[i % len(_MIX)]
+            h ^= h >> np.uint64(29)
+    return np.unique(h)
+
+
+def jaccard(a: np.ndarray, b: np.ndarray) -> float:
+    """Jaccard similarity of two sorted arrays of distinct hashes."""
+    if not len(a) or not len(b):
+        return 0.0
+    inter = len(np.intersect1d(a, b, assume_unique=True))
+    return inter / (len(a) + len(b) - inter)
