@@ -35,9 +35,11 @@ import re
 import unicodedata
 from collections import Counter
 from dataclasses import dataclass, field, replace
+from itertools import chain, compress
+from bisect import bisect_left
 from functools import lru_cache
 from importlib import resources
-from typing import TYPE_CHECKING, Any, Iterable, Mapping
+from typing import TYPE_CHECKING, Any, Iterable, Mapping, NamedTuple
 
 import yaml
 
@@ -52,16 +54,23 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 MAX_KEYPHRASES = 20
-_SHORTLIST = 80  #: candidates given a display form and merged into entities (the rest cannot rank)
+_ALL_CANDIDATES = 60  #: articles with more candidates than this skip those said once after the lead
+_LEAD_UNITS = 3  #: headline and the first sentences
+_SHORTLIST = 40  #: candidates given a display form and merged into entities (the rest cannot rank)
 TAG_NAME_BONUS = 2.0  #: names' scores are multiplied by this when choosing tags (names make the best tag pages)
 SECTIONS = ("World", "Politics", "Business", "Technology", "Science", "Health", "Sport", "Entertainment", "Culture")
 
-# The same word pattern as ``digest.text.tokens``; we need the offsets to see punctuation.
-_TOKEN = re.compile(r"\d{1,3}(?:,\d{3})+(?:\.\d+)?|[^\W_]+(?:[’'.\-&][^\W_]+)*", re.UNICODE)
-# The same, with the text before each word: ``findall`` gives (gap, word) pairs, then (tail, "").
-_GAP_AND_TOKEN = re.compile(r"([\s\S]*?)(?:(" + _TOKEN.pattern + r")|\Z)", re.UNICODE)
+# One pass over a unit finds its words and its punctuation marks: dotted abbreviations keep their
+# final dot ("U.S.", "Ph.D."), as does a capital initial ("John F. Kennedy"); numbers keep their
+# thousands commas; any other non-space character is a punctuation mark of its own.
+_TOKEN = re.compile(
+    r"[A-Z][^\W_]*(?:\.[^\W_]+)+\.|[A-Z]\.(?=\s)|\d{1,3}(?:,\d{3})+(?:\.\d+)?|[^\W_]+(?:[’'.\-&][^\W_]+)*|[^\w\s]",
+    re.UNICODE,
+)
 _OPENERS = frozenset(":;\"“‘(['«—–")
 _CONNECTORS = frozenset({"of", "de", "du", "da", "del", "della", "di", "van", "von", "der", "den", "la", "le", "al", "el", "bin", "ibn", "and", "for"})
+_NUMBER_WORDS = frozenset("""one two three four five six seven eight nine ten eleven twelve twenty thirty forty fifty
+hundred hundreds thousand thousands million millions billion billions trillion dozen dozens half""".split())
 _LEADING_DROP = frozenset({"the", "a", "an"})
 _PLACE_PREPOSITIONS = frozenset({"in", "near", "outside", "across", "throughout", "inside"})
 _SPEECH_VERBS = frozenset({"said", "says", "told", "added", "claimed", "explained", "stated", "noted", "argued", "wrote", "insisted", "recalled", "admitted", "announced", "tweeted"})
@@ -70,16 +79,21 @@ _LY_NOUNS = frozenset({"family", "supply", "assembly", "monopoly", "ally", "rall
 # Set by measurement with benchmarks/tags.py on the dev data (F1@10 on KPCrowd and DUC-2001).
 @dataclass(frozen=True, slots=True)
 class Weights:
-    """Tunable weights of the keyphrase score (see :func:`keyphrases`)."""
+    """Tunable weights of the keyphrase score (see :func:`keyphrases`).
 
-    title: float = 2.0  #: weight of an occurrence in the headline (one in the text weighs 1 + lead bonus)
+    Set with ``benchmarks/tags.py`` on half A of the tagging dev data only (half B held out).
+    """
+
+    title: float = 1.5  #: weight of an occurrence in the headline (one in the text weighs 1 + lead bonus)
     lead: float = 3.0  #: extra weight of an occurrence near the top: ``lead / (1 + sentence index)``
     spread: float = 1.0  #: bonus for occurrences spread over the text (0-1 fraction of it)
-    proper: float = 0.3  #: bonus for capitalised names
-    length: tuple[float, float, float] = (1.0, 1.6, 1.9)  #: factor by number of words
+    proper: float = 0.15  #: bonus for capitalised names
+    length: tuple[float, float, float] = (1.0, 1.6, 1.6)  #: factor by number of words
     entity: float = 0.5  #: share of an entity's other mentions added to its best form's score
     title_only: float = 0.3  #: weight of a phrase seen only in the headline or subheadings
-    nested: float = 0.8  #: how much a phrase loses when it mostly occurs inside a longer one
+    nested: float = 1.0  #: how much a phrase loses when it mostly occurs inside a longer one
+    phrase: float = 0.4  #: weight of a phrase's "word support": the mean score of its words times its own frequency
+    parts: float = 0.5  #: a one-word mention of a longer name also ranks on its own, at this share of its score
 
 
 DEFAULT_WEIGHTS = Weights()
@@ -124,7 +138,7 @@ def _fold(text: str) -> str:
     return text.lower().translate(_FOLD_DROP).strip()
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True, slots=True, eq=False)
 class Lexicon:
     """The word lists the tagger uses, loaded once from ``digest/data``."""
 
@@ -182,6 +196,7 @@ def lexicon() -> Lexicon:
 # -- slugs and normal forms ----------------------------------------------------------------
 
 
+@lru_cache(maxsize=1 << 16)
 def tag_slug(name: str) -> str:
     """The URL slug of a tag: lower-case ASCII letters, digits and hyphens, never empty.
 
@@ -230,98 +245,126 @@ def _is_acronym(surface: str) -> bool:
     return 2 <= len(letters) <= 6 and letters.isalpha() and letters.isupper()
 
 
-# -- reading an article into units -----------------------------------------------------------
+# -- reading an article ---------------------------------------------------------------------------
+#
+# An article is read once into flat, parallel lists (one entry per token, units separated by a
+# boundary token) and a *shape* string with one character per token, so that finding names and
+# phrase chunks is a regular expression over the shape rather than a loop over tokens:
+#
+#   N  a word capitalised with evidence that it is a name      n  any other content word
+#   A  a capitalised acronym or code ("SU7", "U.S.")           v  a past form ("pushed"): never ends a phrase
+#   T  a capitalised title ("Mr", "CEO", "President")          k  a lower-case connector ("of", "and")
+#   S  a capitalised stop word inside a name                   s  stop words, adverbs, calendar, breakers
+#   D  a number                                                &  an ampersand
+#   |  punctuation, a possessive 's or the end of a unit
 
 
-@dataclass(slots=True)
-class _Tok:
-    surf: str  #: as written, possessive removed, typographic apostrophe folded
-    low: str
-    cap: bool  #: has a capital letter
-    initial: bool  #: first word of its unit (or after a colon or opening quote)
-    gap: int  #: what separates it from the previous token: 0 space, 1 "&", 2 other punctuation
-    poss: bool  #: was written with 's
-    ecap: bool = False  #: capitalised and evidence that it is a name
+# Token information: (surface, lower case, has a capital, class, matching key, stands alone,
+# shape when not a name).
+_Info = tuple[str, str, bool, str, str, bool, str]
+_BOUNDARY: _Info = ("", "", False, "p", "", False, "|")
+_POSSESSIVE: _Info = ("'s", "'s", False, "p", "", False, "|")
+# Shape of a token without evidence of a name, by class; with evidence, see ``_name_shape``.
+_PLAIN_SHAPE = {"w": "n", "t": "n", "v": "v", "y": "s", "b": "s", "s": "s", "c": "s", "k": "k", "D": "D",
+                "p": "|", "o": "|", "&": "&"}
+_NAME_SHAPE = {"w": "N", "v": "N", "y": "N", "b": "N", "t": "T", "s": "S", "k": "S", "c": "c", "D": "D"}
+_ONE_WORD = re.compile(r"[nA]|(?<!N)N(?!N)")  #: one-word candidates (a name of 2-3 words is never cut)
+_LONG_CHUNK = re.compile(r"[NAnv]{2,}")  #: runs of content words: longer candidates come from these
+_NAME_RUN = re.compile(r"[NAT][NATS]*(?:[k&][NAT][NATS]*)*")  #: capitalised runs: entity mentions
 
 
-@dataclass(slots=True)
-class _Unit:
-    pos: int  #: 0 = headline, 1 = standfirst or first sentence, ...
-    kind: str  #: "title", "standfirst", "body", "heading"
-    toks: list[_Tok]
-    title_case: bool = False
-
-
-@lru_cache(maxsize=1 << 16)
-def _word_form(word: str) -> tuple[str, str, bool, bool]:
-    """(surface, lower case, has a capital, was possessive) of a matched word.
-
-    The surface has its typographic apostrophe folded and its possessive removed.
-    """
-    surf = word.replace("’", "'")
-    poss = len(surf) > 2 and surf[-2:] in ("'s", "'S")
-    if poss:
-        surf = surf[:-2]
+@lru_cache(maxsize=1 << 17)
+def _word_info(surf: str) -> _Info:
+    """What the tagger needs to know about one word, given as written (possessive removed)."""
+    lex = lexicon()
+    stop = stopwords()
     low = surf.lower()
-    return surf, low, low != surf, poss
+    cap = low != surf
+    acronym = cap and _is_acronym(surf)
+    plural_acronym = cap and _is_plural_acronym(surf)
+    if acronym or plural_acronym:
+        cls = "t" if low.rstrip(".") in lex.titles else "w"
+    elif _is_number(low) or low in _NUMBER_WORDS:
+        cls = "D"
+    elif low in stop:
+        cls = "k" if low in _CONNECTORS and not cap else "s"
+    elif low in lex.calendar:
+        cls = "c"
+    elif low in lex.breakers:
+        cls = "b"
+    elif low in lex.titles or low.rstrip(".") in lex.titles:
+        cls = "t"
+    elif low.endswith("ly") and low not in _LY_NOUNS:
+        cls = "y"
+    elif len(low) > 5 and low.endswith("ed") and not low.endswith("eed"):
+        cls = "v"
+    elif not any(ch.isalpha() for ch in low):
+        cls = "D"
+    else:
+        cls = "w"
+    solo = cap and (acronym or plural_acronym or not surf.replace("-", "").replace("'", "").isalpha())
+    key = _word_key(low[:-1] if plural_acronym else low)
+    return surf, low, cap, cls, key, solo, _PLAIN_SHAPE[cls]
 
 
-@lru_cache(maxsize=1024)
-def _gap_kind(gap_text: str) -> tuple[int, bool]:
-    """(gap code, opens a clause) for the text between two tokens."""
-    stripped = gap_text.strip()
-    gap = 0 if not stripped else (1 if stripped == "&" else 2)
-    return gap, bool(stripped) and not _OPENERS.isdisjoint(stripped)
-
-
-def _tokenize(text: str) -> list[_Tok]:
-    out: list[_Tok] = []
-    pieces = _GAP_AND_TOKEN.findall(text)  # (text before, word); the word is "" at the end
-    last = len(pieces) - 1
-    dot = False
-    for k, (gap_text, word) in enumerate(pieces):
-        if not word:
+@lru_cache(maxsize=1 << 18)
+def _piece(piece: str) -> tuple[_Info, ...]:
+    """The tokens of one space-separated piece of text ("(Xiaomi's", "U.S.", "said,")."""
+    out: list[_Info] = []
+    for m in _TOKEN.findall(piece):
+        if not m[0].isalnum():
+            cls = "&" if m == "&" else ("o" if m in _OPENERS else "p")
+            out.append((m, m, False, cls, "", False, _PLAIN_SHAPE[cls]))
             continue
-        if dot:
-            gap_text = gap_text[1:]  # the previous word took the dot
-        dot = (k < last and pieces[k + 1][0][:1] == "." and ("." in word or len(word) == 1)
-               and word[0].isupper())
-        if dot:
-            word += "."  # "U.S." keeps its final dot
-        if gap_text == " ":
-            gap, initial = 0, not out
-        else:
-            gap, opener = _gap_kind(gap_text)
-            initial = not out or opener
-        surf, low, cap, poss = _word_form(word)
-        out.append(_Tok(surf, low, cap, initial, gap, poss))
-    return out
+        surf = m.replace("’", "'")
+        poss = len(surf) > 2 and surf[-2:] in ("'s", "'S")
+        if poss:
+            surf = surf[:-2]
+        out.append(_word_info(surf))
+        if poss:
+            out.append(_POSSESSIVE)
+    return tuple(out)
 
 
-def _title_case(toks: list[_Tok], stop: frozenset[str], sentence: bool) -> bool:
+def _title_case(infos: list[_Info], stop: frozenset[str], sentence: bool) -> bool:
     """True for a unit written in Title Case (a headline or subheading).
 
     A unit that ends like a sentence must have every word capitalised to count: a short
     sentence full of names ("Xiaomi CEO Lei Jun spoke in Beijing.") is not a heading.
     """
-    content = [t for t in toks[1:] if t.low not in stop and t.surf[:1].isalpha()]
-    if len(content) < 2:
-        return bool(content) and all(t.cap for t in content) and len(toks) <= 4 and not sentence
-    caps = sum(1 for t in content if t.cap)
     if sentence:
-        return caps == len(content) and caps >= 3 and all(t.cap for t in toks[1:] if t.low in stop and len(t.low) > 3)
-    lower_stops = sum(1 for t in toks[1:] if t.low in stop and not t.cap)
+        for i in infos[1:]:
+            if not i[2] and i[1][:1].isalpha() and (i[1] not in stop or len(i[1]) > 3):
+                return False  # a lower-case content word, or a long lower-case stop word
+    words = [i for i in infos[1:] if i[1][:1].isalpha()]
+    content = [i for i in words if i[1] not in stop]
+    if len(content) < 2:
+        return bool(content) and all(i[2] for i in content) and len(infos) <= 4 and not sentence
+    caps = sum(1 for i in content if i[2])
+    if sentence:
+        return caps == len(content) and caps >= 3
+    lower_stops = sum(1 for i in words if i[1] in stop and not i[2])
     return caps / len(content) >= 0.75 and (caps >= 3 or lower_stops <= 1)
 
 
-def _units(article: Article) -> list[_Unit]:
-    stop = stopwords()
-    units: list[_Unit] = []
-    ends: dict[int, bool] = {}
+@dataclass(slots=True)
+class _Doc:
+    """An article read into parallel per-token lists (units separated by a boundary token)."""
+
+    infos: list[_Info]
+    keys: list[str]  #: matching key of each token ("" for punctuation)
+    shape: str
+    pos: list[int]  #: unit position of each token: 0 headline, 1 standfirst or first sentence, ...
+    unit_kind: list[str]  #: by unit position
+    title_case: list[bool]  #: by unit position
+    n_units: int
+
+
+def _unit_texts(article: Article) -> list[tuple[str, str]]:
+    """(kind, text) of the headline, standfirst sentences, body sentences and subheadings, in order."""
+    out: list[tuple[str, str]] = []
     if article.title.strip():
-        units.append(_Unit(0, "title", _tokenize(article.title)))
-        ends[id(units[-1])] = False
-    pos = 1
+        out.append(("title", article.title))
     # The same words must not count twice: a standfirst that doubles as the title (or as the
     # first body paragraph, as cleaned scraped text has it) is read once.
     seen: Counter[str] = Counter([article.title.strip()])
@@ -331,74 +374,103 @@ def _units(article: Article) -> list[_Unit]:
                 seen[s.strip()] -= 1
                 seen["\x00" + s.strip()] += 1  # its body copy is skipped too
                 continue
-            units.append(_Unit(pos, "standfirst", _tokenize(s)))
-            ends[id(units[-1])] = s.rstrip("\"'”’)]").endswith((".", "!", "?", "…"))
+            out.append(("standfirst", s))
             seen["\x00" + s.strip()] += 1
-            pos += 1
     sentences: Iterable[str] = article.sentences
     if not sentences:
         sentences = [s for b in article.body if b.kind in ("p", "li", "quote") for s in split_sentences(b.text)]
-    headings = [b.text for b in article.body if b.kind == "h"] if article.sentences else []
-    for s in sentences:
-        if seen["\x00" + s.strip()]:
-            seen["\x00" + s.strip()] -= 1
-            continue
-        units.append(_Unit(pos, "body", _tokenize(s)))
-        ends[id(units[-1])] = s.rstrip("\"'”’)]").endswith((".", "!", "?", "…"))
-        pos += 1
-    for h in headings:
-        units.append(_Unit(pos, "heading", _tokenize(h)))
-    for u in units:
-        toks = u.toks
-        letters = [t for t in toks if t.surf[:1].isalpha()]
-        if letters and sum(1 for t in letters if t.surf.isupper() and len(t.surf) > 1) > 0.6 * len(letters) and len(letters) > 2:
-            for t in toks:  # A HEADLINE IN CAPITALS: no case information at all
-                t.surf, t.cap = t.low, False
-            u.title_case = True
-        else:
-            u.title_case = _title_case(toks, stop, ends.get(id(u), False))
+    if len(seen) > 1:
+        for s in sentences:
+            if seen["\x00" + s.strip()]:
+                seen["\x00" + s.strip()] -= 1
+                continue
+            out.append(("body", s))
+    else:
+        out.extend([("body", s) for s in sentences])
+    if article.sentences:
+        out.extend(("heading", b.text) for b in article.body if b.kind == "h")
+    return out
+
+
+def _read(article: Article) -> _Doc:
+    """Tokenise the article once and decide which capitals are evidence of names."""
+    stop = stopwords()
+    lex = lexicon()
+    units: list[list[_Info]] = []
+    kinds: list[str] = []
+    tcase: list[bool] = []
+    if not article.title.strip():
+        units.append([])
+        kinds.append("title")
+    for kind, text in _unit_texts(article):
+        infos = list(chain.from_iterable(map(_piece, text.split())))
+        if kind != "body" or text.isupper():
+            letters = [i for i in infos if i[0][:1].isalpha()]
+            if len(letters) > 2 and sum(1 for i in letters if i[0].isupper() and len(i[0]) > 1) > 0.6 * len(letters):
+                # A HEADLINE IN CAPITALS: no case information at all.
+                infos = [_word_info(i[1]) if i[2] else i for i in infos]
+                units.append(infos)
+                kinds.append(kind)
+                tcase.append(True)
+                continue
+        ends = text.rstrip("\"'”’)]").endswith((".", "!", "?", "…"))
+        units.append(infos)
+        kinds.append(kind)
+        tcase.append(_title_case(infos, stop, ends) if kind != "body" or len(infos) < 40 else False)
+    if not article.title.strip():
+        tcase.insert(0, False)
     # Evidence for names: a capital that is not explained by the start of a sentence.
     lower_seen: set[str] = set()
     proper_seen: set[str] = set()
-    for u in units:
-        if u.title_case:
+    cap_at = [[k for k, i in enumerate(infos) if i[2]] for infos in units]
+    for infos, tc, caps in zip(units, tcase, cap_at):
+        if tc or not infos:
             continue
-        for t in u.toks:
-            if not t.cap:
-                lower_seen.add(t.low)
-            elif not t.initial:
-                proper_seen.add(t.low)
-    lex = lexicon()
-    for u in units:
-        for k, t in enumerate(u.toks):
-            if not t.cap:
-                continue
-            if u.title_case:
-                t.ecap = t.low in proper_seen or (_is_acronym(t.surf) and t.low not in stop)
-            elif t.initial:
+        lower_seen.update([i[1] for i in infos if not i[2]])
+        proper_seen.update([infos[k][1] for k in caps if k and infos[k - 1][3] != "o"])
+    places = lex.places
+    flat: list[_Info] = []
+    shape: list[str] = []
+    pos: list[int] = []
+    for p, (infos, tc, caps) in enumerate(zip(units, tcase, cap_at)):
+        chars = [i[6] for i in infos]
+        last = len(infos) - 1
+        for k in caps:
+            i = infos[k]
+            low = i[1]
+            if tc:
+                ecap = low in proper_seen or (i[5] and low not in stop)
+            elif not k or infos[k - 1][3] == "o":
                 # A capital at the start of a sentence proves nothing: trust it when the word is
                 # capitalised elsewhere, is a known place or name, or starts a run of capitals.
-                t.ecap = (
-                    t.low in proper_seen
-                    or (_is_acronym(t.surf) and t.low not in stop)
-                    or _fold(t.surf) in lex.places
-                    or (t.low not in lower_seen and t.low not in stop and k + 1 < len(u.toks)
-                        and u.toks[k + 1].cap and u.toks[k + 1].gap == 0)
-                )
+                ecap = (low in proper_seen or (i[5] and low not in stop) or _fold(i[0]) in places
+                        or (low not in lower_seen and low not in stop and k < last and infos[k + 1][2]))
             else:
-                t.ecap = True
-    return units
+                ecap = True
+            if ecap:
+                chars[k] = "A" if i[5] and i[3] != "t" else _NAME_SHAPE[i[3]]
+                if k < last and infos[k + 1][3] == "D" and infos[k + 1][0].isdigit() and len(infos[k + 1][0]) <= 4:
+                    chars[k + 1] = "A"  # "Route 9", "Slate 5": the number is part of the name
+        flat.extend(infos)
+        flat.append(_BOUNDARY)
+        shape.append("".join(chars))
+        pos.extend([p] * (len(infos) + 1))
+    return _Doc(flat, [i[4] for i in flat], "|".join(shape) + "|", pos, kinds, tcase, len(units))
 
 
 # -- entities ------------------------------------------------------------------------------------
+
+
+_PERSON, _ORG, _PLACE = 0, 1, 2  #: slots of a vote list
+_KINDS = ("person", "organisation", "place")
 
 
 @dataclass(slots=True)
 class _Group:
     key: str
     words: tuple[str, ...]  #: lower-case words of the canonical form
-    surfaces: Counter = field(default_factory=Counter)
-    votes: Counter = field(default_factory=Counter)
+    surfaces: dict = field(default_factory=dict)  #: surface -> mentions
+    votes: list = field(default_factory=lambda: [0, 0, 0])  #: person, organisation, place
     count: int = 0
     first: tuple[int, int] = (1 << 30, 0)
     place: str = ""  #: canonical name when it is a known place
@@ -409,164 +481,144 @@ class _Group:
     merged_into: str = ""
 
 
+@lru_cache(maxsize=1 << 14)
 def _name_like(word: str) -> bool:
     return len(word) > 1 and word[0].isupper() and word[1:].replace("-", "").replace("'", "").isalpha() and not word.isupper()
 
 
-def _runs(unit: _Unit, lex: Lexicon, stop: frozenset[str]) -> list[tuple[int, int]]:
-    """Spans of capitalised runs (names) in a unit, connectors inside allowed."""
-    toks = unit.toks
-    spans: list[tuple[int, int]] = []
-    i, n = 0, len(toks)
-    while i < n:
-        t = toks[i]
-        if not t.ecap or t.low in lex.calendar and not _is_acronym(t.surf):
-            i += 1
-            continue
-        j = i + 1
-        while j < n and not toks[j - 1].poss:
-            u = toks[j]
-            if u.gap == 2:
-                break
-            if u.ecap:
-                j += 1
-                continue
-            # a connector followed by another capital: "Bank of England", "Procter & Gamble"
-            if u.low in _CONNECTORS and not u.cap and j + 1 < n and toks[j + 1].ecap and toks[j + 1].gap == 0:
-                if _fold(" ".join(x.surf for x in toks[i:j])) in lex.places or toks[j + 1].low in lex.calendar or (
-                        u.low == "and" and _fold(toks[j + 1].surf) in lex.places):
-                    break  # "the U.S. and China" are two names, "Beijing for Friday" is no name
-                j += 2
-                continue
-            break
-        # trim stop words at the edges ("The" in "The Hague" is kept only if it is a place)
-        a, b = i, j
-        while a < b and toks[a].low in stop and not _is_acronym(toks[a].surf):
-            a += 1
-        while b > a and toks[b - 1].low in stop and not _is_acronym(toks[b - 1].surf):
-            b -= 1
-        if a < b:
-            spans.append((a, b))
-        i = j
-    return spans
+# A capitalised run: (words, lower case of the word before, of the word after, unit position,
+# token index, in the headline, in a Title Case unit). Words are token infos (surface, lower, ...).
+_Run = tuple[list[_Info], str, str, int, int, bool, bool]
 
 
-def _split_title(words: list[_Tok], lex: Lexicon) -> tuple[list[_Tok], list[_Tok], bool]:
+def _runs(doc: _Doc, lex: Lexicon) -> list[_Run]:
+    """Capitalised runs of the article, connectors inside allowed ("Bank of England")."""
+    stop = stopwords()
+    infos = doc.infos
+    out: list[_Run] = []
+    for m in _NAME_RUN.finditer(doc.shape):
+        a, b = m.span()
+        toks = infos[a:b]
+        pieces: list[tuple[int, int]] = [(0, b - a)]
+        if b - a > 2 and not m.group().isupper():
+            # Split at a connector that joins two names rather than making one: "the U.S. and
+            # China", "Beijing for Friday".
+            pieces = []
+            start = 0
+            for k in range(1, len(toks) - 1):
+                t = toks[k]
+                if not t[2] and t[1] in _CONNECTORS:
+                    left = _fold(" ".join([x[0] for x in toks[start:k]]))
+                    if left in lex.places or (t[1] == "and" and _fold(toks[k + 1][0]) in lex.places):
+                        pieces.append((start, k))
+                        start = k + 1
+            pieces.append((start, len(toks)))
+        pos = doc.pos[a]
+        for s, e in pieces:
+            while s < e and toks[s][1] in stop and not toks[s][5]:
+                s += 1  # trim stop words at the edges
+            while e > s and toks[e - 1][1] in stop and not toks[e - 1][5]:
+                e -= 1
+            if s < e:
+                j = a + s - 1
+                while j >= 0 and infos[j][0] and infos[j][3] in "po&":
+                    j -= 1  # the word before, across punctuation ("Mr. Smith")
+                prev = infos[j][1] if j >= 0 else ""
+                j = a + e
+                while infos[j][0] and infos[j][3] in "po&":
+                    j += 1
+                out.append((toks[s:e], prev, infos[j][1], pos, a + s, doc.unit_kind[pos] == "title", doc.title_case[pos]))
+    return out
+
+
+def _split_title(words: list[_Info], lex: Lexicon) -> tuple[list[_Info], list[_Info], bool]:
     """Split a run at a title: ("Xiaomi", "CEO", "Lei Jun") -> left, right, had_title."""
-    k = 0
-    n = len(words)
-    while k < n:
-        low = words[k].low.rstrip(".")
-        if low in lex.titles:
+    titles = lex.titles
+    for k, w in enumerate(words):
+        if w[3] == "t" or w[1].rstrip(".") in titles:
+            n = len(words)
             end = k + 1
-            while end < n and (words[end].low.rstrip(".") in lex.titles):
+            while end < n and words[end][1].rstrip(".") in titles:
                 end += 1
             start = k
-            while start > 0 and words[start - 1].low in lex.modifiers:
+            while start > 0 and words[start - 1][1] in lex.modifiers:
                 start -= 1
             if end < n or start > 0:
                 return words[:start], words[end:], True
             return words[:start], [], True
-        k += 1
     return words, [], False
 
 
-def _collect_entities(units: list[_Unit], lex: Lexicon) -> tuple[list[_Group], dict[tuple[str, ...], str]]:
-    stop = stopwords()
+def _collect_entities(runs: list[_Run], lex: Lexicon) -> tuple[list[_Group], dict[tuple[str, ...], str]]:
     groups: dict[str, _Group] = {}
 
-    def add(words: list[_Tok], unit: _Unit, idx: int, votes: Counter, only_known: bool) -> None:
-        words = [w for w in words]
-        while words and words[0].low in _LEADING_DROP:
-            words = words[1:]
-        if len(words) > 1 and words[-1].low.rstrip(".") in lex.legal_forms:
-            words = words[:-1]  # "Xiaomi Corp" is "Xiaomi"
-            votes = votes + Counter(organisation=3)
-        if not words:
+    def add(words: list[_Info], run: _Run, person: int, org: int, place_vote: int) -> None:
+        m = _mention(tuple(words))
+        if m is None:
             return
-        surface = " ".join(w.surf for w in words)
-        if len(words) == 1 and _is_plural_acronym(surface):
-            if not lex.aliases.get(_fold(surface[:-1]), "")[:1].isupper():
-                return  # "EVs", "SUVs": things, not names
-        folded = _fold(surface)
-        place = lex.places.get(folded, "")
-        alias = lex.aliases.get(folded, "")
-        if alias and not alias[0].isupper():
-            return  # a concept acronym ("EV", "GDP"), not a name
-        if place:
-            key = _fold(place)
-        elif alias:
-            key = _fold(alias)
-        else:
-            key = folded
-        lows = tuple(w.low for w in words)
-        if len(words) == 1:
-            w = words[0]
-            if w.low in stop and not _is_acronym(w.surf) or w.low in lex.calendar or w.low in lex.demonyms or w.low in lex.titles or w.low in lex.generic:
-                return
-        if _no_name_letters(surface):
-            return  # products and numbers ("SU7") are keyphrases, not entities
+        surface, key, place, alias, canon, lows, legal = m
         g = groups.get(key)
         if g is None:
-            if only_known:
-                return
-            canon = place or alias or surface
-            g = groups[key] = _Group(key=key, words=tuple(_fold(x) for x in canon.split()), place=place, alias=alias)
+            if run[6]:
+                return  # Title Case units may only add to names already seen
+            g = groups[key] = _Group(key=key, words=canon, place=place, alias=alias)
         g.count += 1
-        g.surfaces[surface] += 1
+        g.surfaces[surface] = g.surfaces.get(surface, 0) + 1
         g.forms.add(lows)
-        g.first = min(g.first, (unit.pos, idx))
-        g.in_title = g.in_title or unit.kind == "title"
-        g.votes.update(votes)
+        where = (run[3], run[4])
+        if where < g.first:
+            g.first = where
+        g.in_title = g.in_title or run[5]
+        v = g.votes
+        v[0] += person
+        v[1] += org + legal
+        v[2] += place_vote
         if place:
-            g.votes["place"] += 5
+            v[2] += 5
             g.strong = True
 
     # Plain sentences first; Title Case units may only add to names already seen.
-    ordered = [u for u in units if not u.title_case] + [u for u in units if u.title_case]
-    for unit in ordered:
-        toks = unit.toks
-        for a, b in _runs(unit, lex, stop):
-            words = toks[a:b]
-            left, right, had_title = _split_title(words, lex)
-            prev = toks[a - 1].low if a > 0 else ""
-            nxt = toks[b].low if b < len(toks) else ""
-            if had_title:
-                if right:
-                    add(right, unit, a, Counter(person=3), unit.title_case)
-                    if left:
-                        add(left, unit, a, Counter(organisation=2), unit.title_case)
-                elif left:
-                    add(left, unit, a, Counter(organisation=1), unit.title_case)
-                continue
-            votes: Counter = Counter()
-            if prev in lex.titles:
-                votes["person"] += 2
-            if prev in _PLACE_PREPOSITIONS:
-                votes["place"] += 1
-            if nxt in _SPEECH_VERBS:
-                votes["person"] += 1
-            last = words[-1].low.rstrip(".")
-            if last in lex.org_suffixes and len(words) > 1:
-                votes["organisation"] += 3
-            elif len(words) == 1 and _is_acronym(words[0].surf):
-                votes["organisation"] += 2
-            elif 2 <= len(words) <= 3 and all(_name_like(w.surf) for w in words):
-                votes["person"] += 1
-            add(words, unit, a, votes, unit.title_case)
+    ordered = [r for r in runs if not r[6]] + [r for r in runs if r[6]]
+    titles, org_suffixes = lex.titles, lex.org_suffixes
+    for run in ordered:
+        words = run[0]
+        left, right, had_title = _split_title(words, lex)
+        if had_title:
+            if right:
+                add(right, run, 3, 0, 0)
+                if left:
+                    add(left, run, 0, 2, 0)
+            elif left:
+                add(left, run, 0, 1, 0)
+            continue
+        prev, nxt = run[1], run[2]
+        person = org = place_vote = 0
+        if prev in titles:
+            person += 2
+        if prev in _PLACE_PREPOSITIONS:
+            place_vote += 1
+        if nxt in _SPEECH_VERBS:
+            person += 1
+        n = len(words)
+        if n > 1 and words[-1][1].rstrip(".") in org_suffixes:
+            org += 3
+        elif n == 1 and _is_acronym(words[0][0]):
+            org += 2
+        elif 2 <= n <= 3 and all(_name_like(w[0]) for w in words):
+            person += 1
+        add(words, run, person, org, place_vote)
 
     # Strong evidence marks a lone mention as a real name.
     for g in groups.values():
-        if g.votes.get("person", 0) >= 2 or g.votes.get("organisation", 0) >= 2 or g.place:
+        if g.votes[0] >= 2 or g.votes[1] >= 2 or g.place:
             g.strong = True
 
-    _merge_groups(groups, lex)
+    if len(groups) > 1:
+        _merge_groups(groups, lex)
     # A single-mention, single-word name with no cue at all is too often a stray capital.
     keep = [g for g in groups.values() if not g.merged_into and (g.count >= 2 or g.strong or len(g.words) > 1)]
     mention_map: dict[tuple[str, ...], str] = {}
-    names: dict[str, str] = {}
-    for g in keep:
-        names[g.key] = _display_name(g)
+    names: dict[str, str] = {g.key: _display_name(g) for g in keep}
     for g in groups.values():
         root = g
         while root.merged_into:
@@ -578,32 +630,74 @@ def _collect_entities(units: list[_Unit], lex: Lexicon) -> tuple[list[_Group], d
     return keep, {k: v for k, v in sorted(mention_map.items())}
 
 
+@lru_cache(maxsize=1 << 16)
+def _mention(words: tuple[_Info, ...]) -> tuple[str, str, str, str, tuple[str, ...], tuple[str, ...], int] | None:
+    """What one mention says, or None when it is no name: (surface, group key, place, alias,
+    canonical words, lower-case words, organisation votes from a legal form)."""
+    lex = lexicon()
+    stop = stopwords()
+    legal = 0
+    while words and words[0][1] in _LEADING_DROP:
+        words = words[1:]
+    if len(words) > 1 and words[-1][1].rstrip(".") in lex.legal_forms:
+        words = words[:-1]  # "Xiaomi Corp" is "Xiaomi"
+        legal = 3
+    if not words:
+        return None
+    if len(words) == 1:
+        w = words[0]
+        if (w[1] in stop and not _is_acronym(w[0])) or w[1] in lex.calendar or w[1] in lex.demonyms \
+                or w[1] in lex.titles or w[1] in lex.generic:
+            return None
+    surface = " ".join([w[0] for w in words])
+    if _no_name_letters(surface):
+        return None  # products and numbers ("SU7") are keyphrases, not entities
+    folded = _fold(surface)
+    if len(words) == 1 and _is_plural_acronym(surface):
+        if not lex.aliases.get(_fold(surface[:-1]), "")[:1].isupper():
+            return None  # "EVs", "SUVs": things, not names
+    place = lex.places.get(folded, "")
+    alias = lex.aliases.get(folded, "")
+    if alias and not alias[0].isupper():
+        return None  # a concept acronym ("EV", "GDP"), not a name
+    key = _fold(place) if place else (_fold(alias) if alias else folded)
+    canon = tuple([_fold(x) for x in (place or alias or surface).split()])
+    return surface, key, place, alias, canon, tuple([w[1] for w in words]), legal
+
+
 @lru_cache(maxsize=1 << 14)
 def _no_name_letters(surface: str) -> bool:
     """True for a mention with a digit or without any letter: not a name."""
     return any(ch.isdigit() for ch in surface) or not any(ch.isalpha() for ch in surface)
 
 
+def _top_surface(g: _Group) -> str:
+    return min(g.surfaces.items(), key=lambda kv: (-kv[1], kv[0]))[0]
+
+
 def _kind_of(g: _Group) -> str:
     if g.place:
         return "place"
     v = g.votes
-    best = max(("person", "organisation", "place"), key=lambda k: (v.get(k, 0), k == "organisation"))
-    if v.get(best, 0) == 0:
-        return "person" if len(g.words) > 1 and all(_name_like(s) for s in g.surfaces.most_common(1)[0][0].split()) else "organisation"
-    return best
+    best = max((0, 1, 2), key=lambda k: (v[k], k == _ORG))
+    if v[best] == 0:
+        return "person" if len(g.words) > 1 and all(_name_like(s) for s in _top_surface(g).split()) else "organisation"
+    return _KINDS[best]
 
 
 def _merge_groups(groups: dict[str, _Group], lex: Lexicon) -> None:
     """Fold short mentions into the full name they abbreviate."""
     ordered = sorted(groups.values(), key=lambda g: (-len(g.words), -g.count, g.first, g.key))
-    kinds = {g.key: _kind_of(g) for g in ordered}
-    initials = {g.key: "".join(w[0] for w in g.words if w not in _CONNECTORS) for g in ordered}
+    longest = len(ordered[0].words)
+    kinds = {g.key: _kind_of(g) for g in ordered if len(g.words) > 1}
+    initials = {g.key: "".join([w[0] for w in g.words if w not in _CONNECTORS]) for g in ordered if len(g.words) > 1}
     for short in sorted(groups.values(), key=lambda g: (len(g.words), g.first, g.key)):
+        sw = short.words
+        if len(sw) >= longest:
+            break
         if short.place or short.merged_into:
             continue
-        sw = short.words
-        acronym = len(sw) == 1 and bool(short.surfaces) and _is_acronym(short.surfaces.most_common(1)[0][0])
+        acronym = len(sw) == 1 and bool(short.surfaces) and _is_acronym(_top_surface(short))
         target = None
         for long in ordered:
             if len(long.words) <= len(sw):
@@ -622,7 +716,8 @@ def _merge_groups(groups: dict[str, _Group], lex: Lexicon) -> None:
         if target is not None:
             short.merged_into = target.key
             target.count += short.count
-            target.votes.update(short.votes)
+            for k in (0, 1, 2):
+                target.votes[k] += short.votes[k]
             target.first = min(target.first, short.first)
             target.in_title = target.in_title or short.in_title
             target.strong = True
@@ -633,8 +728,7 @@ def _display_name(g: _Group) -> str:
         return g.place
     if g.alias:
         return g.alias
-    best = sorted(g.surfaces.items(), key=lambda kv: (-kv[1], -len(kv[0]), kv[0]))[0][0]
-    return best
+    return min(g.surfaces.items(), key=lambda kv: (-kv[1], -len(kv[0]), kv[0]))[0]
 
 
 def entities(article: Article) -> list[Entity]:
@@ -644,24 +738,11 @@ def entities(article: Article) -> list[Entity]:
     "United States", an acronym joins its spelled-out name. ``count`` is the number
     of mentions, headline included.
     """
-    groups, _ = _collect_entities(_units(article), lexicon())
+    groups, _ = _collect_entities(_runs(_read(article), lexicon()), lexicon())
     return [Entity(name=_display_name(g), kind=_kind_of(g), count=g.count) for g in groups]
 
 
 # -- keyphrases ----------------------------------------------------------------------------------
-
-
-@dataclass(slots=True)
-class _Cand:
-    words: tuple[str, ...]  #: lower-case words of the first occurrence
-    body: float = 0.0  #: position-weighted frequency in running text and standfirst
-    count: int = 0  #: occurrences outside the headline
-    title: int = 0  #: occurrences in the headline
-    first: int = 1 << 30
-    last: int = -1
-    capital: int = 0  #: occurrences where every word is a name-capital
-    plain: int = 0  #: occurrences in running text (not Title Case)
-    surfaces: dict = field(default_factory=dict)
 
 
 @lru_cache(maxsize=1 << 16)
@@ -670,147 +751,119 @@ def _word_key(low: str) -> str:
     return stem(singular(low.replace(".", "")))
 
 
-def _verb_like(t: _Tok) -> bool:
-    """A past-tense or participle form that ends a noun phrase badly ("sanctions pushed")."""
-    low = t.low
-    return not t.ecap and len(low) > 5 and low.endswith("ed") and not low.endswith("eed")
-
-
 @lru_cache(maxsize=1 << 16)
 def _is_number(word: str) -> bool:
     return word.replace(".", "").replace(",", "").replace("-", "").isdigit()
 
 
-@lru_cache(maxsize=1 << 17)
-def _word_features(surf: str, ecap: bool) -> tuple[bool, bool, str, bool]:
-    """What the candidate finder needs to know about one token (``surf`` as in :class:`_Tok`).
+@lru_cache(maxsize=4096)
+def _spans_for(chunk: str) -> tuple[tuple[int, int, bool], ...]:
+    """The (start, end, all capitalised) spans of the 2-3 word phrases of a chunk, by its shape.
 
-    (may be part of a keyphrase, is a capital that stands alone (acronym, "SU7"),
-    matching key, must not end a phrase). A token's lower-case form and its capital
-    follow from ``surf``, so ``surf`` and ``ecap`` decide everything.
+    Phrases are 1-3 words, never end on a past form ("sanctions pushed"), never cut a
+    capitalised name of up to three words in two and never let a common noun run into a
+    name ("magazine Mladina").
     """
-    lex = lexicon()
-    low = surf.lower()
-    cap = low != surf
-    if cap and _is_acronym(surf):
-        content = low.rstrip(".") not in lex.titles
-    elif low in stopwords() or low in lex.breakers or low in lex.calendar:
-        content = False
-    elif not any(c.isalnum() for c in low):
-        content = False
-    elif low.endswith("ly") and low not in _LY_NOUNS and not ecap:
-        content = False
-    else:
-        content = not (ecap and low in lex.titles)
-    plural_acronym = _is_plural_acronym(surf)
-    solo = ecap and (_is_acronym(surf) or plural_acronym or not surf.isalpha())
-    key = _word_key(low[:-1] if plural_acronym else low)
-    verb_like = not ecap and len(low) > 5 and low.endswith("ed") and not low.endswith("eed")
-    return content, solo, key, _is_number(low) or verb_like
-
-
-def _phrase_spans(toks: list[_Tok], feats: list[tuple[bool, bool, str, bool]], caps: list[bool]) -> list[tuple[int, int]]:
-    """The (start, end) token spans of a unit's candidate phrases, in reading order.
-
-    Phrases are 1-3 words of a run of content words (no punctuation inside, no word after a
-    possessive), never end on a number or a verb form, never cut a capitalised name of up
-    to three words in two and never let a common noun run into a name.
-    """
-    spans: list[tuple[int, int]] = []
-    n = len(toks)
-    i = 0
-    while i < n:
-        if not feats[i][0]:
-            i += 1
-            continue
-        j = i + 1
-        while j < n and feats[j][0] and toks[j].gap == 0 and not toks[j - 1].poss:
-            j += 1
-        if j == i + 1:  # a one-word run
-            if not feats[i][3]:
-                spans.append((i, j))
-            i = j
-            continue
-        # capitalised segments (<= 3 words) that an n-gram must not cut: seg_end[x] > 0 inside one
-        seg_start = [0] * (j - i)
-        seg_end = [0] * (j - i)
-        k = i
-        while k < j:
-            if caps[k] and not feats[k][1]:
+    out: list[tuple[int, int, bool]] = []
+    n = len(chunk)
+    # pieces: a lower-case word followed by a name starts a new piece
+    cuts = [0] + [k for k in range(1, n) if chunk[k - 1] in "nv" and chunk[k] in "NA"] + [n]
+    for p0, p1 in zip(cuts, cuts[1:]):
+        seg_start = list(range(n))
+        seg_end = list(range(1, n + 1))
+        k = p0
+        while k < p1:
+            if chunk[k] == "N":
                 e = k
-                while e < j and caps[e] and not feats[e][1]:
+                while e < p1 and chunk[e] == "N":
                     e += 1
                 if e - k <= 3:
-                    for x in range(k - i, e - i):
+                    for x in range(k, e):
                         seg_start[x], seg_end[x] = k, e
                 k = e
             else:
                 k += 1
-        for a in range(i, j):
-            if seg_end[a - i] and seg_start[a - i] < a:
+        for a in range(p0, p1):
+            if seg_start[a] < a:
                 continue  # starts inside a name
-            for b in range(a + 1, min(a + 3, j) + 1):
-                last = b - 1
-                if b - a > 1 and not caps[last - 1] and caps[last]:
-                    break  # "magazine Mladina": a common noun runs into a name
-                if feats[last][3] or seg_end[last - i] > b:
+            for b in range(a + 1, min(a + 3, p1) + 1):
+                if b - a < 2 or chunk[b - 1] == "v" or seg_end[b - 1] > b:
                     continue
-                spans.append((a, b))
-        i = j
-    return spans
+                out.append((a, b, all(c in "NA" for c in chunk[a:b])))
+    return tuple(out)
 
 
-def _candidates(units: list[_Unit], lex: Lexicon, w: Weights) -> dict[tuple[str, ...], _Cand]:
-    """Every 1-3 word candidate phrase with its occurrence statistics."""
-    cands: dict[tuple[str, ...], _Cand] = {}
-    for unit in units:
-        toks = unit.toks
-        caps = [t.ecap for t in toks]
-        feats = list(map(_word_features, [t.surf for t in toks], caps))
-        keys = [f[2] for f in feats]
-        in_title = unit.kind == "title"
-        plain = not unit.title_case
-        surfs = [t.surf if t.ecap else t.low for t in toks] if plain else []
-        weight = 1.0 if unit.kind == "heading" else 1.0 + w.lead / (1.0 + unit.pos)
-        pos = unit.pos
-        for a, b in _phrase_spans(toks, feats, caps):
-            one = b - a == 1
-            key = (keys[a],) if one else tuple(keys[a:b])
-            c = cands.get(key)
-            if c is None:
-                c = cands[key] = _Cand(words=tuple(t.low for t in toks[a:b]))
-            if in_title:
-                c.title += 1
-            else:
-                c.body += weight
-                c.count += 1
-            if pos < c.first:
-                c.first = pos
-            if pos > c.last:
-                c.last = pos
-            if plain:
-                c.plain += 1
-                if caps[a] if one else all(caps[a:b]):
-                    c.capital += 1
-                surf = surfs[a] if one else " ".join(surfs[a:b])
-                c.surfaces[surf] = c.surfaces.get(surf, 0) + 1
-    return cands
+@dataclass(slots=True)
+class _Cands:
+    """Occurrence statistics of every candidate phrase, keyed by the tuple of its word keys."""
+
+    count: Counter  #: occurrences outside the headline
+    title: Counter  #: occurrences in the headline
+    weighted: dict  #: position-weighted occurrences outside the headline
+    capital: Counter  #: occurrences in running text written as a name
+    plain: Counter  #: occurrences in running text (not Title Case)
+    first: dict  #: unit position of the first occurrence
+    last: dict  #: unit position of the last occurrence
+    where: dict  #: (start, end) token span of the first occurrence, running text preferred
+    total: Counter  #: all occurrences
 
 
-def _cand_display(c: _Cand) -> tuple[str, bool]:
-    """(display form, is a name)."""
-    if not c.surfaces:
-        return " ".join(c.words), False
-    best = sorted(c.surfaces.items(), key=lambda kv: (-kv[1], kv[0]))[0][0]
-    if c.capital * 2 >= c.plain:
-        caps = [(s, n) for s, n in c.surfaces.items() if any(ch.isupper() for ch in s)]
-        if caps:
-            return sorted(caps, key=lambda kv: (-kv[1], kv[0]))[0][0], True
-    return best, _is_acronym(best)
+def _candidates(doc: _Doc, w: Weights) -> _Cands:
+    """Every 1-3 word candidate phrase of the article with its occurrence statistics."""
+    shape, posl, keys = doc.shape, doc.pos, doc.keys
+    # One-word candidates: every content word but past forms and the words of a 2-3 word name.
+    uni = [m.start() for m in _ONE_WORD.finditer(shape)]
+    okey = [(keys[k],) for k in uni]
+    ospan = [(k, k + 1) for k in uni]
+    ocap = [shape[k] != "n" for k in uni]
+    opos = [posl[k] for k in uni]
+    # Longer phrases come from chunks of two or more content words.
+    mkey: list[tuple[str, ...]] = []
+    mspan: list[tuple[int, int]] = []
+    mcap: list[bool] = []
+    for m in _LONG_CHUNK.finditer(shape):
+        a, b = m.span()
+        for s, e, cap in _spans_for(shape[a:b]):
+            mkey.append(tuple(keys[a + s : a + e]))
+            mspan.append((a + s, a + e))
+            mcap.append(cap)
+    # Both lists are in reading order and share no key, so the headline's occurrences lead each.
+    mpos = [posl[s] for s, _ in mspan]
+    n_title = bisect_left(opos, 1)
+    m_title = bisect_left(mpos, 1)
+    okey[n_title:n_title] = mkey[:m_title]
+    ospan[n_title:n_title] = mspan[:m_title]
+    ocap[n_title:n_title] = mcap[:m_title]
+    opos[n_title:n_title] = mpos[:m_title]
+    n_title += m_title
+    okey += mkey[m_title:]
+    ospan += mspan[m_title:]
+    ocap += mcap[m_title:]
+    opos += mpos[m_title:]
+    weights = [1.0 + w.lead / (1.0 + p) for p in range(doc.n_units + 1)]
+    weighted: dict[tuple[str, ...], float] = {}
+    get = weighted.get
+    for k, p in zip(okey[n_title:], opos[n_title:]):
+        weighted[k] = get(k, 0.0) + weights[p]
+    tcase = doc.title_case
+    oplain = [not tcase[p] for p in opos]
+    plain_keys = list(compress(okey, oplain))
+    where = dict(zip(reversed(okey), reversed(ospan)))
+    where.update(zip(reversed(plain_keys), reversed(list(compress(ospan, oplain)))))
+    return _Cands(
+        total=Counter(okey),
+        count=Counter(okey[n_title:]),
+        title=Counter(okey[:n_title]),
+        weighted=weighted,
+        capital=Counter(compress(okey, [c and p for c, p in zip(ocap, oplain)])),
+        plain=Counter(plain_keys),
+        first=dict(zip(reversed(okey), reversed(opos))),
+        last=dict(zip(okey, opos)),
+        where=where,
+    )
 
 
-@dataclass(frozen=True, slots=True)
-class _Ranked:
+class _Ranked(NamedTuple):
     display: str
     score: float
     name: bool  #: a proper name or acronym (keeps its capitals)
@@ -824,76 +877,125 @@ class _Analysis:
     ranked: tuple[_Ranked, ...]
     entities: tuple[Entity, ...]
     acronyms: Mapping[str, str]  #: folded acronym -> lower-case expansion found in the article
+    doc: _Doc | None = None
 
 
-def _analyse(article: Article, stats: Stats, w: Weights = DEFAULT_WEIGHTS) -> _Analysis:
+def _display(doc: _Doc, span: tuple[int, int], name: bool) -> str:
+    """A phrase as written: names keep their capitals, other words are lower case ("Trump administration")."""
+    infos = doc.infos[span[0] : span[1]]
+    if name:
+        return " ".join([i[0] for i in infos])
+    shape = doc.shape[span[0] : span[1]]
+    return " ".join([i[0] if c in "NAT" else i[1] for i, c in zip(infos, shape)])
+
+
+def _analyse(article: Article, stats: Stats, w: Weights = DEFAULT_WEIGHTS, doc: _Doc | None = None) -> _Analysis:
     lex = lexicon()
-    units = _units(article)
-    groups, mention_map = _collect_entities(units, lex)
+    doc = doc or _read(article)
+    groups, mention_map = _collect_entities(_runs(doc, lex), lex)
     ents = tuple(Entity(name=_display_name(g), kind=_kind_of(g), count=g.count) for g in groups)
     kinds = {e.name: e.kind for e in ents}
-    cands = _candidates(units, lex, w)
-    n_units = max(1, max((u.pos for u in units), default=0))
+    cands = _candidates(doc, w)
+    n_units = max(1, doc.n_units - 1)
+    infos = doc.infos
     idf_cache: dict[str, float] = {}
 
-    def idf(word: str) -> float:
-        v = idf_cache.get(word)
+    def idf(low: str) -> float:
+        v = idf_cache.get(low)
         if v is None:
-            v = idf_cache[word] = stats.idf(word.rstrip("."))
+            word = low.rstrip(".")
+            v = idf_cache[low] = stats.idf(word)
         return v
-
-    # IDF of every word of every candidate; None for a number (numbers carry no weight).
-    word_idf = {x: None if _is_number(x) else idf(x) for c in cands.values() for x in c.words}
 
     # How often each candidate occurs inside a longer one ("electric" in "electric vehicle").
     nested: dict[tuple[str, ...], int] = {}
-    for key, c in cands.items():
-        if len(key) > 1 and c.count > 1:
-            for a in range(len(key)):
-                for b in range(a + 1, len(key) + 1):
-                    if b - a < len(key):
-                        sub = key[a:b]
-                        if c.count > nested.get(sub, 0):
-                            nested[sub] = c.count
+    for key, n in cands.count.items():
+        if len(key) > 1 and n > 1:
+            subs = [key[:1], key[1:]] if len(key) == 2 else [key[:1], key[1:2], key[2:], key[:2], key[1:]]
+            for sub in subs:
+                if n > nested.get(sub, 0):
+                    nested[sub] = n
 
-    # Pass 1: a score for every candidate (cheap); pass 2 only looks at the best ones.
-    raw: list[tuple[float, tuple[str, ...], _Cand, bool]] = []
-    for key, c in cands.items():
-        idfs = [v for v in map(word_idf.__getitem__, c.words) if v is not None]
-        if not idfs:
-            continue
-        name = c.plain > 0 and c.capital * 2 >= c.plain
-        mean_idf = sum(idfs) / len(idfs)
-        tf = c.body + w.title * c.title if c.plain else w.title_only * (c.body + c.title)
-        spread = (c.last - c.first) / n_units if c.count > 1 else 0.0
-        score = tf * mean_idf * (1.0 + w.spread * spread) * w.length[len(key) - 1]
+    count, title, weighted, capital, plain = cands.count, cands.title, cands.weighted, cands.capital, cands.plain
+    first, last, where = cands.first, cands.last, cands.where
+    length = w.length
+    w_title, w_title_only, w_spread, w_phrase, w_nested = w.title, w.title_only, w.spread, w.phrase, w.nested
+    proper = 1.0 + w.proper
+    # One-word candidates first: their IDF and score (position-weighted frequency x IDF).
+    key_idf: dict[str, float] = {}
+    word_score: dict[str, float] = {}
+    # A phrase said once, after the lead, cannot rank: only long articles need the cut.
+    items = list(where.items())
+    if len(items) > _ALL_CANDIDATES:
+        items = [kv for kv in items if first[kv[0]] <= _LEAD_UNITS or cands.total[kv[0]] > 1]
+    for key, span in items:
+        if len(key) == 1:
+            info = infos[span[0]]
+            v = key_idf[key[0]] = 0.0 if info[3] == "D" else idf(info[1])
+            word_score[key[0]] = (weighted.get(key, 0.0) + w_title * title.get(key, 0)) * v
+    raw: list[tuple[float, int, tuple[str, ...], bool]] = []
+    for key, (s, e) in items:
+        n = e - s
+        if n == 1:
+            mean_idf = key_idf[key[0]]
+            if not mean_idf:
+                continue
+        else:
+            idfs = [idf(i[1]) for i in infos[s:e] if i[3] != "D"]
+            mean_idf = sum(idfs) / len(idfs)
+        c = count.get(key, 0)
+        t = title.get(key, 0)
+        pl = plain.get(key, 0)
+        body = weighted.get(key, 0.0)
+        tf = body + w_title * t if pl else w_title_only * (body + t)
+        f = first[key]
+        score = tf * mean_idf * length[n - 1]
+        if c > 1:
+            score *= 1.0 + w_spread * (last[key] - f) / n_units
+        if n > 1 and w_phrase:
+            # PositionRank-style support: a phrase of well-placed, frequent words.
+            support = sum([word_score.get(k, 0.0) for k in key]) / n * (body + w_title * t)
+            if w_phrase * support > score:
+                score = w_phrase * support
+        name = pl > 0 and capital.get(key, 0) * 2 >= pl
         if name:
-            score *= 1.0 + w.proper
+            score *= proper
         sup = nested.get(key, 0)
-        if sup and c.count:
-            score *= max(0.0, 1.0 - w.nested * min(1.0, sup / c.count))
-        raw.append((score, key, c, c.words in mention_map))
-    raw.sort(key=lambda r: (-r[0], r[2].first, r[1]))
-    shortlist = raw[:_SHORTLIST] + [r for r in raw[_SHORTLIST:] if r[3]]
+        if sup and c:
+            score *= max(0.0, 1.0 - w_nested * min(1.0, sup / c))
+        raw.append((-score, f, key, name))
+    raw.sort()
+    shortlist = raw[:_SHORTLIST]
+    if mention_map and len(raw) > _SHORTLIST:
+        mention_keys = {tuple(map(_word_key, form)) for form in mention_map}
+        shortlist += [r for r in raw[_SHORTLIST:] if r[2] in mention_keys]
 
     scored: dict[str, list] = {}  # display key -> [score, display, name, entity, first, best, count]
-    for score, key, c, is_mention in shortlist:
-        display, name = _cand_display(c)
-        ent = mention_map.get(c.words) if is_mention else None
+    for neg, _, key, name in shortlist:
+        score = -neg
+        span = where[key]
+        display = _display(doc, span, name)
+        if not name and _is_acronym(infos[span[0]][0]) and span[1] - span[0] == 1:
+            display, name = infos[span[0]][0], True
+        ent = mention_map.get(tuple([i[1] for i in infos[span[0] : span[1]]])) if mention_map else None
         if ent is not None:
+            if w.parts and len(key) == 1 and display != ent and display.lower() not in scored:
+                # "Deschanel" for "Emily Deschanel": readers search for the surname alone too.
+                scored[display.lower()] = [score * w.parts, display, True, False, first[key], score, count.get(key, 0) + title.get(key, 0)]
             display, name = ent, True
+        n_occ = count.get(key, 0) + title.get(key, 0)
         dkey = display.lower()
         slot = scored.get(dkey)
         if slot is None:
-            scored[dkey] = [score, display, name, ent is not None, c.first, score, c.count + c.title]
+            scored[dkey] = [score, display, name, ent is not None, first[key], score, n_occ]
         else:
             if score > slot[5]:
                 slot[0] = score + w.entity * slot[0] if ent is not None else max(score, slot[0])
                 slot[5] = score
             elif ent is not None:
                 slot[0] += w.entity * score
-            slot[4] = min(slot[4], c.first)
-            slot[6] = max(slot[6], c.count + c.title) if ent is None else slot[6] + c.count + c.title
+            slot[4] = min(slot[4], first[key])
+            slot[6] = max(slot[6], n_occ) if ent is None else slot[6] + n_occ
     # Entities the candidates missed (a name only in a Title Case unit, say).
     for e in ents:
         if e.name.lower() not in scored:
@@ -908,15 +1010,17 @@ def _analyse(article: Article, stats: Stats, w: Weights = DEFAULT_WEIGHTS) -> _A
             wanted[_fold(base)] = len(_fold(base))
     acronyms: dict[str, str] = {}
     if wanted:
-        for score, key, c, _ in raw:
-            if 2 <= len(c.words) <= 6 and c.capital == 0:
-                initials = "".join([x[0] for x in c.words])
+        for _, _, key, name in raw:
+            if 2 <= len(key) <= 6 and not name:
+                s, e = where[key]
+                initials = "".join([i[1][0] for i in infos[s:e]])
                 if initials in wanted and initials not in acronyms:
-                    acronyms[initials] = _cand_display(c)[0]
+                    acronyms[initials] = _display(doc, (s, e), False)
     return _Analysis(
         ranked=tuple(_Ranked(s[1], s[0], s[2], s[3], s[4], s[6]) for s in ranked),
         entities=ents,
         acronyms=acronyms,
+        doc=doc,
     )
 
 
@@ -955,6 +1059,7 @@ def alias_table(cfg_aliases: Mapping[str, str]) -> dict[str, str]:
     return table
 
 
+@lru_cache(maxsize=1 << 16)
 def _norm_key(text: str, lex: Lexicon) -> str:
     """Key under which two spellings of one tag meet: case, accents, dots and plurals folded."""
     words = _fold(text).replace("-", " ").split()
@@ -998,6 +1103,7 @@ def normalize_tag(name: str, aliases: Mapping[str, str] | None = None, *, is_nam
     return " ".join(words)
 
 
+@lru_cache(maxsize=1 << 16)
 def _meaningless(display: str, lex: Lexicon, is_name: bool = False) -> bool:
     """True for a tag that means nothing alone ("year", "people", "Friday", "Chinese")."""
     low = _fold(display)
@@ -1019,32 +1125,28 @@ def _build_tags(article: Article, analysis: _Analysis, cfg: TagsConfig) -> tuple
     lex = lexicon()
     aliases = dict(cfg.aliases)
     table = alias_table(aliases)
-    chosen: list[str] = []
-    seen_slugs: set[str] = set()
-    seen_keys: list[set[str]] = []
+    # chosen: (display, normal key, slug, stemmed words, from front matter, is a name)
+    chosen: list[tuple[str, str, str, set[str], bool, bool]] = []
 
     def word_key(display: str) -> set[str]:
         return {stem(x) for x in _fold(display).replace("-", " ").split()}
-
-    name_keys: list[set[str]] = []
 
     def push(display: str, free: bool, is_name: bool = True) -> None:
         if not display or len(chosen) >= cfg.count:
             return
         slug = _norm_key(display, lex)
-        if slug in seen_slugs or tag_slug(display) in seen_slugs:
+        plain = tag_slug(display)
+        if any(slug == c[1] or plain == c[2] or slug == c[2] or plain == c[1] for c in chosen):
             return
         words = word_key(display)
-        if not free and any(words <= s or s <= words for s in seen_keys):
-            return  # "vehicle" or "US sanction" after "electric vehicle" or "sanction"
-        if not free and not is_name and any(words & s for s in name_keys):
-            return  # "Trump administration" after "Donald Trump"
-        chosen.append(display)
-        seen_slugs.add(slug)
-        seen_slugs.add(tag_slug(display))
-        seen_keys.append(words)
-        if is_name:
-            name_keys.append(words)
+        if not free:
+            if any(words <= c[3] or c[3] <= words for c in chosen):
+                return  # "vehicle" or "US sanction" after "electric vehicle" or "sanction"
+            if not is_name and any(words & c[3] for c in chosen if c[5]):
+                return  # "Trump administration" after "Donald Trump"
+            if is_name:  # ... and "Donald Trump" replaces an earlier "Trump administration"
+                chosen[:] = [c for c in chosen if c[4] or c[5] or not words & c[3]]
+        chosen.append((display, slug, plain, words, free, is_name))
 
     for t in article.meta_tags:
         push(normalize_tag(t, aliases, is_name=None if not t.islower() else False, _table=table), True)
@@ -1054,13 +1156,15 @@ def _build_tags(article: Article, analysis: _Analysis, cfg: TagsConfig) -> tuple
             break
         if _meaningless(r.display, lex, r.name) or (not r.name and r.count < 2 and " " in r.display):
             continue  # a common-noun phrase said once is rarely what the story is about
+        if not r.entity and " " not in r.display and _fold(r.display) in lex.generic:
+            continue  # "Celsius", "Minute": capitalised, but no name
         if not r.name and " " not in r.display and r.display.endswith("ing") and r.count < 3:
             continue  # "aiming": a verb form more often than a topic
         display = normalize_tag(r.display, aliases, is_name=r.name, acronyms=analysis.acronyms, _table=table)
         if _meaningless(display, lex, r.name and display == r.display):
             continue
         push(display, False, r.entity)
-    return tuple(chosen)
+    return tuple(c[0] for c in chosen)
 
 
 def tag(article: Article, stats: Stats, cfg: TagsConfig) -> Article:
@@ -1071,7 +1175,7 @@ def tag(article: Article, stats: Stats, cfg: TagsConfig) -> Article:
         keyphrases=tuple(r.display for r in analysis.ranked[:MAX_KEYPHRASES]),
         entities=analysis.entities,
         tags=_build_tags(article, analysis, cfg),
-        section=section_for(article),
+        section=_section(article, default_section_cues(), analysis.doc),
     )
 
 
@@ -1080,7 +1184,10 @@ def tag(article: Article, stats: Stats, cfg: TagsConfig) -> Article:
 
 @dataclass(frozen=True, slots=True)
 class SectionCues:
-    """Cue phrases per section: ``cues[section]`` is a tuple of (stemmed words, weight)."""
+    """Cue phrases per section: ``cues[section]`` is a tuple of (word keys, weight).
+
+    A word key is the tagger's matching form of a word (singular, lightly stemmed).
+    """
 
     cues: Mapping[str, tuple[tuple[tuple[str, ...], float], ...]]
     default: str = "World"
@@ -1099,7 +1206,7 @@ def load_section_cues(text: str | Mapping[str, Any]) -> SectionCues:
         items: dict[tuple[str, ...], float] = {}
         for group, weight in (("cues", 1.0), ("strong", 3.0)):
             for phrase in (spec or {}).get(group, []) or []:
-                words = tuple(stem(x) for x in str(phrase).lower().split())
+                words = tuple(_word_key(x) for x in str(phrase).lower().split())
                 if words:
                     items[words] = max(items.get(words, 0.0), weight)
         out[str(section)] = tuple(sorted(items.items()))
@@ -1114,27 +1221,32 @@ def default_section_cues() -> SectionCues:
 
 def section_scores(article: Article, sections_cues: SectionCues | None = None) -> dict[str, float]:
     """How strongly the article's words point at each section (title words count triple)."""
-    cues = sections_cues or default_section_cues()
-    firsts = _cue_firsts(cues)
-    # Stemmed words and the word pairs that may start a multi-word cue, by weight of the text.
-    by_weight: dict[float, tuple[list[str], list[tuple[str, str]]]] = {}
-    for text, weight in _section_texts(article):
-        ws = list(map(_stem1, _fold_words(text)))
-        singles, pairs = by_weight.setdefault(weight, ([], []))
-        singles.extend(ws)
-        pairs.extend(p for p in zip(ws, ws[1:]) if p[0] in firsts)
-    # Weighted counts; the weights are whole numbers, so ``weight * n`` is exactly ``n`` sums.
-    counts: dict[tuple[str, ...] | str, float] = {}
-    for weight, (singles, pairs) in by_weight.items():
-        for key, n in Counter(singles).items():
-            counts[key] = counts.get(key, 0.0) + weight * n
-        for key, n in Counter(pairs).items():
-            counts[key] = counts.get(key, 0.0) + weight * n
+    return _section_scores(_read(article), sections_cues or default_section_cues())
+
+
+def _section_scores(doc: _Doc, cues: SectionCues) -> dict[str, float]:
+    """:func:`section_scores` of an article already read: headline words weigh 3, standfirst 2, others 1."""
+    index, firsts = (_default_cue_index(), _default_cue_firsts()) if cues is default_section_cues() else (
+        _cue_index(cues), _cue_firsts(cues))
+    keys = doc.keys
+    n_title = bisect_left(doc.pos, 1)
+    n_lead = bisect_left(doc.pos, 1 + sum(1 for k in doc.unit_kind if k == "standfirst"))
+    # Weighted counts of words and of the word pairs that may start a two-word cue.
+    counts = Counter(keys)
+    pairs = [p for p in zip(keys, keys[1:]) if p[0] in firsts]
+    counts.update(pairs)
+    if n_lead:
+        lead = keys[:n_lead]
+        title = keys[:n_title]
+        counts.update(lead)
+        counts.update(title)
+        counts.update(p for p in zip(lead, lead[1:]) if p[0] in firsts)
+        counts.update(p for p in zip(title, title[1:]) if p[0] in firsts)
     # Each section's matched cues, summed in the order of its cue list.
-    index = _default_cue_index() if cues is default_section_cues() else _cue_index(cues)
     matched: dict[str, list[tuple[int, float]]] = {section: [] for section in cues.cues}
-    for key, c in counts.items():
-        for section, order, weight in index.get(key, ()):
+    for key in counts.keys() & index.keys():
+        c = counts[key]
+        for section, order, weight in index[key]:
             matched[section].append((order, weight * math.log1p(c)))
     scores: dict[str, float] = {}
     for section, terms in matched.items():
@@ -1160,30 +1272,14 @@ def _default_cue_index() -> dict[tuple[str, ...] | str, list[tuple[str, int, flo
     return _cue_index(default_section_cues())
 
 
-@lru_cache(maxsize=1 << 16)
-def _stem1(word: str) -> str:
-    return stem(word)
-
-
 def _cue_firsts(cues: SectionCues) -> frozenset[str]:
     """First words of the multi-word cues (only those need bigram counts)."""
     return frozenset(words[0] for items in cues.cues.values() for words, _ in items if len(words) > 1)
 
 
-_FOLD_WORD = re.compile(r"[a-z0-9]+(?:[-'][a-z0-9]+)*")
-
-
-def _fold_words(text: str) -> list[str]:
-    return _FOLD_WORD.findall(text.lower().replace("’", "'"))
-
-
-def _section_texts(article: Article) -> list[tuple[str, float]]:
-    out = [(article.title, 3.0), (article.standfirst, 2.0)]
-    if article.sentences:
-        out.extend((s, 1.0) for s in article.sentences)
-    else:
-        out.extend((b.text, 1.0) for b in article.body)
-    return out
+@lru_cache(maxsize=1)
+def _default_cue_firsts() -> frozenset[str]:
+    return _cue_firsts(default_section_cues())
 
 
 def section_for(article: Article, sections_cues: SectionCues | None = None) -> str:
@@ -1192,14 +1288,20 @@ def section_for(article: Article, sections_cues: SectionCues | None = None) -> s
     A front-matter value matching a known section in another case is given that
     section's spelling. With no cue at all, ``sections_cues.default`` ("World").
     """
-    cues = sections_cues or default_section_cues()
+    return _section(article, sections_cues or default_section_cues(), None)
+
+
+def _section(article: Article, cues: SectionCues, doc: _Doc | None) -> str:
     meta = article.meta_section.strip()
     if meta:
         for name in cues.cues:
             if name.lower() == meta.lower():
                 return name
         return meta
-    scores = section_scores(article, cues)
+    return _pick_section(_section_scores(doc or _read(article), cues), cues)
+
+
+def _pick_section(scores: Mapping[str, float], cues: SectionCues) -> str:
     order = list(cues.cues)
     best = max(order, key=lambda s: (scores.get(s, 0.0), -order.index(s)), default=cues.default)
     return best if scores.get(best, 0.0) > 0 else cues.default

@@ -222,7 +222,7 @@ def test_seed_default_count_is_respected() -> None:
     a = seed_article()
     out = tag(a, stats_for(a), TagsConfig())
     assert len(out.tags) == TagsConfig().count
-    assert set(out.tags[:2]) == {"Xiaomi", "Lei Jun"}
+    assert {"Xiaomi", "Lei Jun"} <= set(out.tags[:3])
     assert {"Tesla", "SU7"} <= set(out.tags)
     assert len(tag(a, stats_for(a), TagsConfig(count=3)).tags) == 3
 
@@ -314,3 +314,97 @@ def test_tag_slug_avoids_windows_device_names() -> None:
     from digest.tag import tag_slug
 
     assert [tag_slug(n) for n in ("NUL", "Con", "com1", "Consumer")] == ["nul-1", "con-1", "com1-1", "consumer"]
+
+
+# -- junk tags and names with numbers -------------------------------------------------------------------------
+
+
+def test_names_with_numbers_and_no_generic_or_number_tags() -> None:
+    a = make(
+        "Electric buses return to Route 9",
+        "Electric buses returned to Route 9 on Monday after a battery check.\n"
+        "Three buses run on Route 9 every hour, and the route will stay open later, the operator said.\n"
+        "The temperature reached 30 Celsius. Drivers on Route 9 said the electric buses were quiet.\n"
+        "Celsius readings were taken every minute.",
+    )
+    out = tag(a, stats_for(a), TagsConfig(count=8))
+    assert "Route 9" in out.tags
+    lowered = {t.lower() for t in out.tags}
+    assert not lowered & {"route", "celsius", "minute", "hour", "three bus", "three", "stay open", "later"}, out.tags
+    assert "electric bus" in out.tags
+
+
+def test_name_replaces_a_phrase_that_repeats_it() -> None:
+    a = make(
+        "Trump administration sanctions hit exporters",
+        "The Trump administration imposed sanctions on exporters. Trump administration officials defended them.\n"
+        "Donald Trump said on Friday the sanctions would stay. Critics of Donald Trump said exporters would suffer.\n"
+        "Exporters said the sanctions cost them orders.",
+    )
+    out = tag(a, stats_for(a), TagsConfig(count=6))
+    assert "Donald Trump" in out.tags
+    assert not any("administration" in t.lower() for t in out.tags), out.tags
+
+
+def test_keyphrases_keep_capitals_inside_phrases() -> None:
+    a = make(
+        "US sanctions bite",
+        "US sanctions hit the firm hard. The firm said US sanctions cut its sales.\nUS sanctions were lifted in May.",
+    )
+    kp = keyphrases(a, stats_for(a))
+    assert "US sanctions" in kp
+
+
+# -- pinned quality floors on the shared dev data (a fixed sample, so the suite stays fast) ---------------
+
+DATA = Path(__file__).resolve().parents[2] / ".." / "shared" / "data"
+
+
+def _metric_norm(phrase: str, stemmer) -> str:
+    import unicodedata
+
+    s = unicodedata.normalize("NFKD", phrase)
+    s = "".join(c for c in s if not unicodedata.combining(c)).lower().replace(" - ", "-").replace(" 's", "'s")
+    s = "".join(c for c in s if c.isalnum() or c.isspace())
+    return " ".join(stemmer.stem(w) for w in s.split())
+
+
+def _f1_at_10(pred: list[str], gold: list[str], stemmer) -> float:
+    p = list(dict.fromkeys(x for x in (_metric_norm(x, stemmer) for x in pred) if x))[:10]
+    g = {x for x in (_metric_norm(x, stemmer) for x in gold) if x}
+    hits = sum(1 for x in p if x in g)
+    if not hits:
+        return 0.0
+    prec, rec = hits / len(p), hits / len(g)
+    return 2 * prec * rec / (prec + rec)
+
+
+def test_keyphrase_f1_floors_on_dev_sample() -> None:
+    import json
+
+    path = DATA / "tags" / "dev.jsonl"
+    if not path.is_file():
+        pytest.skip("shared tagging data not available")
+    stemmer = pytest.importorskip("nltk.stem").PorterStemmer()
+    recs = [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
+    kp = [r for r in recs if r["source"].startswith("500N")][:40]
+    duc = [r for r in recs if r["source"] == "DUC-2001"][:40]
+    arts = {r["id"]: make(r.get("title") or "", r["text"]) for r in kp + duc}
+    st = corpus_stats(" ".join(a.sentences) for a in arts.values())
+    f1 = {name: 100 * sum(_f1_at_10(keyphrases(arts[r["id"]], st), r["keyphrases"], stemmer) for r in rs) / len(rs)
+          for name, rs in (("kpcrowd", kp), ("duc", duc))}
+    # measured 14.6 and 27.0 on this sample (benchmarks/tags.py gives the full figures)
+    assert f1["kpcrowd"] >= 13.5, f1
+    assert f1["duc"] >= 25.0, f1
+
+
+def test_section_accuracy_floor_on_bbc_sample() -> None:
+    import json
+
+    path = DATA / "summaries" / "dev.jsonl"
+    if not path.is_file():
+        pytest.skip("shared BBC data not available")
+    names = {"Business": "business", "Entertainment": "entertainment", "Politics": "politics", "Sport": "sport", "Technology": "tech"}
+    recs = [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line.strip()][::8]
+    right = sum(names.get(section_for(make(r["title"], r["text"]))) == r["category"] for r in recs)
+    assert right / len(recs) >= 0.93  # measured 0.958 on this sample
