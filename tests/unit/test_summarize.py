@@ -64,6 +64,15 @@ def test_select_penalises_dependent_sentence_without_antecedent() -> None:
     assert summ.select({0: 0.2, 1: 2.0, 2: 1.0, 3: 0.6}, 2, dependent={2}, dependent_penalty=0.5) == [1, 2]
 
 
+def test_select_loose_penalty_applies_once_the_summary_has_opened() -> None:
+    scores = {0: 2.0, 1: 0.1, 2: 1.0, 3: 0.8}
+    # 2 leans on 1, which is not taken; 0 is, so the summary does not open with it
+    assert summ.select(scores, 2, dependent={2}, dependent_penalty=0.1, loose_penalty=1.0) == [0, 2]
+    assert summ.select(scores, 2, dependent={2}, dependent_penalty=0.1, loose_penalty=0.5) == [0, 3]
+    # it never opens the summary while the penalty holds it below another sentence
+    assert summ.select({0: 0.1, 1: 0.3, 2: 1.0}, 1, dependent={2}, dependent_penalty=0.2, loose_penalty=1.0) == [1]
+
+
 # -- readability ----------------------------------------------------------------------------
 
 
@@ -79,6 +88,12 @@ def test_select_penalises_dependent_sentence_without_antecedent() -> None:
         ("This was the worst flood the town had seen.", False, False, False, True),
         ("This year the town spent more on flood defences.", False, False, False, False),
         ("The council had warned residents about it for years.", False, False, False, False),
+        ("There were 30 people in the harbour at the time.", False, False, False, False),
+        ("There, the council had warned residents for years.", False, False, False, True),
+        ("So-called experts had warned the council for years.", False, False, False, False),
+        ("It said the flood defences had failed after heavy rain.", False, False, False, True),
+        ("However, the council said the risk was low.", False, False, False, True),
+        ("That day the harbour flooded for the first time.", False, False, False, False),
     ],
 )
 def test_readability_rules(sentence: str, fragment: bool, question: bool, heading: bool, dependent: bool) -> None:
@@ -92,6 +107,28 @@ def test_readability_marks_indices() -> None:
     rules = summ.readability(SENTENCES)
     assert rules.excluded == {4, 5}
     assert rules.dependent == {6}
+    assert summ.readability(SENTENCES, words=[text.words(s) for s in SENTENCES]) == rules
+
+
+@pytest.mark.parametrize(
+    "sentence",
+    [
+        "CNN's Jane Doe contributed to this report from the harbour.",
+        "See the original story at Example.com. ©2015 Example.",
+        "Copyright 2015 The Example Company. All rights reserved.",
+        "Additional reporting by Jane Doe in Eastham and London.",
+        "Follow us on Twitter for the latest news from the town.",
+    ],
+)
+def test_credits_and_copyright_lines_are_furniture(sentence: str) -> None:
+    assert summ.is_furniture(sentence)
+    assert summ.readability([sentence]).excluded == {0}
+
+
+def test_ordinary_sentences_are_not_furniture() -> None:
+    for s in SENTENCES:
+        assert not summ.is_furniture(s)
+    assert not summ.is_furniture("The bridge was built by the council in 1990.")
 
 
 # -- scorers --------------------------------------------------------------------------------
@@ -216,18 +253,77 @@ def test_dev_set_beats_lead_on_bigram_overlap() -> None:
     assert ours > 1.1 * lead
 
 
-def test_overlap_matrix_counts_shared_terms_normalised_by_length() -> None:
+def test_overlap_matrix_counts_shared_words_normalised_by_length() -> None:
     sents = ("Oil prices rose sharply on Monday.", "Oil prices rose again on Tuesday.", "A cat sat on a mat.")
     doc = summ.make_doc(sents, "", text.corpus_stats(sents))
     assert doc.overlap[0][1] == doc.overlap[1][0] > 0
     assert doc.overlap[0][2] == doc.overlap[2][0] == 0.0 and doc.overlap[0][0] == 0.0
-    # shared stems {oil, price, rose} over log(len+1) + log(len+1)
+    # shared content words {oil, prices, rose} over ln(len) + ln(len) of the content-word counts
     import math
 
-    expected = 3 / (math.log(len(doc.vectors[0]) + 1) + math.log(len(doc.vectors[1]) + 1))
-    assert doc.overlap[0][1] == pytest.approx(expected)
+    lens = [len(text.content_words(s)) for s in sents[:2]]
+    assert doc.overlap[0][1] == pytest.approx(3 / (math.log(lens[0]) + math.log(lens[1])))
     ov = summ.Overlap().score(doc)
     assert ov[2] == 0.0 and ov[0] > 0
+
+
+def test_overlap_uses_words_as_written_and_cosine_uses_stems() -> None:
+    sents = ("The council closes libraries today.", "The council closed a library yesterday.")
+    doc = summ.make_doc(sents, "", text.corpus_stats(sents))
+    assert doc.overlap[0][1] > 0  # "council"
+    import math
+
+    lens = [len(text.content_words(s)) for s in sents]
+    assert doc.overlap[0][1] == pytest.approx(1 / (math.log(lens[0]) + math.log(lens[1])))
+    # the TF-IDF cosine also matches libraries/library through their stem
+    assert set(doc.terms[0]) & set(doc.terms[1]) == {"council", "library"}
+    assert doc.similarity[0][1] > 0
+
+
+def test_gram_matrix_paths_agree(monkeypatch: pytest.MonkeyPatch) -> None:
+    rows = [{"a": 0.5, "b": 0.5}, {"a": 1.0}, {"b": 2.0, "c": 1.0}, {"c": 3.0, "d": 1.0}, {"e": 1.0}]
+    dense = summ._gram(5, rows)
+    monkeypatch.setattr(summ, "_PRODUCT_LIMIT", 1)  # force the posting-list path
+    walked = summ._gram(5, rows)
+    assert [pytest.approx(r) for r in walked.tolist()] == dense.tolist()
+    assert dense[0][1] == pytest.approx(0.5) and dense[0][2] == pytest.approx(1.0) and dense[2][3] == pytest.approx(3.0)
+    assert dense[4].tolist() == [0.0] * 5 and all(dense[i][i] == 0 for i in range(5))
+
+
+def test_textrank_solve_and_iteration_agree(monkeypatch: pytest.MonkeyPatch) -> None:
+    doc = summ.make_doc(SENTENCES, TITLE, stats_for(make_article()))
+    solved = summ.TextRank().rate(doc)
+    monkeypatch.setattr(summ, "_SOLVE_LIMIT", 0)
+    iterated = summ.TextRank(iterations=500, tolerance=1e-12).rate(doc)
+    assert iterated.tolist() == pytest.approx(solved.tolist(), rel=1e-6)
+    longer = summ.TextRank(length_power=0.5).rate(doc)
+    assert longer[0] / solved[0] == pytest.approx(len(doc.words[0]) ** 0.5)
+
+
+@pytest.mark.parametrize(
+    ("sentence", "share"),
+    [
+        ("The council met on Monday.", 0.0),
+        ('"We will rebuild," the mayor said.', 16 / 32),  # characters inside / all but the marks
+        ("“We will rebuild,” the mayor said.", 16 / 32),
+        ('"We will rebuild the harbour and the school.', 1.0),  # a quote that runs on
+        ('He called it "a disaster" and left.', 10 / 33),
+    ],
+)
+def test_quote_share(sentence: str, share: float) -> None:
+    assert summ.quote_share(sentence) == pytest.approx(share)
+
+
+def test_quoted_speech_is_discounted() -> None:
+    sents = ('"The storm flooded the coastal town of Eastham," a resident said on Monday.',
+             "The storm flooded the coastal town of Eastham on Monday, officials said.",
+             "Council workers cleared the roads of the town on Tuesday morning.",
+             "Schools in the town of Eastham stayed shut for the rest of the week.")
+    doc = summ.make_doc(sents, "", text.corpus_stats(sents))
+    quotes = summ.Quotes().score(doc)
+    assert quotes[0] > 0.5 and quotes[1] == 0.0
+    best = summ.score_sentences(doc, ((summ.Overlap(), 1.0), (summ.Quotes(), -0.5)))
+    assert best[1] > best[0]
 
 
 def test_lead_prior_grows_with_article_length_and_is_not_rescaled() -> None:
@@ -248,7 +344,9 @@ def test_lead_prior_grows_with_article_length_and_is_not_rescaled() -> None:
 
 def test_default_configuration_mixes_centrality_position_and_headline() -> None:
     kinds = {type(s) for s, w in summ.DEFAULT_SCORERS if w}
-    assert {summ.Overlap, summ.Centrality, summ.Headline, summ.LeadPrior} <= kinds
+    assert {summ.Overlap, summ.TextRank, summ.Centrality, summ.Headline, summ.LeadPrior, summ.Quotes} <= kinds
+    weights = {type(s): w for s, w in summ.DEFAULT_SCORERS}
+    assert weights[summ.Quotes] < 0 < weights[summ.Headline]
 
 
 CNN = DEV.parent / "cnndm-dev.jsonl"
@@ -272,9 +370,12 @@ def _rouge2(records, key):
     return 100 * ours / len(records), 100 * lead / len(records)
 
 
-@pytest.mark.parametrize(("path", "key", "limit", "floor"), [(DEV, "summary", 300, 59.0), (CNN, "highlights", 200, 10.5)])
+@pytest.mark.parametrize(("path", "key", "limit", "floor"), [(DEV, "summary", 300, 61.5), (CNN, "highlights", 200, 10.8)])
 def test_rouge2_floors_on_dev_data(path: Path, key: str, limit: int, floor: float) -> None:
-    """Pinned a little below what the first ``limit`` dev articles measure (needs the shared data)."""
+    """Pinned a little below what the first ``limit`` dev articles measure (needs the shared data).
+
+    Measured: BBC first 300, 62.6 (Lead-3 41.0); CNN first 200, 11.2 (Lead-3 11.7).
+    """
     pytest.importorskip("rouge_score")
     if not path.exists():
         pytest.skip("shared summaries data not present")

@@ -32,6 +32,23 @@ HARD_CASES = [
     ("It adapts the game Rising Sun. Call of Duty follows.", ["It adapts the game Rising Sun.", "Call of Duty follows."]),
     ('"We all understand each other. " England trained later.', ['"We all understand each other. "', "England trained later."]),
     ("He loves modern art. Picasso is his hero.", ["He loves modern art.", "Picasso is his hero."]),
+    ("The U.N. Security Council met. It voted.", ["The U.N. Security Council met.", "It voted."]),
+    ("He moved to St. Louis in 2001. The team won.", ["He moved to St. Louis in 2001.", "The team won."]),
+    ("They arrived at 5 a.m. The shop was shut.", ["They arrived at 5 a.m.", "The shop was shut."]),
+    ('Debt was "not... in the best interests" of the firm. Shares fell.',
+     ['Debt was "not... in the best interests" of the firm.', "Shares fell."]),
+    ("His days in Wham! ended in 1986. He went solo.", ["His days in Wham! ended in 1986.", "He went solo."]),
+    ('He said: "It is over." Then he left.', ['He said: "It is over."', "Then he left."]),
+    ('"Why?" he asked. Nobody answered.', ['"Why?" he asked.', "Nobody answered."]),
+    ("Oil rose 1.5% to $50.25 a barrel. Gold fell 0.3%.", ["Oil rose 1.5% to $50.25 a barrel.", "Gold fell 0.3%."]),
+    ("George W. Bush met Tony Blair. They talked.", ["George W. Bush met Tony Blair.", "They talked."]),
+    ("Mr. T. Smith resigned. Mrs. Smith stayed.", ["Mr. T. Smith resigned.", "Mrs. Smith stayed."]),
+    ("The U.S. and the U.K. agreed. Talks end on Sept. 12.", ["The U.S. and the U.K. agreed.", "Talks end on Sept. 12."]),
+    ("Prices rose 3%. (That was expected.) Analysts shrugged.", ["Prices rose 3%.", "(That was expected.)", "Analysts shrugged."]),
+    ("The score was 2-1 at half-time... United then scored twice.",
+     ["The score was 2-1 at half-time...", "United then scored twice."]),
+    ("* First point\n* Second point", ["* First point", "* Second point"]),
+    ("He earned £1.2m in 2004-05. That was a record.", ["He earned £1.2m in 2004-05.", "That was a record."]),
     ("no full stop at the end", ["no full stop at the end"]),
     ("Glued.Together stays one.", ["Glued.Together stays one."]),
     ("", []),
@@ -62,6 +79,12 @@ def test_words_and_content_words() -> None:
     assert text.words("Time Warner's $1.13bn deal, up 76%") == ["time", "warner's", "1.13bn", "deal", "up", "76"]
     assert "the" not in text.content_words("The cat sat on the mat")
     assert text.content_words("The cat sat on the mat") == ["cat", "sat", "mat"]
+
+
+def test_stem_leaves_words_without_a_known_suffix() -> None:
+    for w in ("council", "harbour", "flood", "bank", "bus", "crisis", "was", "the"):
+        assert text.stem(w) == w
+    assert text.stem("Libraries") == "library" and text.stem("closes") == "close"
 
 
 def test_stem_folds_plurals_and_inflections() -> None:
