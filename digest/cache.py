@@ -169,7 +169,7 @@ def changed_words(old: Stats | None, new: Stats) -> frozenset[str] | None:
     """The words whose IDF differs between ``old`` and ``new``; None when it may be any word."""
     if old is None:
         return None
-    if old.docs != new.docs:
+    if old.idf_docs != new.idf_docs:
         # A word seen nowhere still has an IDF, and it moves with the number of documents.
         for probe in ("the", "year", "zzzz-unseen"):
             if old.idf(probe + "\x00") != new.idf(probe + "\x00") or old.idf(probe) != new.idf(probe):

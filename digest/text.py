@@ -217,7 +217,22 @@ class Stats:
         and very common words are frequent there), so tiny corpora still rank
         "the" < "year" < "tobacco".
         """
-        return _idf(self.docs, self.df.get(word, 0), word)
+        return _idf(_coarse(self.docs), self.df.get(word, 0), word)
+
+    @property
+    def idf_docs(self) -> int:
+        """The corpus size that :meth:`idf` uses (rounded, see :data:`IDF_STEP`)."""
+        return _coarse(self.docs)
+
+
+#: IDF values are rounded to this step, and corpus sizes above 100 to two significant digits:
+#: far below what changes a ranking, and it lets one edited or added article leave the IDF of
+#: almost every word as it was, so the build cache keeps the other articles' results.
+IDF_STEP = 1 / 20
+
+
+def _coarse(docs: int) -> int:
+    return docs if docs < 100 else int(float(f"{docs:.2g}"))
 
 
 @lru_cache(maxsize=262144)
@@ -228,7 +243,7 @@ def _idf(docs: int, df: int, word: str) -> float:
         rate = _BACKGROUND_COMMON
     else:
         rate = _BACKGROUND_OTHER
-    return _blend(docs, df, rate)
+    return round(_blend(docs, df, rate) / IDF_STEP) * IDF_STEP
 
 
 def _blend(docs: int, df: int, rate: float) -> float:
