@@ -181,8 +181,8 @@ class _Fresh:
     lines: frozenset[str] = frozenset()
     mtime: float | None = None
     looked_up: tuple[tuple[str, str, int], ...] = ()
-    vocab: frozenset[str] = frozenset()
-    idf_words: frozenset[str] | None = frozenset()
+    vocab: frozenset[str] | tuple[str, ...] = ()
+    idf_words: tuple[str, ...] | None = ()
 
     @classmethod
     def again(cls, entry: cache.Entry) -> "_Fresh":
@@ -192,7 +192,7 @@ class _Fresh:
 
     def entry(self) -> cache.Entry:
         return cache.Entry(self.key, self.article, tuple(self.notes), self.lines, self.title, self.mtime,
-                           self.looked_up, self.vocab, self.idf_words)
+                           self.looked_up, tuple(self.vocab), self.idf_words)
 
 
 def _read_into(pool, todo: Sequence[tuple[SourceFile, str, bytes | None]], fresh: dict[str, _Fresh], errors: list[Problem]) -> None:
@@ -223,7 +223,9 @@ def _summarise_into(pool, fresh: dict[str, _Fresh], stats: text.Stats, n: int, t
             errors.append(problem)
             del fresh[rel]
             continue
-        fresh[rel].article, fresh[rel].idf_words = result
+        article, words = result
+        fresh[rel].article = article
+        fresh[rel].vocab, fresh[rel].idf_words = cache.compact(frozenset(fresh[rel].vocab), words)
 
 
 def _clean_one(article: Article, ctx: clean.CleanContext) -> tuple[Article, tuple, frozenset[str]]:
