@@ -759,7 +759,8 @@ def find_groups(articles: Sequence[Article], index: Index) -> list[int]:
             same = cos >= t.dup_candidate and near_copy(i, j)
         if not same and t.event_cosine <= cos < 2.0:
             shared = len(index.entities[i] & index.entities[j])
-            close = abs(index.times[i] - index.times[j]) <= t.event_days * 86400.0
+            ti, tj = index.times[i], index.times[j]  # -inf when unknown: never close
+            close = bool(np.isfinite(ti) and np.isfinite(tj) and abs(ti - tj) <= t.event_days * 86400.0)
             same = shared >= t.event_entities and bool(close)
         if same:
             log.debug("same story: %s and %s (score %.3f)", index.slugs[i], index.slugs[j], cos)
