@@ -25,7 +25,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
-from typing import Any, Iterable, Iterator
+from typing import Any, Iterator
 
 from . import __version__
 from .clean import CleanContext
@@ -169,17 +169,11 @@ class RecordingStats:
 
 
 def changed_words(old: Stats | None, new: Stats) -> frozenset[str] | None:
-    """The words whose IDF differs between ``old`` and ``new``; None when it may be any word."""
-    if old is None:
+    """The words whose IDF differs between ``old`` and ``new``; None when it may be any word
+    (no previous statistics, or a corpus size that moved the IDF of every word)."""
+    if old is None or old.idf_docs != new.idf_docs:
         return None
-    if old.idf_docs != new.idf_docs:
-        # A word seen nowhere still has an IDF, and it moves with the number of documents.
-        for probe in ("the", "year", "zzzz-unseen"):
-            if old.idf(probe + "\x00") != new.idf(probe + "\x00") or old.idf(probe) != new.idf(probe):
-                return None
-        candidates: Iterable[str] = old.df.keys() | new.df.keys()
-    else:
-        candidates = {w for w, _ in old.df.items() ^ new.df.items()}
+    candidates = {w for w, _ in old.df.items() ^ new.df.items()}
     return frozenset(w for w in candidates if old.idf(w) != new.idf(w))
 
 
@@ -198,18 +192,6 @@ def compact(vocab: frozenset[str], idf_words: frozenset[str] | None) -> tuple[tu
     if idf_words is None:
         return words, None
     return words, tuple(sorted(sys.intern(w) for w in idf_words if w not in vocab))
-
-
-def stats_from(vocabularies: Iterable[Iterable[str]]) -> Stats:
-    """Document frequencies from each document's distinct words (as :func:`~digest.text.corpus_stats`)."""
-    df: dict[str, int] = {}
-    docs = 0
-    get = df.get
-    for vocab in vocabularies:
-        docs += 1
-        for word in vocab:
-            df[word] = get(word, 0) + 1
-    return Stats(docs=docs, df=df)
 
 
 # -- the store --------------------------------------------------------------------------------

@@ -97,21 +97,21 @@ def load(
     n = sentences or config.summary.sentences
     errors: list[Problem] = []
     # Which files changed: each file's key is a hash of its bytes; an entry of the same key is a candidate.
-    keyed: list[tuple[SourceFile, str, bytes | None]] = []
+    known = store.entries if store is not None else {}
+    keyed: list[tuple[SourceFile, str]] = []
+    kept: dict[str, cache.Entry] = {}
+    todo: list[tuple[SourceFile, str, bytes | None]] = []
     for source in sources:
         try:
             data = readers.read_bytes(source)
         except DigestError as exc:
             errors.append(_problem(source.rel, exc))
             continue
-        keyed.append((source, cache.content_key(source.rel, data), data))
-    known = store.entries if store is not None else {}
-    kept: dict[str, cache.Entry] = {}
-    todo: list[tuple[SourceFile, str, bytes | None]] = []
-    for source, key, data in keyed:
+        key = cache.content_key(source.rel, data)
+        keyed.append((source, key))
         entry = known.get(key)
         if entry is not None and entry.mtime in (None, source.mtime):
-            kept[source.rel] = entry
+            kept[source.rel] = entry  # its bytes are not needed again
         else:
             todo.append((source, key, data))
     step("checked", len(keyed))
@@ -124,7 +124,7 @@ def load(
             [(e.article.source, e.title, e.lines) for e in kept.values()] + [(f.article.source, f.title, f.lines) for f in fresh.values()]
         )
         # A kept entry whose cleaning read a line or title count that has changed is redone.
-        again = [(s, k, None) for s, k, _ in keyed if s.rel in kept and cache.stale_clean(kept[s.rel], context)]
+        again = [(s, k, None) for s, k in keyed if s.rel in kept and cache.stale_clean(kept[s.rel], context)]
         for source, _, _ in again:
             del kept[source.rel]
         _read_into(pool, again, fresh, errors)
@@ -132,7 +132,7 @@ def load(
 
         _clean_into(pool, fresh, context, errors)
         step("cleaned", len(fresh))
-        by_rel = {s.rel: s for s, _, _ in keyed}
+        by_rel = {s.rel: s for s, _ in keyed}
         for rel in list(fresh):
             try:
                 _fill_defaults(fresh[rel], by_rel[rel].mtime)
@@ -141,7 +141,7 @@ def load(
                 del fresh[rel]
 
         # Summarise and tag what is fresh, and every kept entry that read an IDF that has changed.
-        stats = cache.stats_from([e.vocab for e in kept.values()] + [f.vocab for f in fresh.values()])
+        stats = text.stats_from([e.vocab for e in kept.values()] + [f.vocab for f in fresh.values()])
         changed = cache.changed_words(store.stats if store is not None else None, stats)
         for rel, entry in list(kept.items()):
             if cache.stale_stats(entry, changed):
@@ -154,7 +154,7 @@ def load(
     entries.update((rel, f.entry()) for rel, f in fresh.items())
     articles: list[Article] = []
     warnings: list[Problem] = []
-    for source, _, _ in keyed:
+    for source, _ in keyed:
         entry = entries.get(source.rel)
         if entry is not None:
             articles.append(entry.article)
@@ -205,7 +205,7 @@ def _read_into(pool, todo: Sequence[tuple[SourceFile, str, bytes | None]], fresh
 
 
 def _clean_into(pool, fresh: dict[str, _Fresh], context: clean.CleanContext, errors: list[Problem]) -> None:
-    todo = [rel for rel in fresh]
+    todo = list(fresh)
     results = _map(pool, _Guarded(partial(_clean_one, ctx=context), "clean"), [fresh[rel].article for rel in todo])
     for rel, (result, problem) in zip(todo, results):
         if problem is not None:

@@ -362,24 +362,14 @@ def _count_chunk(
         cols.extend(b)
         title_lens.append(len(t))
         lens.append(len(t) + len(b))
-        for phrase in a.keyphrases:
-            c = key_col(phrase, "k:")
+        fields = [("k:", p, 1.0) for p in a.keyphrases] + [("e:", e.name, float(max(1, e.count))) for e in a.entities]
+        fields += [("t:", tg, 1.0) for tg in a.tags]
+        for prefix, name, value in fields:
+            c = key_col(name, prefix)
             if c >= 0:
                 extra_rows.append(r)
                 extra_cols.append(c)
-                extra_vals.append(1.0)
-        for ent in a.entities:
-            c = key_col(ent.name, "e:")
-            if c >= 0:
-                extra_rows.append(r)
-                extra_cols.append(c)
-                extra_vals.append(float(max(1, ent.count)))
-        for tg in a.tags:
-            c = key_col(tg, "t:")
-            if c >= 0:
-                extra_rows.append(r)
-                extra_cols.append(c)
-                extra_vals.append(1.0)
+                extra_vals.append(value)
     m = len(articles)
     col = np.frombuffer(cols, dtype=np.int32) if len(cols) else np.zeros(0, np.int32)
     n_tok = np.frombuffer(lens, dtype=np.int64) if m else np.zeros(0, np.int64)

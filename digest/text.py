@@ -265,9 +265,17 @@ def stem_idf(docs: int, df: int, term: str) -> float:
 
 def corpus_stats(texts: Iterable[str]) -> Stats:
     """Count, for every word, the number of texts it occurs in."""
-    df: Counter[str] = Counter()
-    n = 0
-    for text in texts:
-        n += 1
-        df.update(set(words(text)))
-    return Stats(docs=n, df=dict(df))
+    return stats_from(set(words(text)) for text in texts)
+
+
+def stats_from(vocabularies: Iterable[Iterable[str]]) -> Stats:
+    """:class:`Stats` from each document's distinct words (kept by the build cache, so a
+    rebuild need not tokenise every article again)."""
+    df: dict[str, int] = {}
+    docs = 0
+    get = df.get
+    for vocab in vocabularies:
+        docs += 1
+        for word in vocab:
+            df[word] = get(word, 0) + 1
+    return Stats(docs=docs, df=df)

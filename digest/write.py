@@ -75,11 +75,16 @@ class Staging:
         self.written: set[str] = set()
         self._folders: set[str] = {""}  # created already: one mkdir per folder, not per page
 
-    def _target(self, rel: str) -> str:
+    def _claim(self, rel: str) -> str:
+        """The checked path, refused if another page of this build has it already."""
         key = _checked(rel)
         if key in self.written:
             raise DigestError(f"two pages want the same output path {key!r}")
         self.written.add(key)
+        return key
+
+    def _target(self, rel: str) -> str:
+        key = self._claim(rel)
         folder = key.rpartition("/")[0]
         if folder not in self._folders:
             os.makedirs(os.path.join(self.root, folder), exist_ok=True)
@@ -104,9 +109,7 @@ class Staging:
             if _stamp(os.stat(old, follow_symlinks=False)) != stamp:
                 return False
             if self.update:  # the file stays where it is
-                if key in self.written:
-                    raise DigestError(f"two pages want the same output path {key!r}")
-                self.written.add(key)
+                self._claim(key)
                 return True
             os.link(old, self._target(key), follow_symlinks=False)
         except OSError:
