@@ -16,12 +16,15 @@ never trusted.
 """
 from __future__ import annotations
 
+import gc
 import hashlib
 import logging
 import os
 import pickle
+import shutil
 import sys
 from collections.abc import Mapping
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
@@ -29,7 +32,7 @@ from typing import Any, Iterator
 
 from . import __version__
 from .clean import CleanContext
-from .model import Article
+from .model import Article, plain_state
 from .text import Stats
 
 log = logging.getLogger(__name__)
@@ -41,6 +44,7 @@ _STATE = "state.pickle"
 _PAGES = "pages.pickle"
 
 
+@plain_state
 @dataclass(frozen=True, slots=True)
 class Entry:
     """What the per-article stages made of one source file, and what they depended on."""
@@ -204,8 +208,13 @@ class Store:
     folder: Path
     entries: dict[str, Entry] = field(default_factory=dict)
     stats: Stats | None = None  #: the corpus statistics of the last build
+    #: True when :attr:`stats` counts exactly the words of :attr:`entries` (none lost since)
+    stats_exact: bool = False
+    #: rel → (size, mtime_ns, ctime_ns, inode, key): files whose key can be trusted unread
+    stamps: dict[str, tuple[int, int, int, int, str]] = field(default_factory=dict)
     _loaded: bool = False
     _shards: dict[str, frozenset[str]] = field(default_factory=dict)  #: shard → keys as saved
+    _parts: dict[str, Any] = field(default_factory=dict)  #: name → a stage's own saved state
 
     @classmethod
     def open(cls, root: Path, settings: Any) -> "Store":
@@ -220,6 +229,20 @@ class Store:
             return
         for path in self.folder.glob(".*.tmp"):  # left by a build that was killed while saving
             path.unlink(missing_ok=True)
+        with _no_gc():
+            self._load_shards()
+        try:
+            with (self.folder / _STATE).open("rb") as handle:
+                state = pickle.load(handle)
+            stats = state.get("stats") if isinstance(state, dict) else None
+            self.stats = stats if isinstance(stats, Stats) else None
+            self.stats_exact = self.stats is not None and state.get("keys") == _keys_digest(self.entries)
+            stamps = state.get("stamps")
+            self.stamps = stamps if isinstance(stamps, dict) else {}
+        except Exception:  # noqa: BLE001
+            self.stats, self.stats_exact, self.stamps = None, False, {}
+
+    def _load_shards(self) -> None:
         for path in sorted(self.folder.glob(f"{_SHARD_PREFIX}*.pickle")):
             shard = path.stem[len(_SHARD_PREFIX):]
             try:
@@ -234,16 +257,15 @@ class Store:
                 continue
             self.entries.update(entries)
             self._shards[shard] = frozenset(entries)
-        try:
-            with (self.folder / _STATE).open("rb") as handle:
-                state = pickle.load(handle)
-            stats = state.get("stats") if isinstance(state, dict) else None
-            self.stats = stats if isinstance(stats, Stats) else None
-        except Exception:  # noqa: BLE001
-            self.stats = None
 
-    def save(self, entries: Mapping[str, Entry], stats: Stats) -> None:
-        """Keep exactly ``entries``: rewrite only the shards whose keys or entries changed."""
+    def save(
+        self, entries: Mapping[str, Entry], stats: Stats, stamps: Mapping[str, tuple] | None = None,
+        counted: Mapping[str, Any] | None = None,
+    ) -> None:
+        """Keep exactly ``entries`` and the ``stats`` they were made with: rewrite only the
+        shards whose keys or entries changed. ``counted`` are the keys whose words ``stats``
+        counts, when not exactly ``entries`` (an article that failed after counting);
+        ``stamps`` are file stamps (see :func:`stamp`) whose key need not be read again."""
         self.folder.mkdir(parents=True, exist_ok=True)
         by_shard: dict[str, dict[str, Entry]] = {}
         for key, entry in entries.items():
@@ -258,12 +280,32 @@ class Store:
                 _dump(path, new)
             else:
                 path.unlink(missing_ok=True)
-        _dump(self.folder / _STATE, {"stats": stats})
+        stamps = dict(stamps or {})
+        keys = _keys_digest(entries if counted is None else counted)
+        _dump(self.folder / _STATE, {"stats": stats, "keys": keys, "stamps": stamps})
         self.entries = dict(entries)
-        self.stats = stats
+        self.stats, self.stamps = stats, stamps
+        _prune(self.folder)
+        self.stats_exact = counted is None or keys == _keys_digest(entries)
         self._shards = {shard: frozenset(v) for shard, v in by_shard.items()}
         self._loaded = True
 
+
+    def part(self, name: str) -> Any:
+        """What :meth:`save_part` last kept under ``name`` (None if nothing, or if it cannot be read)."""
+        if name not in self._parts:
+            try:
+                with (self.folder / f"{name}.pickle").open("rb") as handle, _no_gc():
+                    self._parts[name] = pickle.load(handle)
+            except Exception:  # noqa: BLE001 - missing or damaged: the caller starts afresh
+                self._parts[name] = None
+        return self._parts[name]
+
+    def save_part(self, name: str, value: Any) -> None:
+        """Keep ``value`` (a stage's own state, e.g. the relate index) under ``name``."""
+        self.folder.mkdir(parents=True, exist_ok=True)
+        _dump(self.folder / f"{name}.pickle", value)
+        self._parts[name] = value
 
     def pages(self, output: Path) -> dict[str, tuple[str, tuple[int, int, int]]]:
         """The pages of the last site built into ``output``: path → (page key, file stamp)."""
@@ -280,6 +322,85 @@ class Store:
         """Remember the pages just written into ``output`` (call after the new site is in place)."""
         self.folder.mkdir(parents=True, exist_ok=True)
         _dump(self.folder / _PAGES, {"output": str(output), "pages": dict(pages)})
+
+
+#: Caches of other code versions or settings kept beside the one in use (switching a
+#: setting back and forth stays warm; older ones are removed, not left to grow).
+KEEP_OTHERS = 1
+
+
+def _prune(folder: Path) -> None:
+    """Remove all but the :data:`KEEP_OTHERS` most recently saved other namespaces."""
+    others = []
+    for sibling in folder.parent.iterdir():
+        state = sibling / _STATE
+        if sibling != folder and len(sibling.name) == 24 and state.is_file():
+            try:
+                others.append((state.stat().st_mtime_ns, sibling))
+            except OSError:
+                continue
+    for _, old in sorted(others, reverse=True)[KEEP_OTHERS:]:
+        log.debug("cache: removing %s (an older code version or settings)", old)
+        shutil.rmtree(old, ignore_errors=True)
+
+
+def _keys_digest(entries: Mapping[str, Entry]) -> tuple[int, int]:
+    """A fingerprint of a set of keys (count and XOR): says whether statistics saved with one
+    set of entries still describe the entries loaded (a damaged shard loses some)."""
+    x = 0
+    for key in entries:
+        x ^= int(key[:16], 16)
+    return len(entries), x
+
+
+#: A file changed less than this long (ns) before it was stamped may change again within the
+#: same clock tick without its stamp showing it, so such a stamp is not kept.
+STAMP_SETTLE_NS = 2_000_000_000
+
+
+def stamp(st: os.stat_result) -> tuple[int, int, int, int]:
+    """What says a file is unchanged without reading it: size, mtime, ctime and inode.
+
+    ctime cannot be set by tools that restore an mtime, so an edit always shows in it."""
+    return (st.st_size, st.st_mtime_ns, st.st_ctime_ns, st.st_ino)
+
+
+def settled(st: os.stat_result, now_ns: int) -> bool:
+    """True if a stamp taken at ``now_ns`` can be trusted next time (see :data:`STAMP_SETTLE_NS`)."""
+    return now_ns - max(st.st_mtime_ns, st.st_ctime_ns) > STAMP_SETTLE_NS
+
+
+def updated_stats(old: Stats, gone: Iterator[tuple[str, ...]] | list, added: Iterator[tuple[str, ...]] | list) -> Stats:
+    """``old`` with the vocabularies of ``gone`` documents taken out and of ``added`` put in:
+    the same statistics :func:`~digest.text.stats_from` makes from scratch, for a few edits."""
+    df = dict(old.df)
+    docs = old.docs
+    for vocab in gone:
+        docs -= 1
+        for word in vocab:
+            left = df[word] - 1
+            if left:
+                df[word] = left
+            else:
+                del df[word]
+    for vocab in added:
+        docs += 1
+        for word in vocab:
+            df[word] = df.get(word, 0) + 1
+    return Stats(docs=docs, df=df)
+
+
+@contextmanager
+def _no_gc() -> Iterator[None]:
+    """The cycle collector paused: unpickling makes hundreds of thousands of objects and
+    none of them garbage, and collecting as they appear was a quarter of the load time."""
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
 
 
 def _shard(key: str) -> str:

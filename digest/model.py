@@ -7,11 +7,35 @@ follows the pipeline: what the reader finds, what ``clean`` finds, what
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 from datetime import datetime
+from operator import attrgetter
 from pathlib import Path
 
 
+def plain_state(cls: type) -> type:
+    """Give a frozen slotted dataclass a pickled state that is a plain tuple of its fields.
+
+    The state methods ``dataclasses`` adds call ``fields()`` for every object unpickled,
+    which was 60% of the time to open a build cache of 10,000 articles.
+    """
+    names = tuple(f.name for f in fields(cls))
+    get = attrgetter(*names)
+    put = object.__setattr__
+
+    def __getstate__(self: object) -> tuple:
+        return get(self)
+
+    def __setstate__(self: object, state: tuple) -> None:
+        for name, value in zip(names, state):
+            put(self, name, value)
+
+    cls.__getstate__ = __getstate__  # type: ignore[attr-defined]
+    cls.__setstate__ = __setstate__  # type: ignore[attr-defined]
+    return cls
+
+
+@plain_state
 @dataclass(frozen=True, slots=True)
 class SourceFile:
     """One file found in ``content/``."""
@@ -22,6 +46,7 @@ class SourceFile:
     mtime: float  #: modification time (seconds since the epoch)
 
 
+@plain_state
 @dataclass(frozen=True, slots=True)
 class Block:
     """One unit of an article's body.
@@ -37,6 +62,7 @@ class Block:
     html: str | None = None
 
 
+@plain_state
 @dataclass(frozen=True, slots=True)
 class Removed:
     """A line that cleaning dropped, and why (shown by ``digest inspect``)."""
@@ -45,6 +71,7 @@ class Removed:
     reason: str
 
 
+@plain_state
 @dataclass(frozen=True, slots=True)
 class Entity:
     """A named entity: ``kind`` is ``"person"``, ``"organisation"`` or ``"place"``."""
@@ -54,6 +81,7 @@ class Entity:
     count: int = 1
 
 
+@plain_state
 @dataclass(frozen=True, slots=True)
 class Related:
     """A link to another article, best first."""
@@ -63,6 +91,7 @@ class Related:
     score: float
 
 
+@plain_state
 @dataclass(frozen=True, slots=True)
 class Article:
     """One article, from reading to rendering."""
@@ -104,6 +133,7 @@ class Article:
         return "\n\n".join(b.text for b in self.body)
 
 
+@plain_state
 @dataclass(frozen=True, slots=True)
 class Problem:
     """A file that could not be used, or a warning about one."""
@@ -117,6 +147,7 @@ class Problem:
         return f"{where}: {self.message}"
 
 
+@plain_state
 @dataclass(frozen=True, slots=True)
 class Corpus:
     """Every article that loaded, in a stable order, plus what went wrong."""
@@ -126,6 +157,7 @@ class Corpus:
     warnings: tuple[Problem, ...] = ()
 
 
+@plain_state
 @dataclass(frozen=True, slots=True)
 class BuildResult:
     """What a build did: pages written, and the problems it met."""

@@ -67,6 +67,22 @@ def build(
     )
 
 
+def related(articles: Sequence[Article], config: Config, store: cache.Store | None = None) -> tuple[Article, ...]:
+    """The relate stage; with a cache ``store``, only the lists an edit can change are worked
+    out again (the result is the same as from scratch, see :func:`digest.relate.relate_with`)."""
+    if store is None:
+        return relate.relate(articles, config.related)
+    previous = store.part(_RELATE_STATE)
+    articles, state = relate.relate_with(articles, config.related, previous)
+    if state is not previous:
+        store.save_part(_RELATE_STATE, state)
+    return articles
+
+
+#: The name the relate stage's state is kept under in the cache.
+_RELATE_STATE = "relate"
+
+
 def cache_store(config: Config, sentences: int | None = None) -> cache.Store:
     """The cache store for ``config``, not yet loaded (refused inside the output folder, which builds replace)."""
     folder, output = config.paths.cache, config.paths.output
@@ -97,17 +113,39 @@ def load(
     n = sentences or config.summary.sentences
     errors: list[Problem] = []
     # Which files changed: each file's key is a hash of its bytes; an entry of the same key is a candidate.
+    # A file whose stamp (size, times, inode) is as recorded keeps its key without being read.
     known = store.entries if store is not None else {}
+    stamps = store.stamps if store is not None else {}
+    new_stamps: dict[str, tuple[int, int, int, int, str]] = {}
+    now = time.time_ns()
     keyed: list[tuple[SourceFile, str]] = []
     kept: dict[str, cache.Entry] = {}
     todo: list[tuple[SourceFile, str, bytes | None]] = []
     for source in sources:
+        try:
+            st = os.stat(source.path)
+        except OSError:
+            st = None  # reported by read_bytes below
+        if st is not None:
+            was = stamps.get(source.rel)
+            if was is not None and was[:4] == cache.stamp(st) and was[4] in known:
+                key = was[4]
+                new_stamps[source.rel] = was
+                keyed.append((source, key))
+                entry = known[key]
+                if entry.mtime in (None, source.mtime):
+                    kept[source.rel] = entry
+                else:
+                    todo.append((source, key, None))
+                continue
         try:
             data = readers.read_bytes(source)
         except DigestError as exc:
             errors.append(_problem(source.rel, exc))
             continue
         key = cache.content_key(source.rel, data)
+        if st is not None and cache.settled(st, now):
+            new_stamps[source.rel] = (*cache.stamp(st), key)
         keyed.append((source, key))
         entry = known.get(key)
         if entry is not None and entry.mtime in (None, source.mtime):
@@ -141,7 +179,14 @@ def load(
                 del fresh[rel]
 
         # Summarise and tag what is fresh, and every kept entry that read an IDF that has changed.
-        stats = text.stats_from([e.vocab for e in kept.values()] + [f.vocab for f in fresh.values()])
+        # The corpus statistics: the last build's, corrected for what changed, when they are known to be exact.
+        if store is not None and store.stats is not None and store.stats_exact:
+            still = {e.key for e in kept.values()}
+            stats = cache.updated_stats(
+                store.stats, [e.vocab for k, e in store.entries.items() if k not in still], [f.vocab for f in fresh.values()])
+        else:
+            stats = text.stats_from([e.vocab for e in kept.values()] + [f.vocab for f in fresh.values()])
+        counted = {e.key for e in kept.values()} | {f.key for f in fresh.values()}
         changed = cache.changed_words(store.stats if store is not None else None, stats)
         for rel, entry in list(kept.items()):
             if cache.stale_stats(entry, changed):
@@ -161,7 +206,7 @@ def load(
             warnings.extend(Problem(source.rel, note) for note in entry.notes)
     articles = _unique_slugs(articles, warnings)
     if store is not None:
-        store.save({e.key: e for e in entries.values()}, stats)
+        store.save({e.key: e for e in entries.values()}, stats, new_stamps, counted)
     return Corpus(
         articles=tuple(articles),
         errors=tuple(sorted(errors, key=_problem_key)),

@@ -150,7 +150,7 @@ import unicodedata
 import uuid
 import zlib
 from collections import Counter, defaultdict
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from email.utils import format_datetime
 from pathlib import Path
@@ -311,11 +311,19 @@ def _tag_slug_function() -> Callable[[str], str]:
 def _safe_slugs(slug: Callable[[str], str]) -> Callable[[str], str]:
     """``slug`` guarded so that a page path never gets an empty or unsafe segment."""
 
+    known: dict[str, str] = {}  # one site has a few thousand tag names, each met many times
+
     def safe(name: str) -> str:
-        value = slug(name)
-        return value if re.fullmatch(r"[a-z0-9][a-z0-9-]*", value or "") else _slug(value or name)
+        value = known.get(name)
+        if value is None:
+            value = slug(name)
+            value = known[name] = value if _SAFE_SLUG.fullmatch(value or "") else _slug(value or name)
+        return value
 
     return safe
+
+
+_SAFE_SLUG = re.compile(r"[a-z0-9][a-z0-9-]*")
 
 
 def _date(article: Article) -> datetime:
@@ -402,6 +410,9 @@ class Site:
     tag_names: Mapping[str, str]  #: tag slug → display name (the most used spelling)
     tag_pages: frozenset[str]  #: slugs of the tags that get a page (``tags.min_articles`` stories or more)
     base_url: str
+    #: slug → its entry in other articles' ``duplicates`` (made once: a story told nine times
+    #: lists each telling on eight other pages)
+    duplicate_refs: dict[str, dict[str, Any]] = field(default_factory=dict, compare=False, repr=False)
 
     def url(self, path: str) -> str:
         """Absolute pretty URL of a page, or "" without ``base_url``."""
@@ -529,7 +540,16 @@ def _others(article: Article, site: Site) -> list[Article]:
     slugs = {head, *site.members.get(head, ())}
     slugs.update(s for s in article.duplicates if s in site.by_slug)
     slugs.discard(article.slug)
-    return sorted((site.by_slug[s] for s in slugs), key=_newest_first)
+    return sorted((site.by_slug[s] for s in slugs), key=lambda a: site.position[a.slug])  # newest first
+
+
+def _duplicate_ref(other: Article, site: Site) -> dict[str, Any]:
+    ref = site.duplicate_refs.get(other.slug)
+    if ref is None:
+        ref = site.duplicate_refs[other.slug] = {
+            **_ref(other), "source": _safe_source(other.url), "byline": other.byline, "date_human": _human(_date(other)),
+        }
+    return ref
 
 
 class ArticleView(dict):
@@ -562,10 +582,7 @@ def article_context(article: Article, site: Site) -> dict[str, Any]:
             continue
         seen.add(slug)
         tags.append({"name": name, "slug": slug, "url": tag_path(slug) if slug in site.tag_pages else ""})
-    duplicates = [
-        {**_ref(other), "source": _safe_source(other.url), "byline": other.byline, "date_human": _human(_date(other))}
-        for other in _others(article, site)
-    ]
+    duplicates = [_duplicate_ref(other, site) for other in _others(article, site)]
     path = article_path(article.slug)
     return ArticleView({
         "slug": article.slug,
@@ -607,14 +624,17 @@ def index_context(
     offset: int = 0,
     limit: int | None = None,
     contexts: Mapping[str, dict[str, Any]] | None = None,
+    stories: Sequence[Article] | None = None,
 ) -> dict[str, Any]:
     """A story list: ``articles`` newest first, one entry per story, grouped by day or section.
 
     An article whose canonical story is also in ``articles`` is folded into it (the
     canonical entry shows ``sources`` and ``duplicates``); one whose canonical is not
-    in the list stands for the story. ``contexts`` reuses article view models by slug.
+    in the list stands for the story. ``contexts`` reuses article view models by slug;
+    ``stories``, when given, is ``_stories(articles, site)`` already worked out (a long
+    list shown a page at a time needs it once, not once a page).
     """
-    stories = _stories(articles, site)
+    stories = _stories(articles, site) if stories is None else stories
     total = len(stories)
     stories = stories[offset:] if limit is None else stories[offset: offset + limit]
     views = [contexts[a.slug] if contexts and a.slug in contexts else article_context(a, site) for a in stories]
@@ -698,10 +718,15 @@ def _pages_of(total: int, size: int) -> int:
 def _stories(articles: Sequence[Article], site: Site) -> list[Article]:
     """One article per story, newest first (see :func:`index_context`)."""
     members = {a.slug for a in articles}
-    return [
-        a for a in sorted(articles, key=_newest_first)
-        if site.canonical.get(a.slug, a.slug) == a.slug or site.canonical[a.slug] not in members
-    ]
+    position = site.position
+    # Published articles are already numbered newest first: sorting by that number is the
+    # same order as _newest_first, without working out a timestamp per comparison key.
+    if all(a.slug in position and site.by_slug[a.slug] is a for a in articles):
+        ordered = sorted(articles, key=lambda a: position[a.slug])
+    else:
+        ordered = sorted(articles, key=_newest_first)
+    canonical = site.canonical
+    return [a for a in ordered if canonical.get(a.slug, a.slug) == a.slug or canonical[a.slug] not in members]
 
 
 def json_ld(data: Any) -> Markup:
@@ -886,15 +911,15 @@ class Renderer:
             limit: int | None = None, group_by: str = "day", **extra: Any,
         ) -> Iterator[Page]:
             """Every page of one paginated story list."""
-            total = len(_stories(members, site))
-            total = min(total, limit) if limit is not None else total
+            stories = _stories(members, site)
+            total = min(len(stories), limit) if limit is not None else len(stories)
             count = _pages_of(total, size)
             for number in range(1, count + 1):
                 path = _page_path(first, number)
                 if not mine(path):
                     continue
                 index = index_context(members, site, group_by=group_by, offset=(number - 1) * size,
-                                      limit=min(size, total - (number - 1) * size), contexts=views)
+                                      limit=min(size, total - (number - 1) * size), contexts=views, stories=stories)
                 shown = title if number == 1 else f"{title or config.site.title}, page {number}"
                 yield emit(path, template, page(path, kind, shown, description, index=index,
                                                 pagination=pagination(first, number, count), **extra))
@@ -998,13 +1023,14 @@ class Renderer:
                        page("search/index.html", "search", "Search", "Search the headlines, summaries and tags."))
         if mine("search-index.js"):
             yield Page("search-index.js", _SEARCH_INDEX, {"views": [views[a.slug] for a in site.articles]})
+        entries: dict[str, _FeedEntry] = {}
         yield from _feeds(site, views, [a.slug for a in site.articles], "", config.site.title, config.site.description,
-                          "index.html", emit, page, mine)
+                          "index.html", emit, page, mine, memo=entries)
         for tag in tags:
             folder = tag["url"][: -len("index.html")]
             yield from _feeds(site, views, [a.slug for a in tagged[tag["slug"]]], folder,
                               f"{config.site.title}: {tag['name']}", f"Stories tagged “{tag['name']}”.",
-                              tag["url"], emit, page, mine, tag_slug=tag["slug"], atom_only=True)
+                              tag["url"], emit, page, mine, tag_slug=tag["slug"], atom_only=True, memo=entries)
         updated = _iso(_date(site.articles[0])) if site.articles else _iso(_EPOCH)
         urls: list[dict[str, str]] = []
         if site.base_url:
@@ -1101,9 +1127,14 @@ def _feeds(
     mine: Callable[[str], bool],
     tag_slug: str = "",
     atom_only: bool = False,
+    memo: dict[str, _FeedEntry] | None = None,
 ) -> Iterator[Page]:
     """Atom (``feed.xml``), RSS 2.0 (``rss.xml``) and JSON Feed 1.1 (``feed.json``) in ``folder``
-    (only Atom with ``atom_only``: a tag's feed, where one format is enough for every reader)."""
+    (only Atom with ``atom_only``: a tag's feed, where one format is enough for every reader).
+    ``memo`` keeps each article's feed entry for the next feed that lists it."""
+    names = ("feed.xml", "rss.xml", "feed.json")[: 1 if atom_only else 3]
+    if not any(mine(folder + name) for name in names):
+        return
     config = site.config.site
     chosen = slugs[: site.config.front.feed_entries]
     updated = views[chosen[0]]["date"] if chosen else _iso(_EPOCH)
@@ -1122,13 +1153,17 @@ def _feeds(
         "home_path": home,
         "author": config.author or config.title,
     }
-    entries = [
-        _FeedEntry(views[s], {
-            "id": views[s]["abs_url"] or f"urn:uuid:{uuid.uuid5(uuid.NAMESPACE_URL, 'digest:' + config.title + ':' + s)}",
-            "date_rfc822": _rfc822(views[s]["date"]),
-        })
-        for s in chosen
-    ]
+    entries = []
+    for s in chosen:
+        entry = memo.get(s) if memo is not None else None
+        if entry is None:
+            entry = _FeedEntry(views[s], {
+                "id": views[s]["abs_url"] or f"urn:uuid:{uuid.uuid5(uuid.NAMESPACE_URL, 'digest:' + config.title + ':' + s)}",
+                "date_rfc822": _rfc822(views[s]["date"]),
+            })
+            if memo is not None:
+                memo[s] = entry
+        entries.append(entry)
     for name, template in (("feed.xml", "feed.xml"), ("rss.xml", "rss.xml"))[: 1 if atom_only else 2]:
         path = folder + name
         if mine(path):

@@ -98,11 +98,70 @@ def test_damaged_cache_is_rebuilt_not_trusted(project: Path, tmp_path: Path) -> 
     assert steps["summarised and tagged"] == 0
 
 
+def test_unchanged_files_are_not_read_and_a_same_size_edit_is_seen(project: Path, tmp_path: Path, monkeypatch) -> None:
+    import os
+
+    from digest import cache, readers
+
+    monkeypatch.setattr(cache, "STAMP_SETTLE_NS", -10**12)  # trust stamps of files written a moment ago
+    config = load_config(root=project)
+    build(config)
+    reads: list[str] = []
+    real = readers.read_bytes
+    monkeypatch.setattr(readers, "read_bytes", lambda source: reads.append(source.rel) or real(source))
+    steps, _ = _steps(config)
+    assert reads == [] and steps["read"] == 0
+
+    # Same size, mtime put back: the stamp's ctime still tells the edit apart.
+    seed = project / "content" / "2024-07-19-xiaomi-ev-sanctions.txt"
+    before = seed.stat()
+    text = seed.read_text(encoding="utf-8")
+    seed.write_text(text.replace("Xiaomi", "Xiomai", 1), encoding="utf-8")
+    os.utime(seed, ns=(before.st_atime_ns, before.st_mtime_ns))
+    assert seed.stat().st_size == before.st_size
+    steps, _ = _steps(config)
+    assert reads == [seed.relative_to(project / "content").as_posix()] and steps["read"] == 1
+    _same_as_cold(config, tmp_path)
+
+
+def test_corpus_statistics_kept_up_to_date_equal_counting_afresh(project: Path, tmp_path: Path) -> None:
+    from digest import text as textmod
+    from digest.pipeline import open_cache
+
+    config = load_config(root=project)
+    build(config)
+    content = project / "content"
+    files = sorted(content.rglob("*.txt"))
+    files[0].write_text(files[0].read_text(encoding="utf-8") + "\nQuixotic zeppelins met marmalade.\n", encoding="utf-8")
+    files[1].unlink()
+    (content / "new.md").write_text("---\ntitle: A new piece\n---\nHarbour ferries now run hourly from the quay.\n",
+                                    encoding="utf-8")
+    steps, _ = _steps(config)
+    store = open_cache(config)
+    assert store.stats_exact
+    assert store.stats == textmod.stats_from(e.vocab for e in store.entries.values())
+    _same_as_cold(config, tmp_path)
+
+
 def test_a_changed_setting_starts_a_new_cache(project: Path) -> None:
     config = load_config(root=project)
     build(config)
     steps, _ = _steps(config, sentences=2)
     assert steps["summarised and tagged"] == 15
+
+
+def test_old_caches_are_removed_but_the_last_other_one_is_kept(project: Path) -> None:
+    config = load_config(root=project)
+    for sentences in (1, 2, 3):
+        build(config, sentences=sentences)
+    folders = {p.name for p in (project / ".digest-cache").iterdir()}
+    assert len(folders) == 2
+    steps, _ = _steps(config, sentences=2)  # the other one kept: still warm
+    assert steps["summarised and tagged"] == 0
+    (project / ".digest-cache" / "notes").mkdir()  # not a cache folder: never touched
+    build(config, sentences=1)
+    assert (project / ".digest-cache" / "notes").is_dir()
+    assert len([p for p in (project / ".digest-cache").iterdir() if p.name != "notes"]) == 2
 
 
 def test_cache_inside_the_output_is_refused(project: Path) -> None:
