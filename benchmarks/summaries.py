@@ -175,7 +175,9 @@ def sumy_systems(n: int = 3) -> dict[str, Callable[[Article], tuple[str, ...]]]:
     return {"sumy LexRank": make(LexRankSummarizer), "sumy TextRank": make(TextRankSummarizer), "sumy Luhn": make(LuhnSummarizer)}
 
 
-def evaluate(name: str, path: Path, limit: int | None, with_oracle: bool, n: int = 3) -> list[tuple[str, dict[str, float]]]:
+def evaluate(
+    name: str, path: Path, limit: int | None, with_oracle: bool, n: int = 3, speed_runs: int = 3
+) -> list[tuple[str, dict[str, float]]]:
     """Score every system on one data set; returns (system, metric -> mean F×100) rows."""
     from rouge_score import rouge_scorer
 
@@ -189,6 +191,13 @@ def evaluate(name: str, path: Path, limit: int | None, with_oracle: bool, n: int
     t0, c0 = time.perf_counter(), time.process_time()
     ours = [summ.summarize(a, stats, n).summary for a in articles]
     seconds, cpu = time.perf_counter() - t0, time.process_time() - c0
+    # on a shared machine one pass is noisy: also the best of a few passes (per-word caches warm)
+    best = cpu
+    for _ in range(speed_runs):
+        c1 = time.process_time()
+        for a in articles:
+            summ.summarize(a, stats, n)
+        best = min(best, time.process_time() - c1)
 
     systems: dict[str, list[tuple[str, ...]]] = {"digest": ours, "Lead-3": [lead(a, n) for a in articles]}
     systems["TextRank (TF-IDF)"] = [textrank(stats, n)(a) for a in articles]
@@ -226,9 +235,9 @@ def evaluate(name: str, path: Path, limit: int | None, with_oracle: bool, n: int
         print(f"{label:<24}" + "".join(f"{means[m]:>9.2f}" for m in cols))
     print(f"{'(all, R-1/R-2/R-Lsum)':<24}" + "".join(f"{rows[0][1][m]:>9.2f}" for m in METRICS) + "   (digest)")
     print(
-        f"digest summarise stage: {len(articles) / cpu:,.0f} articles/s CPU, one core "
-        f"({len(articles) / seconds:,.0f} articles/s wall, {seconds:.2f} s); headline = share of the headline's "
-        "content stems in the summary"
+        f"digest summarise stage: {len(articles) / cpu:,.0f} articles/s CPU, one core, first pass "
+        f"({len(articles) / seconds:,.0f} articles/s wall, {seconds:.2f} s); best of {speed_runs} more passes "
+        f"{len(articles) / best:,.0f} articles/s CPU; headline = share of the headline's content stems in the summary"
     )
     return rows
 
@@ -242,11 +251,12 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--no-oracle", action="store_true", help="skip the greedy extractive oracle")
     parser.add_argument("--limit", type=int, default=None, help="use only the first N articles")
     parser.add_argument("-n", "--sentences", type=int, default=3, help="summary length (default 3)")
+    parser.add_argument("--speed-runs", type=int, default=3, help="extra timed passes of the summarise stage (default 3)")
     args = parser.parse_args(argv)
     if not args.no_bbc:
-        evaluate("BBC dev", args.data / "dev.jsonl", args.limit, not args.no_oracle, args.sentences)
+        evaluate("BBC dev", args.data / "dev.jsonl", args.limit, not args.no_oracle, args.sentences, args.speed_runs)
     if args.cnndm:
-        evaluate("CNN dev", args.data / "cnndm-dev.jsonl", args.limit, not args.no_oracle, args.sentences)
+        evaluate("CNN dev", args.data / "cnndm-dev.jsonl", args.limit, not args.no_oracle, args.sentences, args.speed_runs)
     return 0
 
 

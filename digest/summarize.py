@@ -4,8 +4,10 @@
 verbatim and in article order. It works in three steps:
 
 1. :func:`make_doc` turns the sentences and headline into a :class:`Doc`: word tokens,
-   content words, stems, the TF-IDF cosine matrix and the word-overlap matrix, each
-   sentence tokenised once and both matrices made by one matrix product (numpy).
+   sentence-by-stem counts, the TF-IDF cosine matrix and the word-overlap matrix. Each
+   sentence is tokenised once and each distinct word looked at once (its stem and IDF);
+   everything per sentence or per pair is numpy (count matrices from ``bincount``, both
+   similarity matrices as Gram matrices), with no Python loop over sentences or pairs.
 2. Scorers each rate every sentence: graph centrality (:class:`Overlap` degree,
    :class:`TextRank` on the overlap graph, position-aware TF-IDF :class:`Centrality`
    in the PacSum form), :class:`LeadPrior` (a lead bonus that grows with article
@@ -28,7 +30,8 @@ import logging
 import math
 import re
 from collections import Counter
-from itertools import combinations
+from functools import lru_cache
+from itertools import chain, compress, repeat
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Collection, Mapping, Protocol, Sequence
 
@@ -74,8 +77,8 @@ _FURNITURE = re.compile(
     r"|\bclick\s+here\b|\bsign\s+up\s+for\b|\bfollow\s+(?:us|\w+)\s+on\s+(?:twitter|facebook|instagram)\b",
     re.IGNORECASE,
 )
-# Cheap substring test before the pattern: one of these occurs in every furniture line.
-_FURNITURE_HINTS = ("©", "(c)", "reserved", "contributed", " by", "original", "click", "sign up", "follow")
+# Cheap substring test before the (slow) pattern: one of these occurs in every furniture line.
+_FURNITURE_HINTS = ("©", "(c)", "reserved", "contributed", "reporting", "writing", "editing", "original", "click", "sign up", "follow")
 
 
 @dataclass(frozen=True, slots=True, eq=False)
@@ -83,20 +86,31 @@ class Doc:
     """Everything the scorers need about one article, computed once.
 
     ``similarity`` and ``overlap`` are symmetric ``n x n`` numpy arrays with a zero diagonal.
+    ``counts[i, k]`` is how often sentence ``i`` uses the stem ``stems[k]``; ``present[i, k]``
+    whether it uses the word ``vocabulary[k]`` (any word, stop words too).
     """
 
     sentences: tuple[str, ...]
     title: str
     words: tuple[tuple[str, ...], ...]  #: lower-case word tokens per sentence
-    terms: tuple[tuple[str, ...], ...]  #: stemmed content words per sentence
-    title_terms: frozenset[str]
+    title_terms: frozenset[str]  #: stemmed content words of the title
     idf: Mapping[str, float]  #: IDF weight of every stem that occurs
     similarity: np.ndarray  #: cosine similarity of the sentences' TF-IDF vectors (stems)
     overlap: np.ndarray  #: shared distinct content words / (ln len i + ln len j) (TextRank edges)
     word_counts: np.ndarray  #: number of word tokens of each sentence
+    stems: tuple[str, ...] = ()  #: the columns of ``counts``
+    stem_columns: Mapping[str, int] = dataclasses.field(default_factory=dict)  #: stem -> column of ``counts``
+    counts: np.ndarray = dataclasses.field(default_factory=lambda: np.zeros((0, 0)))
+    vocabulary: Mapping[str, int] = dataclasses.field(default_factory=dict)  #: word -> column of ``present``
+    present: np.ndarray = dataclasses.field(default_factory=lambda: np.zeros((0, 0), dtype=bool))
 
     def __len__(self) -> int:
         return len(self.sentences)
+
+    @property
+    def terms(self) -> tuple[tuple[str, ...], ...]:
+        """Stemmed content words of each sentence, in order."""
+        return tuple(tuple(filter(None, map(_content_stem, ws))) for ws in self.words)
 
 
 def make_doc(sentences: Sequence[str], title: str, stats: Stats) -> Doc:
@@ -107,73 +121,86 @@ def make_doc(sentences: Sequence[str], title: str, stats: Stats) -> Doc:
     ``overlap`` counts the distinct content words, as written, that two sentences share,
     divided by ``ln(len_i) + ln(len_j)`` of their content-word counts (Mihalcea & Tarau's
     TextRank edge; sentences with fewer than two content words get no edges).
+
+    Each distinct word is looked at once (:func:`_content_stem`, cached across articles);
+    the sentences become rows of sentence-by-word and sentence-by-stem count matrices
+    (no per-sentence loop), and both similarity matrices are Gram matrices (:func:`_gram`).
     """
-    stop = txt.stopwords()
-    toks = tuple(tuple(txt.words(s)) for s in sentences)
+    toks = tuple(map(tuple, map(txt.words, sentences)))
     title_words = txt.words(title)
-    idf: dict[str, float] = {}
-    known: dict[str, str] = {}  # word -> its stem, or "" when it is not a content word
-    for w in set(title_words).union(*toks):
-        if w in stop or (len(w) < 2 and not w.isdigit()):
-            known[w] = ""
-            continue
-        s = known[w] = txt.stem(w)
-        weight = stats.idf(w)
-        if weight > idf.get(s, 0.0):
-            idf[s] = weight
-    get = known.__getitem__
-    content = [[w for w in tk if known[w]] for tk in toks]
-    terms = tuple(tuple(map(get, c)) for c in content)
-    title_terms = frozenset(filter(None, map(get, title_words)))
+    title_terms = frozenset(filter(None, map(_content_stem, title_words)))
     n = len(sentences)
+    # every distinct word once: its column, its stem ("" unless a content word) and IDF;
+    # the title's own words come last, so that their stems have an IDF too
+    vocab = dict.fromkeys(chain.from_iterable(toks))
+    n_words = len(vocab)
+    known = list(vocab)
+    known += [w for w in dict.fromkeys(title_words) if w not in vocab]
+    known_stems = list(map(_content_stem, known))
+    stems = tuple(st for st in dict.fromkeys(known_stems) if st)
+    n_stems = len(stems)
+    stem_col = dict(zip(stems, range(n_stems)))
+    word_stem = np.array(list(map(stem_col.get, known_stems, repeat(-1))), dtype=np.intp)
+    content = list(compress(known, known_stems))
+    stem_idf = np.zeros(n_stems)
+    weights = list(map(stats.idf, content))
+    np.maximum.at(stem_idf, word_stem[word_stem >= 0], weights)
+    idf = dict(zip(stems, stem_idf.tolist()))
     if n == 0:
         empty = np.zeros((0, 0))
-        return Doc((), title, (), (), title_terms, idf, empty, empty, np.zeros(0))
+        return Doc((), title, (), title_terms, idf, empty, empty, np.zeros(0))
+    word_stem = word_stem[:n_words]
+
+    # every token as a (sentence, word column) pair
+    column = dict(zip(vocab, range(n_words)))
+    lengths = np.fromiter(map(len, toks), dtype=np.intp, count=n)
+    word_ids = np.array(list(map(column.__getitem__, chain.from_iterable(toks))), dtype=np.intp)
+    sent_ids = np.repeat(np.arange(n), lengths)
+    present = np.zeros((n, n_words), dtype=bool)
+    present[sent_ids, word_ids] = True
+    is_content = word_stem[word_ids] >= 0
+    c_sent, c_word = sent_ids[is_content], word_ids[is_content]
 
     # TF-IDF cosine over stems: the Gram matrix of the sentences' unit vectors
-    vectors = []
-    for ts in terms:
-        vec: dict[str, float] = {}
-        for t in ts:
-            vec[t] = vec.get(t, 0.0) + idf[t]
-        norm = math.sqrt(sum([v * v for v in vec.values()])) or 1.0
-        vectors.append({t: v / norm for t, v in vec.items()})
-    sim = _gram(n, vectors)
-    # TextRank edges: distinct content words (as written) shared, over ln len_i + ln len_j,
-    # counted on bit sets (one int per sentence); sentences of one content word get no edges
-    bit: dict[str, int] = {}
-    masks = []
-    for ws in content:
-        m = 0
-        for w in ws:
-            m |= 1 << bit.setdefault(w, len(bit))
-        masks.append(m)
-    logs = [math.log(len(c)) if len(c) > 1 else 0.0 for c in content]
-    live = [i for i in range(n) if logs[i] > 0.0]
-    pairs_i, pairs_j, vals = [], [], []
-    for x, i in enumerate(live):
-        mi, li = masks[i], logs[i]
-        for j in live[x + 1 :]:
-            k = (mi & masks[j]).bit_count()
-            if k:
-                pairs_i.append(i)
-                pairs_j.append(j)
-                vals.append(k / (li + logs[j]))
-    overlap = np.zeros((n, n))
-    if vals:
-        overlap[pairs_i, pairs_j] = vals
-        overlap[pairs_j, pairs_i] = vals
+    counts = np.bincount(c_sent * n_stems + word_stem[c_word], minlength=n * n_stems).reshape(n, n_stems)
+    vectors = counts * stem_idf
+    norms = np.sqrt((vectors * vectors).sum(axis=1))
+    norms[norms == 0.0] = 1.0
+    sim = _gram(vectors / norms[:, None])
+
+    # TextRank edges: distinct content words (as written) shared, over ln len_i + ln len_j
+    # of the content-token counts; sentences of one content word get no edges
+    n_content = np.bincount(c_sent, minlength=n)
+    logs = np.array([math.log(k) if k > 1 else 0.0 for k in n_content.tolist()])
+    shared = present & (word_stem >= 0)
+    shared[logs == 0.0] = False
+    overlap = _gram(shared.astype(float))
+    if overlap.any():
+        denom = logs[:, None] + logs
+        overlap = np.divide(overlap, denom, out=np.zeros_like(overlap), where=denom > 0)
     return Doc(
         sentences=tuple(sentences),
         title=title,
         words=toks,
-        terms=terms,
         title_terms=title_terms,
         idf=idf,
         similarity=sim,
         overlap=overlap,
-        word_counts=np.fromiter(map(len, toks), dtype=float, count=n),
+        word_counts=lengths.astype(float),
+        stems=stems,
+        stem_columns=stem_col,
+        counts=counts,
+        vocabulary=column,
+        present=present,
     )
+
+
+@lru_cache(maxsize=None)  # a pure function of the word; unbounded, so a hit is one dict look-up
+def _content_stem(word: str) -> str:
+    """The stem of a content word (:func:`digest.text.stem`); "" for a stop word or a lone letter."""
+    if word in txt.stopwords() or (len(word) < 2 and not word.isdigit()):
+        return ""
+    return txt.stem(word)
 
 
 #: Largest ``rows * rows * columns`` handed to one matrix product: below it OpenBLAS runs on
@@ -181,45 +208,34 @@ def make_doc(sentences: Sequence[str], title: str, stats: Stats) -> Doc:
 _PRODUCT_LIMIT = 262_143
 
 
-def _gram(n: int, rows: Sequence[Mapping[str, float]]) -> np.ndarray:
-    """``M[i, j] = sum over keys k of rows[i][k] * rows[j][k]`` for ``i != j`` (zero diagonal).
+def _gram(rows: np.ndarray) -> np.ndarray:
+    """``rows @ rows.T`` with a zero diagonal.
 
-    Keys found in one row only are dropped (they add nothing off the diagonal). The
-    product is a dense matrix product, in column blocks small enough to stay on one
-    thread; for very long articles, where such blocks would be tiny, it walks each
-    key's posting list instead.
+    A small product is one matrix product. A larger one drops the columns that fewer
+    than two rows use (they add nothing off the diagonal) and multiplies in column blocks
+    small enough to stay on one thread; for very long articles, where such blocks would
+    be tiny, it is a sparse product.
     """
-    postings: dict[str, list[int]] = {}
-    for i, row in enumerate(rows):
-        for k in row:
-            postings.setdefault(k, []).append(i)
-    shared = [(k, p) for k, p in postings.items() if len(p) > 1]
-    out = np.zeros((n, n))
-    if not shared:
+    n, width = rows.shape
+    if n * n * width <= _PRODUCT_LIMIT:
+        out = rows @ rows.T
+        np.fill_diagonal(out, 0.0)
         return out
+    m = rows[:, (rows != 0).sum(axis=0) > 1]
+    cols = m.shape[1]
+    if not cols:
+        return np.zeros((n, n))
     block = _PRODUCT_LIMIT // (n * n)
     if block >= 16:
-        r, c, v = [], [], []
-        for col, (k, plist) in enumerate(shared):
-            for i in plist:
-                r.append(i)
-                c.append(col)
-                v.append(rows[i][k])
-        m = np.zeros((n, len(shared)))
-        m[r, c] = v
-        for start in range(0, len(shared), block):
+        out = None
+        for start in range(0, cols, block):
             part = m[:, start : start + block]
-            out += part @ part.T
+            out = part @ part.T if out is None else out + part @ part.T
     else:
-        acc: dict[tuple[int, int], float] = {}
-        get = acc.get
-        for k, plist in shared:
-            for i, j in combinations(plist, 2):
-                acc[i, j] = get((i, j), 0.0) + rows[i][k] * rows[j][k]
-        ij = np.array(list(acc), dtype=np.intp)
-        vals = np.fromiter(acc.values(), dtype=float, count=len(acc))
-        out[ij[:, 0], ij[:, 1]] = vals
-        out[ij[:, 1], ij[:, 0]] = vals
+        from scipy import sparse  # only for articles of more than about 128 sentences
+
+        sp = sparse.csr_matrix(m)
+        out = (sp @ sp.T).toarray()
     np.fill_diagonal(out, 0.0)
     return out
 
@@ -252,7 +268,19 @@ def _directed_degree(matrix: np.ndarray, forward: float, backward: float) -> np.
     """``forward`` x the edges to later sentences + ``backward`` x the edges to earlier ones."""
     if forward == backward:
         return forward * matrix.sum(axis=1)
-    return forward * np.triu(matrix, 1).sum(axis=1) + backward * np.tril(matrix, -1).sum(axis=1)
+    later, earlier = _triangles(len(matrix))
+    return forward * (matrix * later).sum(axis=1) + backward * (matrix * earlier).sum(axis=1)
+
+
+@lru_cache(maxsize=64)
+def _triangles(n: int) -> tuple[np.ndarray, np.ndarray]:
+    """Read-only 0/1 masks of the strict upper and lower triangles of an ``n x n`` matrix
+    (multiplying by them is ``np.triu(m, 1)``/``np.tril(m, -1)`` without building a mask)."""
+    later = np.triu(np.ones((n, n)), 1)
+    earlier = np.ascontiguousarray(later.T)
+    later.setflags(write=False)
+    earlier.setflags(write=False)
+    return later, earlier
 
 
 @dataclass(frozen=True, slots=True)
@@ -392,10 +420,12 @@ class Headline(_ArrayScorer):
     def rate(self, doc: Doc) -> np.ndarray:
         """Return the headline overlap of each sentence (0 without a headline)."""
         title = doc.title_terms
-        if not title:
+        if not title or not len(doc):
             return np.zeros(len(doc))
         total = sum(doc.idf[t] for t in title)
-        return np.array([sum(doc.idf[t] for t in title.intersection(terms)) / total for terms in doc.terms])
+        cols = [doc.stem_columns[t] for t in title if t in doc.stem_columns]
+        weights = np.array([doc.idf[doc.stems[k]] for k in cols])
+        return (doc.counts[:, cols] > 0) @ weights / total
 
 
 @dataclass(frozen=True, slots=True)
@@ -543,7 +573,14 @@ def is_heading(sentence: str) -> bool:
 def is_furniture(sentence: str) -> bool:
     """A credit, copyright or sharing line ("X contributed to this report", "All rights reserved")."""
     low = sentence.lower()
-    return any(h in low for h in _FURNITURE_HINTS) and _FURNITURE.search(sentence) is not None
+    for hint in _FURNITURE_HINTS:
+        if hint in low:
+            return _FURNITURE.search(sentence) is not None
+    return False
+
+
+def _never(sentence: str) -> bool:
+    return False
 
 
 def is_dependent(sentence: str) -> bool:
@@ -582,8 +619,10 @@ def readability(
         word_counts = [len(w) for w in words]
     excluded = set()
     dependent = set()
+    low = "\n".join(sentences).lower()
+    furniture = is_furniture if any(h in low for h in _FURNITURE_HINTS) else _never
     for i, s in enumerate(sentences):
-        if word_counts[i] < MIN_WORDS or is_question(s) or is_heading(s) or is_furniture(s):
+        if word_counts[i] < MIN_WORDS or is_question(s) or is_heading(s) or furniture(s):
             excluded.add(i)
         elif _opens_dependent(words[i]):
             dependent.add(i)
@@ -601,14 +640,14 @@ def restates_headline(doc: Doc, threshold: float = HEADLINE_REPEAT) -> frozenset
     restates it word for word would waste one of the few summary sentences.
     """
     head = set(txt.words(doc.title))
-    if not head:
+    if not head or not len(doc):
         return frozenset()
-    out = set()
-    for i, ws in enumerate(doc.words):
-        w = set(ws)
-        if w and len(w & head) / len(w | head) >= threshold:
-            out.add(i)
-    return frozenset(out)
+    cols = [doc.vocabulary[w] for w in head if w in doc.vocabulary]
+    shared = doc.present[:, cols].sum(axis=1)
+    own = doc.present.sum(axis=1)
+    union = own + len(head) - shared
+    repeats = (own > 0) & (shared / np.maximum(union, 1) >= threshold)
+    return frozenset(np.flatnonzero(repeats).tolist())
 
 
 # -- selection ------------------------------------------------------------------------------

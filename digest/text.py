@@ -14,7 +14,9 @@ from functools import lru_cache
 from importlib import resources
 from typing import Iterable, Mapping
 
-_WORD = re.compile(r"[^\W_]+(?:[’'.\-&][^\W_]+)*", re.UNICODE)
+# Possessive quantifiers: the same tokens as ``[^\W_]+(?:[’'.\-&][^\W_]+)*`` (nothing after
+# the last run could make it give characters back), found about three times faster.
+_WORD = re.compile(r"[^\W_]++(?:[’'.\-&][^\W_]++)*+", re.UNICODE)
 
 # -- abbreviations (lower case, without the final dot) --------------------------------------
 # A full stop after one of these never ends a sentence ("Mr. Smith", "e.g. Paris").
@@ -217,7 +219,13 @@ class Stats:
         and very common words are frequent there), so tiny corpora still rank
         "the" < "year" < "tobacco".
         """
-        return _idf(_coarse(self.docs), self.df.get(word, 0), word)
+        df = self.df.get(word, 0)
+        table = _idf_table(self.docs)
+        key = (df, word)
+        value = table.get(key)
+        if value is None:
+            value = table[key] = _idf(_coarse(self.docs), df, word)
+        return value
 
     @property
     def idf_docs(self) -> int:
@@ -231,11 +239,21 @@ class Stats:
 IDF_STEP = 1 / 20
 
 
+@lru_cache(maxsize=64)
 def _coarse(docs: int) -> int:
     return docs if docs < 100 else int(float(f"{docs:.2g}"))
 
 
-@lru_cache(maxsize=262144)
+@lru_cache(maxsize=4)
+def _idf_table(docs: int) -> dict[tuple[int, str], float]:
+    """The memo of :meth:`Stats.idf` for corpora of ``docs`` documents: ``(df, word) -> IDF``.
+
+    A plain dict per corpus size (the last few sizes kept), so a look-up is one dict
+    access rather than a bounded LRU cache's bookkeeping.
+    """
+    return {}
+
+
 def _idf(docs: int, df: int, word: str) -> float:
     if word in stopwords():
         rate = _BACKGROUND_STOP

@@ -281,13 +281,20 @@ def test_overlap_uses_words_as_written_and_cosine_uses_stems() -> None:
 
 
 def test_gram_matrix_paths_agree(monkeypatch: pytest.MonkeyPatch) -> None:
-    rows = [{"a": 0.5, "b": 0.5}, {"a": 1.0}, {"b": 2.0, "c": 1.0}, {"c": 3.0, "d": 1.0}, {"e": 1.0}]
-    dense = summ._gram(5, rows)
-    monkeypatch.setattr(summ, "_PRODUCT_LIMIT", 1)  # force the posting-list path
-    walked = summ._gram(5, rows)
+    import numpy as np
+
+    rows = np.array([[0.5, 0.5, 0, 0, 0], [1.0, 0, 0, 0, 0], [0, 2.0, 1.0, 0, 0], [0, 0, 3.0, 1.0, 0], [0, 0, 0, 0, 1.0]])
+    dense = summ._gram(rows)
+    wide = np.random.default_rng(1).random((5, 40)) * (np.random.default_rng(2).random((5, 40)) > 0.6)
+    whole = summ._gram(wide)
+    monkeypatch.setattr(summ, "_PRODUCT_LIMIT", 16 * 25)  # column blocks of 16
+    assert summ._gram(wide) == pytest.approx(whole)
+    monkeypatch.setattr(summ, "_PRODUCT_LIMIT", 1)  # the sparse path
+    walked = summ._gram(rows)
     assert [pytest.approx(r) for r in walked.tolist()] == dense.tolist()
     assert dense[0][1] == pytest.approx(0.5) and dense[0][2] == pytest.approx(1.0) and dense[2][3] == pytest.approx(3.0)
     assert dense[4].tolist() == [0.0] * 5 and all(dense[i][i] == 0 for i in range(5))
+    assert summ._gram(np.eye(5)).tolist() == [[0.0] * 5] * 5
 
 
 def test_textrank_solve_and_iteration_agree(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -414,3 +421,114 @@ def test_very_long_article_is_summarised_in_bounded_time():
     out = summarize(article, corpus_stats([" ".join(sentences[:50])]), 3)
     assert time.process_time() - start < 20  # quadratic in 6,000 sentences would take minutes
     assert len(out.summary) == 3 and all(s in sentences[:MAX_SENTENCES] for s in out.summary)
+
+
+# -- the vectorised document model and the faster text helpers ------------------------------
+
+
+def _naive_doc(sentences, title, stats):
+    """The per-pair reference computation that :func:`summ.make_doc` vectorises."""
+    import math
+
+    stop = text.stopwords()
+    content = [[w for w in text.words(s) if w not in stop and (len(w) > 1 or w.isdigit())] for s in sentences]
+    idf: dict[str, float] = {}
+    for w in {w for c in content for w in c} | set(text.content_words(title)):
+        if len(w) > 1 or w.isdigit():
+            idf[text.stem(w)] = max(idf.get(text.stem(w), 0.0), stats.idf(w))
+    vecs = []
+    for c in content:
+        v: dict[str, float] = {}
+        for w in c:
+            v[text.stem(w)] = v.get(text.stem(w), 0.0) + idf[text.stem(w)]
+        norm = math.sqrt(sum(x * x for x in v.values())) or 1.0
+        vecs.append({k: x / norm for k, x in v.items()})
+    n = len(sentences)
+    sim = [[0.0] * n for _ in range(n)]
+    ov = [[0.0] * n for _ in range(n)]
+    for i in range(n):
+        for j in range(n):
+            if i == j:
+                continue
+            sim[i][j] = sum(x * vecs[j].get(k, 0.0) for k, x in vecs[i].items())
+            if len(content[i]) > 1 and len(content[j]) > 1:
+                ov[i][j] = len(set(content[i]) & set(content[j])) / (math.log(len(content[i])) + math.log(len(content[j])))
+    return idf, sim, ov
+
+
+@pytest.mark.parametrize("title", [TITLE, "", "Library closures"])
+def test_make_doc_matches_the_per_pair_definition(title: str) -> None:
+    sents = SENTENCES + ("The council closed a library; libraries close as councils cut budgets.", "Eastham, Eastham, Eastham.")
+    stats = stats_for(make_article(sents))
+    doc = summ.make_doc(sents, title, stats)
+    idf, sim, ov = _naive_doc(sents, title, stats)
+    assert dict(doc.idf) == idf
+    assert doc.similarity.tolist() == [pytest.approx(r) for r in sim]
+    assert doc.overlap.tolist() == [pytest.approx(r) for r in ov]
+    assert doc.terms == tuple(tuple(text.stem(w) for w in text.content_words(s) if len(w) > 1 or w.isdigit()) for s in sents)
+    assert doc.word_counts.tolist() == [len(text.words(s)) for s in sents]
+
+
+def test_make_doc_reads_the_idf_of_every_content_word_and_title_word() -> None:
+    """The build cache records the words whose IDF a stage reads: the same set as before."""
+    from digest.cache import RecordingStats
+
+    recording = RecordingStats(stats_for(make_article()))
+    summ.make_doc(SENTENCES, "Harbour floods: Eastham waits", recording)  # type: ignore[arg-type]
+    expected = {w for s in (*SENTENCES, "Harbour floods: Eastham waits") for w in text.content_words(s) if len(w) > 1 or w.isdigit()}
+    assert recording.words == expected
+
+
+def test_headline_and_restatement_use_the_matrices_like_the_sets() -> None:
+    sents = (TITLE + ".", *SENTENCES)
+    doc = summ.make_doc(sents, TITLE, stats_for(make_article(sents)))
+    total = sum(doc.idf[t] for t in doc.title_terms)
+    want = [sum(doc.idf[t] for t in doc.title_terms & set(ts)) / total for ts in doc.terms]
+    assert summ.Headline().rate(doc).tolist() == pytest.approx(want)
+    head = set(text.words(TITLE))
+    jaccard = [len(set(w) & head) / len(set(w) | head) for w in doc.words]
+    assert summ.restates_headline(doc, 0.5) == frozenset(i for i, j in enumerate(jaccard) if j >= 0.5)
+
+
+HARD_TOKENS = [
+    "U.S. and Mr. O’Neil’s $1.13bn deal - rock-'n'-roll AT&T e.g. 3.5%",
+    "snake_case __init__ a--b a..b 'quoted' don't — em–dash",
+    "İstanbul ΣΑΣ naïve café 東京 2024/25 x",
+    "",
+]
+
+
+@pytest.mark.parametrize("sample", HARD_TOKENS)
+def test_word_tokens_are_those_of_the_plain_pattern(sample: str) -> None:
+    """``text._WORD`` uses possessive quantifiers for speed; the tokens must not change."""
+    import re
+
+    plain = re.compile(r"[^\W_]+(?:[’'.\-&][^\W_]+)*", re.UNICODE)
+    assert text.tokens(sample) == plain.findall(sample)
+    assert text.words(sample) == [w.replace("’", "'") for w in plain.findall(sample.lower())]
+
+
+@pytest.mark.parametrize("docs", [1, 57, 99, 100, 1234, 98765])
+def test_idf_is_the_rounded_blend_of_the_rounded_corpus_size(docs: int) -> None:
+    """The cached look-up gives exactly the rounded IDF of the coarse corpus size."""
+    import math
+
+    stats = text.Stats(docs=docs, df={"tobacco": 3, "year": docs // 2, "the": docs})
+    coarse = docs if docs < 100 else int(float(f"{docs:.2g}"))
+    assert stats.idf_docs == coarse
+    for word, df in (("tobacco", 3), ("year", docs // 2), ("the", docs), ("unseen", 0)):
+        rate = 0.8 if word in text.stopwords() else 0.25 if word in text.common_words() else 0.005
+        raw = math.log((1.0 + coarse + 20.0) / (1.0 + df + rate * 20.0)) + 1.0
+        assert stats.idf(word) == round(raw / text.IDF_STEP) * text.IDF_STEP
+
+
+def test_furniture_hint_covers_every_furniture_pattern() -> None:
+    lines = (
+        "Reporting by Jane Doe; editing by John Smith.",
+        "Additional reporting by Ann Lee in Paris.",
+        "Writing by Tom Jones for the wire service.",
+        "© 2024 Example News Ltd, all rights reserved.",
+    )
+    assert all(summ.is_furniture(s) for s in lines)
+    rules = summ.readability(lines + ("The storm flooded the harbour district on Monday night.",))
+    assert rules.excluded == frozenset(range(4))
