@@ -8,7 +8,9 @@ baseline computed in the same run:
 * timings of the relate stage at ~1k articles, and at ``--scale N,M,…`` articles (each size in a
   fresh process, so its peak RSS is its own; N articles made by mixing paragraphs of same-section
   articles, with a share of words re-spelled so the vocabulary grows), with incremental
-  ``update()`` timings up to 20,000 articles.
+  ``relate_with`` timings (one edit, one addition, one deletion, with the previous state).
+* with ``--content DIR``: the same on a content folder read by the pipeline (e.g. the copy-heavy
+  corpus of ``make_corpus.py``), its loaded articles kept in ``--content-cache``.
 
 * precision by score bucket (to calibrate ``related.min_score``), and precision/links per article at
   the configured default ``min_score``;
@@ -19,6 +21,7 @@ baseline computed in the same run:
 Usage::
 
     python benchmarks/related.py [--data PATH] [--scale 1000,10000,100000] [--no-tag] [--half a|b|all] [--spot 10]
+    python benchmarks/related.py --content /tmp/rc10k --content-cache /tmp/rc10k.pkl
 
 The tag stage (``digest.tag.tag``) is run when it imports, so keyphrases and entities are used;
 ``--no-tag`` leaves them empty.
@@ -30,6 +33,7 @@ import hashlib
 import json
 import math
 import os
+import pickle
 import random
 import resource
 import subprocess
@@ -46,7 +50,7 @@ sys.path.insert(0, str(ROOT))
 
 from digest.config import RelatedConfig  # noqa: E402
 from digest.model import Article, Block  # noqa: E402
-from digest.relate import build_index, related, relate, update  # noqa: E402
+from digest.relate import RelateState, relate, relate_with  # noqa: E402
 from digest.text import content_words, split_sentences, stem, words  # noqa: E402
 
 DEFAULT_DATA = ROOT / ".." / "shared" / "data" / "summaries" / "dev.jsonl"
@@ -244,7 +248,7 @@ def scale_run(recs: list[dict], n: int, k: int = 5) -> None:
         return r.ru_utime + r.ru_stime
 
     t0, c0, k0 = time.perf_counter(), time.process_time(), child_cpu()
-    res = relate(arts, cfg)
+    res, state = relate_with(arts, cfg, None)  # relate(), with the state for the incremental runs
     dt, dc, dk = time.perf_counter() - t0, time.process_time() - c0, child_cpu() - k0
     rss = peak_rss_mb()
     rss_child = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
@@ -254,24 +258,69 @@ def scale_run(recs: list[dict], n: int, k: int = 5) -> None:
     print(f"scale {n:>7} articles: relate {dt:6.2f} s wall, {dc:6.2f} s CPU{forked}; peak RSS {rss:.0f} MB "
           f"({base:.0f} MB with the articles loaded, before relate); precision@{k} {pb:.1f} on the "
           f"synthetic set, {groups} groups (load average {os.getloadavg()[0]:.1f} on {os.cpu_count()} CPUs)", flush=True)
-    if n <= 20000:
-        del res
-        # incremental: index all but the last article, then add it, then edit an early one
-        index = build_index(arts[:-1])
-        t0 = time.perf_counter()
-        index, changed = update(index, arts[-1], k, cfg.min_score)
-        t_add = time.perf_counter() - t0
-        edited = replace(arts[3], body=arts[3].body[:1] + arts[-1].body)
-        t0 = time.perf_counter()
-        index, changed2 = update(index, edited, k, cfg.min_score)
-        t_edit = time.perf_counter() - t0
-        t0 = time.perf_counter()
-        for slug in sorted(changed | changed2):
-            related(slug, index, k, cfg.min_score)
-        t_lists = time.perf_counter() - t0
-        print(f"incremental at {n}: add one article {1000 * t_add:.1f} ms ({len(changed)} lists to redo), "
-              f"edit one {1000 * t_edit:.1f} ms ({len(changed2)} lists to redo); redoing those lists "
-              f"{1000 * t_lists:.1f} ms", flush=True)
+    incremental_run(arts, cfg, state, n)
+
+
+def incremental_run(arts: list[Article], cfg: RelatedConfig, state: RelateState, label: object) -> None:
+    """Time ``relate_with`` after one edit, one addition and one deletion, given the state of the
+    run before (kept in memory, as ``watch`` does, and pickled, as a new ``digest build`` process
+    reads it), and check the result equals ``relate`` from scratch for the edit."""
+    arts = list(arts)
+    blob = pickle.dumps(state, protocol=pickle.HIGHEST_PROTOCOL)
+    i = len(arts) // 3
+    body = arts[i].body
+    edited = replace(arts[i], body=body[:-1] + (replace(body[-1], text=body[-1].text + " Officials gave further details on Tuesday."),))
+    steps = [
+        ("edit one article", arts[:i] + [edited] + arts[i + 1 :]),
+        ("add one article", arts + [replace(arts[i], slug=arts[i].slug + "-copy-x", title=arts[i].title + " (update)")]),
+        ("delete one article", arts[:i] + arts[i + 1 :]),
+    ]
+    for name, changed in steps:
+        c0 = time.process_time()
+        out, _ = relate_with(changed, cfg, state)
+        in_memory = time.process_time() - c0
+        c0 = time.process_time()
+        out2, _ = relate_with(changed, cfg, pickle.loads(blob))
+        from_disk = time.process_time() - c0
+        check = ""
+        if name.startswith("edit"):
+            c0 = time.process_time()
+            same = out == out2 == relate(changed, cfg)
+            check = f"; relate from scratch {time.process_time() - c0:.2f} s CPU, equal: {same}"
+        print(f"incremental at {label}: {name}: relate_with {in_memory:.3f} s CPU (state in memory), "
+              f"{from_disk:.3f} s CPU (state unpickled){check}", flush=True)
+    print(f"state at {label}: {len(blob) / 1e6:.1f} MB pickled", flush=True)
+
+
+def content_run(folder: Path, cache: Path | None, k: int) -> None:
+    """Time the stage on the articles of a content folder (read, cleaned, summarised and tagged by
+    the pipeline; kept in ``cache``, a pickle, for the next run), with incremental timings."""
+    if cache is not None and cache.exists():
+        with open(cache, "rb") as f:
+            arts = pickle.load(f)
+    else:
+        from digest.config import load_config
+        from digest.discover import discover
+        from digest.pipeline import load as load_corpus
+
+        config = load_config(None, root=folder.parent)
+        config = replace(config, paths=replace(config.paths, content=folder.resolve()))
+        sources, _ = discover(config.paths.content)
+        arts = list(load_corpus(sources, config).articles)
+        if cache is not None:
+            with open(cache, "wb") as f:
+                pickle.dump(arts, f, protocol=pickle.HIGHEST_PROTOCOL)
+    cfg = RelatedConfig(count=k)
+    c0 = time.process_time()
+    relate(arts, cfg)
+    cold = time.process_time() - c0
+    c0 = time.process_time()
+    out, state = relate_with(arts, cfg, None)
+    first = time.process_time() - c0
+    groups = sum(1 for a in out if a.duplicates and a.duplicate_of is None)
+    print(f"content {folder}: {len(arts)} articles, {groups} same-story groups; relate {cold:.2f} s CPU, "
+          f"relate_with(no state) {first:.2f} s CPU (load average {os.getloadavg()[0]:.1f})", flush=True)
+    incremental_run(arts, cfg, state, len(arts))
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -285,7 +334,12 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--no-tag", action="store_true", help="do not run the tag stage")
     ap.add_argument("--half", choices=["all", "a", "b"], default="all", help="score on a half only")
     ap.add_argument("--k", type=int, default=5)
+    ap.add_argument("--content", type=Path, help="also time the stage on this content folder (e.g. made by make_corpus.py)")
+    ap.add_argument("--content-cache", type=Path, help="pickle of the content folder's loaded articles (made when absent)")
     args = ap.parse_args(argv)
+    if args.content:
+        content_run(args.content, args.content_cache, args.k)
+        return 0
 
     if not args.data.exists():
         print(f"no data at {args.data}")

@@ -54,7 +54,7 @@ def build(
     step("found", len(sources))
     corpus = load(sources, config, sentences, jobs, step, store if use_cache else None)
     # Phase 2: emit — relate across the corpus, render every page, swap the site in.
-    articles = relate.relate(corpus.articles, config.related)
+    articles = related(corpus.articles, config, store if use_cache else None)
     step("related", len(articles))
     written = emit(articles, config, jobs, store if use_cache else None)
     step("rendered and written", len(written))

@@ -5,10 +5,12 @@ weighted term vectors. This module holds the numeric part, with numpy and scipy.
 no loop over pairs of articles is ever written in Python:
 
 * :func:`build_vectors` counts every article's terms (headline words, body words, keyphrases,
-  entity names, tags; one column per stemmed word or ``k:``/``e:``/``t:`` key, see
-  :func:`count_terms`), then :func:`weigh` applies sub-linear term frequency × IDF (with the
-  kind's weight), drops very common terms, L2-normalises each row over all its terms and keeps
-  only the columns that can link two documents (document frequency ≥ 2).
+  entity names, tags; one column per stemmed word or ``k:``/``e:``/``t:`` key, in sorted order,
+  see :func:`count_terms`), then :func:`weigh` applies sub-linear term frequency × IDF
+  (:func:`weights_of`: optionally rounded, with the kind's weight), drops very common terms,
+  L2-normalises each row over all its terms and keeps only the entries of terms that can link two
+  documents (document frequency ≥ 2).
+* :func:`splice_rows` moves, drops and replaces rows of a matrix (the incremental relate).
 * :func:`cap_postings` keeps, for every term, only its ``M`` heaviest documents: the "postings"
   side of the product, so the cost of a row stops growing with the corpus.
 * :func:`top_neighbours` computes ``X[block] @ Pᵀ`` for blocks of rows and keeps each row's best
@@ -25,13 +27,14 @@ the block size or on how many processes share the work.
 """
 from __future__ import annotations
 
+import bisect
 import logging
 import multiprocessing
 import zlib
 from array import array
 from dataclasses import dataclass
 from itertools import chain
-from typing import TYPE_CHECKING, Iterable, Sequence
+from typing import TYPE_CHECKING, Iterable, Mapping, Sequence
 
 import numpy as np
 import scipy.sparse as sp
@@ -297,45 +300,110 @@ def _remap(part: sp.csr_matrix, remap: np.ndarray) -> sp.csr_matrix:
 class Vectors:
     """The weighted term vectors of a corpus (see :func:`build_vectors`)."""
 
-    matrix: sp.csr_matrix  #: documents × linking terms, unit rows (norm over all terms), float32
-    columns: dict[str, int]  #: linking term → column of ``matrix``
+    matrix: sp.csr_matrix  #: documents × terms, unit rows (norm over all terms), linking terms only, float32
+    columns: Mapping[str, int]  #: term → column of ``matrix`` (every term, in sorted order)
     weights: Weights  #: per column of ``matrix``
     common: np.ndarray  #: per column: the stem of a built-in very common word
+    counts: sp.csr_matrix | None  #: the raw counts the matrix was weighed from (same columns; None unless kept)
+    terms: tuple[str, ...]  #: the terms, sorted (column ``c`` is ``terms[c]``)
 
 
 def build_vectors(
     articles: Sequence[Article], title_weight: float, max_df: float, min_docs: int,
     keyphrase: float, entity: float, tag: float, chunk: int = 4096, workers: int = 1,
+    idf_step: float = 0.0, keep_counts: bool = True,
 ) -> Vectors:
-    """Count, weigh and normalise every article's terms, keeping the terms that can link two
-    documents (in at least two, and not too common). Works chunk by chunk, so memory holds one
-    chunk's raw counts at a time next to the result."""
+    """Count, weigh and normalise every article's terms, keeping in the weighed matrix the terms
+    that can link two documents (in at least two, and not too common). Works chunk by chunk.
+
+    Columns are the terms in sorted order, so that every sum over a row's terms runs in an order
+    that depends on that row only (not on which other articles brought which words first): a row
+    weighs, and scores against another, the same bit for bit in any corpus with the same weights."""
     parts, vocab = _count_all(articles, title_weight, chunk, workers)
-    width = len(vocab)
-    n = len(articles)
+    terms = tuple(sorted(vocab.columns))
+    width = len(terms)
+    order = np.empty(width, dtype=np.int32)
+    order[np.fromiter((vocab.columns[t] for t in terms), dtype=np.int64, count=width)] = np.arange(width, dtype=np.int32)
+    del vocab
     df = np.zeros(width, dtype=np.int64)
-    for part in parts:
+    for at, part in enumerate(parts):  # one chunk at a time: memory holds one copy more, not all
+        if width:
+            part = _remap(part, order)
+        part.resize((part.shape[0], width))
+        parts[at] = part
         df += np.bincount(part.indices, minlength=width)
-    common = vocab.common()
-    idf = idf_of(n, df, common, vocab.kind_weights(keyphrase, entity, tag))
-    if n >= min_docs:
+    n = len(articles)
+    common = common_flags(terms)
+    w = weights_of(n, df, common, kind_flags(terms, keyphrase, entity, tag), max_df, min_docs, idf_step)
+    rows = [weigh(part, w) for part in parts]
+    matrix = (sp.vstack(rows, format="csr") if len(rows) > 1 else rows[0]) if rows else sp.csr_matrix((0, width), dtype=np.float32)
+    del rows
+    counts = None
+    if keep_counts:
+        counts = (sp.vstack(parts, format="csr") if len(parts) > 1 else parts[0]) if parts else sp.csr_matrix((0, width), dtype=np.float32)
+        counts.sort_indices()
+    del parts
+    return Vectors(matrix=matrix, columns=SortedColumns(terms), weights=w, common=common, counts=counts, terms=terms)
+
+
+class SortedColumns(Mapping[str, int]):
+    """Term → column over a sorted tuple of terms (a binary search: no dictionary kept)."""
+
+    __slots__ = ("terms",)
+
+    def __init__(self, terms: tuple[str, ...]) -> None:
+        self.terms = terms
+
+    def __getitem__(self, term: str) -> int:
+        c = bisect.bisect_left(self.terms, term)
+        if c < len(self.terms) and self.terms[c] == term:
+            return c
+        raise KeyError(term)
+
+    def __iter__(self):  # type: ignore[no-untyped-def]
+        return iter(self.terms)
+
+    def __len__(self) -> int:
+        return len(self.terms)
+
+    def __reduce__(self):  # type: ignore[no-untyped-def]
+        return (SortedColumns, (self.terms,))
+
+
+def common_flags(terms: Sequence[str]) -> np.ndarray:
+    """For each term, True when it is the stem of a built-in very common word."""
+    common = common_stems()
+    return np.fromiter((t in common for t in terms), dtype=bool, count=len(terms))
+
+
+def kind_flags(terms: Sequence[str], keyphrase: float, entity: float, tag: float) -> np.ndarray:
+    """For each term, the weight of its kind (1 for a word)."""
+    by = {"k:": keyphrase, "e:": entity, "t:": tag}
+    return np.fromiter((by.get(t[:2], 1.0) if t[1:2] == ":" else 1.0 for t in terms), dtype=np.float64, count=len(terms))
+
+
+def coarse(docs: int) -> int:
+    """The corpus size IDF is computed with: two significant digits from 100 on (as
+    :meth:`digest.text.Stats.idf`), so one article more or less changes no weight."""
+    return docs if docs < 100 else int(float(f"{docs:.2g}"))
+
+
+def weights_of(
+    docs: int, df: np.ndarray, common: np.ndarray, kind: np.ndarray, max_df: float, min_docs: int,
+    idf_step: float = 0.0,
+) -> Weights:
+    """IDF (rounded to ``idf_step`` when it is above 0, with the corpus size :func:`coarse`),
+    the kind's weight, and which terms link documents (in two or more, not in more than
+    ``max_df`` of them once there are ``min_docs`` documents)."""
+    n = coarse(docs) if idf_step > 0 else docs
+    idf = idf_of(n, df, common, np.ones(len(df)))
+    if idf_step > 0:
+        idf = np.round(idf / idf_step) * idf_step
+    idf = idf * kind
+    if docs >= min_docs:
         idf[df > max_df * n] = 0.0  # in too many documents: links everything to everything
     links = (df >= 2) & (idf > 0)
-    full = Weights(docs=n, df=df, idf=idf, links=links)
-    newcol = (np.cumsum(links) - 1).astype(np.int32)
-    kept = int(links.sum())
-    rows = []
-    while parts:
-        w = weigh(parts.pop(0), full)
-        rows.append(sp.csr_matrix((w.data, newcol[w.indices], w.indptr), shape=(w.shape[0], kept)))
-    matrix = (sp.vstack(rows, format="csr") if len(rows) > 1 else rows[0]) if rows else sp.csr_matrix((0, kept), dtype=np.float32)
-    columns = {t: int(newcol[c]) for t, c in vocab.columns.items() if links[c]}
-    return Vectors(
-        matrix=matrix,
-        columns=columns,
-        weights=Weights(docs=n, df=df[links], idf=idf[links], links=np.ones(kept, dtype=bool)),
-        common=common[links],
-    )
+    return Weights(docs=docs, df=df, idf=idf, links=links)
 
 
 def _count_chunk(
@@ -558,3 +626,51 @@ def jaccard(a: np.ndarray, b: np.ndarray) -> float:
         return 0.0
     inter = len(np.intersect1d(a, b, assume_unique=True))
     return inter / (len(a) + len(b) - inter)
+
+
+# -- rows moved, dropped or replaced (incremental relate) ------------------------------------------
+
+
+def splice_rows(
+    m: sp.csr_matrix, source: np.ndarray, fresh: sp.csr_matrix | None, width: int,
+    columns: np.ndarray | None = None,
+) -> sp.csr_matrix:
+    """A CSR matrix whose row ``r`` is row ``source[r]`` of ``m`` when ``source[r] >= 0`` (with its
+    columns renumbered by ``columns`` when given, an increasing map), else row ``-1 - source[r]``
+    of ``fresh``. Values are copied, never recomputed: runs of consecutive rows are copied as
+    slices, so the cost is a few copies of the arrays."""
+    source = np.asarray(source, dtype=np.int64)
+    n = len(source)
+    if fresh is None:
+        fresh = sp.csr_matrix((0, width), dtype=m.data.dtype)
+    # runs: maximal stretches of rows taken from consecutive rows of the same matrix
+    kind = source >= 0
+    row = np.where(kind, source, -1 - source)
+    cut = np.ones(n, dtype=bool)
+    if n > 1:
+        cut[1:] = (kind[1:] != kind[:-1]) | (row[1:] != row[:-1] + 1)
+    starts = np.flatnonzero(cut)
+    stops = np.append(starts[1:], n)
+    data, indices, lens = [], [], []
+    old_ind = m.indices if columns is None else None
+    for a, b in zip(starts.tolist(), stops.tolist()):
+        mat = m if kind[a] else fresh
+        r0 = int(row[a])
+        r1 = r0 + (b - a)
+        lo, hi = int(mat.indptr[r0]), int(mat.indptr[r1])
+        data.append(mat.data[lo:hi])
+        if mat is m and columns is not None:
+            indices.append(np.asarray(columns)[m.indices[lo:hi]])
+        else:
+            indices.append((old_ind if mat is m else mat.indices)[lo:hi])
+        lens.append(np.diff(mat.indptr[r0 : r1 + 1]))
+    indptr = np.zeros(n + 1, dtype=np.int64)
+    if lens:
+        np.cumsum(np.concatenate(lens), out=indptr[1:])
+    out = sp.csr_matrix(
+        (np.concatenate(data) if data else np.zeros(0, m.data.dtype),
+         (np.concatenate(indices) if indices else np.zeros(0, np.int64)).astype(np.int32, copy=False), indptr),
+        shape=(n, width),
+    )
+    out.has_sorted_indices = True
+    return out

@@ -143,6 +143,23 @@ def test_corpus_statistics_kept_up_to_date_equal_counting_afresh(project: Path, 
     _same_as_cold(config, tmp_path)
 
 
+def test_a_damaged_relate_state_is_rebuilt_and_an_edit_relinks_like_a_cold_build(project: Path, tmp_path: Path) -> None:
+    config = load_config(root=project)
+    build(config)
+    states = sorted((project / ".digest-cache").rglob("relate.pickle"))
+    assert len(states) == 1
+    states[0].write_bytes(b"not a pickle")
+    build(config)
+    _same_as_cold(config, tmp_path)
+    # An edit that gives one article another story's words: related lists move, as from scratch.
+    content = project / "content"
+    first, second = sorted(content.rglob("*.md"))[:2]
+    first.write_text(first.read_text(encoding="utf-8") + "\n\n" + second.read_text(encoding="utf-8").split("---")[-1],
+                     encoding="utf-8")
+    build(config)
+    _same_as_cold(config, tmp_path)
+
+
 def test_a_changed_setting_starts_a_new_cache(project: Path) -> None:
     config = load_config(root=project)
     build(config)
