@@ -167,7 +167,7 @@ def run(data: Path, limit: int | None = None, weights: tagmod.Weights | None = N
     kp_sections: list[bool] = []
     for rec, art, bl in zip(recs, articles, base):
         text_norm = normalise((rec.get("title") or "") + " " + rec["text"])
-        ours = tagmod.keyphrases(art, stats) if weights is None else [r.display for r in tagmod._analyse(art, stats, weights).ranked[:20]]
+        ours = tagmod.keyphrases(art, stats) if weights is None else tagmod._keyphrase_list(tagmod._analyse(art, stats, weights))
         h = half(rec.get("group") or rec["id"])
         for part in ("all", h):
             per_source[f"{rec['source']} [{part}]"]["digest"].append(score_article(ours, rec["keyphrases"], text_norm))

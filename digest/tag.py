@@ -14,7 +14,9 @@ How an article is read:
    are neither stop words nor "breakers" (verbs, adverbs), never crossing punctuation
    and never cutting a capitalised name in two. Each is scored by frequency (occurrences
    near the top weigh more, the headline most), mean IDF of its words, spread over the
-   text, length and capitalisation.
+   text, length and capitalisation. In the keyphrase list an acronym the article spells out
+   is given once, as its expansion, and words that mean nothing alone ("year") never make
+   the first five.
 3. *Entities.* Capitalised runs (with "of", "de", "&" inside) become mentions, sorted
    into people, organisations and places by cues (titles such as "Mr" or "CEO",
    organisation suffixes, the built-in list of places, "said", prepositions of place),
@@ -35,9 +37,10 @@ import re
 import unicodedata
 from collections import Counter
 from dataclasses import dataclass, field, replace
-from itertools import chain, compress
+from itertools import chain, compress, repeat
+from operator import and_, itemgetter, ne, not_
 from bisect import bisect_left
-from functools import lru_cache
+from functools import cache, lru_cache
 from importlib import resources
 from typing import TYPE_CHECKING, Any, Iterable, Mapping, NamedTuple
 
@@ -56,6 +59,7 @@ log = logging.getLogger(__name__)
 MAX_KEYPHRASES = 20
 _ALL_CANDIDATES = 60  #: articles with more candidates than this skip those said once after the lead
 _LEAD_UNITS = 3  #: headline and the first sentences
+_GENERIC_AFTER = 5  #: words that mean nothing alone ("year") never rank among the first this many keyphrases
 _SHORTLIST = 40  #: candidates given a display form and merged into entities (the rest cannot rank)
 TAG_NAME_BONUS = 2.0  #: names' scores are multiplied by this when choosing tags (names make the best tag pages)
 SECTIONS = ("World", "Politics", "Business", "Technology", "Science", "Health", "Sport", "Entertainment", "Culture")
@@ -263,6 +267,7 @@ def _is_acronym(surface: str) -> bool:
 # shape when not a name).
 _Info = tuple[str, str, bool, str, str, bool, str]
 _BOUNDARY: _Info = ("", "", False, "p", "", False, "|")
+_LOW, _CAP, _KEY, _SHAPE = itemgetter(1), itemgetter(2), itemgetter(4), itemgetter(6)
 _POSSESSIVE: _Info = ("'s", "'s", False, "p", "", False, "|")
 # Shape of a token without evidence of a name, by class; with evidence, see ``_name_shape``.
 _PLAIN_SHAPE = {"w": "n", "t": "n", "v": "v", "y": "s", "b": "s", "s": "s", "c": "s", "k": "k", "D": "D",
@@ -307,7 +312,10 @@ def _word_info(surf: str) -> _Info:
     return surf, low, cap, cls, key, solo, _PLAIN_SHAPE[cls]
 
 
-@lru_cache(maxsize=1 << 18)
+_PIECES_KEPT = 1 << 18  #: pieces remembered by :func:`_piece` before its memo starts again
+
+
+@cache  # unbounded, so a hit is a plain dict look-up; _read empties it past _PIECES_KEPT entries
 def _piece(piece: str) -> tuple[_Info, ...]:
     """The tokens of one space-separated piece of text ("(Xiaomi's", "U.S.", "said,")."""
     out: list[_Info] = []
@@ -402,6 +410,8 @@ def _read(article: Article) -> _Doc:
     if not article.title.strip():
         units.append([])
         kinds.append("title")
+    if _piece.cache_info().currsize > _PIECES_KEPT:
+        _piece.cache_clear()
     for kind, text in _unit_texts(article):
         infos = list(chain.from_iterable(map(_piece, text.split())))
         if kind != "body" or text.isupper():
@@ -419,43 +429,45 @@ def _read(article: Article) -> _Doc:
         tcase.append(_title_case(infos, stop, ends) if kind != "body" or len(infos) < 40 else False)
     if not article.title.strip():
         tcase.insert(0, False)
-    # Evidence for names: a capital that is not explained by the start of a sentence.
-    lower_seen: set[str] = set()
-    proper_seen: set[str] = set()
-    cap_at = [[k for k, i in enumerate(infos) if i[2]] for infos in units]
-    for infos, tc, caps in zip(units, tcase, cap_at):
-        if tc or not infos:
-            continue
-        lower_seen.update([i[1] for i in infos if not i[2]])
-        proper_seen.update([infos[k][1] for k in caps if k and infos[k - 1][3] != "o"])
-    places = lex.places
+    # The units laid end to end, each closed by a boundary token, and read as flat lists.
     flat: list[_Info] = []
-    shape: list[str] = []
     pos: list[int] = []
-    for p, (infos, tc, caps) in enumerate(zip(units, tcase, cap_at)):
-        chars = [i[6] for i in infos]
-        last = len(infos) - 1
-        for k in caps:
-            i = infos[k]
-            low = i[1]
-            if tc:
-                ecap = low in proper_seen or (i[5] and low not in stop)
-            elif not k or infos[k - 1][3] == "o":
-                # A capital at the start of a sentence proves nothing: trust it when the word is
-                # capitalised elsewhere, is a known place or name, or starts a run of capitals.
-                ecap = (low in proper_seen or (i[5] and low not in stop) or _fold(i[0]) in places
-                        or (low not in lower_seen and low not in stop and k < last and infos[k + 1][2]))
-            else:
-                ecap = True
-            if ecap:
-                chars[k] = "A" if i[5] and i[3] != "t" else _NAME_SHAPE[i[3]]
-                if k < last and infos[k + 1][3] == "D" and infos[k + 1][0].isdigit() and len(infos[k + 1][0]) <= 4:
-                    chars[k + 1] = "A"  # "Route 9", "Slate 5": the number is part of the name
-        flat.extend(infos)
+    for p, infos in enumerate(units):
+        flat += infos
         flat.append(_BOUNDARY)
-        shape.append("".join(chars))
-        pos.extend([p] * (len(infos) + 1))
-    return _Doc(flat, [i[4] for i in flat], "|".join(shape) + "|", pos, kinds, tcase, len(units))
+        pos += [p] * (len(infos) + 1)
+    caps = list(compress(range(len(flat)), map(_CAP, flat)))
+    # Evidence for names: a capital that is not explained by the start of a sentence.
+    plain = flat if not any(tcase) else list(chain.from_iterable(u for u, tc in zip(units, tcase) if not tc))
+    lower_seen = set(compress(map(_LOW, plain), map(not_, map(_CAP, plain))))
+    starts: list[bool] = []
+    proper_seen: set[str] = set()
+    for j in caps:
+        prev = flat[j - 1]  # flat[-1] is a boundary: the first token starts a unit
+        start = prev is _BOUNDARY or prev[3] == "o"
+        starts.append(start)
+        if not start and not tcase[pos[j]]:
+            proper_seen.add(flat[j][1])
+    places = lex.places
+    chars = list(map(_SHAPE, flat))
+    for j, start in zip(caps, starts):
+        i = flat[j]
+        low = i[1]
+        if tcase[pos[j]]:
+            ecap = low in proper_seen or (i[5] and low not in stop)
+        elif start:
+            # A capital at the start of a sentence proves nothing: trust it when the word is
+            # capitalised elsewhere, is a known place or name, or starts a run of capitals.
+            ecap = (low in proper_seen or (i[5] and low not in stop) or _fold(i[0]) in places
+                    or (low not in lower_seen and low not in stop and flat[j + 1][2]))
+        else:
+            ecap = True
+        if ecap:
+            chars[j] = "A" if i[5] and i[3] != "t" else _NAME_SHAPE[i[3]]
+            nxt = flat[j + 1]
+            if nxt[3] == "D" and nxt[0].isdigit() and len(nxt[0]) <= 4:
+                chars[j + 1] = "A"  # "Route 9", "Slate 5": the number is part of the name
+    return _Doc(flat, list(map(_KEY, flat)), "".join(chars), pos, kinds, tcase, len(units))
 
 
 # -- entities ------------------------------------------------------------------------------------
@@ -686,32 +698,52 @@ def _kind_of(g: _Group) -> str:
 
 
 def _merge_groups(groups: dict[str, _Group], lex: Lexicon) -> None:
-    """Fold short mentions into the full name they abbreviate."""
+    """Fold short mentions into the full name they abbreviate.
+
+    A short group may join a longer one that is a person sharing its first or last word, an
+    organisation it starts ("Xiaomi" and "Xiaomi Group"), or whose initials it spells ("SEC").
+    The longer names each short one can join are looked up in indexes built once, not by
+    comparing every pair of groups.
+    """
     ordered = sorted(groups.values(), key=lambda g: (-len(g.words), -g.count, g.first, g.key))
     longest = len(ordered[0].words)
-    kinds = {g.key: _kind_of(g) for g in ordered if len(g.words) > 1}
-    initials = {g.key: "".join([w[0] for w in g.words if w not in _CONNECTORS]) for g in ordered if len(g.words) > 1}
+    if longest < 2:
+        return
+    org_suffixes = lex.org_suffixes
+    # Index of the longer names (never places): what a short mention must look like to join each.
+    by_word: dict[tuple[str, ...], list[int]] = {}  #: a person's first or last word / an organisation's stem
+    by_initials: dict[str, list[int]] = {}
+    for rank, g in enumerate(ordered):
+        lw = g.words
+        if len(lw) < 2 or g.place:
+            continue
+        if _kind_of(g) == "person":
+            for k in {lw[:1], lw[-1:]}:
+                by_word.setdefault(k, []).append(rank)
+        else:
+            cut = len(lw)
+            while cut > 1 and lw[cut - 1].rstrip(".") in org_suffixes:
+                cut -= 1
+            for k in range(cut, len(lw)):
+                by_word.setdefault(lw[:k], []).append(rank)
+        by_initials.setdefault("".join([w[0] for w in lw if w not in _CONNECTORS]), []).append(rank)
     for short in sorted(groups.values(), key=lambda g: (len(g.words), g.first, g.key)):
         sw = short.words
         if len(sw) >= longest:
             break
         if short.place or short.merged_into:
             continue
-        acronym = len(sw) == 1 and bool(short.surfaces) and _is_acronym(_top_surface(short))
+        options = by_word.get(sw, [])
+        if len(sw) == 1 and short.surfaces and _is_acronym(_top_surface(short)):
+            more = by_initials.get(sw[0].replace("&", ""))
+            if more:
+                options = sorted(set(options).union(more))
         target = None
-        for long in ordered:
-            if len(long.words) <= len(sw):
-                break  # longest first: no longer name is left
-            if long.place or long.merged_into:
+        for rank in options:
+            long = ordered[rank]
+            if len(long.words) <= len(sw) or long.merged_into:
                 continue
-            lw = long.words
-            if kinds[long.key] == "person":
-                ok = len(sw) == 1 and (lw[0] == sw[0] or lw[-1] == sw[0])
-            else:
-                ok = lw[: len(sw)] == sw and all(w.rstrip(".") in lex.org_suffixes for w in lw[len(sw):])
-            if not ok and acronym:
-                ok = initials[long.key] == sw[0].replace("&", "")
-            if ok and (target is None or (long.count, -long.first[0]) > (target.count, -target.first[0])):
+            if target is None or (long.count, -long.first[0]) > (target.count, -target.first[0]):
                 target = long
         if target is not None:
             short.merged_into = target.key
@@ -813,10 +845,10 @@ def _candidates(doc: _Doc, w: Weights) -> _Cands:
     shape, posl, keys = doc.shape, doc.pos, doc.keys
     # One-word candidates: every content word but past forms and the words of a 2-3 word name.
     uni = [m.start() for m in _ONE_WORD.finditer(shape)]
-    okey = [(keys[k],) for k in uni]
-    ospan = [(k, k + 1) for k in uni]
-    ocap = [shape[k] != "n" for k in uni]
-    opos = [posl[k] for k in uni]
+    okey = list(zip(map(keys.__getitem__, uni)))
+    ospan = list(zip(uni, map((1).__add__, uni)))
+    ocap = list(map(ne, map(shape.__getitem__, uni), repeat("n")))
+    opos = list(map(posl.__getitem__, uni))
     # Longer phrases come from chunks of two or more content words.
     mkey: list[tuple[str, ...]] = []
     mspan: list[tuple[int, int]] = []
@@ -846,21 +878,31 @@ def _candidates(doc: _Doc, w: Weights) -> _Cands:
     for k, p in zip(okey[n_title:], opos[n_title:]):
         weighted[k] = get(k, 0.0) + weights[p]
     tcase = doc.title_case
-    oplain = [not tcase[p] for p in opos]
-    plain_keys = list(compress(okey, oplain))
     where = dict(zip(reversed(okey), reversed(ospan)))
-    where.update(zip(reversed(plain_keys), reversed(list(compress(ospan, oplain)))))
+    total = Counter(okey)
+    if any(tcase):
+        oplain = [not tcase[p] for p in opos]
+        plain_keys = list(compress(okey, oplain))
+        where.update(zip(reversed(plain_keys), reversed(list(compress(ospan, oplain)))))
+        capital = Counter(compress(okey, map(and_, ocap, oplain)))
+        plain = Counter(plain_keys)
+    else:  # no Title Case unit: every occurrence is in running text
+        capital = Counter(compress(okey, ocap))
+        plain = total
     return _Cands(
-        total=Counter(okey),
+        total=total,
         count=Counter(okey[n_title:]),
         title=Counter(okey[:n_title]),
         weighted=weighted,
-        capital=Counter(compress(okey, [c and p for c, p in zip(ocap, oplain)])),
-        plain=Counter(plain_keys),
+        capital=capital,
+        plain=plain,
         first=dict(zip(reversed(okey), reversed(opos))),
         last=dict(zip(okey, opos)),
         where=where,
     )
+
+
+_RANKED_FIELDS = itemgetter(1, 0, 2, 3, 4, 6)  #: a scored slot's fields in :class:`_Ranked` order
 
 
 class _Ranked(NamedTuple):
@@ -1017,7 +1059,7 @@ def _analyse(article: Article, stats: Stats, w: Weights = DEFAULT_WEIGHTS, doc: 
                 if initials in wanted and initials not in acronyms:
                     acronyms[initials] = _display(doc, (s, e), False)
     return _Analysis(
-        ranked=tuple(_Ranked(s[1], s[0], s[2], s[3], s[4], s[6]) for s in ranked),
+        ranked=tuple(map(_Ranked._make, map(_RANKED_FIELDS, ranked))),
         entities=ents,
         acronyms=acronyms,
         doc=doc,
@@ -1031,9 +1073,41 @@ def keyphrases(article: Article, stats: Stats, limit: int = MAX_KEYPHRASES) -> l
     position-weighted frequency (headline and lead count more), the mean IDF of the words
     (``stats``), a bonus for spread over the text, one for length and one for names, and
     lowers a phrase that mostly occurs inside a longer one. Mentions of one entity
-    ("Lei", "Lei Jun") are ranked together as that entity.
+    ("Lei", "Lei Jun") are ranked together as that entity. An acronym the article spells
+    out ("EV" for "electric vehicle") is listed once, as its expansion; a word that means
+    nothing alone ("year", "company") is never among the first five.
     """
-    return [r.display for r in _analyse(article, stats).ranked[:limit]]
+    return _keyphrase_list(_analyse(article, stats), limit)
+
+
+def _keyphrase_list(analysis: _Analysis, limit: int = MAX_KEYPHRASES) -> list[str]:
+    """The ranked phrases as keyphrases: an acronym the article spells out ("EV" for "electric
+    vehicle") is given as its expansion, once, and words that mean nothing alone ("year",
+    "company") come after every other phrase."""
+    lex = lexicon()
+    acronyms = analysis.acronyms
+    out: list[str] = []
+    later: list[str] = []
+    taken: set[str] = set()
+    for r in analysis.ranked:
+        display = r.display
+        if acronyms:
+            base = display[:-1] if _is_plural_acronym(display) else display
+            display = (acronyms.get(_fold(base)) if _is_acronym(base) else None) or display
+        low = display.lower()
+        if low in taken:
+            continue
+        taken.add(low)
+        if len(out) < _GENERIC_AFTER and not r.name and " " not in low and low in lex.generic:
+            later.append(display)
+            continue
+        out.append(display)
+        if len(out) == _GENERIC_AFTER:
+            out += later
+            later = []
+        if len(out) >= limit:
+            break
+    return (out + later)[:limit]
 
 
 # -- tags -------------------------------------------------------------------------------------------
@@ -1172,7 +1246,7 @@ def tag(article: Article, stats: Stats, cfg: TagsConfig) -> Article:
     analysis = _analyse(article, stats)
     return replace(
         article,
-        keyphrases=tuple(r.display for r in analysis.ranked[:MAX_KEYPHRASES]),
+        keyphrases=tuple(_keyphrase_list(analysis)),
         entities=analysis.entities,
         tags=_build_tags(article, analysis, cfg),
         section=_section(article, default_section_cues(), analysis.doc),
@@ -1232,16 +1306,18 @@ def _section_scores(doc: _Doc, cues: SectionCues) -> dict[str, float]:
     n_title = bisect_left(doc.pos, 1)
     n_lead = bisect_left(doc.pos, 1 + sum(1 for k in doc.unit_kind if k == "standfirst"))
     # Weighted counts of words and of the word pairs that may start a two-word cue.
-    counts = Counter(keys)
-    pairs = [p for p in zip(keys, keys[1:]) if p[0] in firsts]
-    counts.update(pairs)
+    # Only words and pairs that are cues are counted.
+    cue = index.__contains__
+    first = firsts.__contains__
+    counts = Counter(filter(cue, keys))
+    counts.update(filter(cue, compress(zip(keys, keys[1:]), map(first, keys))))
     if n_lead:
         lead = keys[:n_lead]
         title = keys[:n_title]
-        counts.update(lead)
-        counts.update(title)
-        counts.update(p for p in zip(lead, lead[1:]) if p[0] in firsts)
-        counts.update(p for p in zip(title, title[1:]) if p[0] in firsts)
+        counts.update(filter(cue, lead))
+        counts.update(filter(cue, title))
+        counts.update(filter(cue, compress(zip(lead, lead[1:]), map(first, lead))))
+        counts.update(filter(cue, compress(zip(title, title[1:]), map(first, title))))
     # Each section's matched cues, summed in the order of its cue list.
     matched: dict[str, list[tuple[int, float]]] = {section: [] for section in cues.cues}
     for key in counts.keys() & index.keys():

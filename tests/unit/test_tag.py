@@ -243,6 +243,42 @@ def test_keyphrases_rank_the_topic_first() -> None:
     assert len(kp) <= 20
 
 
+def test_keyphrases_give_a_spelled_out_acronym_once_as_its_expansion() -> None:
+    a = make(
+        "Electric vehicle sales climb",
+        "Sales of electric vehicles (EVs) rose again in the spring.\n"
+        "Carmakers said EV demand was strong and that EV batteries got cheaper.\n"
+        "The electric vehicle market is growing in every region, dealers said.",
+    )
+    kp = keyphrases(a, stats_for(a))
+    assert "electric vehicle" in kp[:3]
+    assert not {"EV", "EVs"} & set(kp)
+    assert len(kp) == len({k.lower() for k in kp})
+
+
+def test_keyphrases_put_words_meaning_nothing_alone_after_the_first_five() -> None:
+    a = make(
+        "Company shifts chip plant to Ohio",
+        "The company said its chip plant would move to Ohio this year.\n"
+        "The company expects the chip plant to open next year, and the company will hire 3,000 people.\n"
+        "Analysts said the company had little choice after the year of chip shortages.",
+    )
+    kp = keyphrases(a, stats_for(a))
+    assert "company" in kp and "company" not in kp[:5]
+    assert "year" not in kp[:5]
+    assert kp[0] in ("chip plant", "chip", "Ohio")
+
+
+def test_merging_chooses_the_most_mentioned_of_two_matching_names() -> None:
+    # "Smith" could be either Smith; the one mentioned more gets it, and the acronym joins
+    # the organisation it spells even though it shares no word with it.
+    a = make("", "Anna Smith met John Smith at the National Grid Company. Anna Smith said the NGC was ready. "
+                 "Anna Smith later spoke again. Smith said the plan would work. The NGC agreed.")
+    ents = {e.name: e for e in entities(a)}
+    assert ents["Anna Smith"].count == 4 and ents["John Smith"].count == 1
+    assert ents["National Grid Company"].count == 3 and "NGC" not in ents
+
+
 def test_keyphrases_empty_article() -> None:
     a = Article(source="e.txt", format="text", slug="e")
     assert keyphrases(a, Stats()) == []
