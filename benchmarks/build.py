@@ -59,7 +59,7 @@ def watch_latency(project: Path, corpus: Path, out: Path, files: list[Path]) -> 
 
     process = subprocess.Popen(
         [sys.executable, "-m", "digest", "watch", "--content", str(corpus), "--out", str(out)],
-        cwd=project, stderr=subprocess.PIPE, text=True,
+        cwd=project, stderr=subprocess.PIPE, text=True, env={**os.environ, "PYTHONPATH": str(REPO)},
     )
     try:
         for line in process.stderr:  # wait for the first build
