@@ -124,29 +124,23 @@ def load(
     todo: list[tuple[SourceFile, str, bytes | None]] = []
     for source in sources:
         try:
-            st = os.stat(source.path)
+            st: os.stat_result | None = os.stat(source.path)
         except OSError:
             st = None  # reported by read_bytes below
-        if st is not None:
-            was = stamps.get(source.rel)
-            if was is not None and was[:4] == cache.stamp(st) and was[4] in known:
-                key = was[4]
-                new_stamps[source.rel] = was
-                keyed.append((source, key))
-                entry = known[key]
-                if entry.mtime in (None, source.mtime):
-                    kept[source.rel] = entry
-                else:
-                    todo.append((source, key, None))
+        was = stamps.get(source.rel) if st is not None else None
+        data: bytes | None = None
+        if was is not None and was[:4] == cache.stamp(st) and was[4] in known:  # type: ignore[arg-type]
+            key = was[4]
+            new_stamps[source.rel] = was
+        else:
+            try:
+                data = readers.read_bytes(source)
+            except DigestError as exc:
+                errors.append(_problem(source.rel, exc))
                 continue
-        try:
-            data = readers.read_bytes(source)
-        except DigestError as exc:
-            errors.append(_problem(source.rel, exc))
-            continue
-        key = cache.content_key(source.rel, data)
-        if st is not None and cache.settled(st, now):
-            new_stamps[source.rel] = (*cache.stamp(st), key)
+            key = cache.content_key(source.rel, data)
+            if st is not None and cache.settled(st, now):
+                new_stamps[source.rel] = (*cache.stamp(st), key)
         keyed.append((source, key))
         entry = known.get(key)
         if entry is not None and entry.mtime in (None, source.mtime):
