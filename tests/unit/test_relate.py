@@ -421,39 +421,3 @@ def test_shingle_hashes_give_the_jaccard_of_word_shingles():
     memo = WordHashes()
     assert jaccard(shingle_hashes(a, 5, memo), shingle_hashes(b, 5, memo)) == pytest.approx(exact(a, b))
     assert len(shingle_hashes("Too short here", 5, memo)) == 0
-
-
-# -- incremental ---------------------------------------------------------------------------------
-
-
-def test_update_adds_an_article_and_names_only_the_lists_that_change():
-    from digest.relate import update
-
-    arts = corpus() + [art("garden", "Tulips bloom by the river", GARDEN, 6)]
-    new = art("vote-c", "Election week: taxes and marginal seats", ELECTION, 8)
-    index = build_index(arts)
-    updated, changed = update(index, new, 5, 0.08)
-    assert len(updated) == len(arts) + 1 and len(index) == len(arts)  # the old index is left alone
-    assert "vote-c" in changed and {"vote-a", "vote-b"} <= changed
-    assert "garden" not in changed and "goal-a" not in changed
-    # the changed lists link the same articles as a full rebuild (the order of near-ties may differ:
-    # an update does not re-weigh the other articles)
-    fresh = build_index([*arts, new])
-    for slug in changed:
-        assert {r.slug for r in related(slug, updated, 5, 0.08)} == {r.slug for r in related(slug, fresh, 5, 0.08)}
-    # an unchanged list is the same as before the update
-    assert related("goal-a", updated, 5, 0.08) == related("goal-a", index, 5, 0.08)
-
-
-def test_update_of_an_edited_article_moves_its_links():
-    from digest.relate import update
-
-    arts = corpus()
-    index = build_index(arts)
-    assert related("vote-a", index, 1)[0].slug == "vote-b"
-    edited = art("phone-a", "Election campaign: the final week", ELECTION[:3], 2)  # phone-a rewritten
-    updated, changed = update(index, edited, 5, 0.08)
-    assert len(updated) == len(arts)
-    assert {"phone-a", "phone-b", "vote-a", "vote-b"} <= changed
-    assert related("phone-a", updated, 1)[0].slug in {"vote-a", "vote-b"}
-    assert "phone-a" not in {r.slug for r in related("phone-b", updated, 5, 0.08)}
