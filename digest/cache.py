@@ -370,26 +370,6 @@ def settled(st: os.stat_result, now_ns: int) -> bool:
     return now_ns - max(st.st_mtime_ns, st.st_ctime_ns) > STAMP_SETTLE_NS
 
 
-def updated_stats(old: Stats, gone: Iterator[tuple[str, ...]] | list, added: Iterator[tuple[str, ...]] | list) -> Stats:
-    """``old`` with the vocabularies of ``gone`` documents taken out and of ``added`` put in:
-    the same statistics :func:`~digest.text.stats_from` makes from scratch, for a few edits."""
-    df = dict(old.df)
-    docs = old.docs
-    for vocab in gone:
-        docs -= 1
-        for word in vocab:
-            left = df[word] - 1
-            if left:
-                df[word] = left
-            else:
-                del df[word]
-    for vocab in added:
-        docs += 1
-        for word in vocab:
-            df[word] = df.get(word, 0) + 1
-    return Stats(docs=docs, df=df)
-
-
 @contextmanager
 def _no_gc() -> Iterator[None]:
     """The cycle collector paused: unpickling makes hundreds of thousands of objects and

@@ -54,10 +54,12 @@ def build(
     step("found", len(sources))
     corpus = load(sources, config, sentences, jobs, step, store if use_cache else None)
     # Phase 2: emit — relate across the corpus, render every page, swap the site in.
-    articles = related(corpus.articles, config, store if use_cache else None)
+    articles, relate_state = related(corpus.articles, config, store if use_cache else None)
     step("related", len(articles))
     written = emit(articles, config, jobs, store if use_cache else None)
     step("rendered and written", len(written))
+    if relate_state is not None:  # tens of MB at 10k: saved once the pages are out, not before
+        store.save_part(_RELATE_STATE, relate_state)  # type: ignore[union-attr]
     return BuildResult(
         out_dir=config.paths.output,
         articles=len(articles),
@@ -68,16 +70,17 @@ def build(
     )
 
 
-def related(articles: Sequence[Article], config: Config, store: cache.Store | None = None) -> tuple[Article, ...]:
+def related(
+    articles: Sequence[Article], config: Config, store: cache.Store | None = None,
+) -> tuple[tuple[Article, ...], "relate.RelateState | None"]:
     """The relate stage; with a cache ``store``, only the lists an edit can change are worked
-    out again (the result is the same as from scratch, see :func:`digest.relate.relate_with`)."""
+    out again (the result is the same as from scratch, see :func:`digest.relate.relate_with`).
+    Returns the articles and the relate state to keep in ``store`` (None: nothing new to keep)."""
     if store is None:
-        return relate.relate(articles, config.related)
+        return relate.relate(articles, config.related), None
     previous = store.part(_RELATE_STATE)
     articles, state = relate.relate_with(articles, config.related, previous)
-    if state is not previous:
-        store.save_part(_RELATE_STATE, state)
-    return articles
+    return articles, (None if state is previous else state)
 
 
 #: The name the relate stage's state is kept under in the cache.
@@ -178,7 +181,7 @@ def load(
         # The corpus statistics: the last build's, corrected for what changed, when they are known to be exact.
         if store is not None and store.stats is not None and store.stats_exact:
             still = {e.key for e in kept.values()}
-            stats = cache.updated_stats(
+            stats = text.updated_stats(
                 store.stats, [e.vocab for k, e in store.entries.items() if k not in still], [f.vocab for f in fresh.values()])
         else:
             stats = text.stats_from([e.vocab for e in kept.values()] + [f.vocab for f in fresh.values()])

@@ -1125,9 +1125,9 @@ def _feeds(
     emit: Callable[[str, str, Mapping[str, Any]], Page],
     page: Callable[..., dict[str, Any]],
     mine: Callable[[str], bool],
+    memo: dict[str, _FeedEntry],
     tag_slug: str = "",
     atom_only: bool = False,
-    memo: dict[str, _FeedEntry] | None = None,
 ) -> Iterator[Page]:
     """Atom (``feed.xml``), RSS 2.0 (``rss.xml``) and JSON Feed 1.1 (``feed.json``) in ``folder``
     (only Atom with ``atom_only``: a tag's feed, where one format is enough for every reader).
@@ -1155,14 +1155,12 @@ def _feeds(
     }
     entries = []
     for s in chosen:
-        entry = memo.get(s) if memo is not None else None
+        entry = memo.get(s)
         if entry is None:
-            entry = _FeedEntry(views[s], {
+            entry = memo[s] = _FeedEntry(views[s], {
                 "id": views[s]["abs_url"] or f"urn:uuid:{uuid.uuid5(uuid.NAMESPACE_URL, 'digest:' + config.title + ':' + s)}",
                 "date_rfc822": _rfc822(views[s]["date"]),
             })
-            if memo is not None:
-                memo[s] = entry
         entries.append(entry)
     for name, template in (("feed.xml", "feed.xml"), ("rss.xml", "rss.xml"))[: 1 if atom_only else 2]:
         path = folder + name

@@ -290,10 +290,29 @@ def stats_from(vocabularies: Iterable[Iterable[str]]) -> Stats:
     """:class:`Stats` from each document's distinct words (kept by the build cache, so a
     rebuild need not tokenise every article again)."""
     df: dict[str, int] = {}
+    return Stats(docs=_count(df, vocabularies, 1), df=df)
+
+
+def updated_stats(old: Stats, gone: Iterable[Iterable[str]], added: Iterable[Iterable[str]]) -> Stats:
+    """``old`` with the distinct words of the ``gone`` documents taken out and of the ``added``
+    ones put in: what :func:`stats_from` gives from scratch, at the cost of the change only."""
+    df = dict(old.df)
+    docs = old.docs - _count(df, gone, -1)
+    docs += _count(df, added, 1)
+    return Stats(docs=docs, df=df)
+
+
+def _count(df: dict[str, int], vocabularies: Iterable[Iterable[str]], step: int) -> int:
+    """Add ``step`` to ``df`` for every word of every vocabulary (a count of 0 is removed);
+    returns how many vocabularies there were."""
     docs = 0
     get = df.get
     for vocab in vocabularies:
         docs += 1
         for word in vocab:
-            df[word] = get(word, 0) + 1
-    return Stats(docs=docs, df=df)
+            n = get(word, 0) + step
+            if n:
+                df[word] = n
+            else:
+                del df[word]
+    return docs

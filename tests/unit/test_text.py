@@ -116,3 +116,13 @@ def test_background_idf_orders_words_in_a_tiny_corpus() -> None:
 
 def test_normalize_folds_spaces_and_drops_invisibles() -> None:
     assert text.normalize("a\u00a0 b\u200bc\t d ") == "a bc d"
+
+
+def test_updated_stats_equal_counting_afresh():
+    from digest.text import stats_from, updated_stats
+
+    docs = [("ferry", "harbour", "quay"), ("ferry", "gale", "storm"), ("budget", "vote")]
+    old = stats_from(docs)
+    new = updated_stats(old, gone=[docs[1]], added=[("storm", "vote", "zeppelin")])
+    assert new == stats_from([docs[0], docs[2], ("storm", "vote", "zeppelin")])
+    assert new.df["ferry"] == 1 and "gale" not in new.df and new.docs == 3
