@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import logging
 import os
+import stat
 from pathlib import Path
 
 from .model import Problem, SourceFile
@@ -32,25 +33,29 @@ def discover(content_dir: Path) -> tuple[list[SourceFile], list[Problem]]:
     if not content_dir.is_dir():
         warnings.append(Problem(str(content_dir), "content folder not found; building an empty site"))
         return files, warnings
+    top = os.fspath(content_dir)
     for dirpath, dirnames, filenames in os.walk(content_dir, followlinks=False):
         dirnames[:] = sorted(d for d in dirnames if not is_ignored(d))
+        folder = Path(dirpath)
+        inside = os.path.relpath(dirpath, top)
+        prefix = "" if inside == "." else inside.replace(os.sep, "/") + "/"
         for name in sorted(filenames):
             if is_ignored(name):
                 continue
-            path = Path(dirpath) / name
-            rel = path.relative_to(content_dir).as_posix()
-            suffix = path.suffix.lower().lstrip(".")
+            rel = prefix + name  # string work, not pathlib: this loop runs once per file of the site
+            dot = name.rfind(".")
+            suffix = name[dot + 1:].lower() if dot > 0 else ""
             if suffix not in READERS:
                 warnings.append(Problem(rel, f"skipped: unknown file type '.{suffix}' (expected .txt, .md, .html or .htm)" if suffix else "skipped: no file suffix"))
                 continue
             try:
-                stat = path.stat()
+                info = os.stat(os.path.join(dirpath, name))
             except OSError as exc:
                 warnings.append(Problem(rel, f"skipped: cannot read: {exc.strerror or exc}"))
                 continue
-            if not path.is_file():
+            if not stat.S_ISREG(info.st_mode):
                 warnings.append(Problem(rel, "skipped: not a regular file"))
                 continue
-            files.append(SourceFile(path=path, rel=rel, suffix=suffix, mtime=stat.st_mtime))
+            files.append(SourceFile(path=folder / name, rel=rel, suffix=suffix, mtime=info.st_mtime))
     files.sort(key=lambda f: f.rel)
     return files, warnings
