@@ -3,8 +3,10 @@
 The per-article stages (read, clean, summarise, tag) are the costly part of a build.
 Their results are kept in ``paths.cache`` (default ``.digest-cache/``, never inside
 ``site/``), one :class:`Entry` per source file, keyed by a hash of the file's path and
-bytes. Entries live in a folder named after the code version and the settings those
-stages read, so a new release or a changed ``summary``/``tags`` setting starts afresh.
+bytes. Entries live in a folder named after the code of those stages and the settings
+they read, so a new release or a changed ``summary``/``tags`` setting starts afresh (a
+change to the render or relate code does not: pages and the relate state have keys of
+their own).
 
 Two stages also read the whole corpus: cleaning looks up how many files share a line
 or a title, and summarising and tagging weigh words by their document frequency. An
@@ -68,21 +70,34 @@ def content_key(rel: str, data: bytes) -> str:
     return digest.hexdigest()
 
 
-@lru_cache(maxsize=1)
-def code_version() -> str:
-    """A hash of the package's own files (code and data): any change starts a new cache."""
+#: Modules that only relate, render, write or serve: they cannot change what the per-article
+#: stages make, so editing them keeps the article cache (pages and the relate state are keyed
+#: by :func:`code_version` of the whole package). tests/unit/test_cache_version.py checks that
+#: no article-stage module imports one of them.
+AFTER_ARTICLES = frozenset({
+    "__main__.py", "cli.py", "relate.py", "relate_matrix.py", "render.py", "search.py", "serve.py", "watch.py", "write.py",
+})
+
+
+@lru_cache(maxsize=None)
+def code_version(articles_only: bool = False) -> str:
+    """A hash of the package's own files (code and data): any change starts a new cache.
+    With ``articles_only``, only the files the per-article stages run (not :data:`AFTER_ARTICLES`)."""
     root = Path(__file__).resolve().parent
     digest = hashlib.blake2b(f"{__version__}:{FORMAT}".encode(), digest_size=16)
     for path in sorted(root.rglob("*")):
         if path.is_file() and path.suffix in (".py", ".txt", ".yaml", ".json") and "__pycache__" not in path.parts:
-            digest.update(path.relative_to(root).as_posix().encode() + b"\x00")
+            rel = path.relative_to(root).as_posix()
+            if articles_only and rel in AFTER_ARTICLES:
+                continue
+            digest.update(rel.encode() + b"\x00")
             digest.update(path.read_bytes())
     return digest.hexdigest()
 
 
 def namespace(settings: Any) -> str:
-    """The cache folder for this code version and these stage settings (their ``repr``)."""
-    digest = hashlib.blake2b(f"{code_version()}:{settings!r}".encode(), digest_size=12)
+    """The cache folder for the per-article stages' code and these stage settings (their ``repr``)."""
+    digest = hashlib.blake2b(f"{code_version(articles_only=True)}:{settings!r}".encode(), digest_size=12)
     return digest.hexdigest()
 
 
@@ -215,6 +230,8 @@ class Store:
     _loaded: bool = False
     _shards: dict[str, frozenset[str]] = field(default_factory=dict)  #: shard → keys as saved
     _parts: dict[str, Any] = field(default_factory=dict)  #: name → a stage's own saved state
+    #: what a stage keeps for the next build in this process only (never saved), e.g. the render memo
+    memory: dict[str, Any] = field(default_factory=dict)
 
     @classmethod
     def open(cls, root: Path, settings: Any) -> "Store":
@@ -292,20 +309,31 @@ class Store:
 
 
     def part(self, name: str) -> Any:
-        """What :meth:`save_part` last kept under ``name`` (None if nothing, or if it cannot be read)."""
+        """What :meth:`save_part` last kept under ``name`` with this code version (None if
+        nothing, if it was kept by other code, or if it cannot be read)."""
         if name not in self._parts:
+            value = None
             try:
                 with (self.folder / f"{name}.pickle").open("rb") as handle, _no_gc():
-                    self._parts[name] = pickle.load(handle)
+                    saved = pickle.load(handle)
+                if isinstance(saved, tuple) and len(saved) == 2 and saved[0] == code_version():
+                    value = saved[1]
             except Exception:  # noqa: BLE001 - missing or damaged: the caller starts afresh
-                self._parts[name] = None
+                pass
+            self._parts[name] = value
         return self._parts[name]
 
     def save_part(self, name: str, value: Any) -> None:
-        """Keep ``value`` (a stage's own state, e.g. the relate index) under ``name``."""
+        """Keep ``value`` (a stage's own state, e.g. the relate index) under ``name``, for this
+        code version only (the folder outlives edits to the modules after the article stages)."""
         self.folder.mkdir(parents=True, exist_ok=True)
-        _dump(self.folder / f"{name}.pickle", value)
+        _dump(self.folder / f"{name}.pickle", (code_version(), value))
         self._parts[name] = value
+
+    def drop_part(self, name: str) -> None:
+        """Forget what :meth:`save_part` kept under ``name`` (before the thing it describes changes)."""
+        self._parts.pop(name, None)
+        (self.folder / f"{name}.pickle").unlink(missing_ok=True)
 
     def pages(self, output: Path) -> dict[str, tuple[str, tuple[int, int, int]]]:
         """The pages of the last site built into ``output``: path → (page key, file stamp)."""

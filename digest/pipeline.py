@@ -6,15 +6,17 @@ pages need the whole corpus, so nothing is rendered until loading is done.
 """
 from __future__ import annotations
 
+import hashlib
 import logging
 import multiprocessing as mp
 import os
+import pickle
 import sys
 import threading
 import time
 from concurrent.futures import ProcessPoolExecutor
 from contextlib import contextmanager
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, fields, replace
 from datetime import datetime, timezone
 from functools import partial
 from pathlib import Path
@@ -52,14 +54,23 @@ def build(
     # Phase 1: load — read, clean, summarise and tag every article.
     sources, warnings = discover(config.paths.content)
     step("found", len(sources))
-    corpus = load(sources, config, sentences, jobs, step, store if use_cache else None)
+    corpus, save, origins = _load(sources, config, sentences, jobs, step, store if use_cache else None)
     # Phase 2: emit — relate across the corpus, render every page, swap the site in.
-    articles, relate_state = related(corpus.articles, config, store if use_cache else None)
-    step("related", len(articles))
-    written = emit(articles, config, jobs, store if use_cache else None)
-    step("rendered and written", len(written))
-    if relate_state is not None:  # tens of MB at 10k: saved once the pages are out, not before
-        store.save_part(_RELATE_STATE, relate_state)  # type: ignore[union-attr]
+    # The cache is saved once the pages are out, not before, so that an edit shows sooner;
+    # also when rendering fails (a template error does not throw away the articles' work).
+    try:
+        articles, relate_state = related(corpus.articles, config, store if use_cache else None)
+        step("related", len(articles))
+        written = emit(articles, config, jobs, store if use_cache else None, _prints(articles, origins))
+        step("rendered and written", len(written))
+    finally:
+        save()
+    if store is not None and use_cache:
+        if relate_state is not None:  # tens of MB at 10k
+            store.save_part(_RELATE_STATE, relate_state)
+        memo = store.memory.get(_RENDER_MEMO)
+        if memo is not None:  # saved last: it describes articles as the cache now has them
+            store.save_part(_RENDER_MEMO, memo.on_disk())
     return BuildResult(
         out_dir=config.paths.output,
         articles=len(articles),
@@ -113,6 +124,18 @@ def load(
     The per-article steps run in ``jobs`` worker processes (default: one per core when
     :data:`PARALLEL_FROM` files or more need work); the result is the same either way.
     """
+    corpus, save, _ = _load(sources, config, sentences, jobs, step, store)
+    save()
+    return corpus
+
+
+def _load(
+    sources: Sequence[SourceFile], config: Config, sentences: int | None, jobs: int | None,
+    step: "_Stepper | None", store: cache.Store | None,
+) -> tuple[Corpus, Callable[[], None], list[tuple[str, Article] | None]]:
+    """:func:`load`, the function that updates ``store`` with what it made (or does nothing),
+    and for each article the key and article of the cache entry it was taken from unchanged
+    (None: made or redone in this build)."""
     step = step or _Stepper(None)
     n = sentences or config.summary.sentences
     errors: list[Problem] = []
@@ -197,20 +220,26 @@ def load(
     entries = dict(kept)
     entries.update((rel, f.entry()) for rel, f in fresh.items())
     articles: list[Article] = []
+    origins: list[tuple[str, Article] | None] = []
     warnings: list[Problem] = []
     for source, _ in keyed:
         entry = entries.get(source.rel)
         if entry is not None:
             articles.append(entry.article)
+            origins.append((entry.key, entry.article) if source.rel in kept else None)
             warnings.extend(Problem(source.rel, note) for note in entry.notes)
     articles = _unique_slugs(articles, warnings)
-    if store is not None:
-        store.save({e.key: e for e in entries.values()}, stats, new_stamps, counted)
-    return Corpus(
+
+    def save() -> None:
+        if store is not None:
+            store.save({e.key: e for e in entries.values()}, stats, new_stamps, counted)
+
+    corpus = Corpus(
         articles=tuple(articles),
         errors=tuple(sorted(errors, key=_problem_key)),
         warnings=tuple(sorted(warnings, key=_problem_key)),
     )
+    return corpus, save, origins
 
 
 @dataclass
@@ -289,38 +318,78 @@ def _summarise_and_tag(article: Article, stats: text.Stats, n: int, tags: TagsCo
     return article, recording.words
 
 
-def emit(articles: Sequence[Article], config: Config, jobs: int | None = None, store: cache.Store | None = None) -> list[str]:
+def emit(
+    articles: Sequence[Article], config: Config, jobs: int | None = None, store: cache.Store | None = None,
+    prints: Mapping[str, bytes | None] | None = None,
+) -> list[str]:
     """Render every page into a folder beside the output and swap it in; returns the paths.
 
     With a cache ``store``, a page whose key (template set, code and context) is the same as
     in the last build is not rendered again, and only the changed pages are moved into the
-    site (see :func:`digest.write.staging`). Large sites
-    are rendered by ``jobs`` processes, each taking the pages whose path hashes to its share.
+    site (see :func:`digest.write.staging`). The store also keeps the last build's
+    :class:`~digest.render.RenderMemo` (in memory under ``digest watch``, else on disk):
+    with it, and ``prints`` saying which articles are made from what they were made from
+    last time (see :func:`_prints`), only the pages an edit can reach are looked at. Large
+    sites are otherwise rendered by ``jobs`` processes, each taking the pages whose path
+    hashes to its share.
     """
-    previous = store.pages(config.paths.output) if store is not None else None
-    with write.staging(config.paths.output, update=bool(previous)) as folder:
+    output = config.paths.output
+    memo = None
+    if store is not None:
+        memo = store.memory.pop(_RENDER_MEMO, None) or store.part(_RENDER_MEMO)
+        store.drop_part(_RENDER_MEMO)  # the site is about to change: a build stopped from here on leaves none
+        if not isinstance(memo, render.RenderMemo) or memo.output != str(output):
+            memo = None
+    previous = (memo.pages if memo is not None else store.pages(output)) if store is not None else None
+    with write.staging(output, update=bool(previous)) as folder:
         parts = _render_parts(jobs, len(articles))
-        if parts == 1:
-            made = _emit_share(articles, config, (0, 1), folder, previous)
+        renderer = render.Renderer(articles, config, memo, prints, eager=parts == 1)
+        if parts == 1 or renderer.dirty is not None:
+            made = _emit_share(renderer, (0, 1), folder, previous)
         else:
             made = {}
             _EMIT_STATE[:] = [articles, config, folder.root, folder.previous, folder.update, previous]
             try:
                 with ProcessPoolExecutor(max_workers=parts, mp_context=mp.get_context("fork")) as pool:
-                    for share in pool.map(_emit_worker, [(k, parts) for k in range(parts)]):
+                    for share, members, view_keys in pool.map(_emit_worker, [(k, parts) for k in range(parts)]):
                         made.update(share)
+                        renderer.members.update(members)
+                        renderer.view_keys.update(view_keys)
             finally:
                 _EMIT_STATE.clear()
         written = sorted(made)
         if folder.update:
             folder.deletes = [rel for rel in previous or () if rel not in made]
     if store is not None:
-        store.save_pages(config.paths.output, made)
+        store.save_pages(output, made)
+        memo = renderer.memo(made, output)
+        if memo is not None:
+            store.memory[_RENDER_MEMO] = memo
     return written
+
+
+def _prints(articles: Sequence[Article], origins: Sequence[tuple[str, Article] | None]) -> dict[str, bytes | None]:
+    """For each article, a hash of what it is made from: the cache entry it was taken from
+    unchanged (its key stands for its content) and the fields set since (slug, related
+    links, duplicates). None for an article made in this build."""
+    prints: dict[str, bytes | None] = {}
+    for article, origin in zip(articles, origins):
+        if origin is None:
+            prints[article.slug] = None
+            continue
+        key, made = origin
+        since = {name: getattr(article, name) for name in _ARTICLE_FIELDS if getattr(article, name) is not getattr(made, name)}
+        prints[article.slug] = hashlib.blake2b(key.encode() + pickle.dumps(since, protocol=5), digest_size=16).digest()
+    return prints
+
+
+_ARTICLE_FIELDS = tuple(f.name for f in fields(Article))
 
 
 #: What forked render workers inherit: (articles, config, staging root, previous site, update?, page stamps).
 _EMIT_STATE: list = []
+#: The name the render memo is kept under in a store's memory.
+_RENDER_MEMO = "render"
 
 
 def _render_parts(jobs: int | None, size: int) -> int:
@@ -332,20 +401,36 @@ def _render_parts(jobs: int | None, size: int) -> int:
     return jobs
 
 
-def _emit_worker(share: tuple[int, int]) -> dict:
+def _emit_worker(share: tuple[int, int]) -> tuple[dict, dict, dict]:
     articles, config, root, previous_site, update, previous = _EMIT_STATE
-    return _emit_share(articles, config, share, write.Staging(root, previous_site, update), previous)
+    renderer = render.Renderer(articles, config)
+    made = _emit_share(renderer, share, write.Staging(root, previous_site, update), previous)
+    return made, renderer.members, renderer.view_keys
 
 
 def _emit_share(
-    articles: Sequence[Article], config: Config, share: tuple[int, int], folder: write.Staging,
+    renderer: render.Renderer, share: tuple[int, int], folder: write.Staging,
     previous: Mapping[str, tuple[str, write.Stamp]] | None,
 ) -> dict[str, tuple[str, write.Stamp]]:
-    """Render and write one share of the pages; an unchanged page is linked from the previous site."""
-    renderer = render.Renderer(articles, config)
+    """Render and write one share of the pages; an unchanged page is linked from the previous
+    site. With :attr:`~digest.render.Renderer.dirty` known, only those pages (and any whose
+    file is no longer as it was written) are made; the others are kept without a look."""
     made: dict[str, tuple[str, write.Stamp]] = {}
     kept = 0
-    for page in renderer.pages(share):
+    only = None
+    if renderer.dirty is not None and previous is not None:
+        again: set[str] = set()  # kept pages whose file is not as it was written
+        for path, old in previous.items():
+            if not renderer.wants(path):
+                if folder.keep(path, old[1]):
+                    made[path] = old
+                    kept += 1
+                else:
+                    again.add(path)
+
+        def only(path: str) -> bool:
+            return path in again or renderer.wants(path)
+    for page in renderer.pages(share, only=only):
         key = renderer.key(page) if previous is not None else ""
         old = previous.get(page.path) if previous else None
         if old is not None and old[0] == key and folder.keep(page.path, old[1]):

@@ -150,7 +150,7 @@ import unicodedata
 import uuid
 import zlib
 from collections import Counter, defaultdict
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime, timezone
 from email.utils import format_datetime
 from pathlib import Path
@@ -559,12 +559,41 @@ class ArticleView(dict):
     __slots__ = ()
 
 
+def _day_of(article: Article) -> str:
+    """The article's calendar day, ``YYYY-MM-DD`` (its view's ``day``)."""
+    return _date(article).date().isoformat()
+
+
+def _listing(article: Article, site: Site) -> dict[str, Any]:
+    """The part of an article's view model that the search index reads (cheap to make: no body)."""
+    summary = [s for s in article.summary if s.strip()]
+    tags = []
+    seen: set[str] = set()
+    for name in article.tags:
+        slug = site.tag_slug(name)
+        if slug in seen:
+            continue
+        seen.add(slug)
+        tags.append({"name": name, "slug": slug, "url": tag_path(slug) if slug in site.tag_pages else ""})
+    return {
+        "slug": article.slug,
+        "headline": article.title or article.slug,
+        "standfirst": _standfirst(article),
+        "day": _day_of(article),
+        "summary": summary,
+        "summary_text": " ".join(summary),
+        "tags": tags,
+        "section": _section_ref(article.section, site),
+    }
+
+
 def article_context(article: Article, site: Site) -> dict[str, Any]:
     """The view model of one article (keys documented in the module docstring)."""
+    listing = _listing(article, site)
     date = _date(article)
     words = sum(len(b.text.split()) for b in article.body)
-    summary = [s for s in article.summary if s.strip()]
-    headline = article.title or article.slug
+    summary = listing["summary"]
+    headline = listing["headline"]
     index = site.position.get(article.slug)
     older = site.articles[index + 1] if index is not None and index + 1 < len(site.articles) else None
     newer = site.articles[index - 1] if index is not None and index > 0 else None
@@ -574,35 +603,27 @@ def article_context(article: Article, site: Site) -> dict[str, Any]:
         if target is None or r.slug == article.slug:
             continue
         related.append({"slug": r.slug, "title": target.title or r.title or r.slug, "url": article_path(r.slug)})
-    tags = []
-    seen: set[str] = set()
-    for name in article.tags:
-        slug = site.tag_slug(name)
-        if slug in seen:
-            continue
-        seen.add(slug)
-        tags.append({"name": name, "slug": slug, "url": tag_path(slug) if slug in site.tag_pages else ""})
     duplicates = [_duplicate_ref(other, site) for other in _others(article, site)]
     path = article_path(article.slug)
     return ArticleView({
         "slug": article.slug,
         "headline": headline,
-        "standfirst": _standfirst(article),
+        "standfirst": listing["standfirst"],
         "byline": article.byline,
         "url": path,
         "abs_url": site.url(path),
         "date": _iso(date),
         "date_human": _human(date),
-        "day": date.date().isoformat(),
+        "day": listing["day"],
         "day_human": _day_human(date),
         "month": _month(date),
         "time": "" if (date.hour, date.minute) == (0, 0) else f"{date.hour:02d}:{date.minute:02d}",
         "summary": summary,
-        "summary_text": " ".join(summary),
+        "summary_text": listing["summary_text"],
         "brief": _brief(summary, (headline, article.standfirst)),
         "description": _cut(article.standfirst or " ".join(summary) or headline),
-        "tags": tags,
-        "section": _section_ref(article.section, site),
+        "tags": listing["tags"],
+        "section": listing["section"],
         "source": _safe_source(article.url),
         "body": _body(article),
         "related": related,
@@ -637,7 +658,7 @@ def index_context(
     stories = _stories(articles, site) if stories is None else stories
     total = len(stories)
     stories = stories[offset:] if limit is None else stories[offset: offset + limit]
-    views = [contexts[a.slug] if contexts and a.slug in contexts else article_context(a, site) for a in stories]
+    views = [_view_of(a, site, contexts) for a in stories]
     groups: list[dict[str, Any]] = []
     if group_by == "section":
         by_section: dict[str, list[dict[str, Any]]] = defaultdict(list)
@@ -655,6 +676,16 @@ def index_context(
             group["stories"].append(view)
         groups = [by_day[day] for day in sorted(by_day, reverse=True)]
     return {"stories": views, "groups": groups, "count": len(views), "total": total}
+
+
+def _view_of(article: Article, site: Site, contexts: Mapping[str, dict[str, Any]] | None) -> dict[str, Any]:
+    """The article's view from ``contexts`` (which may make it on demand), else a new one."""
+    if contexts is not None:
+        try:
+            return contexts[article.slug]
+        except KeyError:
+            pass
+    return article_context(article, site)
 
 
 def site_context(site: Site) -> dict[str, Any]:
@@ -825,19 +856,186 @@ class Page(NamedTuple):
     context: Any
 
 
+@dataclass
+class RenderMemo:
+    """What one build's :class:`Renderer` leaves for the next: with it, an edit that leaves the
+    site's shape alone redoes only the article views it can reach and the pages that show one
+    of those views. Kept in memory by ``digest watch`` (with the views and the compiled
+    templates) and in the cache on disk (without them: views are then made when a page asks)."""
+
+    shape: tuple  #: :func:`_shape` of the site it was made for
+    prints: dict[str, bytes]  #: slug → what its article was made from (see :func:`digest.pipeline.build`)
+    tags: dict[str, frozenset[str]]  #: slug → the slugs of its article's tags
+    view_keys: dict[str, str]  #: slug → :meth:`Renderer.view_key` of its view
+    members: dict[str, frozenset[str]]  #: page path → slugs of the article views its context holds
+    pages: dict[str, tuple[str, Any]]  #: page path → (key, file stamp) as written
+    output: str  #: the folder those pages were written into
+    #: in memory only: slug → the article its view was made from (compared by identity), the views,
+    #: and the templates, compiled (reused while they are the same)
+    articles: dict[str, Article] = field(default_factory=dict)
+    views: dict[str, "ArticleView"] = field(default_factory=dict)
+    env: jinja2.Environment | None = None
+
+    def on_disk(self) -> "RenderMemo":
+        """This memo without what only makes sense in this process."""
+        return replace(self, articles={}, views={}, env=None)
+
+
+class _Views(dict):
+    """Article views by slug, each made when first asked for (a page that shows it is made)."""
+
+    def __init__(self, site: Site, keys: dict[int, str], known: Mapping[str, str]):
+        super().__init__()
+        self.site, self.keys, self.known = site, keys, known
+
+    def __missing__(self, slug: str) -> "ArticleView":
+        view = self[slug] = article_context(self.site.by_slug[slug], self.site)
+        if slug in self.known:  # not reached by any change: the same view as last time
+            self.keys[id(view)] = self.known[slug]
+        return view
+
+    def __iter__(self):  # every view, made on demand (as a dict of all views would list them)
+        return iter(self.site.by_slug)
+
+    def values(self):  # type: ignore[override]
+        return [self[slug] for slug in self.site.by_slug]
+
+
+def _shape(site: Site, env_key: str) -> tuple:
+    """Everything the list of pages and their contexts read besides article views and the
+    articles' tags: which articles are published, in what order, with which date, section
+    and story, which tags have a page and under what name, plus the configuration and the
+    templates. Two sites of equal shape have the same pages except under the folders of tags
+    that an article joined or left, and a page's context differs only where one of the
+    article views it holds differs (or, for the tag index, the front page and the sitemap,
+    where an article's tags did)."""
+    return (
+        env_key, site.config, site.base_url, tuple((t, site.tag_names[t]) for t in sorted(site.tag_pages)),
+        tuple((a.slug, a.date, a.section, site.canonical[a.slug]) for a in site.articles),
+    )
+
+
+def _reaches(site: Site, changed: set[str]) -> set[str]:
+    """The published articles whose view can read one of the ``changed`` articles: themselves,
+    their neighbours in date order (previous/next links), the articles that link to one as
+    related, and the other tellings of the same story."""
+    reached = {s for s in changed if s in site.position}
+    for slug in list(reached):
+        i = site.position[slug]
+        reached.update(a.slug for a in site.articles[max(0, i - 1): i + 2])
+        head = site.canonical.get(slug, slug)
+        reached.add(head)
+        reached.update(site.members.get(head, ()))
+    for a in site.articles:
+        if a.slug not in reached and (
+            any(r.slug in changed for r in a.related) or any(d in changed for d in a.duplicates)
+        ):
+            reached.add(a.slug)
+    return reached
+
+
 class Renderer:
     """The pages of one site. :meth:`pages` lists them (all, or one share of them, so that
     several processes can split the work), :meth:`render` makes one, and :meth:`key` gives a
-    hash of everything a page is made from, so an unchanged page need not be made again."""
+    hash of everything a page is made from, so an unchanged page need not be made again.
 
-    def __init__(self, articles: Sequence[Article], config: Config):
+    Given the :class:`RenderMemo` of the last build in this process (:meth:`memo`) and a site
+    of the same shape, only the views an edit can reach are made again, and :attr:`dirty` holds
+    the paths of the pages that show a changed view, :attr:`dirty_folders` the folders whose
+    pages must all be made again (a tag an article joined or left); :meth:`wants` says whether
+    a page is one of those. :attr:`dirty` None: every page must be looked at."""
+
+    def __init__(
+        self, articles: Sequence[Article], config: Config, memo: RenderMemo | None = None,
+        prints: Mapping[str, bytes | None] | None = None, eager: bool = True,
+    ):
         self.config = config
         self.env = make_environment(config)
         self.site = make_site(articles, config)
-        self.views = {a.slug: article_context(a, self.site) for a in self.site.articles}
         self.root_dir = Path(config.root)
+        self.prints = dict(prints or {})  #: slug → what its article was made from (None: not known)
         self._view_keys: dict[int, str] = {}
+        self.view_keys: dict[str, str] = {}  #: slug → key of its view, once known
         self._env_key = ""
+        self.members: dict[str, frozenset[str]] = {}  #: page path → view slugs in its key (see :meth:`key`)
+        self.dirty: set[str] | None = None
+        self.dirty_folders: tuple[str, ...] = ()
+        self._shape = _shape(self.site, self.env_key) if memo is not None else None
+        if memo is not None and memo.env is not None and memo.shape[:2] == self._shape[:2]:  # type: ignore[index]
+            self.env = memo.env  # same templates, same configuration: compiled already
+        self.views: dict[str, ArticleView]
+        if memo is not None and memo.shape == self._shape:
+            self.views, self.dirty = self._views_since(memo)
+        elif eager:
+            self.views = {a.slug: article_context(a, self.site) for a in self.site.articles}
+        else:  # made when a page asks (a renderer that may hand the pages to other processes)
+            self.views = _Views(self.site, self._view_keys, {})
+
+    @property
+    def env_key(self) -> str:
+        if not self._env_key:
+            self._env_key = _environment_key(self.env)
+        return self._env_key
+
+    def wants(self, path: str) -> bool:
+        """Whether the page at ``path`` must be looked at (always, without a memo)."""
+        return self.dirty is None or path in self.dirty or path.startswith(self.dirty_folders)
+
+    def _same(self, article: Article, memo: RenderMemo) -> bool:
+        """Whether ``article`` is what the memo's view of it was made from."""
+        if memo.articles.get(article.slug) is article:
+            return True
+        mine = self.prints.get(article.slug)
+        return mine is not None and mine == memo.prints.get(article.slug)
+
+    def _views_since(self, memo: RenderMemo) -> tuple[dict[str, "ArticleView"], set[str]]:
+        """The views of a site shaped like ``memo``'s, and the pages holding one that changed
+        (setting :attr:`dirty_folders` for the tags that an article joined or left)."""
+        site = self.site
+        changed = {a.slug for a in site.articles if not self._same(a, memo)}
+        reached = _reaches(site, changed)
+        known = {slug: key for slug, key in memo.view_keys.items() if slug not in reached}
+        self.view_keys.update(known)
+        views = _Views(site, self._view_keys, known)
+        for slug, old in memo.views.items():
+            if slug not in reached:
+                views[slug] = old
+                self._view_keys[id(old)] = memo.view_keys[slug]
+        moved: set[str] = set()
+        for slug in reached:
+            view = views[slug] = article_context(site.by_slug[slug], site)
+            if self.view_key(view) != memo.view_keys.get(slug):
+                moved.add(slug)
+        dirty: set[str] = set()
+        if moved:
+            dirty = {path for path, slugs in memo.members.items() if not slugs.isdisjoint(moved)}
+            dirty.add(_SEARCH_PATH)  # made from a part of every view (see _listing), not from the views
+        retagged: set[str] = set()
+        for slug in changed:
+            retagged |= memo.tags.get(slug, frozenset()) ^ {site.tag_slug(t) for t in site.by_slug[slug].tags}
+        if retagged:
+            # Counts and lists by tag: the tag index, the front page's top tags and the sitemap.
+            dirty.update(p for p in memo.members if p in ("tags/index.html", "sitemap.xml", "index.html") or p.startswith("page/"))
+            self.dirty_folders = tuple(sorted(tag_path(t)[: -len("index.html")] for t in retagged))
+        self.members = dict(memo.members)
+        return views, dirty
+
+    def memo(self, pages: Mapping[str, tuple[str, Any]], output: Path) -> RenderMemo | None:
+        """What the next build can start from, once ``pages`` (every page of this build:
+        path → (key, stamp)) are written; None when a page has no key."""
+        if any(not key or path not in self.members for path, (key, _) in pages.items()):
+            return None
+        site = self.site
+        if any(slug not in self.view_keys for slug in site.by_slug):
+            return None
+        view_keys = {slug: self.view_keys[slug] for slug in site.by_slug}
+        return RenderMemo(
+            shape=self._shape if self._shape is not None else _shape(site, self.env_key),
+            prints={slug: p for slug, p in self.prints.items() if p is not None},
+            tags={a.slug: frozenset(site.tag_slug(t) for t in a.tags) for a in site.articles},
+            view_keys=view_keys, members={path: self.members[path] for path in pages}, pages=dict(pages),
+            output=str(output), articles=dict(site.by_slug), views=dict(dict.items(self.views)), env=self.env,
+        )
 
     def render(self, page: Page) -> bytes:
         """The page's bytes (raises :class:`TemplateError` naming the template file and line)."""
@@ -851,12 +1049,13 @@ class Renderer:
         return _render(self.env, page.template, page.context, self.root_dir)
 
     def key(self, page: Page) -> str:
-        """A hash of the page's template set, code version, template name and context."""
-        if not self._env_key:
-            self._env_key = _environment_key(self.env)
+        """A hash of the page's template set, code version, template name and context
+        (the slugs of the article views in the context are kept in :attr:`members`)."""
         buffer = io.BytesIO()
-        _KeyPickler(buffer, self).dump((page.template, page.context))
-        return hashlib.blake2b(self._env_key.encode() + buffer.getvalue(), digest_size=16).hexdigest()
+        pickler = _KeyPickler(buffer, self)
+        pickler.dump((page.template, page.context))
+        self.members[page.path] = frozenset(pickler.slugs)
+        return hashlib.blake2b(self.env_key.encode() + buffer.getvalue(), digest_size=16).hexdigest()
 
     def view_key(self, view: ArticleView) -> str:
         """A hash of one article view model (computed once)."""
@@ -867,15 +1066,19 @@ class Renderer:
             pickler.fast = True  # as in _KeyPickler: equal views, equal bytes
             pickler.dump(dict(view))
             key = self._view_keys[id(view)] = hashlib.blake2b(buffer.getvalue(), digest_size=16).hexdigest()
+            self.view_keys[view["slug"]] = key
         return key
 
-    def pages(self, share: tuple[int, int] = (0, 1)) -> Iterator[Page]:
+    def pages(self, share: tuple[int, int] = (0, 1), only: Callable[[str], bool] | None = None) -> Iterator[Page]:
         """Every page of the site in a stable order, or only share ``(k, n)``: the pages whose
-        path hashes to ``k`` modulo ``n`` (the context of a page is built only for its share)."""
+        path hashes to ``k`` modulo ``n``, or only the paths ``only`` accepts (the context of a
+        page is built only for the pages asked for)."""
         part, parts = share
         config, site, views = self.config, self.site, self.views
 
         def mine(path: str) -> bool:
+            if only is not None:
+                return only(path)
             return parts == 1 or zlib.crc32(path.encode("utf-8")) % parts == part
 
         common = {"site": site_context(site)}
@@ -911,7 +1114,7 @@ class Renderer:
             limit: int | None = None, group_by: str = "day", **extra: Any,
         ) -> Iterator[Page]:
             """Every page of one paginated story list."""
-            stories = _stories(members, site)
+            stories = stories_of(members)
             total = min(len(stories), limit) if limit is not None else len(stories)
             count = _pages_of(total, size)
             for number in range(1, count + 1):
@@ -924,29 +1127,37 @@ class Renderer:
                 yield emit(path, template, page(path, kind, shown, description, index=index,
                                                 pagination=pagination(first, number, count), **extra))
 
+        worked_out: dict[int, list[Article]] = {}  # id of a member list (alive while pages() runs) → its stories
+
+        def stories_of(members: Sequence[Article]) -> list[Article]:
+            found = worked_out.get(id(members))
+            if found is None:
+                found = worked_out[id(members)] = _stories(members, site)
+            return found
+
         # Tags: one story list per tag slug; the tag index lists them most used first.
         tagged: dict[str, list[Article]] = defaultdict(list)
         for a in site.articles:
             for slug in dict.fromkeys(site.tag_slug(t) for t in a.tags):
                 tagged[slug].append(a)
         tags = [
-            {"name": site.tag_names[slug], "slug": slug, "url": tag_path(slug), "count": len(_stories(tagged[slug], site))}
+            {"name": site.tag_names[slug], "slug": slug, "url": tag_path(slug), "count": len(stories_of(tagged[slug]))}
             for slug in sorted(tagged) if slug in site.tag_pages
         ]
         by_use = sorted(tags, key=lambda t: (-t["count"], t["name"].casefold(), t["slug"]))
 
         # Front page: the newest front.stories stories, a page at a time.
-        front_total = len(_stories(site.articles, site))
+        front_total = len(stories_of(site.articles))
         yield from story_pages("index.html", site.articles, "", config.site.description, "index.html", "index",
                                limit=config.front.stories, group_by=config.front.group_by,
                                more=front_total > config.front.stories, top_tags=by_use[:_TOP_TAGS])
 
         # Article pages.
         for a in site.articles:
-            view = views[a.slug]
-            path = view["url"]
+            path = article_path(a.slug)
             if not mine(path):
                 continue
+            view = views[a.slug]
             yield emit(path, "article.html", page(path, "article", view["headline"], view["description"],
                                                   article=view, jsonld=json_ld(_news_article(view, site))))
 
@@ -970,7 +1181,7 @@ class Renderer:
                 by_section[a.section].append(a)
         for name in sorted(by_section, key=_section_key):
             section = {**_section_ref(name, site)}  # type: ignore[arg-type]
-            section["count"] = len(_stories(by_section[name], site))
+            section["count"] = len(stories_of(by_section[name]))
             yield from story_pages(section["url"], by_section[name], name, f"{name}: the latest stories.",
                                    "section.html", "section", section=section)
 
@@ -978,18 +1189,18 @@ class Renderer:
         by_month: dict[str, list[Article]] = defaultdict(list)
         by_day: dict[str, list[Article]] = defaultdict(list)
         for a in site.articles:
-            day = views[a.slug]["day"]
+            day = _day_of(a)
             by_month[day[:7]].append(a)
             by_day[day].append(a)
         months = []
         for month_id in sorted(by_month, reverse=True):
             members = by_month[month_id]
             days = [
-                {"id": d, "title": views[by_day[d][0].slug]["day_human"], "number": int(d[8:]),
+                {"id": d, "title": _day_human(_date(by_day[d][0])), "number": int(d[8:]),
                  "url": archive_path(d), "count": len(by_day[d])}
-                for d in sorted({views[a.slug]["day"] for a in members}, reverse=True)
+                for d in sorted({_day_of(a) for a in members}, reverse=True)
             ]
-            months.append({"id": month_id, "title": views[members[0].slug]["month"], "url": archive_path(month_id),
+            months.append({"id": month_id, "title": _month(_date(members[0])), "url": archive_path(month_id),
                            "count": len(members), "days": days})
         if mine("archive/index.html"):
             yield emit("archive/index.html", "archive.html",
@@ -1021,8 +1232,8 @@ class Renderer:
         if mine("search/index.html"):
             yield emit("search/index.html", "search.html",
                        page("search/index.html", "search", "Search", "Search the headlines, summaries and tags."))
-        if mine("search-index.js"):
-            yield Page("search-index.js", _SEARCH_INDEX, {"views": [views[a.slug] for a in site.articles]})
+        if mine(_SEARCH_PATH):
+            yield Page(_SEARCH_PATH, _SEARCH_INDEX, {"views": [_listing(a, site) for a in site.articles]})
         entries: dict[str, _FeedEntry] = {}
         yield from _feeds(site, views, [a.slug for a in site.articles], "", config.site.title, config.site.description,
                           "index.html", emit, page, mine, memo=entries)
@@ -1035,7 +1246,7 @@ class Renderer:
         urls: list[dict[str, str]] = []
         if site.base_url:
             urls.append({"loc": site.url("index.html"), "lastmod": updated[:10] if site.articles else ""})
-            urls += [{"loc": v["abs_url"], "lastmod": v["day"]} for v in views.values()]
+            urls += [{"loc": site.url(article_path(a.slug)), "lastmod": _day_of(a)} for a in site.articles]
             for tag in sorted(tags, key=lambda t: t["slug"]):
                 urls.append({"loc": site.url(tag["url"]), "lastmod": _date(tagged[tag["slug"]][0]).date().isoformat()})
             for name in sorted(by_section, key=_section_key):
@@ -1057,6 +1268,7 @@ class Renderer:
 _JSON_FEED = "<json feed>"
 #: Likewise the search index.
 _SEARCH_INDEX = "<search index>"
+_SEARCH_PATH = "search-index.js"
 
 
 class _FeedEntry(Mapping):
@@ -1088,6 +1300,7 @@ class _KeyPickler(pickle.Pickler):
     def __init__(self, file: io.BytesIO, renderer: "Renderer"):
         super().__init__(file, protocol=pickle.HIGHEST_PROTOCOL)
         self.renderer = renderer
+        self.slugs: list[str] = []  #: the article views met, by slug
         # No memo: an object seen twice is written twice, so equal contexts give equal bytes
         # whether or not their equal strings happen to be one object (as after unpickling).
         self.fast = True
@@ -1095,6 +1308,7 @@ class _KeyPickler(pickle.Pickler):
     def reducer_override(self, obj: Any) -> Any:
         # Called only for objects that are not plain str/int/dict/list/tuple…, so it is cheap.
         if type(obj) is ArticleView:
+            self.slugs.append(obj["slug"])
             return _view_ref, (self.renderer.view_key(obj),)
         return NotImplemented
 
@@ -1137,7 +1351,7 @@ def _feeds(
         return
     config = site.config.site
     chosen = slugs[: site.config.front.feed_entries]
-    updated = views[chosen[0]]["date"] if chosen else _iso(_EPOCH)
+    updated = _iso(_date(site.by_slug[chosen[0]])) if chosen else _iso(_EPOCH)
     key = "digest:" + config.title + (":tag:" + tag_slug if tag_slug else "")
     feed = {
         "id": site.url(home) or f"urn:uuid:{uuid.uuid5(uuid.NAMESPACE_URL, key)}",
@@ -1172,6 +1386,8 @@ def _feeds(
 
 __all__ = [
     "SECTION_ORDER",
+    "RenderMemo",
+    "Renderer",
     "Site",
     "article_context",
     "article_path",

@@ -160,6 +160,23 @@ def test_a_damaged_relate_state_is_rebuilt_and_an_edit_relinks_like_a_cold_build
     _same_as_cold(config, tmp_path)
 
 
+def test_a_render_code_change_keeps_the_articles_but_not_the_relate_state(project: Path, monkeypatch) -> None:
+    from digest import cache
+
+    config = load_config(root=project)
+    build(config)
+    real = cache.code_version
+    store = cache.Store.open(config.paths.cache, (config.summary.sentences, replace(config.tags, min_articles=0)))
+    assert store.part("relate") is not None
+    # As if relate.py or render.py had been edited: the whole-package version moves, the article one does not.
+    monkeypatch.setattr(cache, "code_version", lambda articles_only=False: real(articles_only=True) if articles_only else "other")
+    store = cache.Store.open(config.paths.cache, (config.summary.sentences, replace(config.tags, min_articles=0)))
+    assert store.part("relate") is None
+    steps, _ = _steps(config)
+    assert steps["summarised and tagged"] == 0
+    assert len([p for p in (project / ".digest-cache").iterdir()]) == 1
+
+
 def test_a_changed_setting_starts_a_new_cache(project: Path) -> None:
     config = load_config(root=project)
     build(config)
@@ -232,4 +249,122 @@ def test_template_change_renders_again(project: Path, tmp_path: Path) -> None:
     (project / "templates/article.html").write_text('{% extends "default/article.html" %}{% block main %}<p>Mine</p>{{ super() }}{% endblock %}', encoding="utf-8")
     build(config)
     assert "<p>Mine</p>" in (project / "site/articles/xiaomi-ev-sanctions/index.html").read_text(encoding="utf-8")
+    _same_as_cold(config, tmp_path)
+
+
+_TOPICS = (
+    ("harbour", "ferry", "pier", "tide", "crane", "dock"),
+    ("orchard", "apple", "harvest", "cider", "frost", "blossom"),
+    ("violin", "concert", "orchestra", "tenor", "rehearsal", "score"),
+)
+
+
+def _generated(content: Path, count: int) -> None:
+    """``count`` Markdown articles in three topics, so related links and tag pages have something to do."""
+    for i in range(count):
+        words = _TOPICS[i % len(_TOPICS)]
+        body = "\n\n".join(
+            f"The {words[(i + k) % 6]} council met the {words[(i + k + 1) % 6]} group on day {i + k}. "
+            f"Officials said the {words[(i + k + 2) % 6]} plan for item {i * 7 + k} would cost more than the {words[(i + k + 3) % 6]} one."
+            for k in range(4)
+        )
+        (content / f"gen-{i:02d}.md").write_text(
+            f"---\ntitle: The {words[i % 6]} report number {i}\ndate: 2024-03-{1 + i % 27:02d}T{i % 24:02d}:00:00Z\n"
+            f"tags: [{words[0]}, {words[(i % 5) + 1]}]\n---\n{body}\n", encoding="utf-8")
+
+
+def test_watch_keeps_the_render_memo_and_each_edit_gives_the_cold_site(project: Path, tmp_path: Path, monkeypatch) -> None:
+    from digest import render
+    from digest.pipeline import cache_store
+
+    content = project / "content"
+    _generated(content, 30)
+    config = load_config(root=project)
+    store = cache_store(config)  # kept in memory between builds, as digest watch does
+    store.load()
+    keyed: list[str] = []
+    real_key = render.Renderer.key
+    monkeypatch.setattr(render.Renderer, "key", lambda self, page: keyed.append(page.path) or real_key(self, page))
+
+    def rebuild() -> int:
+        keyed.clear()
+        build(config, store=store, jobs=1)
+        _same_as_cold(config, tmp_path)
+        return len(keyed)
+
+    everything = rebuild()  # every page keyed: from now on the memo is kept
+    assert "render" in store.memory and everything > 60
+    assert rebuild() == 0  # nothing changed: no page context is even made
+
+    gen = sorted(content.glob("gen-*.md"))
+    # A body edit: its page, the lists that show it, and the pages of views it reaches; not the whole site.
+    gen[4].write_text(gen[4].read_text(encoding="utf-8") + "\nThe tide turned on the pier at dawn.\n", encoding="utf-8")
+    assert 0 < rebuild() < everything / 2
+    # A new headline reaches the previous/next links and related lists of other articles.
+    gen[5].write_text(gen[5].read_text(encoding="utf-8").replace("report number 5", "report that changed"), encoding="utf-8")
+    assert 0 < rebuild() < everything / 2
+    # Other tags: the pages of the tags it joined or left, the tag index and the front page.
+    gen[6].write_text(gen[6].read_text(encoding="utf-8").replace("tags: [", "tags: [zeppelin, "), encoding="utf-8")
+    assert 0 < rebuild() < everything / 2
+    gen[8].write_text(gen[8].read_text(encoding="utf-8").replace("tags: [", "tags: [orchard, "), encoding="utf-8")
+    assert 0 < rebuild() < everything / 2
+    # Another date: the shape of the site changes, every page is looked at again.
+    gen[7].write_text(gen[7].read_text(encoding="utf-8").replace("2024-03-08", "2023-12-30"), encoding="utf-8")
+    rebuild()
+    # An edit to one telling of a story told twice.
+    seed = content / "2024-07-19-xiaomi-ev-sanctions.txt"
+    seed.write_text(seed.read_text(encoding="utf-8").replace("Xiaomi", "Xiaomi Corp", 1), encoding="utf-8")
+    rebuild()
+    # A page changed by hand in site/ is made again, though nothing it shows changed.
+    page = config.paths.output / "articles" / "gen-01" / "index.html"
+    page.write_bytes(b"<p>scribbled</p>")
+    assert rebuild() >= 1
+    # A template override changes every page.
+    (project / "templates").mkdir()
+    (project / "templates" / "article.html").write_text(
+        '{% extends "default/article.html" %}{% block main %}<p>override</p>{{ super() }}{% endblock %}', encoding="utf-8")
+    assert rebuild() >= everything
+    assert b"override" in page.read_bytes()
+
+
+def test_articles_are_cached_even_when_a_template_breaks_the_build(project: Path) -> None:
+    (project / "templates").mkdir()
+    (project / "templates" / "article.html").write_text("{% if %}", encoding="utf-8")
+    config = load_config(root=project)
+    with pytest.raises(DigestError):
+        build(config)
+    (project / "templates" / "article.html").unlink()
+    steps, _ = _steps(config)
+    assert steps["summarised and tagged"] == 0
+
+
+@pytest.mark.parametrize("jobs", [1, 2])
+def test_a_new_process_starts_from_the_render_memo_on_disk(project: Path, tmp_path: Path, monkeypatch, jobs: int) -> None:
+    from digest import render
+
+    content = project / "content"
+    _generated(content, 30)
+    config = load_config(root=project)
+    build(config, jobs=jobs)
+    keyed: list[str] = []
+    real_key = render.Renderer.key
+    monkeypatch.setattr(render.Renderer, "key", lambda self, page: keyed.append(page.path) or real_key(self, page))
+    everything = len(_files(config.paths.output))
+    gen = sorted(content.glob("gen-*.md"))
+    for n, edit in enumerate((
+        lambda text: text + "\nThe tide turned on the pier at dawn.\n",
+        lambda text: text.replace("report number", "report, revised,"),
+        lambda text: text.replace("tags: [", "tags: [zeppelin, "),
+    )):
+        gen[n].write_text(edit(gen[n].read_text(encoding="utf-8")), encoding="utf-8")
+        keyed.clear()
+        build(config, jobs=jobs)  # a new store each time: what a new `digest build` process has
+        assert 0 < len(keyed) < everything / 2
+        _same_as_cold(config, tmp_path)
+    # A memo left by another site (another output folder) is not used, and nothing goes wrong.
+    other = replace(config, paths=replace(config.paths, output=tmp_path / "elsewhere"))
+    build(other, jobs=jobs)
+    gen[0].write_text(gen[0].read_text(encoding="utf-8") + "\nAnother line.\n", encoding="utf-8")
+    keyed.clear()
+    build(config, jobs=jobs)
     _same_as_cold(config, tmp_path)

@@ -625,3 +625,52 @@ def test_a_tag_gets_a_page_only_from_min_articles_stories(tmp_path):
     chips = {c.get_text(strip=True): c.name for c in page.select(".chips .chip")}
     assert chips[site.tag_names[lone]] == "span"
     assert not page.select(f'a[href$="tags/{lone}/index.html"]')
+
+
+# -- the render memo (digest watch) -----------------------------------------------------------
+
+
+def _keyed(renderer: render.Renderer) -> dict[str, tuple[str, None]]:
+    return {page.path: (renderer.key(page), None) for page in renderer.pages()}
+
+
+@pytest.mark.parametrize("slug, changes", [
+    ("storm", {"title": "Storm leaves the coast"}),  # a related link and the next/previous links of its neighbours
+    ("rates-rise-wire", {"byline": "Wire desk"}),  # shown as another telling on its story's page
+    ("rates-rise-wire", {"url": "https://wire.example.org/rates"}),
+    ("old-news", {"summary": ("A changed summary.",)}),
+    ("old-news", {"tags": ("Economy", "Weather")}),  # joins a tag: that tag's pages, the tag index
+    ("old-news", {"tags": ("Weather",)}),  # leaves a tag, joins another
+    ("rates-rise", {"related": ()}),
+])
+def test_with_the_memo_every_page_whose_key_changed_is_looked_at(tmp_path, slug, changes):
+    config = make_config(tmp_path)
+    before = corpus()
+    first = render.Renderer(before, config)
+    memo = first.memo(_keyed(first), config.paths.output)
+    assert memo is not None
+    after = [dataclasses.replace(a, **changes) if a.slug == slug else a for a in before]
+    again = render.Renderer(after, config, memo)
+    fresh = render.Renderer(after, config)
+    assert again.dirty is not None  # same shape: the memo was used
+    assert again.views == fresh.views
+    old = memo.pages
+    new = _keyed(fresh)
+    for path in set(old) | set(new):
+        if old.get(path) != new.get(path):
+            assert again.wants(path), path
+    assert not all(again.wants(path) for path in new)  # and not simply every page
+
+
+def test_another_shape_means_no_memo(tmp_path):
+    config = make_config(tmp_path)
+    before = corpus()
+    first = render.Renderer(before, config)
+    memo = first.memo(_keyed(first), config.paths.output)
+    later = [dataclasses.replace(a, date=a.date - timedelta(days=40)) if a.slug == "storm" else a for a in before]
+    assert render.Renderer(later, config, memo).dirty is None
+    # A tag page that goes (its last article leaves it) changes the shape too.
+    untagged = [dataclasses.replace(a, tags=("Weather",)) if a.slug == "storm" else a for a in before]
+    assert render.Renderer(untagged, config, memo).dirty is None
+    assert render.Renderer(before, dataclasses.replace(config, site=dataclasses.replace(config.site, title="Other")), memo).dirty is None
+    assert render.Renderer(before, config, memo).dirty == set()

@@ -1,0 +1,69 @@
+"""The article cache's key leaves out the modules that run after the article stages.
+
+That is only safe while no article-stage module can reach them: this test reads every
+module's imports and fails as soon as one does.
+"""
+from __future__ import annotations
+
+import ast
+from pathlib import Path
+
+from digest import cache
+
+PACKAGE = Path(cache.__file__).resolve().parent
+LATER = {name[: -len(".py")] for name in cache.AFTER_ARTICLES}
+
+
+def _imported(path: Path, folder: tuple[str, ...] = ()) -> set[str]:
+    """The digest modules ``path`` imports (top-level names inside the package); ``folder``
+    is the file's subpackage inside digest (relative imports start from there)."""
+    names: set[str] = set()
+    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+        if isinstance(node, ast.ImportFrom):
+            module = [p for p in (node.module or "").split(".") if p]
+            if node.level:
+                base = list(folder[: len(folder) - (node.level - 1)])
+                parts = base + module
+            elif module and module[0] == "digest":
+                parts = module[1:]
+            else:
+                continue
+            if parts:
+                names.add(parts[0])
+            else:  # "from . import render"
+                names.update(alias.name for alias in node.names)
+        elif isinstance(node, ast.Import):
+            for alias in node.names:
+                bits = alias.name.split(".")
+                if bits[0] == "digest" and len(bits) > 1:
+                    names.add(bits[1])
+    return names
+
+
+def test_article_stage_modules_never_import_the_later_ones() -> None:
+    checked = 0
+    for path in sorted(PACKAGE.rglob("*.py")):
+        rel = path.relative_to(PACKAGE).as_posix()
+        if rel in cache.AFTER_ARTICLES or rel in ("pipeline.py", "__init__.py"):  # these run or export every stage
+            continue
+        checked += 1
+        found = _imported(path, path.parent.relative_to(PACKAGE).parts) & LATER
+        assert not found, f"{rel} imports {sorted(found)}"
+    assert checked >= 10
+
+
+def test_the_import_reader_sees_each_form(tmp_path: Path) -> None:
+    sample = PACKAGE / "clean.py"
+    assert "text" in _imported(sample) and "model" in _imported(sample)
+    assert "model" in _imported(PACKAGE / "readers" / "html.py", ("readers",))
+    fake = tmp_path / "fake.py"
+    for line, name in (("from . import render", "render"), ("from .relate import relate", "relate"),
+                       ("import digest.write", "write"), ("from digest.search import x", "search")):
+        fake.write_text(line + "\n", encoding="utf-8")
+        assert name in _imported(fake), line
+
+
+def test_the_article_version_ignores_later_modules_only() -> None:
+    assert cache.code_version(articles_only=True) != cache.code_version()
+    assert {"render.py", "relate.py", "write.py"} <= cache.AFTER_ARTICLES
+    assert not {"clean.py", "summarize.py", "tag.py", "text.py", "pipeline.py"} & cache.AFTER_ARTICLES
