@@ -197,9 +197,16 @@ def read_bytes(source: SourceFile) -> bytes:
         # non-blocking, so a FIFO put in place of a file cannot hang the build
         fd = os.open(source.path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_BINARY", 0))
         with os.fdopen(fd, "rb") as handle:
-            if not stat.S_ISREG(os.fstat(handle.fileno()).st_mode):
+            info = os.fstat(handle.fileno())
+            if not stat.S_ISREG(info.st_mode):
                 raise SourceError(source.rel, "cannot read: not a regular file")
-            data = handle.read(MAX_BYTES + 1)
+            # Ask for the size the file has (+1 to see it grow), not for MAX_BYTES: a buffer that
+            # big is its own memory mapping, shrunk but kept, and a process may only have ~65,000
+            # (100,000 files failed with MemoryError).
+            want = min(info.st_size, MAX_BYTES) + 1
+            data = handle.read(want)
+            if len(data) == want:  # larger than it said: read on, still never past the limit
+                data += handle.read(MAX_BYTES + 1 - len(data))
     except FileNotFoundError as exc:
         raise SourceError(source.rel, "cannot read: the file was removed during the build") from exc
     except IsADirectoryError as exc:
