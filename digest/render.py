@@ -437,16 +437,16 @@ def make_site(articles: Sequence[Article], config: Config) -> Site:
             groups[canonical[a.slug]].append(a.slug)
     tag_slug = _safe_slugs(_tag_slug_function())
     spellings: dict[str, Counter[str]] = defaultdict(Counter)
-    for a in published:
-        for name in a.tags:
-            spellings[tag_slug(name)][name] += 1
-    tag_names = {slug: sorted(c.items(), key=lambda kv: (-kv[1], kv[0]))[0][0] for slug, c in spellings.items()}
-    position = {a.slug: i for i, a in enumerate(published)}
     # Stories, not articles: the copies of one story count once.
     stories: dict[str, set[str]] = defaultdict(set)
     for a in published:
+        head = canonical[a.slug]
         for name in a.tags:
-            stories[tag_slug(name)].add(canonical[a.slug])
+            slug = tag_slug(name)
+            spellings[slug][name] += 1
+            stories[slug].add(head)
+    tag_names = {slug: sorted(c.items(), key=lambda kv: (-kv[1], kv[0]))[0][0] for slug, c in spellings.items()}
+    position = {a.slug: i for i, a in enumerate(published)}
     least = max(1, config.tags.min_articles)
     tag_pages = frozenset(slug for slug, heads in stories.items() if len(heads) >= least)
     return Site(
@@ -875,10 +875,11 @@ class RenderMemo:
     articles: dict[str, Article] = field(default_factory=dict)
     views: dict[str, "ArticleView"] = field(default_factory=dict)
     env: jinja2.Environment | None = None
+    listings: dict[str, dict[str, Any]] = field(default_factory=dict)  #: slug → :func:`_listing`
 
     def on_disk(self) -> "RenderMemo":
         """This memo without what only makes sense in this process."""
-        return replace(self, articles={}, views={}, env=None)
+        return replace(self, articles={}, views={}, env=None, listings={})
 
 
 class _Views(dict):
@@ -960,6 +961,7 @@ class Renderer:
         self.members: dict[str, frozenset[str]] = {}  #: page path → view slugs in its key (see :meth:`key`)
         self.dirty: set[str] | None = None
         self.dirty_folders: tuple[str, ...] = ()
+        self.listings: dict[str, dict[str, Any]] = {}  #: slug → :func:`_listing`, once made
         self._shape = _shape(self.site, self.env_key) if memo is not None else None
         if memo is not None and memo.env is not None and memo.shape[:2] == self._shape[:2]:  # type: ignore[index]
             self.env = memo.env  # same templates, same configuration: compiled already
@@ -1001,6 +1003,7 @@ class Renderer:
             if slug not in reached:
                 views[slug] = old
                 self._view_keys[id(old)] = memo.view_keys[slug]
+        self.listings = {slug: listing for slug, listing in memo.listings.items() if slug not in reached}
         moved: set[str] = set()
         for slug in reached:
             view = views[slug] = article_context(site.by_slug[slug], site)
@@ -1035,7 +1038,15 @@ class Renderer:
             tags={a.slug: frozenset(site.tag_slug(t) for t in a.tags) for a in site.articles},
             view_keys=view_keys, members={path: self.members[path] for path in pages}, pages=dict(pages),
             output=str(output), articles=dict(site.by_slug), views=dict(dict.items(self.views)), env=self.env,
+            listings=self.listings,
         )
+
+    def listing(self, article: Article) -> dict[str, Any]:
+        """:func:`_listing` of a published article (made once)."""
+        found = self.listings.get(article.slug)
+        if found is None:
+            found = self.listings[article.slug] = _listing(article, self.site)
+        return found
 
     def render(self, page: Page) -> bytes:
         """The page's bytes (raises :class:`TemplateError` naming the template file and line)."""
@@ -1233,7 +1244,7 @@ class Renderer:
             yield emit("search/index.html", "search.html",
                        page("search/index.html", "search", "Search", "Search the headlines, summaries and tags."))
         if mine(_SEARCH_PATH):
-            yield Page(_SEARCH_PATH, _SEARCH_INDEX, {"views": [_listing(a, site) for a in site.articles]})
+            yield Page(_SEARCH_PATH, _SEARCH_INDEX, {"views": [self.listing(a) for a in site.articles]})
         entries: dict[str, _FeedEntry] = {}
         yield from _feeds(site, views, [a.slug for a in site.articles], "", config.site.title, config.site.description,
                           "index.html", emit, page, mine, memo=entries)
