@@ -12,9 +12,12 @@ How an article is read:
    capitalised elsewhere in the running text.
 2. *Candidates.* Keyphrase candidates are the 1-3 word n-grams inside runs of words that
    are neither stop words nor "breakers" (verbs, adverbs), never crossing punctuation
-   and never cutting a capitalised name in two. Each is scored by frequency (occurrences
-   near the top weigh more, the headline most), mean IDF of its words, spread over the
-   text, length and capitalisation. In the keyphrase list an acronym the article spells out
+   and never cutting a capitalised name in two; a past form ("damaged") may open a phrase
+   but not continue one, and irregular past forms ("shook", ``digest/tag_verbs.py``) break
+   phrases like other verbs. Each is scored by frequency (occurrences near the top weigh
+   more, the headline most), mean IDF of its words, spread over the text, length and
+   capitalisation; a phrase said once, or ending in a verb in "-ing" ("earthquake
+   measuring 6.9"), weighs less. In the keyphrase list an acronym the article spells out
    is given once, as its expansion, and words that mean nothing alone ("year") never make
    the first five.
 3. *Entities.* Capitalised runs (with "of", "de", "&" inside) become mentions, sorted
@@ -48,6 +51,7 @@ import yaml
 
 from .model import Article, Entity
 from .slugs import not_reserved
+from .tag_verbs import IRREGULAR_PAST
 from .text import split_sentences, stem, stopwords
 
 if TYPE_CHECKING:
@@ -76,6 +80,7 @@ _CONNECTORS = frozenset({"of", "de", "du", "da", "del", "della", "di", "van", "v
 _NUMBER_WORDS = frozenset("""one two three four five six seven eight nine ten eleven twelve twenty thirty forty fifty
 hundred hundreds thousand thousands million millions billion billions trillion dozen dozens half""".split())
 _LEADING_DROP = frozenset({"the", "a", "an"})
+_DETERMINERS = frozenset({"the", "a", "an", "his", "her", "its", "their", "our", "my", "your", "this", "that", "these", "those"})
 _PLACE_PREPOSITIONS = frozenset({"in", "near", "outside", "across", "throughout", "inside"})
 _SPEECH_VERBS = frozenset({"said", "says", "told", "added", "claimed", "explained", "stated", "noted", "argued", "wrote", "insisted", "recalled", "admitted", "announced", "tweeted"})
 _LY_NOUNS = frozenset({"family", "supply", "assembly", "monopoly", "ally", "rally", "belly", "anomaly", "melancholy", "jelly", "bully", "lily", "italy", "july", "sally", "holly", "molly", "reilly", "kelly", "emily", "daily", "weekly", "monthly", "quarterly", "early", "fly", "reply", "poly", "folly", "firefly", "butterfly", "apply", "imply", "comply", "rely", "multiply", "only"})
@@ -89,15 +94,17 @@ class Weights:
     """
 
     title: float = 1.5  #: weight of an occurrence in the headline (one in the text weighs 1 + lead bonus)
-    lead: float = 3.0  #: extra weight of an occurrence near the top: ``lead / (1 + sentence index)``
-    spread: float = 1.0  #: bonus for occurrences spread over the text (0-1 fraction of it)
+    lead: float = 5.0  #: extra weight of an occurrence near the top: ``lead / (1 + sentence index)``
+    spread: float = 0.4  #: bonus for occurrences spread over the text (0-1 fraction of it)
     proper: float = 0.15  #: bonus for capitalised names
     length: tuple[float, float, float] = (1.0, 1.6, 1.6)  #: factor by number of words
     entity: float = 0.5  #: share of an entity's other mentions added to its best form's score
-    title_only: float = 0.3  #: weight of a phrase seen only in the headline or subheadings
+    title_only: float = 0.6  #: weight of a phrase seen only in the headline or subheadings
     nested: float = 1.0  #: how much a phrase loses when it mostly occurs inside a longer one
-    phrase: float = 0.4  #: weight of a phrase's "word support": the mean score of its words times its own frequency
-    parts: float = 0.5  #: a one-word mention of a longer name also ranks on its own, at this share of its score
+    phrase: float = 0.3  #: weight of a phrase's "word support": the mean score of its words times its own frequency
+    parts: float = 0.3  #: a one-word mention of a longer name also ranks on its own, at this share of its score
+    once: float = 0.15  #: factor of a multi-word phrase said at most once outside the headline
+    gerund_end: float = 0.1  #: factor of a phrase ending in an "-ing" verb ("earthquake measuring 6.9"); its root for other "-ing" endings
 
 
 DEFAULT_WEIGHTS = Weights()
@@ -190,7 +197,7 @@ def lexicon() -> Lexicon:
         demonyms=_word_set(_sections_of(_data("tag_demonyms.txt"))[""]),
         calendar=_word_set(_sections_of(_data("tag_calendar.txt"))[""]),
         generic=_word_set(generic_lines) | frozenset(line.lower() for line in generic_lines),
-        breakers=_word_set(_sections_of(_data("tag_breakers.txt"))[""]),
+        breakers=_word_set(_sections_of(_data("tag_breakers.txt"))[""]) | IRREGULAR_PAST,
         aliases=aliases,
         invariant=_word_set(plurals.get("invariant", [])),
         irregular=irregular,
@@ -792,7 +799,8 @@ def _is_number(word: str) -> bool:
 def _spans_for(chunk: str) -> tuple[tuple[int, int, bool], ...]:
     """The (start, end, all capitalised) spans of the 2-3 word phrases of a chunk, by its shape.
 
-    Phrases are 1-3 words, never end on a past form ("sanctions pushed"), never cut a
+    Phrases are 1-3 words, have a past form only as their first word ("damaged homes", not
+    "sanctions pushed" or "earthquake damaged homes"), never cut a
     capitalised name of up to three words in two and never let a common noun run into a
     name ("magazine Mladina").
     """
@@ -819,7 +827,7 @@ def _spans_for(chunk: str) -> tuple[tuple[int, int, bool], ...]:
             if seg_start[a] < a:
                 continue  # starts inside a name
             for b in range(a + 1, min(a + 3, p1) + 1):
-                if b - a < 2 or chunk[b - 1] == "v" or seg_end[b - 1] > b:
+                if b - a < 2 or "v" in chunk[a + 1 : b] or seg_end[b - 1] > b:
                     continue
                 out.append((a, b, all(c in "NA" for c in chunk[a:b])))
     return tuple(out)
@@ -962,6 +970,7 @@ def _analyse(article: Article, stats: Stats, w: Weights = DEFAULT_WEIGHTS, doc: 
     first, last, where = cands.first, cands.last, cands.where
     length = w.length
     w_title, w_title_only, w_spread, w_phrase, w_nested = w.title, w.title_only, w.spread, w.phrase, w.nested
+    w_once, w_gerund_end = w.once, w.gerund_end
     proper = 1.0 + w.proper
     # One-word candidates first: their IDF and score (position-weighted frequency x IDF).
     key_idf: dict[str, float] = {}
@@ -994,12 +1003,18 @@ def _analyse(article: Article, stats: Stats, w: Weights = DEFAULT_WEIGHTS, doc: 
         score = tf * mean_idf * length[n - 1]
         if c > 1:
             score *= 1.0 + w_spread * (last[key] - f) / n_units
+        elif n > 1:
+            score *= w_once
         if n > 1 and w_phrase:
             # PositionRank-style support: a phrase of well-placed, frequent words.
             support = sum([word_score.get(k, 0.0) for k in key]) / n * (body + w_title * t)
             if w_phrase * support > score:
                 score = w_phrase * support
         name = pl > 0 and capital.get(key, 0) * 2 >= pl
+        if n > 1 and not name and infos[e - 1][1].endswith("ing"):
+            # "-ing" last is more often a verb than a noun ("insider trading"), and surely one before
+            # a number or "the" ("earthquake measuring 6.9", "troops guarding the border").
+            score *= w_gerund_end if infos[e][3] == "D" or infos[e][1] in _DETERMINERS else w_gerund_end ** 0.5
         if name:
             score *= proper
         sup = nested.get(key, 0)

@@ -391,6 +391,56 @@ def test_keyphrases_keep_capitals_inside_phrases() -> None:
     assert "US sanctions" in kp
 
 
+QUAKE = (
+    "Strong earthquake shakes northern Chile",
+    "An earthquake measuring 6.9 shook northern Chile on Sunday, officials said.\n"
+    "The earthquake damaged homes in two towns, and rescue teams searched the rubble.\n"
+    "Another earthquake measuring 5.1 followed an hour later.\n"
+    "Chile sits on the Pacific ring of fire and has frequent earthquakes.",
+)
+
+
+def test_keyphrases_drop_a_verb_in_ing_before_a_number() -> None:
+    a = make(*QUAKE)
+    kp = keyphrases(a, stats_for(a))
+    assert {"earthquake", "Chile"} <= set(kp[:3]), kp
+    assert "earthquake measuring" not in kp[:5], kp
+
+
+def test_irregular_past_forms_break_phrases() -> None:
+    a = make(*QUAKE)
+    kp = keyphrases(a, stats_for(a))
+    assert not [p for p in kp if "shook" in p.split()], kp
+    from digest.tag import lexicon
+    from digest.tag_verbs import IRREGULAR_PAST
+
+    assert {"shook", "wrote", "threw"} <= IRREGULAR_PAST <= lexicon().breakers
+    assert not IRREGULAR_PAST & {"hit", "shot", "rose", "frozen", "stolen"}  # nouns, names, adjectives stay
+
+
+def test_a_past_form_only_opens_a_phrase() -> None:
+    a = make(*QUAKE)
+    kp = keyphrases(a, stats_for(a))
+    assert "earthquake damaged homes" not in kp and "earthquake damaged" not in kp, kp
+    b = make("Storm hits coast", "Damaged homes lined the coast. Damaged homes will be rebuilt, the mayor said.")
+    assert "damaged homes" in keyphrases(b, stats_for(b))[:3]
+
+
+def test_a_phrase_said_once_weighs_less() -> None:
+    from digest.tag import Weights, _analyse
+
+    a = make(
+        "Council approves budget for schools",
+        "The council approved the budget for schools on Tuesday.\nThe budget gives schools more money for teachers.\n"
+        "Teachers welcomed the budget for schools.\nOne member praised the harbour lighthouse restoration instead.",
+    )
+    st = stats_for(a)
+    default = {r.display: r.score for r in _analyse(a, st).ranked}
+    flat = {r.display: r.score for r in _analyse(a, st, Weights(once=1.0)).ranked}
+    assert default["lighthouse restoration"] < flat["lighthouse restoration"]
+    assert default["budget"] == flat["budget"]
+
+
 # -- pinned quality floors on the shared dev data (a fixed sample, so the suite stays fast) ---------------
 
 DATA = Path(__file__).resolve().parents[2] / ".." / "shared" / "data"
@@ -429,9 +479,9 @@ def test_keyphrase_f1_floors_on_dev_sample() -> None:
     st = corpus_stats(" ".join(a.sentences) for a in arts.values())
     f1 = {name: 100 * sum(_f1_at_10(keyphrases(arts[r["id"]], st), r["keyphrases"], stemmer) for r in rs) / len(rs)
           for name, rs in (("kpcrowd", kp), ("duc", duc))}
-    # measured 14.6 and 27.0 on this sample (benchmarks/tags.py gives the full figures)
-    assert f1["kpcrowd"] >= 13.5, f1
-    assert f1["duc"] >= 25.0, f1
+    # measured 16.2 and 28.3 on this sample (benchmarks/tags.py gives the full figures)
+    assert f1["kpcrowd"] >= 15.0, f1
+    assert f1["duc"] >= 27.0, f1
 
 
 def test_section_accuracy_floor_on_bbc_sample() -> None:
