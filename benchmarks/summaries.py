@@ -8,7 +8,8 @@ Usage (from the repository root)::
 
 Each file is split deterministically in two halves by a hash of the article id
 (:func:`half`). The weights in ``digest/summarize.py`` were tuned on half A only; half B
-is the hold-out. ROUGE is printed per half, with each system's headline coverage (the
+is the hold-out. ROUGE is printed per half (with standard errors for digest, and for its paired
+difference from Lead-3), with each system's headline coverage (the
 share of the headline's stemmed content words that the summary holds; articles with a
 headline only) and the summarise stage's speed in articles per CPU second. sumy's LexRank/TextRank/Luhn are added when ``sumy`` is installed
 (``pip install -e .[bench]``); they get the same sentences and a plain regex tokenizer,
@@ -122,6 +123,26 @@ def headline_coverage(title: str, summary: Sequence[str]) -> float | None:
     return len(head & have) / len(head)
 
 
+def mean_and_error(values: Sequence[float]) -> tuple[float, float]:
+    """Mean and standard error of the mean (x100), for a per-article score list."""
+    if len(values) < 2:
+        return 100 * statistics.fmean(values) if values else float("nan"), float("nan")
+    return 100 * statistics.fmean(values), 100 * statistics.stdev(values) / len(values) ** 0.5
+
+
+def noise_line(ours: Sequence[float], lead3: Sequence[float], halves: Sequence[str]) -> str:
+    """How far apart two configurations must be to matter: per half, digest's R-2 standard error
+    and the paired digest - Lead-3 R-2 difference with its standard error."""
+    parts = []
+    for h in "AB":
+        mine = [x for x, g in zip(ours, halves) if g == h]
+        diff = [x - y for x, y, g in zip(ours, lead3, halves) if g == h]
+        _, se = mean_and_error(mine)
+        d, dse = mean_and_error(diff)
+        parts.append(f"{h} +/-{se:.2f}, {d:+.2f} +/-{dse:.2f}")
+    return "digest R-2 standard error over articles, and paired difference from Lead-3: " + "; ".join(parts)
+
+
 def textrank(stats: text.Stats, n: int = 3) -> Callable[[Article], tuple[str, ...]]:
     """Plain TextRank (PageRank on TF-IDF cosine), no position or headline: digest's own scorer."""
 
@@ -209,8 +230,10 @@ def evaluate(
 
     halves = [half(r["id"]) for r in records]
     rows = []
+    per_r2: dict[str, list[float]] = {}
     for label, outputs in systems.items():
         per = {m: [] for m in METRICS}
+        per_r2[label] = per["rouge2"]
         cover = [headline_coverage(a.title, cand) for a, cand in zip(articles, outputs)]
         for cand, ref in zip(outputs, refs):
             result = scorer.score("\n".join(ref), "\n".join(cand))
@@ -234,6 +257,7 @@ def evaluate(
     for label, means in rows:
         print(f"{label:<24}" + "".join(f"{means[m]:>9.2f}" for m in cols))
     print(f"{'(all, R-1/R-2/R-Lsum)':<24}" + "".join(f"{rows[0][1][m]:>9.2f}" for m in METRICS) + "   (digest)")
+    print(noise_line(per_r2["digest"], per_r2["Lead-3"], halves))
     print(
         f"digest summarise stage: {len(articles) / cpu:,.0f} articles/s CPU, one core, first pass "
         f"({len(articles) / seconds:,.0f} articles/s wall, {seconds:.2f} s); best of {speed_runs} more passes "

@@ -36,8 +36,9 @@ _AMBIGUOUS = frozenset(
     a.m p.m tue tues thu thur thurs fri""".split()
 )
 
-# End punctuation, closing quotes/brackets (also a detached one: 'world. " Next'), white space.
-_SENT_END = re.compile(r"""([.!?…]+)(["'”’»)\]]*(?:\s+["”](?=\s))?)(\s+)""")
+# End punctuation, closing quotes/brackets (also a detached one: 'world. " Next'), white space
+# (after any invisible marks, see _INVISIBLE).
+_SENT_END = re.compile(r"""([.!?…]+)(["'”’»)\]]*(?:\s+["”](?=\s))?)([\u200b-\u200f\u2060\ufeff]*\s+)""")
 # What the next sentence may start with: opening quotes/brackets, then this character.
 _OPENERS = "\"'“‘«(["
 _NEXT_WORD = re.compile(r"""[^\W_]+""", re.UNICODE)
@@ -45,6 +46,12 @@ _NEXT_WORD = re.compile(r"""[^\W_]+""", re.UNICODE)
 _LIST_MARKER = re.compile(r"^[(\[]?(?:\d{1,3}|[A-Za-z]|[ivxlcIVXLC]{1,5})$")
 # A line that starts a list item: "- ", "* ", "• ", "1. ", "2) ".
 _LIST_LINE = re.compile(r"\n[ \t]*(?=(?:[-*•–]|\d{1,3}[.)])[ \t]+\S)")
+# A bullet inside a line also starts an item ("Three points: • Tax rises. • Spending falls."),
+# as when a page's list is flattened into one paragraph.
+_INLINE_BULLET = re.compile(r"[ \t]+(?=[•▪◦‣][ \t]*\S)")
+# Invisible format marks (direction marks, zero-width spaces, word joiner, BOM) that web text
+# leaves between sentences: skipped when looking for the next sentence, never kept at its ends.
+_INVISIBLE = "\u200b\u200c\u200d\u200e\u200f\u2060\ufeff"
 
 
 @lru_cache(maxsize=1)
@@ -90,12 +97,15 @@ def _is_break(text: str, start: int, end: int, m: re.Match[str]) -> bool:
     """Decide whether the end-punctuation match ``m`` ends the sentence in ``text[start:end]``."""
     after = m.end(3)
     j = after
+    while j < end and text[j] in _INVISIBLE:
+        j += 1
+    opened = j
     while j < end and text[j] in _OPENERS:
         j += 1
     if j >= end:
         return True
     first = text[j]
-    quoted = j > after
+    quoted = j > opened
     if not (first.isupper() or first.isdigit() or first in "£$€¥"):
         return False
     punct = m.group(1)
@@ -143,24 +153,45 @@ def split_sentences(text: str) -> list[str]:
         for m in _SENT_END.finditer(text, a, b):
             if m.start(1) <= start or not _is_break(text, start, b, m):
                 continue
-            piece = text[start : m.end(2)].strip()
+            piece = _trim(text[start : m.end(2)])
             if piece:
                 out.append(piece)
             start = m.end(3)
-        tail = text[start:b].strip()
+        tail = _trim(text[start:b])
         if tail:
             out.append(tail)
     return out
 
 
+def _trim(piece: str) -> str:
+    """``piece`` without white space or invisible marks at either end."""
+    piece = piece.strip()
+    if piece[:1] in _INVISIBLE or piece[-1:] in _INVISIBLE:
+        piece = piece.strip(_INVISIBLE).strip()
+    return piece
+
+
 def _chunks(text: str) -> list[tuple[int, int]]:
-    """Spans of ``text`` separated by new lines that open a list item."""
+    """Spans of ``text`` separated by new lines that open a list item, or by inline bullets."""
     spans: list[tuple[int, int]] = []
     a = 0
     for m in _LIST_LINE.finditer(text):
         spans.append((a, m.start()))
         a = m.end()
     spans.append((a, len(text)))
+    if "•" in text or "▪" in text or "◦" in text or "‣" in text:
+        spans = [piece for span in spans for piece in _bullet_spans(text, *span)]
+    return spans
+
+
+def _bullet_spans(text: str, a: int, b: int) -> list[tuple[int, int]]:
+    """Split the span ``a:b`` before each bullet that follows white space."""
+    spans: list[tuple[int, int]] = []
+    for m in _INLINE_BULLET.finditer(text, a, b):
+        if m.start() > a:
+            spans.append((a, m.start()))
+        a = m.end()
+    spans.append((a, b))
     return spans
 
 

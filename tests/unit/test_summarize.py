@@ -356,6 +356,37 @@ def test_default_configuration_mixes_centrality_position_and_headline() -> None:
     assert weights[summ.Quotes] < 0 < weights[summ.Headline]
 
 
+# -- sentence splitting of flattened web text -------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("paragraph", "expected"),
+    [
+        # a bulleted list flattened into one paragraph: each bullet starts an item
+        (
+            "The plan has three parts: • Taxes rise in April. • Spending falls by 2%. • Debt is capped.",
+            ["The plan has three parts:", "• Taxes rise in April.", "• Spending falls by 2%.", "• Debt is capped."],
+        ),
+        ("Talks stalled on two points: . •How fast sanctions end. •Who checks the sites.",
+         ["Talks stalled on two points: .", "•How fast sanctions end.", "•Who checks the sites."]),
+        ("News • Sport • Weather", ["News", "• Sport", "• Weather"]),
+        # a bullet glued to a word is not an item
+        ("The A•B ratio fell. It was low.", ["The A•B ratio fell.", "It was low."]),
+        # invisible direction marks or zero-width spaces between sentences do not glue them
+        ("Troops moved to the border. \u200e\"They left in a convoy,\" he said. Then it rained.",
+         ["Troops moved to the border.", '"They left in a convoy," he said.', "Then it rained."]),
+        ("The vote was close.\u200b The motion failed.", ["The vote was close.", "The motion failed."]),
+        ("\ufeffFirst line here. Second line here.\u200f", ["First line here.", "Second line here."]),
+    ],
+)
+def test_split_sentences_of_flattened_lists_and_invisible_marks(paragraph: str, expected: list[str]) -> None:
+    got = text.split_sentences(paragraph)
+    assert got == expected
+    pos = 0
+    for sentence in got:  # still verbatim, in order
+        pos = paragraph.index(sentence, pos) + len(sentence)
+
+
 CNN = DEV.parent / "cnndm-dev.jsonl"
 
 
