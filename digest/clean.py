@@ -141,10 +141,13 @@ def clean(article: Article, ctx: CleanContext) -> Article:
     # One normal form for the body, its sentences and the standfirst, so that every sentence
     # (and so every summary sentence) is a substring of the body text.
     body = tuple(b if t == b.text else replace(b, text=t) for b in article.body if (t := _normalize(b.text)))
-    return replace(article, body=body, standfirst=_normalize(article.standfirst), sentences=_sentences(body))
+    return replace(article, body=body, standfirst=_normalize(article.standfirst), sentences=sentences_of(body))
 
 
-def _sentences(blocks: Iterable[Block]) -> tuple[str, ...]:
+def sentences_of(blocks: Iterable[Block]) -> tuple[str, ...]:
+    """Every sentence of the paragraph, list item and quote blocks, in order (an article's
+    ``sentences`` after :func:`clean`; the build drops them between stages and makes them
+    again from the body where they are needed)."""
     out: list[str] = []
     for block in blocks:
         if block.kind in ("p", "li", "quote"):

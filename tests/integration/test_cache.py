@@ -368,3 +368,18 @@ def test_a_new_process_starts_from_the_render_memo_on_disk(project: Path, tmp_pa
     keyed.clear()
     build(config, jobs=jobs)
     _same_as_cold(config, tmp_path)
+
+
+def test_sentences_are_not_carried_through_the_build_but_summaries_come_from_them(project: Path) -> None:
+    from digest import clean
+    from digest.pipeline import open_cache
+
+    config = load_config(root=project)
+    build(config)
+    entries = list(open_cache(config).entries.values())
+    assert len(entries) == 15
+    for entry in entries:
+        assert entry.article.sentences == ()  # made again from the body where needed
+        if not entry.article.meta_summary:  # a front-matter summary is the author's own
+            sentences = clean.sentences_of(entry.article.body)
+            assert entry.article.summary and all(s in sentences for s in entry.article.summary)
