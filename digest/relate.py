@@ -127,8 +127,9 @@ class Tuning:
     a row cheaper at a small cost in precision."""
     candidates: int = 40
     """Best-scoring documents kept per article (re-ranking, same-story checks and links use them)."""
-    block: int = 512
-    """Rows per block of the sparse product (memory only: results do not depend on it)."""
+    block: int = 128
+    """Rows per block of the sparse product (memory only: results do not depend on it; a block
+    holds about ``block`` × 10,000 scores at 100,000 articles)."""
     workers: int = 2
     """Processes that count terms and compute neighbours for a large corpus (1: this process
     only). Results are the same for any number."""
@@ -241,11 +242,16 @@ def build_index(articles: Sequence[Article], tuning: Tuning = DEFAULT_TUNING) ->
     return _index(articles, tuning)[0]
 
 
+def _workers(n: int, tuning: Tuning) -> int:
+    """Processes to share the work on ``n`` articles among (see :attr:`Tuning.parallel_from`)."""
+    return max(1, min(tuning.workers, os.cpu_count() or 1)) if n >= tuning.parallel_from else 1
+
+
 def _index(articles: Sequence[Article], tuning: Tuning, keep_counts: bool = False) -> tuple[Index, rm.Vectors]:
     t = tuning
-    workers = max(1, min(t.workers, os.cpu_count() or 1)) if len(articles) >= t.parallel_from else 1
+    workers = _workers(len(articles), t)
     vec = rm.build_vectors(articles, t.title, t.max_df, t.min_docs_for_df, t.keyphrase, t.entity, t.tag,
-                           workers=workers, idf_step=t.idf_step, keep_counts=keep_counts)
+                           workers=workers, idf_step=t.idf_step, keep_counts=keep_counts, end_words=t.dup_words)
     x, w = vec.matrix, vec.weights
     postings = rm.cap_postings(x, t.max_postings)
     query = rm.cap_terms(x, t.query_terms) if t.query_terms else x
@@ -536,13 +542,7 @@ def _candidate_pairs(index: Index, lowest: float) -> list[tuple[int, int, float]
 def _end_keys(article: Article, tuning: Tuning) -> tuple[int, int, int]:
     """The hashes of the first and of the last :attr:`Tuning.dup_words` words of the article's
     text (0 when it is shorter than twice that), and its number of words."""
-    n_words = tuning.dup_words
-    ws = rm.doc_text(article).lower().split()
-    if n_words <= 0 or len(ws) < 2 * n_words:
-        return 0, 0, len(ws)
-    head = hashlib.blake2b(" ".join(ws[:n_words]).encode("utf-8", "surrogatepass"), digest_size=8).digest()
-    tail = hashlib.blake2b(" ".join(ws[-n_words:]).encode("utf-8", "surrogatepass"), digest_size=8).digest()
-    return (int.from_bytes(head, "little") >> 1) | 1, (int.from_bytes(tail, "little") >> 1) | 1, len(ws)
+    return rm.end_keys(rm.doc_text(article), tuning.dup_words)
 
 
 def _ends_of(articles: Sequence[Article], tuning: Tuning) -> np.ndarray:
@@ -597,13 +597,49 @@ def find_groups(articles: Sequence[Article], index: Index) -> list[int]:
     return _groups(articles, index, _ends_of(articles, index.tuning), None, {})
 
 
+def _near_copies(
+    articles: Sequence[Article], pairs: np.ndarray, tuning: Tuning
+) -> np.ndarray:
+    """For each pair (a row of ``pairs``), whether the two bodies are near copies: enough
+    shingles, and word shingle Jaccard ≥ :attr:`Tuning.dup_jaccard`. A document's shingles are
+    made once and dropped after its last pair (pairs sorted by their first document)."""
+    t = tuning
+    out = np.zeros(len(pairs), dtype=bool)
+    if not len(pairs):
+        return out
+    flat = pairs.reshape(-1)
+    last = np.zeros(int(flat.max()) + 1, dtype=np.int64)
+    np.maximum.at(last, flat, np.arange(len(flat)) // 2)  # the last pair of each document
+    memo = rm.WordHashes()
+    shingles: dict[int, np.ndarray] = {}
+
+    def shingles_of(i: int) -> np.ndarray:
+        s = shingles.get(i)
+        if s is None:
+            s = shingles[i] = rm.shingle_hashes(rm.doc_text(articles[i]), t.shingle, memo)
+        return s
+
+    for at, (i, j) in enumerate(pairs.tolist()):
+        a, b = shingles_of(i), shingles_of(j)
+        small, large = sorted((len(a), len(b)))
+        # cheap bound first: Jaccard ≤ min/max of the sizes
+        out[at] = small >= t.min_shingles and small >= t.dup_jaccard * large and rm.jaccard(a, b) >= t.dup_jaccard
+        if last[i] == at:
+            del shingles[i]
+        if last[j] == at and j in shingles:
+            del shingles[j]
+    return out
+
+
 def _groups(
     articles: Sequence[Article], index: Index, ends: np.ndarray, prints: Sequence[bytes] | None,
-    verdicts: dict[bytes, bool], used: dict[bytes, bool] | None = None,
+    verdicts: dict[bytes, bool], used: dict[bytes, bool] | None = None, workers: int = 1,
 ) -> list[int]:
     """:func:`find_groups`, with near-copy verdicts looked up in ``verdicts`` (keyed by the two
     articles' fingerprints, when ``prints`` is given: a verdict depends on the two texts only)
-    and every verdict this run needed recorded in ``used``."""
+    and every verdict this run needed recorded in ``used``. The verdicts not known yet are made
+    first, for all pairs at once (shared among ``workers`` processes: a verdict depends on the
+    two texts only), then the pairs are joined in order."""
     t = index.tuning
     n = len(articles)
     parent = list(range(n))
@@ -614,35 +650,35 @@ def _groups(
             x = parent[x]
         return x
 
-    memo = rm.WordHashes()
-    shingles: dict[int, np.ndarray] = {}
-
-    def shingles_of(i: int) -> np.ndarray:
-        s = shingles.get(i)
-        if s is None:
-            s = shingles[i] = rm.shingle_hashes(rm.doc_text(articles[i]), t.shingle, memo)
-        return s
+    pairs = _candidate_pairs(index, min(t.dup_candidate, t.event_cosine)) + _same_ends(ends, t)
+    # near-copy verdicts: known ones from ``verdicts``, the others computed now
+    known: dict[tuple[int, int], bool] = {}
+    todo: set[tuple[int, int]] = set()
+    for i, j, cos in pairs:
+        if cos >= 2.0 or cos >= t.dup_candidate:
+            if prints is not None:
+                found = verdicts.get(prints[i] + prints[j])
+                if found is not None:
+                    known[i, j] = found
+                    continue
+            todo.add((i, j))
+    if todo:
+        order = np.asarray(sorted(todo), dtype=np.int64).reshape(-1, 2)
+        shares = [(articles, order[a:b], t) for a, b in rm.shares_of(len(order), workers)]
+        found_all = np.concatenate(rm.run_shares(_near_copies, shares, workers))
+        known.update(zip(map(tuple, order.tolist()), found_all.tolist()))
+        del order, found_all
 
     def near_copy(i: int, j: int) -> bool:
-        key = None
+        same = known[i, j]
         if prints is not None:
             key = prints[i] + prints[j]
-            found = verdicts.get(key)
-            if found is not None:
-                if used is not None:
-                    used[key] = found
-                return found
-        a, b = shingles_of(i), shingles_of(j)
-        small, large = sorted((len(a), len(b)))
-        # cheap bound first: Jaccard ≤ min/max of the sizes
-        same = small >= t.min_shingles and small >= t.dup_jaccard * large and rm.jaccard(a, b) >= t.dup_jaccard
-        if key is not None:
             verdicts[key] = same
             if used is not None:
                 used[key] = same
         return same
 
-    for i, j, cos in _candidate_pairs(index, min(t.dup_candidate, t.event_cosine)) + _same_ends(ends, t):
+    for i, j, cos in pairs:
         if find(i) == find(j):
             continue
         if cos >= 2.0:  # texts that open or end alike: the shingle check only
@@ -791,7 +827,7 @@ def relate(
 
 def _lists(
     index: Index, canonical: Sequence[int], named: Mapping[int, Sequence[int]], k: int, min_score: float,
-    rows: np.ndarray, rank: np.ndarray, postings_t: sp.csr_matrix,
+    rows: np.ndarray, rank: np.ndarray, postings_t: sp.csr_matrix | None,
 ) -> tuple[dict[int, list[tuple[int, float]]], set[int]]:
     """The related lists of ``rows`` as (document, score) pairs, and the rows whose list was
     looked for beyond their neighbours (wider candidate lists or every document sharing a term).
@@ -900,7 +936,13 @@ class RelateState:
         return len(self.prints)
 
     def __getstate__(self) -> tuple:
-        return tuple(getattr(self, f.name) if f.name != "memo" else None for f in fields(self))
+        # the index's vectors are the raw counts weighed again (the same values, bit for bit):
+        # left out of the pickle, made again when it is read
+        index = self.index
+        if isinstance(index, Index) and self.counts is not None and self.counts.shape == index.vectors.shape:
+            index = replace(index, vectors=None)
+        return tuple(index if f.name == "index" else getattr(self, f.name) if f.name != "memo" else None
+                     for f in fields(self))
 
     def __setstate__(self, state: tuple) -> None:
         for f in fields(self):
@@ -908,6 +950,9 @@ class RelateState:
         for f, value in zip(fields(self), state):
             object.__setattr__(self, f.name, value)
         object.__setattr__(self, "memo", {})
+        index = self.index
+        if isinstance(index, Index) and index.vectors is None and self.counts is not None:
+            object.__setattr__(self, "index", replace(index, vectors=rm.weigh(self.counts, index.weights)))
 
 
 _Columns = rm.SortedColumns
@@ -939,13 +984,13 @@ def _full(
     n = len(articles)
     index, vec = _index(articles, t, keep_counts=keep)
     prints = tuple(_fingerprint(a) for a in articles) if keep else None
-    ends = _ends_of(articles, t)
+    ends = vec.ends if vec.ends is not None else _ends_of(articles, t)
     used: dict[bytes, bool] = {}
-    canonical = _groups(articles, index, ends, prints, verdicts, used)
+    canonical = _groups(articles, index, ends, prints, verdicts, used, _workers(n, t))
     named = named_headlines(articles, t)
     k = cfg.count
     rank = _tie_rank(index)
-    lists, wide = _lists(index, canonical, named, k, cfg.min_score, np.arange(n), rank, index.postings.T.tocsr())
+    lists, wide = _lists(index, canonical, named, k, cfg.min_score, np.arange(n), rank, None)
     chosen = np.full((n, max(k, 0)), -1, dtype=np.int32)
     chosen_scores = np.zeros((n, max(k, 0)), dtype=np.float64)
     _put_lists(lists, chosen, chosen_scores)

@@ -20,7 +20,7 @@ no loop over pairs of articles is ever written in Python:
 For a large corpus, counting and the product are shared among forked processes
 (:func:`run_shares`): each share is a contiguous range of articles or rows, and the results are
 merged so that they are identical to a run in one process. Text is split on white space and each
-distinct chunk is tokenised once (memos bounded by ``_MEMO_LIMIT`` entries; they are caches only).
+distinct chunk is tokenised once (memos in two generations of ``_MEMO_LIMIT`` entries; they are caches only).
 
 All functions are pure and deterministic: a row's result depends only on the matrices, never on
 the block size or on how many processes share the work.
@@ -28,6 +28,7 @@ the block size or on how many processes share the work.
 from __future__ import annotations
 
 import bisect
+import hashlib
 import logging
 import multiprocessing
 import zlib
@@ -64,26 +65,60 @@ def key(text: str) -> str:
     return " ".join(words(text))
 
 
-class _WordColumns(dict):
+class Memo(dict):
+    """A memo (a cache only) in two generations, so that its size stays bounded without losing
+    the entries in use: when it grows past ``limit`` (:meth:`trim`), its entries become the old
+    generation and it starts empty; a key missing from it is looked up in the old generation
+    before it is computed (:meth:`make`). Lookups of present keys run at dict speed."""
+
+    __slots__ = ("old", "limit")
+
+    def __init__(self, limit: int) -> None:
+        super().__init__()
+        self.old: dict = {}
+        self.limit = limit
+
+    def trim(self) -> None:
+        """Start a new generation if this one has grown past the limit."""
+        if len(self) > self.limit:
+            self.old = dict(self)
+            self.clear()
+
+    def __missing__(self, key):  # type: ignore[no-untyped-def]
+        value = self.old.get(key, _ABSENT)
+        if value is _ABSENT:
+            value = self.make(key)
+        self[key] = value
+        return value
+
+    def make(self, key):  # type: ignore[no-untyped-def]
+        """The value of a key (subclasses)."""
+        raise KeyError(key)
+
+
+_ABSENT = object()
+
+_MEMO_LIMIT = 400_000
+"""Entries of one generation of a :class:`Memo` (a cache only: results do not change)."""
+
+
+class _WordColumns(Memo):
     """Lower-case word → column of its stem (-1 for a stop word or a lone letter); filled on demand,
     so that ``map(columns.__getitem__, words)`` runs at C speed for words already seen."""
 
     __slots__ = ("vocab",)
 
     def __init__(self, vocab: Vocabulary) -> None:
-        super().__init__()
+        super().__init__(_MEMO_LIMIT)
         self.vocab = vocab
 
-    def __missing__(self, w: str) -> int:
+    def make(self, w: str) -> int:
         if w in self.vocab._stop or (len(w) < 2 and not w.isdigit()):
-            c = -1
-        else:
-            c = self.vocab.term(stem(w))
-        self[w] = c
-        return c
+            return -1
+        return self.vocab.term(stem(w))
 
 
-class _ChunkColumns(dict):
+class _ChunkColumns(Memo):
     """Lower-case whitespace-separated chunk of text (a word with its punctuation) → the columns of
     its words, stop words left out; filled on demand. ``words(text)`` is the concatenation of
     ``words(chunk)`` over ``text.split()`` (a word never spans white space), so mapping chunks
@@ -93,29 +128,27 @@ class _ChunkColumns(dict):
     __slots__ = ("columns",)
 
     def __init__(self, columns: _WordColumns) -> None:
-        super().__init__()
+        super().__init__(_MEMO_LIMIT)
         self.columns = columns
 
-    def __missing__(self, chunk: str) -> tuple[int, ...]:
+    def make(self, chunk: str) -> tuple[int, ...]:
         cols = self.columns
         if chunk.isalnum():  # one plain word (no regular expression needed)
             c = cols[chunk]
-            found: tuple[int, ...] = (c,) if c >= 0 else ()
-        else:
-            found = tuple(c for c in map(cols.__getitem__, words(chunk)) if c >= 0)
-        self[chunk] = found
-        return found
+            return (c,) if c >= 0 else ()
+        return tuple(c for c in map(cols.__getitem__, words(chunk)) if c >= 0)
 
 
-_MEMO_LIMIT = 200_000
-"""Entries after which a chunk memo is emptied (a cache only: results do not change)."""
+def _trim(vocab: Vocabulary) -> None:
+    """Bound the memos of ``vocab`` (see :class:`Memo`)."""
+    vocab.chunks.trim()
+    vocab.words.trim()
 
 
 def text_columns(text: str, chunks: _ChunkColumns) -> array:
     """Columns of the words of ``text`` in order, stop words left out (see :class:`_ChunkColumns`)."""
-    if len(chunks) > _MEMO_LIMIT:
-        chunks.clear()
-        chunks.columns.clear()
+    chunks.trim()
+    chunks.columns.trim()
     return array("i", chain.from_iterable(map(chunks.__getitem__, text.lower().split())))
 
 
@@ -185,31 +218,36 @@ def count_terms(
     A headline word counts ``title_weight``, a word of the standfirst or body 1, a keyphrase or
     tag 1, an entity its count (at least 1). New terms get new columns in ``vocab``.
     """
-    parts = _count_parts(articles, vocab, title_weight, chunk)
+    parts, _ = _count_parts(articles, vocab, title_weight, chunk)
     if not parts:
         return sp.csr_matrix((0, len(vocab)), dtype=np.float32)
     return sp.vstack(parts, format="csr") if len(parts) > 1 else parts[0]
 
 
 def _count_parts(
-    articles: Sequence[Article], vocab: Vocabulary, title_weight: float, chunk: int
-) -> list[sp.csr_matrix]:
-    parts = [_count_chunk(articles[start : start + chunk], vocab, title_weight)
+    articles: Sequence[Article], vocab: Vocabulary, title_weight: float, chunk: int, end_words: int = -1,
+) -> tuple[list[sp.csr_matrix], np.ndarray | None]:
+    parts = [_count_chunk(articles[start : start + chunk], vocab, title_weight, end_words)
              for start in range(0, len(articles), chunk)]
     width = len(vocab)
-    return [sp.csr_matrix((d, i, p), shape=(len(p) - 1, width)) for d, i, p in parts]
+    ends = None
+    if end_words >= 0:
+        ends = np.concatenate([e for *_, e in parts]) if parts else np.zeros((0, 3), dtype=np.int64)
+    return [sp.csr_matrix((d, i, p), shape=(len(p) - 1, width)) for d, i, p, _ in parts], ends
 
 
 def _count_share(
-    articles: Sequence[Article], start: int, stop: int, title_weight: float, chunk: int
-) -> tuple[list[sp.csr_matrix], list[str]]:
-    """Counts of ``articles[start:stop]`` with a vocabulary of their own, and its terms in column order."""
+    articles: Sequence[Article], start: int, stop: int, title_weight: float, chunk: int, end_words: int = -1,
+) -> tuple[list[sp.csr_matrix], list[str], np.ndarray | None]:
+    """Counts of ``articles[start:stop]`` with a vocabulary of their own, its terms in column
+    order, and (with ``end_words`` ≥ 0) the articles' :func:`end_keys`."""
     vocab = Vocabulary()
-    parts = _count_parts(articles[start:stop], vocab, title_weight, chunk)
-    vocab.chunks.clear()  # caches only: free them before the results are merged
-    vocab.words.clear()
+    parts, ends = _count_parts(articles[start:stop], vocab, title_weight, chunk, end_words)
+    for memo in (vocab.chunks, vocab.words):  # caches only: free them before the results are merged
+        memo.clear()
+        memo.old = {}
     vocab.keys.clear()
-    return parts, list(vocab.columns)
+    return parts, list(vocab.columns), ends
 
 
 def run_shares(func, shares: Sequence[tuple], workers: int) -> list:  # type: ignore[no-untyped-def]
@@ -262,31 +300,42 @@ def _child(func, args: tuple, conn) -> None:  # type: ignore[no-untyped-def]
         conn.close()
 
 
-def _shares(n: int, workers: int) -> list[tuple[int, int]]:
+def shares_of(n: int, workers: int) -> list[tuple[int, int]]:
     """``workers`` contiguous (start, stop) ranges covering ``range(n)``."""
     step = -(-n // max(1, workers)) if n else 0
     return [(a, min(n, a + step)) for a in range(0, n, step)] if n else [(0, 0)]
 
 
 def _count_all(
-    articles: Sequence[Article], title_weight: float, chunk: int, workers: int
-) -> tuple[list[sp.csr_matrix], Vocabulary]:
-    """Counts of every article, in shares: each share numbers its own terms, then the shares'
-    columns are merged in order of first appearance, which is the numbering one process gives."""
-    shares = [(articles, a, b, title_weight, chunk) for a, b in _shares(len(articles), workers)]
+    articles: Sequence[Article], title_weight: float, chunk: int, workers: int, end_words: int = -1,
+) -> tuple[list[sp.csr_matrix], tuple[str, ...], np.ndarray | None]:
+    """Counts of every article, in shares: each share numbers its own terms, then every share's
+    columns are renumbered to the terms' places in sorted order (the columns of the result)."""
+    shares = [(articles, a, b, title_weight, chunk, end_words) for a, b in shares_of(len(articles), workers)]
     results = run_shares(_count_share, shares, workers)
-    vocab = Vocabulary()
+    ends_parts = [r[2] for r in results]
+    ends = np.concatenate(ends_parts) if end_words >= 0 and ends_parts else None
+    del ends_parts
+    if len(results) == 1:
+        terms = tuple(sorted(results[0][1]))
+    else:
+        found: set[str] = set()
+        for _, share_terms, _ in results:
+            found.update(share_terms)
+        terms = tuple(sorted(found))
+        del found
+    place = {t: c for c, t in enumerate(terms)}
+    width = len(terms)
     out: list[sp.csr_matrix] = []
-    single = len(results) == 1
     while results:
-        parts, terms = results.pop(0)
-        remap = np.fromiter((vocab.term(t) for t in terms), dtype=np.int32, count=len(terms))
-        del terms
-        out.extend(parts if single else [_remap(part, remap) for part in parts])
-    width = len(vocab)
-    for part in out:
-        part.resize((part.shape[0], width))
-    return out, vocab
+        parts, share_terms, _ = results.pop(0)
+        remap = np.fromiter(map(place.__getitem__, share_terms), dtype=np.int32, count=len(share_terms))
+        del share_terms
+        for part in parts:
+            part = _remap(part, remap) if width else part
+            part.resize((part.shape[0], width))
+            out.append(part)
+    return out, terms, ends
 
 
 def _remap(part: sp.csr_matrix, remap: np.ndarray) -> sp.csr_matrix:
@@ -306,44 +355,70 @@ class Vectors:
     common: np.ndarray  #: per column: the stem of a built-in very common word
     counts: sp.csr_matrix | None  #: the raw counts the matrix was weighed from (same columns; None unless kept)
     terms: tuple[str, ...]  #: the terms, sorted (column ``c`` is ``terms[c]``)
+    ends: np.ndarray | None = None  #: per article: :func:`end_keys` (None unless asked for)
 
 
 def build_vectors(
     articles: Sequence[Article], title_weight: float, max_df: float, min_docs: int,
     keyphrase: float, entity: float, tag: float, chunk: int = 4096, workers: int = 1,
-    idf_step: float = 0.0, keep_counts: bool = True,
+    idf_step: float = 0.0, keep_counts: bool = True, end_words: int = -1,
 ) -> Vectors:
     """Count, weigh and normalise every article's terms, keeping in the weighed matrix the terms
     that can link two documents (in at least two, and not too common). Works chunk by chunk.
 
     Columns are the terms in sorted order, so that every sum over a row's terms runs in an order
     that depends on that row only (not on which other articles brought which words first): a row
-    weighs, and scores against another, the same bit for bit in any corpus with the same weights."""
-    parts, vocab = _count_all(articles, title_weight, chunk, workers)
-    terms = tuple(sorted(vocab.columns))
+    weighs, and scores against another, the same bit for bit in any corpus with the same weights.
+
+    With ``end_words`` ≥ 0, the articles' :func:`end_keys` are computed in the same pass."""
+    parts, terms, ends = _count_all(articles, title_weight, chunk, workers, end_words)
     width = len(terms)
-    order = np.empty(width, dtype=np.int32)
-    order[np.fromiter((vocab.columns[t] for t in terms), dtype=np.int64, count=width)] = np.arange(width, dtype=np.int32)
-    del vocab
     df = np.zeros(width, dtype=np.int64)
-    for at, part in enumerate(parts):  # one chunk at a time: memory holds one copy more, not all
-        if width:
-            part = _remap(part, order)
-        part.resize((part.shape[0], width))
-        parts[at] = part
+    for part in parts:
         df += np.bincount(part.indices, minlength=width)
     n = len(articles)
     common = common_flags(terms)
     w = weights_of(n, df, common, kind_flags(terms, keyphrase, entity, tag), max_df, min_docs, idf_step)
-    rows = [weigh(part, w) for part in parts]
-    matrix = (sp.vstack(rows, format="csr") if len(rows) > 1 else rows[0]) if rows else sp.csr_matrix((0, width), dtype=np.float32)
-    del rows
+    # the weighed rows of each part are written into arrays made to size (never two copies)
+    sizes = [int(w.links[part.indices].sum()) for part in parts]
+    matrix = _stack((weigh(part, w) for part in parts), sizes, len(articles), width)
     counts = None
     if keep_counts:
-        counts = (sp.vstack(parts, format="csr") if len(parts) > 1 else parts[0]) if parts else sp.csr_matrix((0, width), dtype=np.float32)
-        counts.sort_indices()
+        sizes = [part.nnz for part in parts]
+        parts.reverse()
+        counts = _stack(_drain(parts), sizes, len(articles), width)
     del parts
-    return Vectors(matrix=matrix, columns=SortedColumns(terms), weights=w, common=common, counts=counts, terms=terms)
+    return Vectors(matrix=matrix, columns=SortedColumns(terms), weights=w, common=common, counts=counts, terms=terms,
+                   ends=ends)
+
+
+def _drain(items: list) -> Iterable:
+    """The items of a reversed list, last first, each removed from the list as it is given."""
+    while items:
+        yield items.pop()
+
+
+def _stack(parts: Iterable[sp.csr_matrix], sizes: Sequence[int], rows: int, width: int) -> sp.csr_matrix:
+    """``sp.vstack(parts)`` (CSR, float32, sorted indices) written into arrays of the final size
+    (``sizes``: each part's number of entries), so each part can be freed once copied."""
+    total = int(sum(sizes))
+    data = np.empty(total, dtype=np.float32)
+    indices = np.empty(total, dtype=np.int32)
+    indptr = np.zeros(rows + 1, dtype=np.int64 if total > np.iinfo(np.int32).max else np.int32)
+    at, row = 0, 0
+    for part, size in zip(parts, sizes):
+        part.sort_indices()
+        if part.nnz != size:
+            raise AssertionError("relate: a part's size changed")
+        data[at : at + size] = part.data
+        indices[at : at + size] = part.indices
+        m = part.shape[0]
+        indptr[row + 1 : row + m + 1] = part.indptr[1:] + at
+        at += size
+        row += m
+    out = sp.csr_matrix((data, indices, indptr), shape=(rows, width))
+    out.has_sorted_indices = True
+    return out
 
 
 class SortedColumns(Mapping[str, int]):
@@ -406,10 +481,28 @@ def weights_of(
     return Weights(docs=docs, df=df, idf=idf, links=links)
 
 
+def end_keys(text: str, n_words: int) -> tuple[int, int, int]:
+    """The hashes of the first and of the last ``n_words`` white-space separated words of
+    ``text`` (lower-case; 0 when it is shorter than twice that), and its number of such words."""
+    return _end_keys(text.lower().split(), n_words)
+
+
+def _end_keys(ws: list[str], n_words: int) -> tuple[int, int, int]:
+    if n_words <= 0 or len(ws) < 2 * n_words:
+        return 0, 0, len(ws)
+    head = hashlib.blake2b(" ".join(ws[:n_words]).encode("utf-8", "surrogatepass"), digest_size=8).digest()
+    tail = hashlib.blake2b(" ".join(ws[-n_words:]).encode("utf-8", "surrogatepass"), digest_size=8).digest()
+    return (int.from_bytes(head, "little") >> 1) | 1, (int.from_bytes(tail, "little") >> 1) | 1, len(ws)
+
+
 def _count_chunk(
-    articles: Sequence[Article], vocab: Vocabulary, title_weight: float
-) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    chunks = vocab.chunks
+    articles: Sequence[Article], vocab: Vocabulary, title_weight: float, end_words: int = -1,
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray | None]:
+    """Counts of ``articles`` (CSR arrays), and with ``end_words`` ≥ 0 their :func:`end_keys`.
+
+    Each text is split on white space once; every chunk is mapped to the columns of its words
+    by a memo (:class:`_ChunkColumns`, stop words left out)."""
+    get = vocab.chunks.__getitem__
     keys = vocab.keys
     cols = array("i")
     lens = array("l")
@@ -418,42 +511,50 @@ def _count_chunk(
     extra_cols: list[int] = []
     extra_vals: list[float] = []
     term = vocab.term
+    ends = np.zeros((len(articles), 3), dtype=np.int64) if end_words >= 0 else None
 
     def key_col(text: str, prefix: str) -> int:
         k = keys[text]
         return term(prefix + k) if k else -1
 
     for r, a in enumerate(articles):
-        t = text_columns(a.title, chunks)
-        b = text_columns(doc_text(a), chunks)
-        cols.extend(t)
-        cols.extend(b)
-        title_lens.append(len(t))
-        lens.append(len(t) + len(b))
-        fields = [("k:", p, 1.0) for p in a.keyphrases] + [("e:", e.name, float(max(1, e.count))) for e in a.entities]
-        fields += [("t:", tg, 1.0) for tg in a.tags]
-        for prefix, name, value in fields:
-            c = key_col(name, prefix)
-            if c >= 0:
-                extra_rows.append(r)
-                extra_cols.append(c)
-                extra_vals.append(value)
+        _trim(vocab)
+        chunks = doc_text(a).lower().split()
+        n0 = len(cols)
+        cols.extend(chain.from_iterable(map(get, a.title.lower().split())))
+        n_t = len(cols) - n0
+        cols.extend(chain.from_iterable(map(get, chunks)))
+        title_lens.append(n_t)
+        lens.append(len(cols) - n0)
+        if ends is not None:
+            ends[r] = _end_keys(chunks, end_words)
+        if a.keyphrases or a.entities or a.tags:
+            fields = [("k:", p, 1.0) for p in a.keyphrases] + [("e:", e.name, float(max(1, e.count))) for e in a.entities]
+            fields += [("t:", tg, 1.0) for tg in a.tags]
+            for prefix, name, value in fields:
+                c = key_col(name, prefix)
+                if c >= 0:
+                    extra_rows.append(r)
+                    extra_cols.append(c)
+                    extra_vals.append(value)
     m = len(articles)
     col = np.frombuffer(cols, dtype=np.int32) if len(cols) else np.zeros(0, np.int32)
     n_tok = np.frombuffer(lens, dtype=np.int64) if m else np.zeros(0, np.int64)
     n_title = np.frombuffer(title_lens, dtype=np.int64) if m else np.zeros(0, np.int64)
-    rows = np.repeat(np.arange(m, dtype=np.int32), n_tok)
-    # position of each token inside its document: the first n_title of them are headline words
+    keep = col >= 0
+    # position of each word inside its document: the first n_title of them are headline words
     starts = np.repeat(np.cumsum(n_tok) - n_tok, n_tok)
     inside = np.arange(len(col), dtype=np.int64) - starts
-    vals = np.where(inside < np.repeat(n_title, n_tok), np.float32(title_weight), np.float32(1.0))
-    keep = col >= 0
-    rows = np.concatenate([rows[keep], np.asarray(extra_rows, dtype=np.int32)])
+    in_title = (inside < np.repeat(n_title, n_tok))[keep]
+    del starts, inside
+    rows = np.repeat(np.arange(m, dtype=np.int32), n_tok)[keep]
+    vals = np.where(in_title, np.float32(title_weight), np.float32(1.0))
+    rows = np.concatenate([rows, np.asarray(extra_rows, dtype=np.int32)])
     col = np.concatenate([col[keep], np.asarray(extra_cols, dtype=np.int32)])
-    vals = np.concatenate([vals[keep], np.asarray(extra_vals, dtype=np.float64)]).astype(np.float32)
+    vals = np.concatenate([vals, np.asarray(extra_vals, dtype=np.float64)]).astype(np.float32)
     mat = sp.coo_matrix((vals, (rows, col)), shape=(m, len(vocab))).tocsr()  # sums repeats
     mat.sort_indices()
-    return mat.data, mat.indices, mat.indptr
+    return mat.data, mat.indices, mat.indptr, ends
 
 
 @dataclass(frozen=True, slots=True)
@@ -539,7 +640,7 @@ def top_neighbours_parallel(
 ) -> tuple[np.ndarray, np.ndarray]:
     """:func:`top_neighbours` of every row, the rows shared among ``workers`` processes (the same
     result: a row's neighbours depend on that row only)."""
-    shares = [(x, postings_t, count, range(a, b), block) for a, b in _shares(x.shape[0], workers)]
+    shares = [(x, postings_t, count, range(a, b), block) for a, b in shares_of(x.shape[0], workers)]
     results = run_shares(top_neighbours, shares, workers)
     if len(results) == 1:
         return results[0]
@@ -593,21 +694,24 @@ _MIX = np.array([0x9E3779B97F4A7C15, 0xC2B2AE3D27D4EB4F, 0x165667B19E3779F9,
                  0xD6E8FEB86659FD93, 0xFF51AFD7ED558CCD, 0xC4CEB9FE1A85EC53], dtype=np.uint64)
 
 
-class WordHashes(dict):
+class WordHashes(Memo):
     """Lower-case chunk of text (see :class:`_ChunkColumns`) → the hashes of its words (CRC-32 + 1
     of each word: stable across runs and processes); filled on demand."""
 
-    def __missing__(self, chunk: str) -> tuple[int, ...]:
-        h = self[chunk] = tuple(zlib.crc32(w.encode()) + 1 for w in words(chunk))
-        return h
+    __slots__ = ()
+
+    def __init__(self) -> None:
+        super().__init__(_MEMO_LIMIT)
+
+    def make(self, chunk: str) -> tuple[int, ...]:
+        return tuple(zlib.crc32(w.encode()) + 1 for w in words(chunk))
 
 
 def shingle_hashes(text: str, size: int, memo: WordHashes) -> np.ndarray:
     """Sorted distinct 64-bit hashes of the word ``size``-grams of ``text`` (lower-case words).
 
     Equal shingles always give equal hashes; different ones collide with negligible probability."""
-    if len(memo) > _MEMO_LIMIT:
-        memo.clear()
+    memo.trim()
     ids = np.fromiter(chain.from_iterable(map(memo.__getitem__, text.lower().split())), dtype=np.uint64)
     if len(ids) < size:
         return np.zeros(0, dtype=np.uint64)

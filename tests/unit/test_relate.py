@@ -421,3 +421,84 @@ def test_shingle_hashes_give_the_jaccard_of_word_shingles():
     memo = WordHashes()
     assert jaccard(shingle_hashes(a, 5, memo), shingle_hashes(b, 5, memo)) == pytest.approx(exact(a, b))
     assert len(shingle_hashes("Too short here", 5, memo)) == 0
+
+
+# -- the pieces made faster for large corpora ------------------------------------------------------
+
+
+def test_a_memo_stays_bounded_and_keeps_the_entries_in_use():
+    from digest.relate_matrix import Memo
+
+    made: list[int] = []
+
+    class Squares(Memo):
+        def make(self, key: int) -> int:
+            made.append(key)
+            return key * key
+
+    memo = Squares(limit=4)
+    for round_ in range(6):
+        for key in (0, 1, 2, 3, 100 + round_):  # four keys in use, and one seen once
+            memo.trim()
+            assert memo[key] == key * key
+            assert len(memo) <= 5 and len(memo.old) <= 5
+    # the keys in use were made once (kept across generations); each one-off key once
+    assert sorted(made) == [0, 1, 2, 3] + [100 + r for r in range(6)]
+
+
+def test_end_keys_of_the_counting_pass_are_those_of_each_article():
+    import numpy as np
+
+    from digest import relate_matrix as rm
+
+    t = Tuning()
+    arts = corpus() + [art("short", "Short", ["Only a few words here."], 6),
+                       art("long-a", "A long story", [" ".join(ELECTION * 2)], 7),
+                       art("long-b", "The long story again", [" ".join(ELECTION * 2) + " More."], 8)]
+    for workers in (1, 2):
+        vec = rm.build_vectors(arts, t.title, t.max_df, t.min_docs_for_df, t.keyphrase, t.entity, t.tag,
+                               workers=workers, end_words=t.dup_words)
+        expected = np.array([rm.end_keys(rm.doc_text(a), t.dup_words) for a in arts], dtype=np.int64)
+        assert (vec.ends == expected).all()
+    assert expected[-1, 0] == expected[-2, 0] != 0  # the two long texts open alike
+    assert expected[-1, 1] != expected[-2, 1]  # and end differently
+    assert expected[-3].tolist() == [0, 0, 5]  # shorter than twice the words: no keys, its length
+
+
+def test_near_copy_verdicts_in_one_or_two_processes_match_the_shingle_jaccard():
+    import numpy as np
+
+    from digest import relate as relate_mod
+    from digest.relate_matrix import WordHashes, jaccard, run_shares, shares_of, shingle_hashes
+
+    t = Tuning()
+    base = " ".join(ELECTION + FOOTBALL)
+    arts = [
+        art("a", "A", [base]),
+        art("b", "B", [base + " The minister declined to comment."]),  # a near copy of a
+        art("c", "C", [" ".join(ELECTION + PHONES)]),  # shares half its text with a
+        art("d", "D", [" ".join(FOOTBALL + ELECTION)]),  # the same sentences, another order
+        art("e", "E", ["Too short."]),
+    ]
+    pairs = np.array([(0, 1), (0, 2), (0, 3), (1, 2), (1, 4), (2, 3), (3, 4)], dtype=np.int64)
+    memo = WordHashes()
+    sh = [shingle_hashes(a.body_text, t.shingle, memo) for a in arts]
+    expected = [len(sh[i]) >= t.min_shingles and jaccard(sh[i], sh[j]) >= t.dup_jaccard for i, j in pairs.tolist()]
+    assert expected[0] and not expected[1] and sum(expected) < len(expected)
+    one = relate_mod._near_copies(arts, pairs, t)
+    shares = [(arts, pairs[a:b], t) for a, b in shares_of(len(pairs), 2)]
+    two = np.concatenate(run_shares(relate_mod._near_copies, shares, 2))
+    assert one.tolist() == two.tolist() == expected
+
+
+def test_stacked_parts_equal_a_vstack():
+    import numpy as np
+    import scipy.sparse as sp
+
+    from digest.relate_matrix import _stack
+
+    rng = np.random.default_rng(3)
+    parts = [sp.random(m, 7, density=0.4, format="csr", dtype=np.float32, random_state=rng) for m in (3, 0, 5, 1)]
+    want = sp.vstack(parts, format="csr")
+    got = _stack(iter(parts), [p.nnz for p in parts], 9, 7)
+    assert (got != want).nnz == 0 and got.dtype == np.float32 and got.has_sorted_indices

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import pickle
 import random
-from dataclasses import replace
+from dataclasses import fields, replace
 from datetime import datetime, timedelta, timezone
 
 import pytest
@@ -260,3 +260,19 @@ def test_a_tiny_corpus_and_one_article() -> None:
     two = one + [gen.copy_of(one[0])]
     out, state = relate_with(two, cfg, state)
     assert out == relate(two, cfg)
+
+
+def test_a_pickled_state_leaves_the_vectors_out_and_weighs_them_again_alike() -> None:
+    cfg = RelatedConfig(count=4, min_score=0.02)
+    gen, articles = _start(8)
+    _, state = relate_with(articles, cfg, None)
+    for _ in range(3):  # also after incremental steps, whose vectors are spliced from old ones
+        articles = _step(gen, articles)
+        _, state = relate_with(articles, cfg, state)
+    blob = pickle.dumps(state)
+    back = pickle.loads(blob)
+    x, y = state.index.vectors, back.index.vectors
+    assert x.shape == y.shape and (x.indptr == y.indptr).all() and (x.indices == y.indices).all()
+    assert x.data.tobytes() == y.data.tobytes()  # bit for bit
+    pickled_index = state.__getstate__()[[f.name for f in fields(RelateState)].index("index")]
+    assert pickled_index.vectors is None and state.index.vectors is not None  # left out, kept in memory
