@@ -662,15 +662,32 @@ def _groups(
                     known[i, j] = found
                     continue
             todo.add((i, j))
-    if todo:
+    if todo and workers > 1:
         order = np.asarray(sorted(todo), dtype=np.int64).reshape(-1, 2)
         shares = [(articles, order[a:b], t) for a, b in rm.shares_of(len(order), workers)]
         found_all = np.concatenate(rm.run_shares(_near_copies, shares, workers))
         known.update(zip(map(tuple, order.tolist()), found_all.tolist()))
         del order, found_all
+    # In one process a verdict is made only when the join below asks for it: the pairs of
+    # articles already joined are never checked (and an incremental run, whose state keeps
+    # only the verdicts asked for, does not check them all again).
+    memo = rm.WordHashes()
+    shingles: dict[int, np.ndarray] = {}
+
+    def shingles_of(i: int) -> np.ndarray:
+        s = shingles.get(i)
+        if s is None:
+            s = shingles[i] = rm.shingle_hashes(rm.doc_text(articles[i]), t.shingle, memo)
+        return s
 
     def near_copy(i: int, j: int) -> bool:
-        same = known[i, j]
+        same = known.get((i, j))
+        if same is None:
+            a, b = shingles_of(i), shingles_of(j)
+            small, large = sorted((len(a), len(b)))
+            # cheap bound first: Jaccard ≤ min/max of the sizes
+            same = small >= t.min_shingles and small >= t.dup_jaccard * large and rm.jaccard(a, b) >= t.dup_jaccard
+            known[i, j] = same
         if prints is not None:
             key = prints[i] + prints[j]
             verdicts[key] = same
