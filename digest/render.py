@@ -410,6 +410,8 @@ class Site:
     tag_names: Mapping[str, str]  #: tag slug → display name (the most used spelling)
     tag_pages: frozenset[str]  #: slugs of the tags that get a page (``tags.min_articles`` stories or more)
     base_url: str
+    #: article slug → the slugs of its tags, each once, in the article's order
+    tag_slugs: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
     #: slug → its entry in other articles' ``duplicates`` (made once: a story told nine times
     #: lists each telling on eight other pages)
     duplicate_refs: dict[str, dict[str, Any]] = field(default_factory=dict, compare=False, repr=False)
@@ -439,12 +441,16 @@ def make_site(articles: Sequence[Article], config: Config) -> Site:
     spellings: dict[str, Counter[str]] = defaultdict(Counter)
     # Stories, not articles: the copies of one story count once.
     stories: dict[str, set[str]] = defaultdict(set)
+    tag_slugs: dict[str, tuple[str, ...]] = {}
     for a in published:
         head = canonical[a.slug]
+        slugs = []
         for name in a.tags:
             slug = tag_slug(name)
+            slugs.append(slug)
             spellings[slug][name] += 1
             stories[slug].add(head)
+        tag_slugs[a.slug] = tuple(dict.fromkeys(slugs))
     tag_names = {slug: sorted(c.items(), key=lambda kv: (-kv[1], kv[0]))[0][0] for slug, c in spellings.items()}
     position = {a.slug: i for i, a in enumerate(published)}
     least = max(1, config.tags.min_articles)
@@ -460,6 +466,7 @@ def make_site(articles: Sequence[Article], config: Config) -> Site:
         tag_names=MappingProxyType(tag_names),
         tag_pages=tag_pages,
         base_url=_base_url(config),
+        tag_slugs=MappingProxyType(tag_slugs),
     )
 
 
@@ -1015,7 +1022,7 @@ class Renderer:
             dirty.add(_SEARCH_PATH)  # made from a part of every view (see _listing), not from the views
         retagged: set[str] = set()
         for slug in changed:
-            retagged |= memo.tags.get(slug, frozenset()) ^ {site.tag_slug(t) for t in site.by_slug[slug].tags}
+            retagged |= memo.tags.get(slug, frozenset()) ^ set(site.tag_slugs[slug])
         if retagged:
             # Counts and lists by tag: the tag index, the front page's top tags and the sitemap.
             dirty.update(p for p in memo.members if p in ("tags/index.html", "sitemap.xml", "index.html") or p.startswith("page/"))
@@ -1035,7 +1042,7 @@ class Renderer:
         return RenderMemo(
             shape=self._shape if self._shape is not None else _shape(site, self.env_key),
             prints={slug: p for slug, p in self.prints.items() if p is not None},
-            tags={a.slug: frozenset(site.tag_slug(t) for t in a.tags) for a in site.articles},
+            tags={slug: frozenset(slugs) for slug, slugs in site.tag_slugs.items()},
             view_keys=view_keys, members={path: self.members[path] for path in pages}, pages=dict(pages),
             output=str(output), articles=dict(site.by_slug), views=dict(dict.items(self.views)), env=self.env,
             listings=self.listings,
@@ -1149,7 +1156,7 @@ class Renderer:
         # Tags: one story list per tag slug; the tag index lists them most used first.
         tagged: dict[str, list[Article]] = defaultdict(list)
         for a in site.articles:
-            for slug in dict.fromkeys(site.tag_slug(t) for t in a.tags):
+            for slug in site.tag_slugs[a.slug]:
                 tagged[slug].append(a)
         tags = [
             {"name": site.tag_names[slug], "slug": slug, "url": tag_path(slug), "count": len(stories_of(tagged[slug]))}
