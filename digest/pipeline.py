@@ -132,10 +132,10 @@ def load(
 def _load(
     sources: Sequence[SourceFile], config: Config, sentences: int | None, jobs: int | None,
     step: "_Stepper | None", store: cache.Store | None,
-) -> tuple[Corpus, Callable[[], None], list[tuple[str, Article] | None]]:
+) -> tuple[Corpus, Callable[[], None], list[tuple[str, Article, bool]]]:
     """:func:`load`, the function that updates ``store`` with what it made (or does nothing),
-    and for each article the key and article of the cache entry it was taken from unchanged
-    (None: made or redone in this build)."""
+    and for each article the key and article of its cache entry, and whether that entry was
+    made (or redone) in this build."""
     step = step or _Stepper(None)
     n = sentences or config.summary.sentences
     errors: list[Problem] = []
@@ -220,13 +220,13 @@ def _load(
     entries = dict(kept)
     entries.update((rel, f.entry()) for rel, f in fresh.items())
     articles: list[Article] = []
-    origins: list[tuple[str, Article] | None] = []
+    origins: list[tuple[str, Article, bool]] = []
     warnings: list[Problem] = []
     for source, _ in keyed:
         entry = entries.get(source.rel)
         if entry is not None:
             articles.append(entry.article)
-            origins.append((entry.key, entry.article) if source.rel in kept else None)
+            origins.append((entry.key, entry.article, source.rel not in kept))
             warnings.extend(Problem(source.rel, note) for note in entry.notes)
     articles = _unique_slugs(articles, warnings)
 
@@ -323,7 +323,7 @@ def _summarise_and_tag(article: Article, stats: text.Stats, n: int, tags: TagsCo
 
 def emit(
     articles: Sequence[Article], config: Config, jobs: int | None = None, store: cache.Store | None = None,
-    prints: Mapping[str, bytes | None] | None = None,
+    prints: Mapping[str, tuple[bytes, bool]] | None = None,
 ) -> list[str]:
     """Render every page into a folder beside the output and swap it in; returns the paths.
 
@@ -371,18 +371,16 @@ def emit(
     return written
 
 
-def _prints(articles: Sequence[Article], origins: Sequence[tuple[str, Article] | None]) -> dict[str, bytes | None]:
-    """For each article, a hash of what it is made from: the cache entry it was taken from
-    unchanged (its key stands for its content) and the fields set since (slug, related
-    links, duplicates). None for an article made in this build."""
-    prints: dict[str, bytes | None] = {}
-    for article, origin in zip(articles, origins):
-        if origin is None:
-            prints[article.slug] = None
-            continue
-        key, made = origin
+def _prints(articles: Sequence[Article], origins: Sequence[tuple[str, Article, bool]]) -> dict[str, tuple[bytes, bool]]:
+    """For each article, a hash of what it is made from: the key of its cache entry (which
+    stands for the entry's content once saved) and the fields set since (slug, related links,
+    duplicates); and whether the entry was made in this build. A made entry can have the key
+    of one the last build had, with other contents (a summary redone), so its print is only
+    good for the next build."""
+    prints: dict[str, tuple[bytes, bool]] = {}
+    for article, (key, made, fresh) in zip(articles, origins):
         since = {name: getattr(article, name) for name in _ARTICLE_FIELDS if getattr(article, name) is not getattr(made, name)}
-        prints[article.slug] = hashlib.blake2b(key.encode() + pickle.dumps(since, protocol=5), digest_size=16).digest()
+        prints[article.slug] = (hashlib.blake2b(key.encode() + pickle.dumps(since, protocol=5), digest_size=16).digest(), fresh)
     return prints
 
 

@@ -955,13 +955,14 @@ class Renderer:
 
     def __init__(
         self, articles: Sequence[Article], config: Config, memo: RenderMemo | None = None,
-        prints: Mapping[str, bytes | None] | None = None, eager: bool = True,
+        prints: Mapping[str, tuple[bytes, bool]] | None = None, eager: bool = True,
     ):
         self.config = config
         self.env = make_environment(config)
         self.site = make_site(articles, config)
         self.root_dir = Path(config.root)
-        self.prints = dict(prints or {})  #: slug → what its article was made from (None: not known)
+        #: slug → (what its article was made from, whether that was made in this build)
+        self.prints = dict(prints or {})
         self._view_keys: dict[int, str] = {}
         self.view_keys: dict[str, str] = {}  #: slug → key of its view, once known
         self._env_key = ""
@@ -995,7 +996,7 @@ class Renderer:
         if memo.articles.get(article.slug) is article:
             return True
         mine = self.prints.get(article.slug)
-        return mine is not None and mine == memo.prints.get(article.slug)
+        return mine is not None and not mine[1] and mine[0] == memo.prints.get(article.slug)
 
     def _views_since(self, memo: RenderMemo) -> tuple[dict[str, "ArticleView"], set[str]]:
         """The views of a site shaped like ``memo``'s, and the pages holding one that changed
@@ -1041,7 +1042,7 @@ class Renderer:
         view_keys = {slug: self.view_keys[slug] for slug in site.by_slug}
         return RenderMemo(
             shape=self._shape if self._shape is not None else _shape(site, self.env_key),
-            prints={slug: p for slug, p in self.prints.items() if p is not None},
+            prints={slug: p for slug, (p, _) in self.prints.items()},
             tags={slug: frozenset(slugs) for slug, slugs in site.tag_slugs.items()},
             view_keys=view_keys, members={path: self.members[path] for path in pages}, pages=dict(pages),
             output=str(output), articles=dict(site.by_slug), views=dict(dict.items(self.views)), env=self.env,

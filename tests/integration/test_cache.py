@@ -349,7 +349,12 @@ def test_a_new_process_starts_from_the_render_memo_on_disk(project: Path, tmp_pa
     keyed: list[str] = []
     real_key = render.Renderer.key
     monkeypatch.setattr(render.Renderer, "key", lambda self, page: keyed.append(page.path) or real_key(self, page))
+    made: list[str] = []  # article views made (also right after the cold build: not all of them again)
+    real_view = render.article_context
+    monkeypatch.setattr(render, "article_context", lambda article, site: made.append(article.slug) or real_view(article, site))
     everything = len(_files(config.paths.output))
+    build(config, jobs=jobs)  # right after a cold build: no view and no page made again
+    assert made == [] and keyed == []
     gen = sorted(content.glob("gen-*.md"))
     for n, edit in enumerate((
         lambda text: text + "\nThe tide turned on the pier at dawn.\n",
