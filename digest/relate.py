@@ -597,37 +597,51 @@ def find_groups(articles: Sequence[Article], index: Index) -> list[int]:
     return _groups(articles, index, _ends_of(articles, index.tuning), None, {})
 
 
+class _CopyCheck:
+    """Near-copy verdicts: enough shingles, and word shingle Jaccard ≥ :attr:`Tuning.dup_jaccard`.
+    Each document's shingles are made once, kept until :meth:`drop`."""
+
+    def __init__(self, articles: Sequence[Article], tuning: Tuning):
+        self.articles, self.t = articles, tuning
+        self.memo = rm.WordHashes()
+        self.shingles: dict[int, np.ndarray] = {}
+
+    def _of(self, i: int) -> np.ndarray:
+        s = self.shingles.get(i)
+        if s is None:
+            s = self.shingles[i] = rm.shingle_hashes(rm.doc_text(self.articles[i]), self.t.shingle, self.memo)
+        return s
+
+    def __call__(self, i: int, j: int) -> bool:
+        t = self.t
+        a, b = self._of(i), self._of(j)
+        small, large = sorted((len(a), len(b)))
+        # cheap bound first: Jaccard ≤ min/max of the sizes
+        return small >= t.min_shingles and small >= t.dup_jaccard * large and rm.jaccard(a, b) >= t.dup_jaccard
+
+    def drop(self, i: int) -> None:
+        self.shingles.pop(i, None)
+
+
 def _near_copies(
     articles: Sequence[Article], pairs: np.ndarray, tuning: Tuning
 ) -> np.ndarray:
-    """For each pair (a row of ``pairs``), whether the two bodies are near copies: enough
-    shingles, and word shingle Jaccard ≥ :attr:`Tuning.dup_jaccard`. A document's shingles are
-    made once and dropped after its last pair (pairs sorted by their first document)."""
-    t = tuning
+    """For each pair (a row of ``pairs``), whether the two bodies are near copies (see
+    :class:`_CopyCheck`). A document's shingles are dropped after its last pair (pairs sorted
+    by their first document)."""
     out = np.zeros(len(pairs), dtype=bool)
     if not len(pairs):
         return out
     flat = pairs.reshape(-1)
     last = np.zeros(int(flat.max()) + 1, dtype=np.int64)
     np.maximum.at(last, flat, np.arange(len(flat)) // 2)  # the last pair of each document
-    memo = rm.WordHashes()
-    shingles: dict[int, np.ndarray] = {}
-
-    def shingles_of(i: int) -> np.ndarray:
-        s = shingles.get(i)
-        if s is None:
-            s = shingles[i] = rm.shingle_hashes(rm.doc_text(articles[i]), t.shingle, memo)
-        return s
-
+    check = _CopyCheck(articles, tuning)
     for at, (i, j) in enumerate(pairs.tolist()):
-        a, b = shingles_of(i), shingles_of(j)
-        small, large = sorted((len(a), len(b)))
-        # cheap bound first: Jaccard ≤ min/max of the sizes
-        out[at] = small >= t.min_shingles and small >= t.dup_jaccard * large and rm.jaccard(a, b) >= t.dup_jaccard
+        out[at] = check(i, j)
         if last[i] == at:
-            del shingles[i]
-        if last[j] == at and j in shingles:
-            del shingles[j]
+            check.drop(i)
+        if last[j] == at:
+            check.drop(j)
     return out
 
 
@@ -671,23 +685,12 @@ def _groups(
     # In one process a verdict is made only when the join below asks for it: the pairs of
     # articles already joined are never checked (and an incremental run, whose state keeps
     # only the verdicts asked for, does not check them all again).
-    memo = rm.WordHashes()
-    shingles: dict[int, np.ndarray] = {}
-
-    def shingles_of(i: int) -> np.ndarray:
-        s = shingles.get(i)
-        if s is None:
-            s = shingles[i] = rm.shingle_hashes(rm.doc_text(articles[i]), t.shingle, memo)
-        return s
+    check = _CopyCheck(articles, t)
 
     def near_copy(i: int, j: int) -> bool:
         same = known.get((i, j))
         if same is None:
-            a, b = shingles_of(i), shingles_of(j)
-            small, large = sorted((len(a), len(b)))
-            # cheap bound first: Jaccard ≤ min/max of the sizes
-            same = small >= t.min_shingles and small >= t.dup_jaccard * large and rm.jaccard(a, b) >= t.dup_jaccard
-            known[i, j] = same
+            same = known[i, j] = check(i, j)
         if prints is not None:
             key = prints[i] + prints[j]
             verdicts[key] = same

@@ -594,6 +594,10 @@ def _listing(article: Article, site: Site) -> dict[str, Any]:
     }
 
 
+#: The keys of :func:`_listing` (every one also a key of the article's view, with the same value).
+_LISTING = ("slug", "headline", "standfirst", "day", "summary", "summary_text", "tags", "section")
+
+
 def article_context(article: Article, site: Site) -> dict[str, Any]:
     """The view model of one article (keys documented in the module docstring)."""
     listing = _listing(article, site)
@@ -902,12 +906,6 @@ class _Views(dict):
             self.keys[id(view)] = self.known[slug]
         return view
 
-    def __iter__(self):  # every view, made on demand (as a dict of all views would list them)
-        return iter(self.site.by_slug)
-
-    def values(self):  # type: ignore[override]
-        return [self[slug] for slug in self.site.by_slug]
-
 
 def _shape(site: Site, env_key: str) -> tuple:
     """Everything the list of pages and their contexts read besides article views and the
@@ -1053,7 +1051,9 @@ class Renderer:
         """:func:`_listing` of a published article (made once)."""
         found = self.listings.get(article.slug)
         if found is None:
-            found = self.listings[article.slug] = _listing(article, self.site)
+            view = dict.get(self.views, article.slug)  # made already: its listing is part of it
+            found = {key: view[key] for key in _LISTING} if view is not None else _listing(article, self.site)
+            self.listings[article.slug] = found
         return found
 
     def render(self, page: Page) -> bytes:

@@ -674,3 +674,13 @@ def test_another_shape_means_no_memo(tmp_path):
     assert render.Renderer(untagged, config, memo).dirty is None
     assert render.Renderer(before, dataclasses.replace(config, site=dataclasses.replace(config.site, title="Other")), memo).dirty is None
     assert render.Renderer(before, config, memo).dirty == set()
+
+
+def test_the_search_listing_is_the_same_part_of_every_view(tmp_path):
+    # The search index reads listings (made without the body) where a view is not at hand.
+    site = render.make_site(corpus(), make_config(tmp_path))
+    for article in site.articles:
+        listing = render._listing(article, site)
+        view = render.article_context(article, site)
+        assert tuple(listing) == render._LISTING
+        assert {key: view[key] for key in render._LISTING} == listing
