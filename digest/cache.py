@@ -232,6 +232,7 @@ class Store:
     _parts: dict[str, Any] = field(default_factory=dict)  #: name → a stage's own saved state
     #: what a stage keeps for the next build in this process only (never saved), e.g. the render memo
     memory: dict[str, Any] = field(default_factory=dict)
+    _pages: tuple[str, dict] | None = None  #: (output, pages) as last saved by this process
 
     @classmethod
     def open(cls, root: Path, settings: Any) -> "Store":
@@ -336,7 +337,10 @@ class Store:
         (self.folder / f"{name}.pickle").unlink(missing_ok=True)
 
     def pages(self, output: Path) -> dict[str, tuple[str, tuple[int, int, int]]]:
-        """The pages of the last site built into ``output``: path → (page key, file stamp)."""
+        """The pages of the last site built into ``output``: path → (page key, file stamp)
+        (read once per process: later builds in it get what :meth:`save_pages` kept)."""
+        if self._pages is not None:
+            return self._pages[1] if self._pages[0] == str(output) else {}
         try:
             with (self.folder / _PAGES).open("rb") as handle:
                 saved = pickle.load(handle)
@@ -349,7 +353,8 @@ class Store:
     def save_pages(self, output: Path, pages: Mapping[str, tuple[str, tuple[int, int, int]]]) -> None:
         """Remember the pages just written into ``output`` (call after the new site is in place)."""
         self.folder.mkdir(parents=True, exist_ok=True)
-        _dump(self.folder / _PAGES, {"output": str(output), "pages": dict(pages)})
+        self._pages = (str(output), dict(pages))
+        _dump(self.folder / _PAGES, {"output": self._pages[0], "pages": self._pages[1]})
 
 
 #: Caches of other code versions or settings kept beside the one in use (switching a

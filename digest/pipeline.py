@@ -341,9 +341,11 @@ def emit(
     if store is not None:
         memo = store.memory.pop(_RENDER_MEMO, None) or store.part(_RENDER_MEMO)
         store.drop_part(_RENDER_MEMO)  # the site is about to change: a build stopped from here on leaves none
-        if not isinstance(memo, render.RenderMemo) or memo.output != str(output):
-            memo = None
-    previous = (memo.pages if memo is not None else store.pages(output)) if store is not None else None
+    previous = store.pages(output) if store is not None else None
+    if memo is not None and (
+        not isinstance(memo, render.RenderMemo) or memo.output != str(output) or memo.members.keys() != previous.keys()
+    ):
+        memo = None  # not the memo of the pages on record: every page is looked at
     with write.staging(output, update=bool(previous)) as folder:
         parts = _render_parts(jobs, len(articles))
         renderer = render.Renderer(articles, config, memo, prints, eager=parts == 1)

@@ -875,12 +875,11 @@ class RenderMemo:
     templates) and in the cache on disk (without them: views are then made when a page asks)."""
 
     shape: tuple  #: :func:`_shape` of the site it was made for
-    prints: dict[str, bytes]  #: slug → what its article was made from (see :func:`digest.pipeline.build`)
+    prints: dict[str, bytes]  #: slug → what its article was made from (see :func:`digest.pipeline._prints`)
     tags: dict[str, frozenset[str]]  #: slug → the slugs of its article's tags
     view_keys: dict[str, str]  #: slug → :meth:`Renderer.view_key` of its view
     members: dict[str, frozenset[str]]  #: page path → slugs of the article views its context holds
-    pages: dict[str, tuple[str, Any]]  #: page path → (key, file stamp) as written
-    output: str  #: the folder those pages were written into
+    output: str  #: the folder its pages were written into (their keys and stamps: ``Store.pages``)
     #: in memory only: slug → the article its view was made from (compared by identity), the views,
     #: and the templates, compiled (reused while they are the same)
     articles: dict[str, Article] = field(default_factory=dict)
@@ -1042,7 +1041,7 @@ class Renderer:
             shape=self._shape if self._shape is not None else _shape(site, self.env_key),
             prints={slug: p for slug, (p, _) in self.prints.items()},
             tags={slug: frozenset(slugs) for slug, slugs in site.tag_slugs.items()},
-            view_keys=view_keys, members={path: self.members[path] for path in pages}, pages=dict(pages),
+            view_keys=view_keys, members={path: self.members[path] for path in pages},
             output=str(output), articles=dict(site.by_slug), views=dict(dict.items(self.views)), env=self.env,
             listings=self.listings,
         )

@@ -388,3 +388,16 @@ def test_sentences_are_not_carried_through_the_build_but_summaries_come_from_the
         if not entry.article.meta_summary:  # a front-matter summary is the author's own
             sentences = clean.sentences_of(entry.article.body)
             assert entry.article.summary and all(s in sentences for s in entry.article.summary)
+
+
+def test_a_memo_whose_pages_are_not_on_record_is_not_used(project: Path, tmp_path: Path) -> None:
+    # The render memo names pages; their keys and stamps are in pages.pickle. Without that
+    # record, a memo alone would render only the pages an edit reaches and lose the rest.
+    config = load_config(root=project)
+    build(config)
+    [record] = (project / ".digest-cache").rglob("pages.pickle")
+    record.write_bytes(b"damaged")
+    seed = project / "content" / "2024-07-19-xiaomi-ev-sanctions.txt"
+    seed.write_text(seed.read_text(encoding="utf-8") + "\nA line about zeppelins.\n", encoding="utf-8")
+    build(config)
+    _same_as_cold(config, tmp_path)

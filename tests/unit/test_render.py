@@ -647,14 +647,14 @@ def test_with_the_memo_every_page_whose_key_changed_is_looked_at(tmp_path, slug,
     config = make_config(tmp_path)
     before = corpus()
     first = render.Renderer(before, config)
-    memo = first.memo(_keyed(first), config.paths.output)
+    old = _keyed(first)
+    memo = first.memo(old, config.paths.output)
     assert memo is not None
     after = [dataclasses.replace(a, **changes) if a.slug == slug else a for a in before]
     again = render.Renderer(after, config, memo)
     fresh = render.Renderer(after, config)
     assert again.dirty is not None  # same shape: the memo was used
     assert again.views == fresh.views
-    old = memo.pages
     new = _keyed(fresh)
     for path in set(old) | set(new):
         if old.get(path) != new.get(path):
