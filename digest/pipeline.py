@@ -176,7 +176,7 @@ def _load(
     step("checked", len(keyed))
 
     fresh: dict[str, _Fresh] = {}
-    with _workers(jobs, len(todo)) as pool:
+    with _workers(jobs) as pool:
         # Read what changed; then the clean context from every file, kept or fresh.
         _read_into(pool, todo, fresh, errors)
         del todo  # the files' bytes (tens of MB at 10,000 files) are not needed past reading
@@ -269,7 +269,7 @@ class _Fresh:
 
 
 def _read_into(pool, todo: Sequence[tuple[SourceFile, str, bytes | None]], fresh: dict[str, _Fresh], errors: list[Problem]) -> None:
-    for (source, key, data), (article, note, problem) in zip(todo, _map(pool, _read_one, [(s, d) for s, _, d in todo])):
+    for (source, key, data), (article, note, problem) in zip(todo, pool.map(_read_one, [(s, d) for s, _, d in todo])):
         if problem is not None:
             errors.append(problem)
             continue
@@ -279,46 +279,56 @@ def _read_into(pool, todo: Sequence[tuple[SourceFile, str, bytes | None]], fresh
 
 def _clean_into(pool, fresh: dict[str, _Fresh], context: clean.CleanContext, errors: list[Problem]) -> None:
     todo = list(fresh)
-    results = _map(pool, _Guarded(partial(_clean_one, ctx=context), "clean"), [fresh[rel].article for rel in todo])
+    results = pool.map(_Guarded(partial(_clean_one, ctx=context), "clean"), [fresh[rel].article for rel in todo])
     for rel, (result, problem) in zip(todo, results):
         if problem is not None:
             errors.append(problem)
             del fresh[rel]
             continue
-        article, looked_up, vocab = result
+        changes, looked_up, vocab = result
         # One shared string per word: 10,000 articles' own copies of their words were 300 MB.
-        fresh[rel].article, fresh[rel].looked_up, fresh[rel].vocab = article, looked_up, tuple(map(sys.intern, vocab))
+        fresh[rel].article = replace(fresh[rel].article, **changes)
+        fresh[rel].looked_up, fresh[rel].vocab = looked_up, tuple(map(sys.intern, vocab))
 
 
 def _summarise_into(pool, fresh: dict[str, _Fresh], stats: text.Stats, n: int, tags: TagsConfig, errors: list[Problem]) -> None:
     todo = list(fresh)
     stage = _Guarded(partial(_summarise_and_tag, stats=stats, n=n, tags=tags), "summarise")
-    for rel, (result, problem) in zip(todo, _map(pool, stage, [fresh[rel].article for rel in todo])):
+    for rel, (result, problem) in zip(todo, pool.map(stage, [fresh[rel].article for rel in todo])):
         if problem is not None:
             errors.append(problem)
             del fresh[rel]
             continue
-        article, words = result
-        fresh[rel].article = article
+        changes, words = result
+        fresh[rel].article = replace(fresh[rel].article, **changes)
         fresh[rel].vocab, fresh[rel].idf_words = cache.compact(frozenset(fresh[rel].vocab), words)
 
 
-def _clean_one(article: Article, ctx: clean.CleanContext) -> tuple[Article, tuple, tuple[str, ...]]:
-    """Stage 2 for one article, with what it read of the corpus and the distinct words of its
-    body (sorted: a tuple is a fraction of a set's memory). Its sentences are left out: they
-    are the body's again (:func:`digest.clean.sentences_of`), made where summarise and tag
-    need them, not carried through the build and the cache (30 MB at 10,000 articles)."""
+def _clean_one(article: Article, ctx: clean.CleanContext) -> tuple[dict[str, object], tuple, tuple[str, ...]]:
+    """Stage 2 for one article: the fields cleaning changed (see :func:`_changes`), what it
+    read of the corpus, and the distinct words of its body (sorted: a tuple is a fraction of a
+    set's memory). Its sentences are left out: they are the body's again
+    (:func:`digest.clean.sentences_of`), made where summarise and tag need them, not carried
+    through the build and the cache (30 MB at 10,000 articles)."""
     recording = cache.RecordingContext(ctx)
-    article = clean.clean(article, recording.context)
-    return replace(article, sentences=()), recording.looked_up, tuple(sorted(set(text.words(article.body_text))))
+    cleaned = clean.clean(article, recording.context)
+    return _changes(article, replace(cleaned, sentences=())), recording.looked_up, tuple(sorted(set(text.words(cleaned.body_text))))
 
 
-def _summarise_and_tag(article: Article, stats: text.Stats, n: int, tags: TagsConfig) -> tuple[Article, frozenset[str] | None]:
-    """Stages 4 and 5 for one article (one task per article in a worker), with the IDFs they read."""
+def _summarise_and_tag(article: Article, stats: text.Stats, n: int, tags: TagsConfig) -> tuple[dict[str, object], frozenset[str] | None]:
+    """Stages 4 and 5 for one article (in a worker): the fields they set (see :func:`_changes`)
+    and the IDFs they read."""
     recording = cache.RecordingStats(stats)
-    article = replace(article, sentences=clean.sentences_of(article.body))
-    article = tag.tag(summarize.summarize(article, recording, n), recording, tags)  # type: ignore[arg-type]
-    return replace(article, sentences=()), recording.words
+    done = replace(article, sentences=clean.sentences_of(article.body))
+    done = tag.tag(summarize.summarize(done, recording, n), recording, tags)  # type: ignore[arg-type]
+    return _changes(article, replace(done, sentences=())), recording.words
+
+
+def _changes(before: Article, after: Article) -> dict[str, object]:
+    """The fields of ``after`` that are not those of ``before`` (by identity: a stage keeps
+    what it does not set), so that a worker sends back only what its stage made, never the
+    body or the source text it was given."""
+    return {name: value for name in _ARTICLE_FIELDS if (value := getattr(after, name)) is not getattr(before, name)}
 
 
 def emit(
@@ -491,25 +501,61 @@ _CHUNKS = 16
 
 
 @contextmanager
-def _workers(jobs: int | None, size: int) -> Iterator[ProcessPoolExecutor | None]:
-    """A process pool for the per-article steps, or None to run them here."""
-    if jobs is None:
-        jobs = (os.cpu_count() or 1) if size >= PARALLEL_FROM else 1
-    jobs = min(jobs, size)
-    if jobs <= 1:
-        yield None
-        return
-    # fork is fastest, but only safe while this process has no other threads (watch/serve have)
-    method = "fork" if threading.active_count() == 1 and "fork" in mp.get_all_start_methods() else "spawn"
-    with ProcessPoolExecutor(max_workers=jobs, mp_context=mp.get_context(method)) as pool:
-        yield pool
+def _workers(jobs: int | None) -> Iterator["_Runner"]:
+    """What runs the per-article steps of one build (see :class:`_Runner`)."""
+    runner = _Runner(jobs)
+    try:
+        yield runner
+    finally:
+        runner.close()
 
 
-def _map(pool: ProcessPoolExecutor | None, fn: Callable, items: Sequence) -> Iterator:
-    """``map`` in the pool (order kept, in about :data:`_CHUNKS` chunks) or here."""
-    if pool is None:
-        return map(fn, items)
-    return pool.map(fn, items, chunksize=max(1, len(items) // _CHUNKS))
+class _Runner:
+    """Runs a step over many items, in order: here, or in ``jobs`` worker processes (default:
+    one per core when :data:`PARALLEL_FROM` items or more). Workers forked for the step inherit
+    its items and function, so only the results travel back (pickled); when this process has
+    other threads (watch, serve), forking is unsafe and one pool of spawned workers, made when
+    first needed, is sent the items too. The result is the same either way."""
+
+    def __init__(self, jobs: int | None):
+        self.jobs = jobs
+        self._spawned: ProcessPoolExecutor | None = None
+
+    def map(self, fn: Callable, items: Sequence) -> Iterator:
+        jobs = self.jobs if self.jobs is not None else ((os.cpu_count() or 1) if len(items) >= PARALLEL_FROM else 1)
+        jobs = min(jobs, len(items))
+        if jobs <= 1:
+            return map(fn, items)
+        chunk = max(1, len(items) // _CHUNKS)
+        if threading.active_count() == 1 and "fork" in mp.get_all_start_methods():
+            return self._forked(fn, items, jobs, chunk)
+        if self._spawned is None:
+            self._spawned = ProcessPoolExecutor(max_workers=jobs, mp_context=mp.get_context("spawn"))
+        return self._spawned.map(fn, items, chunksize=chunk)
+
+    @staticmethod
+    def _forked(fn: Callable, items: Sequence, jobs: int, chunk: int) -> Iterator:
+        _FORKED[:] = [fn, items]
+        try:
+            with ProcessPoolExecutor(max_workers=jobs, mp_context=mp.get_context("fork")) as pool:
+                for results in pool.map(_forked_chunk, [(i, min(i + chunk, len(items))) for i in range(0, len(items), chunk)]):
+                    yield from results
+        finally:
+            _FORKED.clear()
+
+    def close(self) -> None:
+        if self._spawned is not None:
+            self._spawned.shutdown()
+            self._spawned = None
+
+
+#: What forked workers of :meth:`_Runner.map` inherit: the function and the items.
+_FORKED: list = []
+
+
+def _forked_chunk(bounds: tuple[int, int]) -> list:
+    fn, items = _FORKED
+    return [fn(items[i]) for i in range(*bounds)]
 
 
 def _read_one(item: tuple[SourceFile, bytes | None]) -> tuple[Article | None, str | None, Problem | None]:
