@@ -6,6 +6,7 @@ pages need the whole corpus, so nothing is rendered until loading is done.
 """
 from __future__ import annotations
 
+import gc
 import hashlib
 import logging
 import multiprocessing as mp
@@ -20,7 +21,7 @@ from dataclasses import dataclass, fields, replace
 from datetime import datetime, timezone
 from functools import partial
 from pathlib import Path
-from typing import Callable, Iterator, Mapping, Sequence
+from typing import Callable, Iterable, Iterator, Mapping, Sequence
 
 from . import cache, clean, readers, relate, render, summarize, tag, text, write
 from .config import Config, TagsConfig
@@ -381,6 +382,62 @@ def emit(
         if memo is not None:
             store.memory[_RENDER_MEMO] = memo
     return written
+
+
+def preview(config: Config, paths: Iterable[Path], store: cache.Store, sentences: int | None = None) -> list[str]:
+    """For ``digest watch``: at once, the pages of the edited files among ``paths`` that the
+    last build in this process published, made from their new text on that build's site
+    with its corpus statistics (see :func:`digest.render.preview`), written into the site
+    in place. Returns their site-relative paths. The build that must follow replaces them
+    with the pages of the new corpus (a page can differ: related links, tags and summaries
+    across the corpus move with an edit). A file this cannot preview quickly (new, renamed,
+    unreadable, a draft) is left to that build; nothing here raises."""
+    memo = store.memory.get(_RENDER_MEMO)
+    if not isinstance(memo, render.RenderMemo) or memo.site is None or store.stats is None:
+        return []
+    collecting = gc.isenabled()
+    gc.disable()  # a full collection over a large corpus in memory takes longer than the preview
+    try:
+        return _preview(config, paths, store, memo, sentences)
+    finally:
+        if collecting:
+            gc.enable()
+
+
+def _preview(config: Config, paths: Iterable[Path], store: cache.Store, memo: render.RenderMemo, sentences: int | None) -> list[str]:
+    by_source = {a.source: a for a in memo.site.articles}  # type: ignore[union-attr]
+    context: clean.CleanContext | None = None
+    written: list[str] = []
+    for path in paths:
+        rel = _inside(path, config.paths.content)
+        old = by_source.get(rel) if rel is not None else None
+        if old is None:
+            continue
+        try:
+            source = SourceFile(path=path, rel=rel, suffix=path.suffix[1:].lower(), mtime=path.stat().st_mtime)
+            article, _ = readers.read(source)
+            if context is None:
+                context = clean.context_from([(e.article.source, e.title, e.lines) for e in store.entries.values()])
+            fresh = _Fresh("", replace(article, **_clean_one(article, context)[0]), [])
+            _fill_defaults(fresh, source.mtime)
+            done = replace(fresh.article, **_summarise_and_tag(fresh.article, store.stats, sentences or config.summary.sentences, config.tags)[0])
+            made = render.preview(memo, replace(done, slug=old.slug, related=old.related, duplicate_of=old.duplicate_of,
+                                                duplicates=old.duplicates), config)
+            if made is not None and write.replace_page(config.paths.output, *made):
+                written.append(made[0])
+        except Exception:  # the build that follows reports what is wrong with the file
+            log.debug("no preview of %s", rel, exc_info=True)
+    return written
+
+
+def _inside(path: Path, folder: Path) -> str | None:
+    """``path`` relative to ``folder`` ("/" separators), also through symbolic links; None if outside."""
+    for p, f in ((path, folder), (path.resolve(), folder.resolve())):
+        try:
+            return p.relative_to(f).as_posix()
+        except ValueError:
+            pass
+    return None
 
 
 def _prints(articles: Sequence[Article], origins: Sequence[tuple[str, Article, bool]]) -> dict[str, tuple[bytes, bool]]:

@@ -886,10 +886,28 @@ class RenderMemo:
     views: dict[str, "ArticleView"] = field(default_factory=dict)
     env: jinja2.Environment | None = None
     listings: dict[str, dict[str, Any]] = field(default_factory=dict)  #: slug → :func:`_listing`
+    site: Site | None = None  #: in memory only: the site it was made for (see :func:`preview`)
 
     def on_disk(self) -> "RenderMemo":
         """This memo without what only makes sense in this process."""
-        return replace(self, articles={}, views={}, env=None, listings={})
+        return replace(self, articles={}, views={}, env=None, listings={}, site=None)
+
+
+def preview(memo: RenderMemo, article: Article, config: Config) -> tuple[str, bytes] | None:
+    """The path and bytes of the page of ``article``, an edited version of a published article of the last build
+    in this process, on that build's site (its neighbours, related links and tag pages as
+    they were) with the templates compiled then; None when the memo cannot tell (no site in
+    memory, another configuration, an article that is new, renamed or now a draft).
+    ``digest watch`` writes it first so that the page being edited shows the edit at once; the
+    build that follows makes every page from the new corpus and replaces it."""
+    site = memo.site
+    if site is None or memo.env is None or site.config != config or article.draft or article.slug not in site.by_slug:
+        return None
+    site = replace(site, by_slug=MappingProxyType({**site.by_slug, article.slug: article}))
+    renderer = Renderer((), config, eager=False, site=site)
+    renderer.env = memo.env
+    page = renderer.article_page(article)
+    return page.path, renderer.render(page)
 
 
 class _Views(dict):
@@ -952,11 +970,11 @@ class Renderer:
 
     def __init__(
         self, articles: Sequence[Article], config: Config, memo: RenderMemo | None = None,
-        prints: Mapping[str, tuple[bytes, bool]] | None = None, eager: bool = True,
+        prints: Mapping[str, tuple[bytes, bool]] | None = None, eager: bool = True, site: Site | None = None,
     ):
         self.config = config
         self.env = make_environment(config)
-        self.site = make_site(articles, config)
+        self.site = site if site is not None else make_site(articles, config)
         self.root_dir = Path(config.root)
         #: slug → (what its article was made from, whether that was made in this build)
         self.prints = dict(prints or {})
@@ -967,6 +985,7 @@ class Renderer:
         self.dirty: set[str] | None = None
         self.dirty_folders: tuple[str, ...] = ()
         self.listings: dict[str, dict[str, Any]] = {}  #: slug → :func:`_listing`, once made
+        self._common: tuple[dict[str, Any], list[dict[str, str]]] | None = None  # see page_context
         self._shape = _shape(self.site, self.env_key) if memo is not None else None
         if memo is not None and memo.env is not None and memo.shape[:2] == self._shape[:2]:  # type: ignore[index]
             self.env = memo.env  # same templates, same configuration: compiled already
@@ -1043,7 +1062,7 @@ class Renderer:
             tags={slug: frozenset(slugs) for slug, slugs in site.tag_slugs.items()},
             view_keys=view_keys, members={path: self.members[path] for path in pages},
             output=str(output), articles=dict(site.by_slug), views=dict(dict.items(self.views)), env=self.env,
-            listings=self.listings,
+            listings=self.listings, site=site,
         )
 
     def listing(self, article: Article) -> dict[str, Any]:
@@ -1087,6 +1106,43 @@ class Renderer:
             self.view_keys[view["slug"]] = key
         return key
 
+    def page_context(self, path: str, kind: str, title: str, description: str = "", **extra: Any) -> dict[str, Any]:
+        """The context every page's template gets (``site``, ``root``, ``page``, ``pagination``),
+        with ``extra`` (a page's own ``feeds`` and ``pagination`` taken from it)."""
+        config, site = self.config, self.site
+        if self._common is None:
+            self._common = (
+                {"site": site_context(site)},
+                [{"type": kind, "title": f"{config.site.title} ({label})", "url": name} for name, kind, label in _FEEDS],
+            )
+        common, site_feeds = self._common
+        root = _root(path)
+        if kind == "404" and site.base_url:
+            root = site.base_url
+        feeds = extra.pop("feeds", None)
+        return {
+            **common,
+            "root": root,
+            "page": {
+                "kind": kind,
+                "title": title,
+                "description": description or config.site.description,
+                "url": path,
+                "canonical": site.url(path) if kind not in _NOT_HTML else "",
+                "feeds": (feeds or []) + site_feeds,
+            },
+            "pagination": extra.pop("pagination", None) or pagination(path, 1, 1),
+            **extra,
+        }
+
+    def article_page(self, article: Article, view: Mapping[str, Any] | None = None) -> Page:
+        """The page of one published article (its view made here unless given)."""
+        path = article_path(article.slug)
+        if view is None:
+            view = article_context(article, self.site)
+        return Page(path, "article.html", self.page_context(path, "article", view["headline"], view["description"],
+                                                             article=view, jsonld=json_ld(_news_article(view, self.site))))
+
     def pages(self, share: tuple[int, int] = (0, 1), only: Callable[[str], bool] | None = None) -> Iterator[Page]:
         """Every page of the site in a stable order, or only share ``(k, n)``: the pages whose
         path hashes to ``k`` modulo ``n``, or only the paths ``only`` accepts (the context of a
@@ -1099,30 +1155,8 @@ class Renderer:
                 return only(path)
             return parts == 1 or zlib.crc32(path.encode("utf-8")) % parts == part
 
-        common = {"site": site_context(site)}
+        page = self.page_context
         size = config.front.page_size
-
-        site_feeds = [{"type": kind, "title": f"{config.site.title} ({label})", "url": name} for name, kind, label in _FEEDS]
-
-        def page(path: str, kind: str, title: str, description: str = "", **extra: Any) -> dict[str, Any]:
-            root = _root(path)
-            if kind == "404" and site.base_url:
-                root = site.base_url
-            feeds = extra.pop("feeds", None)
-            return {
-                **common,
-                "root": root,
-                "page": {
-                    "kind": kind,
-                    "title": title,
-                    "description": description or config.site.description,
-                    "url": path,
-                    "canonical": site.url(path) if kind not in _NOT_HTML else "",
-                    "feeds": (feeds or []) + site_feeds,
-                },
-                "pagination": extra.pop("pagination", None) or pagination(path, 1, 1),
-                **extra,
-            }
 
         def emit(path: str, template: str, context: Mapping[str, Any]) -> Page:
             return Page(path, template, context)
@@ -1175,9 +1209,7 @@ class Renderer:
             path = article_path(a.slug)
             if not mine(path):
                 continue
-            view = views[a.slug]
-            yield emit(path, "article.html", page(path, "article", view["headline"], view["description"],
-                                                  article=view, jsonld=json_ld(_news_article(view, site))))
+            yield self.article_page(a, views[a.slug])
 
         # Tag pages (each with its own feeds) and the tag index.
         for tag in tags:

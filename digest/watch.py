@@ -85,12 +85,15 @@ def watch(
     current = {"config": config}
     stores: dict[Path, Store] = {}  # the cache stays in memory between rebuilds
 
+    def current_store() -> Store:
+        store = cache_store(current["config"], sentences)  # its folder names the code version and settings
+        return stores.setdefault(store.folder, store)
+
     def run_build(reason: str) -> None:
         started = time.perf_counter()
         try:
             config = current["config"]
-            store = cache_store(config, sentences)  # its folder names the code version and settings
-            store = stores.setdefault(store.folder, store)
+            store = current_store()
             store.load()  # from disk the first time only
             result = build(config, sentences=sentences, store=store)
         except DigestError as exc:
@@ -135,6 +138,8 @@ def watch(
                         log.error("error: %s", line)
                     log.error("config not reloaded — still watching")
                     continue
+            if kinds == ["content"]:
+                _preview(current["config"], changed, current_store(), sentences)
             names = ", ".join(sorted(_short(p, current["config"]) for p in changed)[:5])
             more = f" and {len(changed) - 5} more" if len(changed) > 5 else ""
             run_build(f"{'/'.join(kinds)} changed ({names}{more})")
@@ -146,6 +151,22 @@ def watch(
     finally:
         observer.stop()
         observer.join(timeout=5)
+
+
+def _preview(config: Config, changed: set[Path], store: "Store", sentences: int | None) -> None:
+    """Write the edited articles' own pages before the build that follows (see
+    :func:`digest.pipeline.preview`): the page being edited shows the edit at once."""
+    from .pipeline import preview
+
+    started = time.perf_counter()
+    try:
+        written = preview(config, sorted(p for p in changed if p.is_file()), store, sentences)
+    except DigestError as exc:  # pragma: no cover - preview reports nothing itself; the build will
+        log.debug("no preview: %s", exc)
+        return
+    if written:
+        log.info("previewed %s in %.2f s; rebuilding", ", ".join(written[:3]) + (" …" if len(written) > 3 else ""),
+                 time.perf_counter() - started)
 
 
 def _watch_roots(config: Config) -> list[tuple[Path, bool]]:

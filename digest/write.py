@@ -16,7 +16,7 @@ import os
 import shutil
 import sys
 from pathlib import Path, PurePosixPath
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from typing import Iterable, Iterator
 
 from .errors import DigestError
@@ -62,6 +62,27 @@ def write_site(pages: Iterable[tuple[str, bytes]], out_dir: Path) -> list[str]:
             folder.put(rel, data)
         written = folder.written
     return sorted(written)
+
+
+def replace_page(out_dir: Path, rel: str, data: bytes) -> bool:
+    """Replace one page of a built site in place, atomically (a reader sees the old file or the
+    new one, never part of one); only a page that exists already, so no folder is made.
+    Returns whether it was written. A build after it sees a file that is not the one it
+    wrote (its :data:`Stamp` differs) and makes the page again."""
+    target = os.path.join(out_dir, _checked(rel))
+    if not os.path.isfile(target) or os.path.islink(target):
+        return False
+    folder, name = os.path.split(target)
+    tmp = os.path.join(folder, f"{_TMP_PREFIX}{name}")
+    try:
+        with open(tmp, "wb") as handle:
+            handle.write(data)
+        os.replace(tmp, target)
+    except OSError:
+        with suppress(OSError):
+            os.unlink(tmp)
+        return False
+    return True
 
 
 class Staging:

@@ -401,3 +401,38 @@ def test_a_memo_whose_pages_are_not_on_record_is_not_used(project: Path, tmp_pat
     seed.write_text(seed.read_text(encoding="utf-8") + "\nA line about zeppelins.\n", encoding="utf-8")
     build(config)
     _same_as_cold(config, tmp_path)
+
+
+def test_watch_previews_an_edited_page_then_the_build_gives_the_cold_site(project: Path, tmp_path: Path) -> None:
+    from digest.pipeline import cache_store, preview
+
+    content = project / "content"
+    _generated(content, 12)
+    config = load_config(root=project)
+    store = cache_store(config)  # kept in memory between builds, as digest watch does
+    store.load()
+    assert preview(config, [content / "gen-03.md"], store) == []  # no build in this process yet: nothing to stand on
+    build(config, store=store, jobs=1)
+    site = config.paths.output
+    before = _files(site)
+
+    edited = content / "gen-03.md"
+    edited.write_text(edited.read_text(encoding="utf-8") + "\nThe harbour crane stood idle all week.\n", encoding="utf-8")
+    new = content / "gen-new.md"
+    new.write_text("---\ntitle: A story nobody saw before\ndate: 2024-05-01\n---\nA new article arrives here today.\n",
+                   encoding="utf-8")
+    draft = content / "gen-05.md"
+    draft.write_text(draft.read_text(encoding="utf-8").replace("---\ntitle:", "---\ndraft: true\ntitle:", 1), encoding="utf-8")
+
+    written = preview(config, [edited, new, draft, project / "elsewhere.md"], store)
+    assert written == ["articles/gen-03/index.html"]  # not the new article, nor the one now a draft
+    after = _files(site)
+    assert b"harbour crane stood idle" in after["articles/gen-03/index.html"]
+    assert b"harbour crane stood idle" not in before["articles/gen-03/index.html"]
+    # Only that page was touched, in place, with nothing left beside it.
+    assert {p for p in after if after[p] != before.get(p)} == {"articles/gen-03/index.html"}
+    assert after.keys() == before.keys()
+
+    build(config, store=store, jobs=1)  # the build that follows: every page from the new corpus
+    _same_as_cold(config, tmp_path)
+    assert "articles/gen-new/index.html" in _files(site) and "articles/gen-05/index.html" not in _files(site)

@@ -48,6 +48,18 @@ def test_edit_triggers_one_rebuild(watching) -> None:
     assert len(builds) == 2
 
 
+def test_an_edit_is_previewed_before_the_rebuild(watching, caplog) -> None:
+    root, builds = watching
+    caplog.set_level("INFO", logger="digest.watch")
+    (root / "content/2024-07-17-northwind.md").write_text(MD.replace("Tom Hale", "Editor Preview"))
+    assert wait_until(lambda: len(builds) == 2)
+    messages = [r.getMessage() for r in caplog.records if r.name == "digest.watch"]
+    previewed = [i for i, m in enumerate(messages) if m.startswith("previewed articles/northwind/index.html")]
+    rebuilt = [i for i, m in enumerate(messages) if "rebuilt" in m]
+    assert previewed and rebuilt and previewed[0] < rebuilt[-1]
+    assert "Editor Preview" in read_or_empty(root / "site/articles/northwind/index.html")
+
+
 def test_new_file_and_config_change(watching) -> None:
     root, builds = watching
     (root / "content/2024-07-18-second.md").write_text(MD.replace("Northwind Batteries to supply", "Second story about"))
