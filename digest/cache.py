@@ -324,12 +324,20 @@ class Store:
             self._parts[name] = value
         return self._parts[name]
 
-    def save_part(self, name: str, value: Any) -> None:
+    def save_part(self, name: str, value: Any, keep: bool = True) -> None:
         """Keep ``value`` (a stage's own state, e.g. the relate index) under ``name``, for this
-        code version only (the folder outlives edits to the modules after the article stages)."""
+        code version only (the folder outlives edits to the modules after the article stages);
+        also in memory for :meth:`part` unless ``keep`` is false."""
         self.folder.mkdir(parents=True, exist_ok=True)
         _dump(self.folder / f"{name}.pickle", (code_version(), value))
-        self._parts[name] = value
+        if keep:
+            self._parts[name] = value
+        else:
+            self._parts.pop(name, None)
+
+    def release_part(self, name: str) -> None:
+        """Let go of what :meth:`part` holds in memory under ``name`` (read again if asked)."""
+        self._parts.pop(name, None)
 
     def drop_part(self, name: str) -> None:
         """Forget what :meth:`save_part` kept under ``name`` (before the thing it describes changes)."""

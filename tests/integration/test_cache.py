@@ -436,3 +436,31 @@ def test_watch_previews_an_edited_page_then_the_build_gives_the_cold_site(projec
     build(config, store=store, jobs=1)  # the build that follows: every page from the new corpus
     _same_as_cold(config, tmp_path)
     assert "articles/gen-new/index.html" in _files(site) and "articles/gen-05/index.html" not in _files(site)
+
+
+def test_a_build_with_its_own_store_lets_the_relate_state_go_before_rendering(project: Path, monkeypatch) -> None:
+    from digest import pipeline, render
+
+    config = load_config(root=project)
+    opened: list = []
+    real_open = pipeline.open_cache
+    monkeypatch.setattr(pipeline, "open_cache", lambda *a, **k: opened.append(real_open(*a, **k)) or opened[-1])
+    seen: list[tuple[bool, bool]] = []
+    real_init = render.Renderer.__init__
+
+    def init(self, *args, **kwargs):
+        store = opened[-1]
+        seen.append(("relate" in store._parts, (store.folder / "relate.pickle").is_file()))
+        real_init(self, *args, **kwargs)
+
+    monkeypatch.setattr(render.Renderer, "__init__", init)
+    build(config, jobs=1)  # cold: the state is made, saved, and let go of before any page
+    first = opened[-1]
+    assert seen and seen[0] == (False, True)
+    assert first.part("relate") is not None  # read back from disk when asked
+    seen.clear()
+    content = project / "content"
+    page = sorted(content.rglob("*.md"))[0]
+    page.write_text(page.read_text(encoding="utf-8") + "\nOne more line about the harbour.\n", encoding="utf-8")
+    build(config, jobs=1)  # warm: the previous state read, the new one saved, neither kept
+    assert seen and seen[0] == (False, True)
