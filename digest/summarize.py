@@ -137,15 +137,19 @@ def make_doc(sentences: Sequence[str], title: str, stats: Stats) -> Doc:
     known = list(vocab)
     known += [w for w in dict.fromkeys(title_words) if w not in vocab]
     known_stems = list(map(_content_stem, known))
-    stems = tuple(st for st in dict.fromkeys(known_stems) if st)
+    stems = tuple(filter(None, dict.fromkeys(known_stems)))
     n_stems = len(stems)
     stem_col = dict(zip(stems, range(n_stems)))
-    word_stem = np.array(list(map(stem_col.get, known_stems, repeat(-1))), dtype=np.intp)
+    columns = list(map(stem_col.get, known_stems, repeat(-1)))
+    word_stem = np.array(columns, dtype=np.intp)
     content = list(compress(known, known_stems))
-    stem_idf = np.zeros(n_stems)
-    weights = list(map(stats.idf, content))
-    np.maximum.at(stem_idf, word_stem[word_stem >= 0], weights)
-    idf = dict(zip(stems, stem_idf.tolist()))
+    # a stem weighs as its heaviest word (most stems have one word: a loop beats ``np.maximum.at``)
+    best = [0.0] * n_stems
+    for col, weight in zip(filter((-1).__ne__, columns), txt.idfs(stats, content)):
+        if weight > best[col]:
+            best[col] = weight
+    stem_idf = np.array(best, dtype=float)
+    idf = dict(zip(stems, best))
     if n == 0:
         empty = np.zeros((0, 0))
         return Doc((), title, (), title_terms, idf, empty, empty, np.zeros(0))
@@ -195,12 +199,26 @@ def make_doc(sentences: Sequence[str], title: str, stats: Stats) -> Doc:
     )
 
 
-@lru_cache(maxsize=None)  # a pure function of the word; unbounded, so a hit is one dict look-up
-def _content_stem(word: str) -> str:
-    """The stem of a content word (:func:`digest.text.stem`); "" for a stop word or a lone letter."""
-    if word in txt.stopwords() or (len(word) < 2 and not word.isdigit()):
-        return ""
-    return txt.stem(word)
+class _StemMemo(dict):  # type: ignore[type-arg]
+    """``word -> stem`` of a content word, "" for a stop word or a lone letter (see :func:`_content_stem`).
+
+    A pure function of the word, kept for every word seen (as ``functools.cache`` would),
+    but a hit through ``__getitem__`` is one dict look-up with no call overhead.
+    """
+
+    __slots__ = ()
+
+    def __missing__(self, word: str) -> str:
+        if word in txt.stopwords() or (len(word) < 2 and not word.isdigit()):
+            value = ""
+        else:
+            value = txt.stem(word)
+        self[word] = value
+        return value
+
+
+#: The stem of a content word (:func:`digest.text.stem`); "" for a stop word or a lone letter.
+_content_stem = _StemMemo().__getitem__
 
 
 #: Largest ``rows * rows * columns`` handed to one matrix product: below it OpenBLAS runs on
@@ -455,7 +473,7 @@ class Quotes(_ArrayScorer):
 
     def rate(self, doc: Doc) -> np.ndarray:
         """Return the quoted share of each sentence."""
-        return np.array([quote_share(s) for s in doc.sentences])
+        return np.array([quote_share(s) if '"' in s or "“" in s or "”" in s else 0.0 for s in doc.sentences])
 
 
 def quote_share(sentence: str) -> float:
@@ -525,23 +543,36 @@ def score_sentences(doc: Doc, scorers: Sequence[tuple[Scorer, float]] = DEFAULT_
 
 def _combine(doc: Doc, scorers: Sequence[tuple[Scorer, float]]) -> np.ndarray:
     n = len(doc)
-    active = [(scorer, weight) for scorer, weight in scorers if weight]
+    active, weights, scaled = _active(scorers)
     if not n or not active:
         return np.zeros(n)
     rates = np.empty((len(active), n))
-    for k, (scorer, _) in enumerate(active):
+    for k, scorer in enumerate(active):
         if isinstance(scorer, _ArrayScorer):
             rates[k] = scorer.rate(doc)
         else:
             rated = scorer.score(doc)
             rates[k] = [rated.get(i, 0.0) for i in range(n)]
-    weights = np.array([w for _, w in active])
-    scaled = np.array([getattr(s, "scaled", True) for s, _ in active])
-    low = np.where(scaled, rates.min(axis=1), 0.0)
-    span = np.where(scaled, rates.max(axis=1) - low, 1.0)
-    # a constant scaled rating adds nothing
-    factor = np.divide(weights, span, out=np.zeros_like(weights), where=span > 0)
-    return factor @ (rates - low[:, None])
+    # each scaled rating from [min, max] to [0, 1], then weighted; a constant one adds nothing
+    low = [m if sc else 0.0 for m, sc in zip(rates.min(axis=1).tolist(), scaled)]
+    span = [x - m if sc else 1.0 for x, m, sc in zip(rates.max(axis=1).tolist(), low, scaled)]
+    factor = [w / d if d > 0 else 0.0 for w, d in zip(weights, span)]
+    return np.array(factor) @ (rates - np.array(low)[:, None])
+
+
+def _active(scorers: Sequence[tuple[Scorer, float]]) -> tuple[tuple[Scorer, ...], tuple[float, ...], tuple[bool, ...]]:
+    """The scorers with a weight, their weights and whether each is scaled (remembered per set of scorers)."""
+    try:
+        return _active_of(tuple(scorers))
+    except TypeError:  # a scorer that cannot be hashed
+        return _active_of.__wrapped__(tuple(scorers))
+
+
+@lru_cache(maxsize=16)
+def _active_of(scorers: tuple[tuple[Scorer, float], ...]) -> tuple[tuple[Scorer, ...], tuple[float, ...], tuple[bool, ...]]:
+    active = [(scorer, weight) for scorer, weight in scorers if weight]
+    return (tuple(s for s, _ in active), tuple(float(w) for _, w in active),
+            tuple(bool(getattr(s, "scaled", True)) for s, _ in active))
 
 
 # -- readability ----------------------------------------------------------------------------

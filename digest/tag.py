@@ -43,16 +43,17 @@ from dataclasses import dataclass, field, replace
 from itertools import chain, compress, repeat
 from operator import and_, itemgetter, ne, not_
 from bisect import bisect_left
-from functools import cache, lru_cache
+from functools import lru_cache, partial
 from importlib import resources
 from typing import TYPE_CHECKING, Any, Iterable, Mapping, NamedTuple
 
+import numpy as np
 import yaml
 
 from .model import Article, Entity
 from .slugs import not_reserved
 from .tag_verbs import IRREGULAR_PAST
-from .text import split_sentences, stem, stopwords
+from .text import idf_memo, split_sentences, stem, stopwords
 
 if TYPE_CHECKING:
     from .config import TagsConfig
@@ -230,7 +231,18 @@ def tag_slug(name: str) -> str:
 
 def singular(word: str, lex: Lexicon | None = None) -> str:
     """A conservative singular of a lower-case English noun ("vehicles" -> "vehicle")."""
-    lex = lex or lexicon()
+    if lex is None or lex is lexicon():
+        return _singular(word)
+    return _singular_in(word, lex)
+
+
+@lru_cache(maxsize=1 << 16)
+def _singular(word: str) -> str:
+    """:func:`singular` with the built-in word lists."""
+    return _singular_in(word, lexicon())
+
+
+def _singular_in(word: str, lex: Lexicon) -> str:
     w = word.lower()
     if w in lex.irregular:
         return lex.irregular[w]
@@ -322,8 +334,23 @@ def _word_info(surf: str) -> _Info:
 _PIECES_KEPT = 1 << 18  #: pieces remembered by :func:`_piece` before its memo starts again
 
 
-@cache  # unbounded, so a hit is a plain dict look-up; _read empties it past _PIECES_KEPT entries
-def _piece(piece: str) -> tuple[_Info, ...]:
+class _PieceMemo(dict):  # type: ignore[type-arg]
+    """``piece -> its tokens`` (:func:`_tokens_of`): a hit through ``__getitem__`` is one dict
+    look-up with no call overhead; :func:`_read` empties it past :data:`_PIECES_KEPT` entries."""
+
+    __slots__ = ()
+
+    def __missing__(self, piece: str) -> tuple[_Info, ...]:
+        value = self[piece] = _tokens_of(piece)
+        return value
+
+
+_PIECES = _PieceMemo()
+#: The tokens of one space-separated piece of text, remembered (see :class:`_PieceMemo`).
+_piece = _PIECES.__getitem__
+
+
+def _tokens_of(piece: str) -> tuple[_Info, ...]:
     """The tokens of one space-separated piece of text ("(Xiaomi's", "U.S.", "said,")."""
     out: list[_Info] = []
     for m in _TOKEN.findall(piece):
@@ -417,8 +444,8 @@ def _read(article: Article) -> _Doc:
     if not article.title.strip():
         units.append([])
         kinds.append("title")
-    if _piece.cache_info().currsize > _PIECES_KEPT:
-        _piece.cache_clear()
+    if len(_PIECES) > _PIECES_KEPT:
+        _PIECES.clear()
     for kind, text in _unit_texts(article):
         infos = list(chain.from_iterable(map(_piece, text.split())))
         if kind != "body" or text.isupper():
@@ -430,10 +457,13 @@ def _read(article: Article) -> _Doc:
                 kinds.append(kind)
                 tcase.append(True)
                 continue
-        ends = text.rstrip("\"'”’)]").endswith((".", "!", "?", "…"))
         units.append(infos)
         kinds.append(kind)
-        tcase.append(_title_case(infos, stop, ends) if kind != "body" or len(infos) < 40 else False)
+        if kind != "body" or len(infos) < 40:
+            ends = text.rstrip("\"'”’)]").endswith((".", "!", "?", "…"))
+            tcase.append(_title_case(infos, stop, ends))
+        else:
+            tcase.append(False)
     if not article.title.strip():
         tcase.insert(0, False)
     # The units laid end to end, each closed by a boundary token, and read as flat lists.
@@ -571,10 +601,7 @@ def _split_title(words: list[_Info], lex: Lexicon) -> tuple[list[_Info], list[_I
 def _collect_entities(runs: list[_Run], lex: Lexicon) -> tuple[list[_Group], dict[tuple[str, ...], str]]:
     groups: dict[str, _Group] = {}
 
-    def add(words: list[_Info], run: _Run, person: int, org: int, place_vote: int) -> None:
-        m = _mention(tuple(words))
-        if m is None:
-            return
+    def add(m: _MentionInfo, run: _Run, person: int, org: int, place_vote: int) -> None:
         surface, key, place, alias, canon, lows, legal = m
         g = groups.get(key)
         if g is None:
@@ -598,34 +625,22 @@ def _collect_entities(runs: list[_Run], lex: Lexicon) -> tuple[list[_Group], dic
 
     # Plain sentences first; Title Case units may only add to names already seen.
     ordered = [r for r in runs if not r[6]] + [r for r in runs if r[6]]
-    titles, org_suffixes = lex.titles, lex.org_suffixes
+    titles = lex.titles
     for run in ordered:
-        words = run[0]
-        left, right, had_title = _split_title(words, lex)
-        if had_title:
-            if right:
-                add(right, run, 3, 0, 0)
-                if left:
-                    add(left, run, 0, 2, 0)
-            elif left:
-                add(left, run, 0, 1, 0)
+        plan = _run_plan(tuple(run[0]))
+        if plan[0]:  # split at a title: the mentions with their fixed votes
+            for m, person, org in plan[1]:
+                add(m, run, person, org, 0)
+            continue
+        m, person, org = plan[1]
+        if m is None:
             continue
         prev, nxt = run[1], run[2]
-        person = org = place_vote = 0
         if prev in titles:
             person += 2
-        if prev in _PLACE_PREPOSITIONS:
-            place_vote += 1
         if nxt in _SPEECH_VERBS:
             person += 1
-        n = len(words)
-        if n > 1 and words[-1][1].rstrip(".") in org_suffixes:
-            org += 3
-        elif n == 1 and _is_acronym(words[0][0]):
-            org += 2
-        elif 2 <= n <= 3 and all(_name_like(w[0]) for w in words):
-            person += 1
-        add(words, run, person, org, place_vote)
+        add(m, run, person, org, 1 if prev in _PLACE_PREPOSITIONS else 0)
 
     # Strong evidence marks a lone mention as a real name.
     for g in groups.values():
@@ -647,6 +662,40 @@ def _collect_entities(runs: list[_Run], lex: Lexicon) -> tuple[list[_Group], dic
                 mention_map.setdefault(form, names[root.key])
     keep.sort(key=lambda g: (-g.count, g.first, g.key))
     return keep, {k: v for k, v in sorted(mention_map.items())}
+
+
+_MentionInfo = tuple[str, str, str, str, tuple[str, ...], tuple[str, ...], int]
+
+
+@lru_cache(maxsize=1 << 16)
+def _run_plan(words: tuple[_Info, ...]) -> tuple[bool, Any]:
+    """What a capitalised run says on its own, whatever surrounds it.
+
+    ``(True, ((mention, person votes, organisation votes), ...))`` for a run split at a title
+    (each part that is a name, in the order they are counted), else ``(False, (mention or None,
+    person votes, organisation votes))`` before the cues of the words around the run.
+    """
+    lex = lexicon()
+    left, right, had_title = _split_title(list(words), lex)
+    if had_title:
+        parts: list[tuple[list[_Info], int, int]] = []
+        if right:
+            parts.append((right, 3, 0))
+            if left:
+                parts.append((left, 0, 2))
+        elif left:
+            parts.append((left, 0, 1))
+        found = [(_mention(tuple(p)), person, org) for p, person, org in parts]
+        return True, tuple((m, person, org) for m, person, org in found if m is not None)
+    person = org = 0
+    n = len(words)
+    if n > 1 and words[-1][1].rstrip(".") in lex.org_suffixes:
+        org += 3
+    elif n == 1 and _is_acronym(words[0][0]):
+        org += 2
+    elif 2 <= n <= 3 and all(_name_like(w[0]) for w in words):
+        person += 1
+    return False, (_mention(words), person, org)
 
 
 @lru_cache(maxsize=1 << 16)
@@ -698,7 +747,10 @@ def _kind_of(g: _Group) -> str:
     if g.place:
         return "place"
     v = g.votes
-    best = max((0, 1, 2), key=lambda k: (v[k], k == _ORG))
+    # the most votes; a tie goes to the organisation, then to the person over the place
+    best = _ORG if v[_ORG] >= v[_PERSON] else _PERSON
+    if v[_PLACE] > v[best]:
+        best = _PLACE
     if v[best] == 0:
         return "person" if len(g.words) > 1 and all(_name_like(s) for s in _top_surface(g).split()) else "organisation"
     return _KINDS[best]
@@ -833,6 +885,17 @@ def _spans_for(chunk: str) -> tuple[tuple[int, int, bool], ...]:
     return tuple(out)
 
 
+def _one_word_starts(shape: str) -> list[int]:
+    """Where :data:`_ONE_WORD` matches in ``shape``: every "n" and "A", and each "N" with no "N"
+    on either side (worked out for all tokens at once rather than one match at a time)."""
+    codes = np.frombuffer(shape.encode("ascii"), dtype=np.uint8)
+    names = codes == 78  # "N"
+    alone = names.copy()
+    alone[1:] &= ~names[:-1]
+    alone[:-1] &= ~names[1:]
+    return np.flatnonzero((codes == 110) | (codes == 65) | alone).tolist()  # "n", "A"
+
+
 @dataclass(slots=True)
 class _Cands:
     """Occurrence statistics of every candidate phrase, keyed by the tuple of its word keys."""
@@ -852,7 +915,7 @@ def _candidates(doc: _Doc, w: Weights) -> _Cands:
     """Every 1-3 word candidate phrase of the article with its occurrence statistics."""
     shape, posl, keys = doc.shape, doc.pos, doc.keys
     # One-word candidates: every content word but past forms and the words of a 2-3 word name.
-    uni = [m.start() for m in _ONE_WORD.finditer(shape)]
+    uni = _one_word_starts(shape)
     okey = list(zip(map(keys.__getitem__, uni)))
     ospan = list(zip(uni, map((1).__add__, uni)))
     ocap = list(map(ne, map(shape.__getitem__, uni), repeat("n")))
@@ -922,6 +985,10 @@ class _Ranked(NamedTuple):
     count: int  #: occurrences, headline included
 
 
+#: ``_Ranked._make`` without its Python-level call: a scored slot's fields -> :class:`_Ranked`
+_new_ranked = partial(tuple.__new__, _Ranked)
+
+
 @dataclass(frozen=True, slots=True)
 class _Analysis:
     ranked: tuple[_Ranked, ...]
@@ -939,6 +1006,20 @@ def _display(doc: _Doc, span: tuple[int, int], name: bool) -> str:
     return " ".join([i[0] if c in "NAT" else i[1] for i, c in zip(infos, shape)])
 
 
+class _LowerIdf(dict):  # type: ignore[type-arg]
+    """IDF by a lower-case word as written ("u.s." looks up "u.s"): hits are dict look-ups."""
+
+    __slots__ = ("_memo",)
+
+    def __init__(self, memo: Mapping[str, float]):
+        super().__init__()
+        self._memo = memo
+
+    def __missing__(self, low: str) -> float:
+        value = self[low] = self._memo[low.rstrip(".")]
+        return value
+
+
 def _analyse(article: Article, stats: Stats, w: Weights = DEFAULT_WEIGHTS, doc: _Doc | None = None) -> _Analysis:
     lex = lexicon()
     doc = doc or _read(article)
@@ -948,14 +1029,7 @@ def _analyse(article: Article, stats: Stats, w: Weights = DEFAULT_WEIGHTS, doc: 
     cands = _candidates(doc, w)
     n_units = max(1, doc.n_units - 1)
     infos = doc.infos
-    idf_cache: dict[str, float] = {}
-
-    def idf(low: str) -> float:
-        v = idf_cache.get(low)
-        if v is None:
-            word = low.rstrip(".")
-            v = idf_cache[low] = stats.idf(word)
-        return v
+    idf = _LowerIdf(idf_memo(stats)).__getitem__  # lower-case word as written -> IDF
 
     # How often each candidate occurs inside a longer one ("electric" in "electric vehicle").
     nested: dict[tuple[str, ...], int] = {}
@@ -1074,7 +1148,7 @@ def _analyse(article: Article, stats: Stats, w: Weights = DEFAULT_WEIGHTS, doc: 
                 if initials in wanted and initials not in acronyms:
                     acronyms[initials] = _display(doc, (s, e), False)
     return _Analysis(
-        ranked=tuple(map(_Ranked._make, map(_RANKED_FIELDS, ranked))),
+        ranked=tuple(map(_new_ranked, map(_RANKED_FIELDS, ranked))),
         entities=ents,
         acronyms=acronyms,
         doc=doc,
@@ -1170,7 +1244,7 @@ def normalize_tag(name: str, aliases: Mapping[str, str] | None = None, *, is_nam
     capitals. ``acronyms`` maps an acronym to the expansion used in the same article.
     """
     lex = lexicon()
-    text = re.sub(r"\s+", " ", name).strip()
+    text = " ".join(name.split())  # white space runs folded to one space, none at the ends
     if not text:
         return ""
     table = _table if _table is not None else alias_table(aliases or {})
@@ -1215,10 +1289,7 @@ def _build_tags(article: Article, analysis: _Analysis, cfg: TagsConfig) -> tuple
     aliases = dict(cfg.aliases)
     table = alias_table(aliases)
     # chosen: (display, normal key, slug, stemmed words, from front matter, is a name)
-    chosen: list[tuple[str, str, str, set[str], bool, bool]] = []
-
-    def word_key(display: str) -> set[str]:
-        return {stem(x) for x in _fold(display).replace("-", " ").split()}
+    chosen: list[tuple[str, str, str, frozenset[str], bool, bool]] = []
 
     def push(display: str, free: bool, is_name: bool = True) -> None:
         if not display or len(chosen) >= cfg.count:
@@ -1227,7 +1298,7 @@ def _build_tags(article: Article, analysis: _Analysis, cfg: TagsConfig) -> tuple
         plain = tag_slug(display)
         if any(slug == c[1] or plain == c[2] or slug == c[2] or plain == c[1] for c in chosen):
             return
-        words = word_key(display)
+        words = _stem_set(display)
         if not free:
             if any(words <= c[3] or c[3] <= words for c in chosen):
                 return  # "vehicle" or "US sanction" after "electric vehicle" or "sanction"
@@ -1254,6 +1325,12 @@ def _build_tags(article: Article, analysis: _Analysis, cfg: TagsConfig) -> tuple
             continue
         push(display, False, r.entity)
     return tuple(c[0] for c in chosen)
+
+
+@lru_cache(maxsize=1 << 14)
+def _stem_set(display: str) -> frozenset[str]:
+    """The stems of a tag's words: tags whose stems nest say the same ("vehicle", "electric vehicle")."""
+    return frozenset([stem(x) for x in _fold(display).replace("-", " ").split()])
 
 
 def tag(article: Article, stats: Stats, cfg: TagsConfig) -> Article:

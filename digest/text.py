@@ -8,11 +8,12 @@ from __future__ import annotations
 import math
 import re
 import unicodedata
+import weakref
 from collections import Counter
 from dataclasses import dataclass, field
 from functools import lru_cache
 from importlib import resources
-from typing import Iterable, Mapping
+from typing import Any, Callable, Iterable, Mapping, Protocol, Sequence
 
 # Possessive quantifiers: the same tokens as ``[^\W_]+(?:[’'.\-&][^\W_]+)*`` (nothing after
 # the last run could make it give characters back), found about three times faster.
@@ -113,12 +114,13 @@ def _is_break(text: str, start: int, end: int, m: re.Match[str]) -> bool:
         # "!", "?", "...", "…" or a closing quote/bracket after the stop: a real end.
         return True
     before = text[start : m.start(1)]
-    prev_m = re.search(r"(\S+)$", before)
-    prev = prev_m.group(1).lstrip(_OPENERS) if prev_m else ""
+    # the word before the stop: the run of non-space characters that ends ``before``
+    last = before.rsplit(None, 1)[-1] if before and not before[-1].isspace() else ""
+    prev = last.lstrip(_OPENERS)
     low = prev.lower()
     if not prev:
         return True
-    if prev_m and prev_m.start() == 0 and _LIST_MARKER.match(prev):
+    if len(last) == len(before) and _LIST_MARKER.match(prev):
         return False  # "1. First item", "b. Second item"
     nxt = _NEXT_WORD.match(text, j, end)
     next_word = nxt.group(0) if nxt else ""
@@ -238,18 +240,31 @@ _BACKGROUND_STOP, _BACKGROUND_COMMON, _BACKGROUND_OTHER = 0.8, 0.25, 0.005
 
 @dataclass(frozen=True, slots=True)
 class Stats:
-    """Document frequencies of lower-case words over a corpus, for IDF weights."""
+    """Document frequencies of lower-case words over a corpus, for IDF weights.
+
+    ``stats.idf(word)`` is the smoothed inverse document frequency of ``word``; unseen
+    words get the highest weight. The counts are blended with a small built-in background
+    corpus (stop words and very common words are frequent there), so tiny corpora still
+    rank "the" < "year" < "tobacco". Each word's IDF is worked out once per ``Stats``:
+    ``idf`` is the look-up of a memo (a C-level call, as it runs for every word of every
+    article), not a method.
+    """
 
     docs: int = 0
     df: Mapping[str, int] = field(default_factory=dict)
+    #: ``idf(word) -> float``: see the class docstring (not pickled, compared or shown)
+    idf: Callable[[str], float] = field(init=False, repr=False, compare=False)
+    _memo: dict[str, float] = field(init=False, repr=False, compare=False)  #: word -> IDF, as looked up
 
-    def idf(self, word: str) -> float:
-        """Smoothed inverse document frequency; unseen words get the highest weight.
+    def __post_init__(self) -> None:
+        memo = _IdfMemo(self._idf)
+        object.__setattr__(self, "_memo", memo)
+        object.__setattr__(self, "idf", memo.__getitem__)
 
-        The counts are blended with a small built-in background corpus (stop words
-        and very common words are frequent there), so tiny corpora still rank
-        "the" < "year" < "tobacco".
-        """
+    def __reduce__(self) -> tuple[type[Stats], tuple[int, Mapping[str, int]]]:
+        return (Stats, (self.docs, self.df))
+
+    def _idf(self, word: str) -> float:
         df = self.df.get(word, 0)
         table = _idf_table(self.docs)
         key = (df, word)
@@ -262,6 +277,63 @@ class Stats:
     def idf_docs(self) -> int:
         """The corpus size that :meth:`idf` uses (rounded, see :data:`IDF_STEP`)."""
         return _coarse(self.docs)
+
+
+class _IdfMemo(dict):  # type: ignore[type-arg]
+    """``word -> idf(word)``, each word's IDF asked for once: a hit is one dict look-up."""
+
+    __slots__ = ("_lookup",)
+
+    def __init__(self, lookup: Callable[[str], float]):
+        super().__init__()
+        self._lookup = lookup
+
+    def __missing__(self, word: str) -> float:
+        value = self[word] = self._lookup(word)
+        return value
+
+
+class SupportsIdf(Protocol):
+    """Anything with :meth:`Stats.idf` (a :class:`Stats`, or a wrapper that records look-ups)."""
+
+    def idf(self, word: str) -> float: ...
+
+
+# The memo of the last non-Stats IDF source (such as the build's per-article recording
+# wrapper), weakly held: summarise and tag of one article then look each word up once.
+_last_memo: list[Any] = [None, None]
+
+
+def idf_memo(stats: SupportsIdf) -> Mapping[str, float]:
+    """A mapping ``word -> stats.idf(word)`` that asks ``stats`` about each word once.
+
+    For a :class:`Stats` it is the object's own memo. For another source (e.g. a wrapper
+    that records which IDFs were read), the memo of the last such source is reused while
+    that very object is alive, so the stages that run one after the other on one article
+    share their look-ups; ``stats`` still sees every distinct word the callers ask for.
+    """
+    if isinstance(stats, Stats):
+        return stats._memo
+    ref, memo = _last_memo
+    if ref is not None and ref() is stats:
+        return memo
+    memo = _IdfMemo(stats.idf)
+    try:
+        _last_memo[:] = [weakref.ref(stats), memo]
+    except TypeError:  # no weak references to it: a memo of its own, not shared
+        pass
+    return memo
+
+
+def idfs(stats: SupportsIdf, words: Sequence[str]) -> list[float]:
+    """``[stats.idf(w) for w in words]`` for distinct ``words``, through :func:`idf_memo`:
+    each word is asked of ``stats`` once, and later look-ups of these words are dict hits."""
+    memo = idf_memo(stats)
+    if memo:
+        return list(map(memo.__getitem__, words))
+    values = list(map(stats.idf, words))
+    memo.update(zip(words, values))  # type: ignore[attr-defined]
+    return values
 
 
 #: IDF values are rounded to this step, and corpus sizes above 100 to two significant digits:

@@ -494,3 +494,39 @@ def test_section_accuracy_floor_on_bbc_sample() -> None:
     recs = [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line.strip()][::8]
     right = sum(names.get(section_for(make(r["title"], r["text"]))) == r["category"] for r in recs)
     assert right / len(recs) >= 0.93  # measured 0.958 on this sample
+
+
+def test_one_word_candidates_found_at_once_match_the_shape_pattern() -> None:
+    import random
+
+    from digest.tag import _ONE_WORD, _one_word_starts
+
+    rnd = random.Random(7)
+    shapes = ["", "N", "NN", "nNn", "NnN", "ANNA", "|N|NN|NNN|"]
+    shapes += ["".join(rnd.choice("NnAvTSDsk|&c") for _ in range(rnd.randint(0, 25))) for _ in range(500)]
+    for shape in shapes:
+        assert _one_word_starts(shape) == [m.start() for m in _ONE_WORD.finditer(shape)], shape
+
+
+def test_entity_kind_ties_go_to_the_organisation_then_the_person() -> None:
+    from digest.tag import _Group, _kind_of
+
+    def kind(votes: list[int]) -> str:
+        return _kind_of(_Group(key="x", words=("x",), votes=list(votes), surfaces={"Acme": 1}))
+
+    assert kind([2, 2, 0]) == "organisation"
+    assert kind([2, 1, 2]) == "person"
+    assert kind([1, 2, 3]) == "place"
+    assert kind([3, 2, 2]) == "person"
+    assert kind([0, 0, 0]) == "organisation"  # no votes, one word: not a person's name
+
+
+def test_title_runs_give_the_same_entities_when_read_again() -> None:
+    # the per-run memo (a run split at a title, its fixed votes) must not change what a second article finds
+    art = Article(source="a.txt", format="text", slug="a", title="Acme chief quits",
+                  sentences=("Acme CEO Jane Doe said on Monday she would leave.", "Jane Doe joined Acme in 2001.",
+                             "Mr Doe, her husband, works in Paris."))
+    first = entities(art)
+    assert entities(art) == first
+    names = {e.name: e.kind for e in first}
+    assert names.get("Jane Doe") == "person" and names.get("Acme") == "organisation"

@@ -126,3 +126,54 @@ def test_updated_stats_equal_counting_afresh():
     new = updated_stats(old, gone=[docs[1]], added=[("storm", "vote", "zeppelin")])
     assert new == stats_from([docs[0], docs[2], ("storm", "vote", "zeppelin")])
     assert new.df["ferry"] == 1 and "gale" not in new.df and new.docs == 3
+
+
+def test_stats_idf_is_memoised_and_pickles_without_its_memo() -> None:
+    import copy
+    import pickle
+
+    stats = text.stats_from([["ferry", "gale"], ["ferry"], ["port"]])
+    first = stats.idf("ferry")
+    assert stats.idf("ferry") == first and stats.idf("gale") > first  # rarer word, higher IDF
+    assert "ferry" in stats._memo
+    again = pickle.loads(pickle.dumps(stats))
+    assert again == stats and again._memo == {}  # the memo is not part of the value
+    assert again.idf("gale") == stats.idf("gale")
+    assert copy.deepcopy(stats).idf("port") == stats.idf("port")
+    # a fresh Stats with other counts does not see the first one's memo
+    other = text.stats_from([["ferry"], ["ferry"], ["ferry"]])
+    assert other.idf("ferry") < first
+
+
+class _Recording:
+    """Counts IDF look-ups, as the build's recording wrapper notes the words it is asked for."""
+
+    def __init__(self, stats: text.Stats) -> None:
+        self.stats = stats
+        self.asked: list[str] = []
+
+    def idf(self, word: str) -> float:
+        self.asked.append(word)
+        return self.stats.idf(word)
+
+
+def test_idf_memo_asks_a_wrapper_once_per_word_and_only_while_it_is_the_same_object() -> None:
+    stats = text.stats_from([["ferry", "gale"], ["ferry"]])
+    rec = _Recording(stats)
+    assert text.idfs(rec, ["ferry", "gale"]) == [stats.idf("ferry"), stats.idf("gale")]
+    memo = text.idf_memo(rec)
+    assert memo["ferry"] == stats.idf("ferry") and memo["port"] == stats.idf("port")
+    assert text.idfs(rec, ["gale", "port", "quay"])[2] == stats.idf("quay")
+    assert rec.asked == ["ferry", "gale", "port", "quay"]  # every distinct word once, none left out
+    fresh = _Recording(stats)
+    text.idfs(fresh, ["ferry"])
+    assert fresh.asked == ["ferry"]  # another wrapper is asked itself
+    assert text.idf_memo(stats)["gale"] == stats.idf("gale")
+
+
+def test_words_before_a_full_stop_decide_breaks_as_written() -> None:
+    # the word before the stop: a list marker only at the start of the piece; white space before the stop
+    assert text.split_sentences("2. Buy bread. 3. Buy milk.") == ["2. Buy bread.", "3. Buy milk."]
+    assert text.split_sentences("We chose option 2. The rest failed.") == ["We chose option 2.", "The rest failed."]
+    assert text.split_sentences("It ended . The end came.") == ["It ended .", "The end came."]
+    assert text.split_sentences("Call Mr.\u00a0Smith now. He waits.") == ["Call Mr.\u00a0Smith now.", "He waits."]
