@@ -60,13 +60,15 @@ whatever the block size, and whatever the state :func:`relate_with` was given.
 from __future__ import annotations
 
 import bisect
+import gc
 import hashlib
 import logging
 import math
 import os
+from contextlib import contextmanager
 from dataclasses import dataclass, fields, replace
 from datetime import datetime, timezone
-from typing import TYPE_CHECKING, Mapping, Sequence
+from typing import TYPE_CHECKING, Iterator, Mapping, Sequence
 
 import numpy as np
 import scipy.sparse as sp
@@ -127,7 +129,7 @@ class Tuning:
     a row cheaper at a small cost in precision."""
     candidates: int = 40
     """Best-scoring documents kept per article (re-ranking, same-story checks and links use them)."""
-    block: int = 128
+    block: int = 64
     """Rows per block of the sparse product (memory only: results do not depend on it; a block
     holds about ``block`` × 10,000 scores at 100,000 articles)."""
     workers: int = 2
@@ -599,49 +601,74 @@ def find_groups(articles: Sequence[Article], index: Index) -> list[int]:
 
 class _CopyCheck:
     """Near-copy verdicts: enough shingles, and word shingle Jaccard ≥ :attr:`Tuning.dup_jaccard`.
-    Each document's shingles are made once, kept until :meth:`drop`."""
 
-    def __init__(self, articles: Sequence[Article], tuning: Tuning):
+    ``plan`` is the sequence of pairs (rows of an array) that may be asked, in that order: pair
+    ``at`` is asked as ``check(i, j, at)`` or skipped, and :meth:`passed` is called for every
+    ``at`` in turn. A document's shingles are made when first needed, together with those of the
+    next documents the plan needs (:data:`_SHINGLE_BATCH` texts at once, see
+    :func:`digest.relate_matrix.shingle_batch`), and dropped after the document's last pair."""
+
+    def __init__(self, articles: Sequence[Article], tuning: Tuning, plan: np.ndarray):
         self.articles, self.t = articles, tuning
         self.memo = rm.WordHashes()
         self.shingles: dict[int, np.ndarray] = {}
+        self.flat = np.asarray(plan, dtype=np.int64).reshape(-1)
+        self.ahead = 0  # documents of the plan before this position were fetched (or are past)
+        last: dict[int, int] = {}
+        for k, d in enumerate(self.flat.tolist()):
+            last[d] = k >> 1
+        self.last = last  # document -> its last pair in the plan
 
-    def _of(self, i: int) -> np.ndarray:
+    def _of(self, i: int, at: int) -> np.ndarray:
         s = self.shingles.get(i)
         if s is None:
-            s = self.shingles[i] = rm.shingle_hashes(rm.doc_text(self.articles[i]), self.t.shingle, self.memo)
+            docs = [i]
+            seen = {i}
+            p = max(self.ahead, 2 * at)
+            flat = self.flat
+            while len(docs) < _SHINGLE_BATCH and p < len(flat):
+                d = int(flat[p])
+                p += 1
+                if d not in seen and d not in self.shingles:
+                    seen.add(d)
+                    docs.append(d)
+            self.ahead = p
+            texts = [rm.doc_text(self.articles[d]) for d in docs]
+            for d, sh in zip(docs, rm.shingle_batch(texts, self.t.shingle, self.memo)):
+                self.shingles[d] = sh
+            s = self.shingles[i]
         return s
 
-    def __call__(self, i: int, j: int) -> bool:
+    def __call__(self, i: int, j: int, at: int) -> bool:
         t = self.t
-        a, b = self._of(i), self._of(j)
+        a, b = self._of(i, at), self._of(j, at)
         small, large = sorted((len(a), len(b)))
         # cheap bound first: Jaccard ≤ min/max of the sizes
         return small >= t.min_shingles and small >= t.dup_jaccard * large and rm.jaccard(a, b) >= t.dup_jaccard
 
-    def drop(self, i: int) -> None:
-        self.shingles.pop(i, None)
+    def passed(self, at: int) -> None:
+        """Pair ``at`` of the plan is done: drop the shingles of documents it was the last pair of."""
+        for d in self.flat[2 * at : 2 * at + 2].tolist():
+            if self.last.get(d) == at:
+                self.shingles.pop(d, None)
+
+
+_SHINGLE_BATCH = 64
+"""Texts shingled at once (memory only: a few hundred kB; verdicts do not depend on it)."""
 
 
 def _near_copies(
     articles: Sequence[Article], pairs: np.ndarray, tuning: Tuning
 ) -> np.ndarray:
     """For each pair (a row of ``pairs``), whether the two bodies are near copies (see
-    :class:`_CopyCheck`). A document's shingles are dropped after its last pair (pairs sorted
-    by their first document)."""
+    :class:`_CopyCheck`)."""
     out = np.zeros(len(pairs), dtype=bool)
     if not len(pairs):
         return out
-    flat = pairs.reshape(-1)
-    last = np.zeros(int(flat.max()) + 1, dtype=np.int64)
-    np.maximum.at(last, flat, np.arange(len(flat)) // 2)  # the last pair of each document
-    check = _CopyCheck(articles, tuning)
+    check = _CopyCheck(articles, tuning, pairs)
     for at, (i, j) in enumerate(pairs.tolist()):
-        out[at] = check(i, j)
-        if last[i] == at:
-            check.drop(i)
-        if last[j] == at:
-            check.drop(j)
+        out[at] = check(i, j, at)
+        check.passed(at)
     return out
 
 
@@ -668,7 +695,9 @@ def _groups(
     # near-copy verdicts: known ones from ``verdicts``, the others computed now
     known: dict[tuple[int, int], bool] = {}
     todo: set[tuple[int, int]] = set()
-    for i, j, cos in pairs:
+    plan: list[tuple[int, int]] = []  # pairs whose verdict may be asked, in join order
+    in_plan = np.full(len(pairs), -1, dtype=np.int64)
+    for p, (i, j, cos) in enumerate(pairs):
         if cos >= 2.0 or cos >= t.dup_candidate:
             if prints is not None:
                 found = verdicts.get(prints[i] + prints[j])
@@ -676,6 +705,8 @@ def _groups(
                     known[i, j] = found
                     continue
             todo.add((i, j))
+            in_plan[p] = len(plan)
+            plan.append((i, j))
     if todo and workers > 1:
         order = np.asarray(sorted(todo), dtype=np.int64).reshape(-1, 2)
         shares = [(articles, order[a:b], t) for a, b in rm.shares_of(len(order), workers)]
@@ -685,12 +716,16 @@ def _groups(
     # In one process a verdict is made only when the join below asks for it: the pairs of
     # articles already joined are never checked (and an incremental run, whose state keeps
     # only the verdicts asked for, does not check them all again).
-    check = _CopyCheck(articles, t)
+    if todo and workers > 1:
+        plan = []  # every verdict is known: nothing to shingle here
+    check = _CopyCheck(articles, t, np.asarray(plan, dtype=np.int64).reshape(-1, 2))
+    del todo, plan
+    at = -1  # the pair being joined, as a position in the plan
 
     def near_copy(i: int, j: int) -> bool:
         same = known.get((i, j))
         if same is None:
-            same = known[i, j] = check(i, j)
+            same = known[i, j] = check(i, j, at)
         if prints is not None:
             key = prints[i] + prints[j]
             verdicts[key] = same
@@ -698,7 +733,10 @@ def _groups(
                 used[key] = same
         return same
 
-    for i, j, cos in pairs:
+    for p, (i, j, cos) in enumerate(pairs):
+        if at >= 0:
+            check.passed(at)
+        at = int(in_plan[p]) if in_plan[p] >= 0 else -1
         if find(i) == find(j):
             continue
         if cos >= 2.0:  # texts that open or end alike: the shingle check only
@@ -761,7 +799,7 @@ def _plain_lists(
     if width == 0:
         return {int(r): [] for r in rows.tolist()}
     never = -1 - np.arange(width)[None, :]  # keys of entries that are not listed: match nothing
-    step = max(1, 262_144 // width)
+    step = max(1, 32_768 // width)  # rows per step: a few MB of gathered profiles
     for b0 in range(0, len(rows), step):
         sel = rows[b0 : b0 + step]
         d = docs[b0 : b0 + step]
@@ -816,7 +854,7 @@ def _wide_lists(
     n = len(index)
     while len(rest):
         width = min(n, width * 4)
-        docs, cos = rm.top_neighbours(index.vectors, postings_t, width, rest.tolist(), block=max(16, 8192 // width))
+        docs, cos = rm.top_neighbours(index.vectors, postings_t, width, rest.tolist(), block=max(8, 2048 // width))
         found = _plain_lists(index, canonical, k, min_score, rest, docs, cos, rank)
         out.update(found)
         rest = np.asarray([r for r in rest.tolist() if r not in found], dtype=np.int64)
@@ -843,6 +881,18 @@ def relate(
     if not articles:
         return ()
     return _full(articles, cfg, tuning, {}, keep=False)[0]
+
+
+@contextmanager
+def _collector_paused() -> Iterator[None]:
+    """Pause Python's cyclic garbage collector, then restore its state (see :func:`_emit`)."""
+    was = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was:
+            gc.enable()
 
 
 def _lists(
@@ -888,6 +938,18 @@ def _emit(
         members.setdefault(c, []).append(slugs[i])
     groups = {c: tuple(sorted(group)) for c, group in members.items() if len(group) > 1}
     lengths = (chosen >= 0).sum(axis=1).tolist() if chosen.size else [0] * len(articles)
+    with _collector_paused():  # hundreds of thousands of new objects and no cycles: automatic
+        # collections would only walk the corpus again and again (2/3 of this loop at 100,000)
+        out = _emit_rows(articles, slugs, titles, canonical, groups, lengths, chosen, chosen_scores, before, same_input)
+    log.debug("related %d articles; %d same-story groups", len(out), len(groups))
+    return tuple(out)
+
+
+def _emit_rows(
+    articles: Sequence[Article], slugs: Sequence[str], titles: Sequence[str], canonical: Sequence[int],
+    groups: Mapping[int, tuple[str, ...]], lengths: Sequence[int], chosen: np.ndarray, chosen_scores: np.ndarray,
+    before: Sequence[Article | None] | None, same_input: Sequence[bool] | None,
+) -> list[Article]:
     out = []
     for i, article in enumerate(articles):
         c = canonical[i]
@@ -909,8 +971,7 @@ def _emit(
             related = tuple(Related(slug=slugs[d], title=titles[d], score=v)
                             for d, v in zip(chosen[i, :m].tolist(), chosen_scores[i, :m].tolist()))
         out.append(replace(article, related=related, duplicate_of=duplicate_of, duplicates=duplicates))
-    log.debug("related %d articles; %d same-story groups", len(out), len(groups))
-    return tuple(out)
+    return out
 
 
 def _put_lists(

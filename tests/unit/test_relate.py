@@ -502,3 +502,89 @@ def test_stacked_parts_equal_a_vstack():
     want = sp.vstack(parts, format="csr")
     got = _stack(iter(parts), [p.nnz for p in parts], 9, 7)
     assert (got != want).nnz == 0 and got.dtype == np.float32 and got.has_sorted_indices
+
+
+def test_shingles_of_a_batch_equal_those_of_each_text_alone():
+    import numpy as np
+
+    from digest.relate_matrix import WordHashes, shingle_batch
+
+    texts = [" ".join(ELECTION), "", "Too short here", " ".join(ELECTION[:2] + PHONES),
+             "Red red red red red red red.", "Don't stop—the U.S. team's co-op plan, 12 votes."]
+
+    def alone(text: str) -> np.ndarray:  # the definition: sorted distinct hashes of one text's shingles
+        memo = WordHashes()
+        ids = np.frombuffer(b"".join(memo[c] for c in text.lower().split()), dtype=np.uint64)
+        m = len(ids) - 4
+        if m <= 0:
+            return np.zeros(0, dtype=np.uint64)
+        from digest.relate_matrix import _MIX
+
+        h = np.zeros(m, dtype=np.uint64)
+        with np.errstate(over="ignore"):
+            for i in range(5):
+                h = (h ^ ids[i : i + m]) * _MIX[i]
+                h ^= h >> np.uint64(29)
+        return np.unique(h)
+
+    got = shingle_batch(texts, 5, WordHashes())
+    assert len(got) == len(texts)
+    for text, sh in zip(texts, got):
+        assert np.array_equal(sh, alone(text)), text
+    assert len(got[4]) == 1 and len(got[1]) == len(got[2]) == 0  # repeats once; short texts none
+
+
+def test_copy_check_fetches_ahead_and_drops_after_the_last_pair():
+    import numpy as np
+
+    from digest import relate as relate_mod
+
+    t = Tuning()
+    base = " ".join(ELECTION + FOOTBALL)
+    arts = [art(f"a{i}", "A", [base + f" Extra {i}."]) for i in range(5)]
+    plan = np.array([(0, 1), (1, 2), (0, 3), (3, 4)], dtype=np.int64)
+    check = relate_mod._CopyCheck(arts, t, plan)
+    assert check(0, 1, 0)
+    assert set(check.shingles) == {0, 1, 2, 3, 4}  # the plan's next documents came with the first
+    check.passed(0)
+    assert set(check.shingles) == {0, 1, 2, 3, 4}  # each one has a later pair
+    check.passed(1)
+    assert set(check.shingles) == {0, 3, 4}  # pair 1 was the last of 1 and 2
+    check.passed(2)
+    assert set(check.shingles) == {3, 4}
+    assert check(3, 4, 3)
+
+
+def test_product_without_the_sizing_pass_equals_scipy():
+    import numpy as np
+    import scipy.sparse as sp
+
+    from digest.relate_matrix import _int32_csr, _product
+
+    rng = np.random.default_rng(5)
+    a = sp.random(20, 30, density=0.2, format="csr", dtype=np.float32, random_state=rng)
+    b = _int32_csr(sp.random(30, 40, density=0.15, format="csr", dtype=np.float32, random_state=rng))
+    want = (a @ b).tocsr()
+    ip, ind, dat = _product(a, b, np.diff(b.indptr))
+    assert ip.tolist() == want.indptr.tolist() and ind.tolist() == want.indices.tolist()
+    assert dat.tobytes() == want.data.tobytes()
+    empty = sp.csr_matrix((3, 30), dtype=np.float32)
+    ip, ind, dat = _product(empty, b, np.diff(b.indptr))
+    assert ip.tolist() == [0, 0, 0, 0] and len(ind) == len(dat) == 0
+
+
+def test_the_garbage_collector_state_is_restored():
+    import gc
+
+    arts = corpus()
+    assert gc.isenabled()
+    relate(arts, RelatedConfig(count=3))
+    assert gc.isenabled()
+    gc.disable()
+    try:
+        from digest.relate import relate_with
+
+        relate_with(arts, RelatedConfig(count=3), None)
+        assert not gc.isenabled()
+    finally:
+        gc.enable()
