@@ -324,16 +324,13 @@ class Store:
             self._parts[name] = value
         return self._parts[name]
 
-    def save_part(self, name: str, value: Any, keep: bool = True) -> None:
+    def save_part(self, name: str, value: Any) -> None:
         """Keep ``value`` (a stage's own state, e.g. the relate index) under ``name``, for this
         code version only (the folder outlives edits to the modules after the article stages);
-        also in memory for :meth:`part` unless ``keep`` is false."""
+        also in memory for :meth:`part` until :meth:`release_part`."""
         self.folder.mkdir(parents=True, exist_ok=True)
         _dump(self.folder / f"{name}.pickle", (code_version(), value))
-        if keep:
-            self._parts[name] = value
-        else:
-            self._parts.pop(name, None)
+        self._parts[name] = value
 
     def release_part(self, name: str) -> None:
         """Let go of what :meth:`part` holds in memory under ``name`` (read again if asked)."""

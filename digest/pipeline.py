@@ -69,7 +69,7 @@ def build(
             # Not needed again in this process: on disk now, and out of memory before the render
             # workers fork (it is a third of the main process at 10,000 articles).
             if relate_state is not None:
-                store.save_part(_RELATE_STATE, relate_state, keep=False)
+                store.save_part(_RELATE_STATE, relate_state)
             store.release_part(_RELATE_STATE)
             relate_state = None
             _give_back_memory()
