@@ -17,7 +17,7 @@ import sys
 import threading
 import time
 from concurrent.futures import ProcessPoolExecutor
-from contextlib import contextmanager
+from contextlib import closing
 from dataclasses import dataclass, fields, replace
 from datetime import datetime, timezone
 from functools import partial
@@ -200,7 +200,7 @@ def _load(
     step("checked", len(keyed))
 
     fresh: dict[str, _Fresh] = {}
-    with _workers(jobs) as pool:
+    with closing(_Runner(jobs)) as pool:
         # Read what changed; then the clean context from every file, kept or fresh.
         _read_into(pool, todo, fresh, errors)
         del todo  # the files' bytes (tens of MB at 10,000 files) are not needed past reading
@@ -578,16 +578,6 @@ PARALLEL_FROM = 200
 #: Tasks are sent to the pool in about this many chunks (few enough to keep pickling cheap,
 #: enough to keep both workers busy to the end).
 _CHUNKS = 16
-
-
-@contextmanager
-def _workers(jobs: int | None) -> Iterator["_Runner"]:
-    """What runs the per-article steps of one build (see :class:`_Runner`)."""
-    runner = _Runner(jobs)
-    try:
-        yield runner
-    finally:
-        runner.close()
 
 
 class _Runner:

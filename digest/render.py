@@ -904,8 +904,7 @@ def preview(memo: RenderMemo, article: Article, config: Config) -> tuple[str, by
     if site is None or memo.env is None or site.config != config or article.draft or article.slug not in site.by_slug:
         return None
     site = replace(site, by_slug=MappingProxyType({**site.by_slug, article.slug: article}))
-    renderer = Renderer((), config, eager=False, site=site)
-    renderer.env = memo.env
+    renderer = Renderer((), config, eager=False, site=site, env=memo.env)
     page = renderer.article_page(article)
     return page.path, renderer.render(page)
 
@@ -971,9 +970,10 @@ class Renderer:
     def __init__(
         self, articles: Sequence[Article], config: Config, memo: RenderMemo | None = None,
         prints: Mapping[str, tuple[bytes, bool]] | None = None, eager: bool = True, site: Site | None = None,
+        env: jinja2.Environment | None = None,
     ):
         self.config = config
-        self.env = make_environment(config)
+        self.env = env if env is not None else make_environment(config)
         self.site = site if site is not None else make_site(articles, config)
         self.root_dir = Path(config.root)
         #: slug → (what its article was made from, whether that was made in this build)
