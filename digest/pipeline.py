@@ -18,16 +18,15 @@ import threading
 import time
 from concurrent.futures import ProcessPoolExecutor
 from contextlib import closing
-from dataclasses import dataclass, fields, replace
-from datetime import datetime, timezone
+from dataclasses import replace
 from functools import partial
 from pathlib import Path
 from typing import Callable, Iterable, Iterator, Mapping, Sequence
 
-from . import cache, clean, readers, relate, render, summarize, tag, text, write
+from . import cache, clean, readers, relate, render, stages, text, write
 from .config import Config, TagsConfig
 from .discover import discover
-from .errors import DigestError, SourceError
+from .errors import DigestError
 from .model import Article, BuildResult, Corpus, Problem, SourceFile
 
 log = logging.getLogger(__name__)
@@ -186,7 +185,7 @@ def _load(
             try:
                 data = readers.read_bytes(source)
             except DigestError as exc:
-                errors.append(_problem(source.rel, exc))
+                errors.append(stages.problem(source.rel, exc))
                 continue
             key = cache.content_key(source.rel, data)
             if st is not None and cache.settled(st, now):
@@ -199,7 +198,7 @@ def _load(
             todo.append((source, key, data))
     step("checked", len(keyed))
 
-    fresh: dict[str, _Fresh] = {}
+    fresh: dict[str, stages.Fresh] = {}
     with closing(_Runner(jobs)) as pool:
         # Read what changed; then the clean context from every file, kept or fresh.
         _read_into(pool, todo, fresh, errors)
@@ -219,9 +218,9 @@ def _load(
         by_rel = {s.rel: s for s, _ in keyed}
         for rel in list(fresh):
             try:
-                _fill_defaults(fresh[rel], by_rel[rel].mtime)
+                stages.fill_defaults(fresh[rel], by_rel[rel].mtime)
             except DigestError as exc:
-                errors.append(_problem(rel, exc))
+                errors.append(stages.problem(rel, exc))
                 del fresh[rel]
 
         # Summarise and tag what is fresh, and every kept entry that read an IDF that has changed.
@@ -237,7 +236,7 @@ def _load(
         for rel, entry in list(kept.items()):
             if cache.stale_stats(entry, changed):
                 del kept[rel]
-                fresh[rel] = _Fresh.again(entry)
+                fresh[rel] = stages.Fresh.again(entry)
         _summarise_into(pool, fresh, stats, n, config.tags, errors)
         step("summarised and tagged", len(fresh))
 
@@ -266,44 +265,18 @@ def _load(
     return corpus, save, origins
 
 
-@dataclass
-class _Fresh:
-    """One article being (re)made in this build, with what its entry will record."""
-
-    key: str
-    article: Article
-    notes: list[str]
-    data: bytes | None = None
-    title: str | None = None
-    lines: frozenset[str] = frozenset()
-    mtime: float | None = None
-    looked_up: tuple[tuple[str, str, int], ...] = ()
-    vocab: frozenset[str] | tuple[str, ...] = ()
-    idf_words: tuple[str, ...] | None = ()
-
-    @classmethod
-    def again(cls, entry: cache.Entry) -> "_Fresh":
-        """A kept entry whose summary and tags must be redone (its cleaning still holds)."""
-        article = replace(entry.article, summary=(), keyphrases=(), entities=(), tags=(), section="")
-        return cls(entry.key, article, list(entry.notes), None, entry.title, entry.lines, entry.mtime, entry.looked_up, entry.vocab)
-
-    def entry(self) -> cache.Entry:
-        return cache.Entry(self.key, self.article, tuple(self.notes), self.lines, self.title, self.mtime,
-                           self.looked_up, tuple(self.vocab), self.idf_words)
-
-
-def _read_into(pool, todo: Sequence[tuple[SourceFile, str, bytes | None]], fresh: dict[str, _Fresh], errors: list[Problem]) -> None:
-    for (source, key, data), (article, note, problem) in zip(todo, pool.map(_read_one, [(s, d) for s, _, d in todo])):
+def _read_into(pool, todo: Sequence[tuple[SourceFile, str, bytes | None]], fresh: dict[str, stages.Fresh], errors: list[Problem]) -> None:
+    for (source, key, data), (article, note, problem) in zip(todo, pool.map(stages.read_one, [(s, d) for s, _, d in todo])):
         if problem is not None:
             errors.append(problem)
             continue
         title, lines = clean.context_parts(article)
-        fresh[source.rel] = _Fresh(key, article, [note] if note else [], title=title, lines=lines)
+        fresh[source.rel] = stages.Fresh(key, article, [note] if note else [], title=title, lines=lines)
 
 
-def _clean_into(pool, fresh: dict[str, _Fresh], context: clean.CleanContext, errors: list[Problem]) -> None:
+def _clean_into(pool, fresh: dict[str, stages.Fresh], context: clean.CleanContext, errors: list[Problem]) -> None:
     todo = list(fresh)
-    results = pool.map(_Guarded(partial(_clean_one, ctx=context), "clean"), [fresh[rel].article for rel in todo])
+    results = pool.map(stages.Guarded(partial(stages.clean_one, ctx=context), "clean"), [fresh[rel].article for rel in todo])
     for rel, (result, problem) in zip(todo, results):
         if problem is not None:
             errors.append(problem)
@@ -315,9 +288,9 @@ def _clean_into(pool, fresh: dict[str, _Fresh], context: clean.CleanContext, err
         fresh[rel].looked_up, fresh[rel].vocab = looked_up, tuple(map(sys.intern, vocab))
 
 
-def _summarise_into(pool, fresh: dict[str, _Fresh], stats: text.Stats, n: int, tags: TagsConfig, errors: list[Problem]) -> None:
+def _summarise_into(pool, fresh: dict[str, stages.Fresh], stats: text.Stats, n: int, tags: TagsConfig, errors: list[Problem]) -> None:
     todo = list(fresh)
-    stage = _Guarded(partial(_summarise_and_tag, stats=stats, n=n, tags=tags), "summarise")
+    stage = stages.Guarded(partial(stages.summarise_and_tag, stats=stats, n=n, tags=tags), "summarise")
     for rel, (result, problem) in zip(todo, pool.map(stage, [fresh[rel].article for rel in todo])):
         if problem is not None:
             errors.append(problem)
@@ -326,33 +299,6 @@ def _summarise_into(pool, fresh: dict[str, _Fresh], stats: text.Stats, n: int, t
         changes, words = result
         fresh[rel].article = replace(fresh[rel].article, **changes)
         fresh[rel].vocab, fresh[rel].idf_words = cache.compact(frozenset(fresh[rel].vocab), words)
-
-
-def _clean_one(article: Article, ctx: clean.CleanContext) -> tuple[dict[str, object], tuple, tuple[str, ...]]:
-    """Stage 2 for one article: the fields cleaning changed (see :func:`_changes`), what it
-    read of the corpus, and the distinct words of its body (sorted: a tuple is a fraction of a
-    set's memory). Its sentences are left out: they are the body's again
-    (:func:`digest.clean.sentences_of`), made where summarise and tag need them, not carried
-    through the build and the cache (30 MB at 10,000 articles)."""
-    recording = cache.RecordingContext(ctx)
-    cleaned = clean.clean(article, recording.context)
-    return _changes(article, replace(cleaned, sentences=())), recording.looked_up, tuple(sorted(set(text.words(cleaned.body_text))))
-
-
-def _summarise_and_tag(article: Article, stats: text.Stats, n: int, tags: TagsConfig) -> tuple[dict[str, object], frozenset[str] | None]:
-    """Stages 4 and 5 for one article (in a worker): the fields they set (see :func:`_changes`)
-    and the IDFs they read."""
-    recording = cache.RecordingStats(stats)
-    done = replace(article, sentences=clean.sentences_of(article.body))
-    done = tag.tag(summarize.summarize(done, recording, n), recording, tags)  # type: ignore[arg-type]
-    return _changes(article, replace(done, sentences=())), recording.words
-
-
-def _changes(before: Article, after: Article) -> dict[str, object]:
-    """The fields of ``after`` that are not those of ``before`` (by identity: a stage keeps
-    what it does not set), so that a worker sends back only what its stage made, never the
-    body or the source text it was given."""
-    return {name: value for name in _ARTICLE_FIELDS if (value := getattr(after, name)) is not getattr(before, name)}
 
 
 def emit(
@@ -441,9 +387,9 @@ def _preview(config: Config, paths: Iterable[Path], store: cache.Store, memo: re
             article, _ = readers.read(source)
             if context is None:
                 context = clean.context_from([(e.article.source, e.title, e.lines) for e in store.entries.values()])
-            fresh = _Fresh("", replace(article, **_clean_one(article, context)[0]), [])
-            _fill_defaults(fresh, source.mtime)
-            done = replace(fresh.article, **_summarise_and_tag(fresh.article, store.stats, sentences or config.summary.sentences, config.tags)[0])
+            fresh = stages.Fresh("", replace(article, **stages.clean_one(article, context)[0]), [])
+            stages.fill_defaults(fresh, source.mtime)
+            done = replace(fresh.article, **stages.summarise_and_tag(fresh.article, store.stats, sentences or config.summary.sentences, config.tags)[0])
             made = render.preview(memo, replace(done, slug=old.slug, related=old.related, duplicate_of=old.duplicate_of,
                                                 duplicates=old.duplicates), config)
             if made is not None and write.replace_page(config.paths.output, *made):
@@ -471,12 +417,9 @@ def _prints(articles: Sequence[Article], origins: Sequence[tuple[str, Article, b
     good for the next build."""
     prints: dict[str, tuple[bytes, bool]] = {}
     for article, (key, made, fresh) in zip(articles, origins):
-        since = {name: getattr(article, name) for name in _ARTICLE_FIELDS if getattr(article, name) is not getattr(made, name)}
+        since = {name: getattr(article, name) for name in stages.ARTICLE_FIELDS if getattr(article, name) is not getattr(made, name)}
         prints[article.slug] = (hashlib.blake2b(key.encode() + pickle.dumps(since, protocol=5), digest_size=16).digest(), fresh)
     return prints
-
-
-_ARTICLE_FIELDS = tuple(f.name for f in fields(Article))
 
 
 #: What forked render workers inherit: (articles, config, staging root, previous site, update?, page stamps).
@@ -628,53 +571,6 @@ def _forked_chunk(bounds: tuple[int, int]) -> list:
     return [fn(items[i]) for i in range(*bounds)]
 
 
-def _read_one(item: tuple[SourceFile, bytes | None]) -> tuple[Article | None, str | None, Problem | None]:
-    source, data = item
-    try:
-        article, note = readers.read(source, data)
-    except DigestError as exc:
-        return None, None, _problem(source.rel, exc)
-    return article, note, None
-
-
-@dataclass(frozen=True)
-class _Guarded:
-    """Runs one stage on one article; a failure becomes a Problem instead of an exception."""
-
-    stage: Callable[[Article], Article]
-    name: str
-
-    def __call__(self, article: Article) -> tuple[Article | None, Problem | None]:
-        try:
-            return self.stage(article), None
-        except DigestError as exc:
-            return None, _problem(article.source, exc)
-        except Exception as exc:  # a bug must not cost the user the rest of the site
-            log.debug("%s failed on %s", self.name, article.source, exc_info=True)
-            return None, Problem(article.source, f"{self.name} failed: {type(exc).__name__}: {exc}")
-
-
-def _fill_defaults(fresh: "_Fresh", mtime: float) -> None:
-    """The file-name layer and last resorts: a title, a date, a non-empty body."""
-    article = fresh.article
-    if not article.body:
-        raise DigestError("no article text found (nothing left after cleaning)")
-    changes: dict = {"raw": ""}  # the source text is not needed past cleaning: keep memory flat
-    if not article.title:
-        first = article.standfirst or (clean.sentences_of(article.body) or (article.body[0].text,))[0]
-        changes["title"] = first if len(first) <= 160 else first[:157].rsplit(" ", 1)[0] + "…"
-    if article.date is None:
-        from_name = readers.date_from_path(article.source)
-        if from_name is not None:
-            changes["date"] = from_name
-        else:
-            changes["date"] = datetime.fromtimestamp(mtime, tz=timezone.utc).replace(microsecond=0)
-            changes["date_from_mtime"] = True
-            fresh.mtime = mtime
-            fresh.notes.append("no date found; using the file's modification time")
-    fresh.article = replace(article, **changes)
-
-
 def _unique_slugs(articles: list[Article], warnings: list[Problem]) -> list[Article]:
     """Give every article its own slug: a later file (by path) that repeats one gets ``-2``, ``-3``…"""
     owner: dict[str, str] = {}
@@ -691,12 +587,6 @@ def _unique_slugs(articles: list[Article], warnings: list[Problem]) -> list[Arti
         owner[slug] = article.source
         out.append(article)
     return out
-
-
-def _problem(path: str, exc: DigestError) -> Problem:
-    if isinstance(exc, SourceError):
-        return Problem(exc.path, exc.message, exc.line)
-    return Problem(path, str(exc))
 
 
 def _problem_key(p: Problem) -> tuple:
