@@ -30,7 +30,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
-from typing import Any, Iterator
+from typing import Any, Iterable, Iterator
 
 from . import __version__
 from .clean import CleanContext
@@ -40,7 +40,7 @@ from .text import Stats
 log = logging.getLogger(__name__)
 
 #: Bumped when the layout of the cache changes.
-FORMAT = 1
+FORMAT = 2
 _SHARD_PREFIX = "shard-"
 _STATE = "state.pickle"
 _PAGES = "pages.pickle"
@@ -58,7 +58,9 @@ class Entry:
     title: str | None = None  #: the reader's title, as the clean context counts it (None: no title)
     mtime: float | None = None  #: the file time the date was taken from, if it was
     looked_up: tuple[tuple[str, str, int], ...] = ()  #: (mapping, key, value) read by clean
-    vocab: tuple[str, ...] = ()  #: the body's distinct words, sorted (document frequencies)
+    #: the body's distinct words (document frequencies), sorted, one a line: one string, not
+    #: hundreds (they were most of the objects a 10,000-article cache is made of); see :func:`vocab_words`
+    vocab: str = ""
     #: words outside ``vocab`` whose IDF summarise and tag read (None: any word). The entry
     #: depends on the IDF of every word in both: a superset of what was read, never less.
     idf_words: tuple[str, ...] | None = ()
@@ -200,17 +202,45 @@ def stale_stats(entry: Entry, changed: frozenset[str] | None) -> bool:
     """True if an IDF that ``entry``'s summary or tags read has changed."""
     if changed is None or entry.idf_words is None:
         return True
-    return not (changed.isdisjoint(entry.vocab) and changed.isdisjoint(entry.idf_words))
+    if not changed.isdisjoint(entry.idf_words):
+        return True
+    if not changed or not entry.vocab:
+        return False
+    if len(changed) > _FEW_CHANGED:
+        return not changed.isdisjoint(vocab_words(entry.vocab))
+    padded = f"\n{entry.vocab}\n"
+    return any(needle in padded for needle in _needles(changed))
+
+
+#: Up to this many changed words, :func:`stale_stats` looks for each in an entry's words as
+#: they are kept (one string); beyond, it splits them into a list.
+_FEW_CHANGED = 32
+
+
+@lru_cache(maxsize=4)
+def _needles(words: frozenset[str]) -> tuple[str, ...]:
+    return tuple(f"\n{w}\n" for w in sorted(words))
+
+
+def vocab_words(vocab: str) -> list[str]:
+    """The distinct words of an :attr:`Entry.vocab`."""
+    return vocab.split("\n") if vocab else []
 
 
 def compact(vocab: frozenset[str], idf_words: frozenset[str] | None) -> tuple[tuple[str, ...], tuple[str, ...] | None]:
-    """``vocab`` and ``idf_words`` as :class:`Entry` keeps them: sorted tuples of shared
-    (interned) strings, ``idf_words`` without the words already in ``vocab``. Sets of
-    strings for 10,000 articles cost hundreds of MB; this is a fraction of it."""
+    """``vocab`` and ``idf_words`` as a build keeps them: sorted tuples of shared (interned)
+    strings, ``idf_words`` without the words already in ``vocab``. Sets of strings for 10,000
+    articles cost hundreds of MB; this is a fraction of it. (:class:`Entry` keeps ``vocab``
+    joined, see :func:`joined`.)"""
     words = tuple(sorted(map(sys.intern, vocab)))
     if idf_words is None:
         return words, None
     return words, tuple(sorted(sys.intern(w) for w in idf_words if w not in vocab))
+
+
+def joined(words: Iterable[str]) -> str:
+    """Distinct words as :attr:`Entry.vocab` keeps them: sorted, one a line (a word never holds a line break)."""
+    return "\n".join(sorted(words))
 
 
 # -- the store --------------------------------------------------------------------------------

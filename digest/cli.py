@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import argparse
 import logging
+import os
 import sys
 from pathlib import Path
 from typing import Sequence
@@ -16,6 +17,25 @@ from .config import Config, load_config, with_overrides
 from .errors import ConfigError, DigestError
 
 log = logging.getLogger("digest")
+
+
+#: Set by :func:`run`: the process ends as soon as the command returns.
+_EXITING = False
+#: What a command leaves for the process's end to drop at once (see :func:`run`).
+_LEFT: list[object] = []
+
+
+def run() -> None:
+    """The ``digest`` program: :func:`main`, then the process ends without freeing the build's
+    objects one by one (about a second of a 10,000-article build after an edit; the system
+    takes the memory back at once). Output is flushed first; tests call :func:`main`."""
+    global _EXITING
+    _EXITING = True
+    code = main()
+    logging.shutdown()
+    sys.stdout.flush()
+    sys.stderr.flush()
+    os._exit(code)
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -94,12 +114,16 @@ def _config(args: argparse.Namespace) -> Config:
 
 
 def cmd_build(args: argparse.Namespace) -> int:
-    from .pipeline import build
+    from .pipeline import build, open_cache
 
     config = _config(args)
     show = sys.stderr.isatty() and not args.quiet
+    store = None
+    if _EXITING and not args.no_cache:  # the process's end drops the cache's articles, not the build
+        store = open_cache(config, args.sentences)
+        _LEFT.append(store)
     result = build(config, sentences=args.sentences, jobs=args.jobs, progress=_print_progress if show else None,
-                   use_cache=not args.no_cache)
+                   use_cache=not args.no_cache, store=store, release=True)
     _report(result.warnings, result.errors)
     log.info("built %d articles, %d files into %s in %.2f s", result.articles, len(result.written), result.out_dir, result.seconds)
     if result.errors or (args.strict and result.warnings):

@@ -20,6 +20,7 @@ from concurrent.futures import ProcessPoolExecutor
 from contextlib import closing
 from dataclasses import replace
 from functools import partial
+from operator import attrgetter
 from pathlib import Path
 from typing import Callable, Iterable, Iterator, Mapping, Sequence
 
@@ -39,7 +40,7 @@ Progress = Callable[[str, int, float], None]
 
 def build(
     config: Config, sentences: int | None = None, jobs: int | None = None, progress: Progress | None = None,
-    use_cache: bool = True, store: cache.Store | None = None,
+    use_cache: bool = True, store: cache.Store | None = None, release: bool | None = None,
 ) -> BuildResult:
     """Build the site from ``config.paths.content`` into ``config.paths.output``.
 
@@ -47,11 +48,14 @@ def build(
     the rest of the site is still built. ``site/`` is replaced only when complete.
     With ``use_cache``, per-article results are kept in ``config.paths.cache`` (or in
     ``store``, which a long-running caller such as ``watch`` keeps in memory).
+    ``release``: let go of what only a next build in this process could use (the relate
+    state, once saved) before rendering; by default, when the store is the build's own.
     """
     started = time.perf_counter()
     step = _Stepper(progress)
     # A store of our own lives for this build only; one given (digest watch) is kept in memory for the next.
-    own_store = store is None
+    if release is None:
+        release = store is None
     if use_cache and store is None:
         store = open_cache(config, sentences)
     # Phase 1: load — read, clean, summarise and tag every article.
@@ -64,7 +68,7 @@ def build(
     try:
         _give_back_memory()  # the files' text, read and cleaned, is gone: relate starts from less
         articles, relate_state = related(corpus.articles, config, store if use_cache else None)
-        if own_store and store is not None and use_cache:
+        if release and store is not None and use_cache:
             # Not needed again in this process: on disk now, and out of memory before the render
             # workers fork (it is a third of the main process at 10,000 articles).
             if relate_state is not None:
@@ -228,9 +232,10 @@ def _load(
         if store is not None and store.stats is not None and store.stats_exact:
             still = {e.key for e in kept.values()}
             stats = text.updated_stats(
-                store.stats, [e.vocab for k, e in store.entries.items() if k not in still], [f.vocab for f in fresh.values()])
+                store.stats, [cache.vocab_words(e.vocab) for k, e in store.entries.items() if k not in still],
+                [f.vocab for f in fresh.values()])
         else:
-            stats = text.stats_from([e.vocab for e in kept.values()] + [f.vocab for f in fresh.values()])
+            stats = text.stats_from([cache.vocab_words(e.vocab) for e in kept.values()] + [f.vocab for f in fresh.values()])
         counted = {e.key for e in kept.values()} | {f.key for f in fresh.values()}
         changed = cache.changed_words(store.stats if store is not None else None, stats)
         for rel, entry in list(kept.items()):
@@ -416,8 +421,10 @@ def _prints(articles: Sequence[Article], origins: Sequence[tuple[str, Article, b
     of one the last build had, with other contents (a summary redone), so its print is only
     good for the next build."""
     prints: dict[str, tuple[bytes, bool]] = {}
+    names = stages.ARTICLE_FIELDS
+    values = attrgetter(*names)
     for article, (key, made, fresh) in zip(articles, origins):
-        since = {name: getattr(article, name) for name in stages.ARTICLE_FIELDS if getattr(article, name) is not getattr(made, name)}
+        since = {name: now for name, now, was in zip(names, values(article), values(made)) if now is not was}
         prints[article.slug] = (hashlib.blake2b(key.encode() + pickle.dumps(since, protocol=5), digest_size=16).digest(), fresh)
     return prints
 

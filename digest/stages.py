@@ -43,12 +43,13 @@ class Fresh:
     def again(cls, entry: cache.Entry) -> "Fresh":
         """A kept entry whose summary and tags must be redone (its cleaning still holds)."""
         article = replace(entry.article, summary=(), keyphrases=(), entities=(), tags=(), section="")
-        return cls(entry.key, article, list(entry.notes), None, entry.title, entry.lines, entry.mtime, entry.looked_up, entry.vocab)
+        return cls(entry.key, article, list(entry.notes), None, entry.title, entry.lines, entry.mtime, entry.looked_up,
+                   tuple(cache.vocab_words(entry.vocab)))
 
     def entry(self) -> cache.Entry:
         """The cache entry that records this article and what it was made from."""
         return cache.Entry(self.key, self.article, tuple(self.notes), self.lines, self.title, self.mtime,
-                           self.looked_up, tuple(self.vocab), self.idf_words)
+                           self.looked_up, cache.joined(self.vocab), self.idf_words)
 
 
 def clean_one(article: Article, ctx: clean.CleanContext) -> tuple[dict[str, object], tuple, tuple[str, ...]]:

@@ -125,7 +125,7 @@ def test_unchanged_files_are_not_read_and_a_same_size_edit_is_seen(project: Path
 
 
 def test_corpus_statistics_kept_up_to_date_equal_counting_afresh(project: Path, tmp_path: Path) -> None:
-    from digest import text as textmod
+    from digest import cache, text as textmod
     from digest.pipeline import open_cache
 
     config = load_config(root=project)
@@ -139,7 +139,7 @@ def test_corpus_statistics_kept_up_to_date_equal_counting_afresh(project: Path, 
     steps, _ = _steps(config)
     store = open_cache(config)
     assert store.stats_exact
-    assert store.stats == textmod.stats_from(e.vocab for e in store.entries.values())
+    assert store.stats == textmod.stats_from(cache.vocab_words(e.vocab) for e in store.entries.values())
     _same_as_cold(config, tmp_path)
 
 

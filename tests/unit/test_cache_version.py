@@ -69,3 +69,20 @@ def test_the_article_version_ignores_later_modules_only() -> None:
     assert not {"stages.py", "clean.py", "summarize.py", "tag.py", "text.py", "readers/markdown.py"} & cache.AFTER_ARTICLES
     # the orchestration decides what to remake; what an article is made into is stages.py's
     assert "pipeline.py" in cache.AFTER_ARTICLES
+
+
+def test_an_entry_is_stale_when_a_word_it_holds_moved_few_or_many() -> None:
+    from digest.model import Article
+
+    words = ("apple", "harbour", "mill", "quay")
+    entry = cache.Entry("k", Article(source="a.md", format="markdown", slug="a"), vocab=cache.joined(reversed(words)), idf_words=("zebra",))
+    assert entry.vocab == "apple\nharbour\nmill\nquay" and cache.vocab_words(entry.vocab) == list(words)
+    for extra in (0, 100):  # the few-words path and the split path
+        others = frozenset(f"w{i}" for i in range(extra))
+        assert cache.stale_stats(entry, others | {"mill"})
+        assert cache.stale_stats(entry, others | {"apple"}) and cache.stale_stats(entry, others | {"quay"})
+        assert cache.stale_stats(entry, others | {"zebra"})
+        assert not cache.stale_stats(entry, others | {"app", "ill", "our", "quays"})
+        assert not cache.stale_stats(entry, others)
+    assert cache.stale_stats(entry, None)
+    assert cache.vocab_words("") == [] and not cache.stale_stats(cache.Entry("k", entry.article), frozenset({"mill"}))
