@@ -17,7 +17,7 @@ import sys
 import threading
 import time
 from concurrent.futures import ProcessPoolExecutor
-from contextlib import closing
+from contextlib import closing, contextmanager
 from dataclasses import replace
 from functools import partial
 from operator import attrgetter
@@ -51,6 +51,32 @@ def build(
     ``release``: let go of what only a next build in this process could use (the relate
     state, once saved) before rendering; by default, when the store is the build's own.
     """
+    with _fewer_collections():
+        return _build(config, sentences, jobs, progress, use_cache, store, release)
+
+
+@contextmanager
+def _fewer_collections() -> Iterator[None]:
+    """Python's cyclic garbage collector, run less often while a build runs. A build makes
+    millions of objects that live to its end (articles, the cache) and few cycles; at the
+    default threshold the collector went over them about 850 times after a one-article edit
+    of a 10,000-article site: 1.0-1.4 CPU s of 7-9, against 0.35-0.45 at this threshold."""
+    before = gc.get_threshold()
+    gc.set_threshold(_GC_THRESHOLD, *before[1:])
+    try:
+        yield
+    finally:
+        gc.set_threshold(*before)
+
+
+#: Allocations between two collections of the youngest generation during a build (default 700).
+_GC_THRESHOLD = 50_000
+
+
+def _build(
+    config: Config, sentences: int | None, jobs: int | None, progress: Progress | None,
+    use_cache: bool, store: cache.Store | None, release: bool | None,
+) -> BuildResult:
     started = time.perf_counter()
     step = _Stepper(progress)
     # A store of our own lives for this build only; one given (digest watch) is kept in memory for the next.

@@ -229,3 +229,42 @@ def test_progress_reports_each_step_in_order(project: Path) -> None:
     assert [s for s, _ in steps] == ["found", "checked", "read", "cleaned", "summarised and tagged", "related", "rendered and written"]
     assert dict(steps)["found"] == 6 and dict(steps)["read"] == 4 and dict(steps)["related"] == result.articles
     assert dict(steps)["rendered and written"] == len(result.written)
+
+
+def test_the_collector_runs_less_often_during_a_build_only(project: Path, monkeypatch) -> None:
+    import gc
+
+    from digest import pipeline
+
+    seen = []
+    real = pipeline.related
+
+    def related(*args, **kwargs):
+        seen.append(gc.get_threshold())
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(pipeline, "related", related)
+    before = gc.get_threshold()
+    build(load_config(root=project))
+    assert seen and seen[0][0] == pipeline._GC_THRESHOLD != before[0] and seen[0][1:] == before[1:]
+    assert gc.get_threshold() == before
+
+
+def test_the_program_flushes_its_output_and_exit_code_before_ending(project: Path) -> None:
+    """``python -m digest`` ends with os._exit: what it printed and its exit code must survive that."""
+    import os
+    import subprocess
+    import sys
+
+    env = {k: v for k, v in os.environ.items() if k != "PYTHONUNBUFFERED"}  # stdout to a pipe is block-buffered
+    env["PYTHONPATH"] = str(Path(__file__).resolve().parents[2])
+    command = [sys.executable, "-m", "digest", "build", "--strict"]
+    done = subprocess.run(command, cwd=project, env=env, capture_output=True, text=True, timeout=120)
+    assert done.returncode == 1, done.stderr
+    assert "broken.md:4: invalid YAML in front matter" in done.stderr
+    assert (project / "site/index.html").is_file()
+    again = subprocess.run(command[:-1] + ["-v"], cwd=project, env=env, capture_output=True, text=True, timeout=120)
+    assert again.returncode == 0 and "built" in again.stderr
+    shown = subprocess.run([sys.executable, "-m", "digest", "inspect", "content/2024-07-16-harbour-buses.txt"], cwd=project, env=env,
+                           capture_output=True, text=True, timeout=120)
+    assert shown.returncode == 0 and "Harbour council approves electric bus fleet" in shown.stdout
