@@ -58,6 +58,7 @@ _BOMS = (
 _CONTROL = re.compile(r"[\x00-\x08\x0e-\x1f\x7f]")
 #: Other line and page breaks become a plain newline, so every later stage sees one kind.
 _LINE_BREAKS = str.maketrans({"\r": "\n", "\x0b": "\n", "\x0c": "\n", "\x85": "\n", "\u2028": "\n", "\u2029": "\n"})
+_OTHER_BREAK = re.compile("[\r\x0b\x0c\x85\u2028\u2029]")
 _META_CHARSET = re.compile(rb"""<meta[^>]+charset\s*=\s*["']?\s*([A-Za-z0-9_.:-]+)""", re.IGNORECASE)
 def decode(data: bytes, path: str) -> tuple[str, str | None]:
     """Bytes → text, and a note naming the encoding when it was not plain UTF-8.
@@ -73,7 +74,9 @@ def decode(data: bytes, path: str) -> tuple[str, str | None]:
     controls = len(_CONTROL.findall(sample))
     if controls > max(8, len(sample) // 100):
         raise SourceError(path, f"binary file, not text ({controls} control characters in the first {len(sample)} characters)")
-    text = text.replace("\r\n", "\n").translate(_LINE_BREAKS)
+    text = text.replace("\r\n", "\n")
+    if _OTHER_BREAK.search(text):  # translate() looks up every character: only when needed
+        text = text.translate(_LINE_BREAKS)
     if controls or _CONTROL.search(text):  # a few stray control characters (not binary): never text
         text = _CONTROL.sub("", text)
     if not text.strip():

@@ -8,6 +8,9 @@ else is removed; the text of removed elements is kept unless it is code (script,
 """
 from __future__ import annotations
 
+from functools import lru_cache, partial
+from typing import Callable
+
 import nh3
 
 #: Inline elements a body block may contain.
@@ -24,12 +27,24 @@ def sanitize_html(html: str) -> str:
     """Return ``html`` reduced to the allow-list (see the module docstring); idempotent."""
     if "<" not in html and "&" not in html:
         return html
-    return nh3.clean(
-        html,
+    return _cleaner()(html)
+
+
+@lru_cache(maxsize=1)
+def _cleaner() -> Callable[[str], str]:
+    """One nh3 sanitiser for the allow-list, built once per process: ``nh3.clean`` builds
+    a new one on every call (three quarters of its time on a paragraph)."""
+    if not hasattr(nh3, "Cleaner"):  # nh3 before 0.2.18
+        return partial(
+            nh3.clean, tags=set(ALLOWED_TAGS), clean_content_tags=set(DROP_WITH_CONTENT),
+            attributes={k: set(v) for k, v in ALLOWED_ATTRIBUTES.items()}, url_schemes=set(ALLOWED_SCHEMES),
+            link_rel=None, strip_comments=True,
+        )
+    return nh3.Cleaner(
         tags=set(ALLOWED_TAGS),
         clean_content_tags=set(DROP_WITH_CONTENT),
         attributes={k: set(v) for k, v in ALLOWED_ATTRIBUTES.items()},
         url_schemes=set(ALLOWED_SCHEMES),
         link_rel=None,
         strip_comments=True,
-    )
+    ).clean
