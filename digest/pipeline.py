@@ -367,10 +367,11 @@ def emit(
             _EMIT_STATE[:] = [articles, config, folder.root, folder.previous, folder.update, previous]
             try:
                 with ProcessPoolExecutor(max_workers=parts, mp_context=mp.get_context("fork")) as pool:
-                    for share, members, view_keys in pool.map(_emit_worker, [(k, parts) for k in range(parts)]):
+                    for share, members, view_keys, listings in pool.map(_emit_worker, [(k, parts) for k in range(parts)]):
                         made.update(share)
                         renderer.members.update(members)
                         renderer.view_keys.update(view_keys)
+                        renderer.listings.update(listings)  # search-index rows, kept in the memo for the next build
             finally:
                 _EMIT_STATE.clear()
         written = sorted(made)
@@ -470,11 +471,15 @@ def _render_parts(jobs: int | None, size: int) -> int:
     return jobs
 
 
-def _emit_worker(share: tuple[int, int]) -> tuple[dict, dict, dict]:
+def _emit_worker(share: tuple[int, int]) -> tuple[dict, dict, dict, dict]:
+    # Everything this process inherited lives until it exits: the collector need not look at it
+    # again (a full collection would walk the whole corpus, and write into every object it
+    # walks, so that the memory pages the parent shares with this process get copied).
+    gc.freeze()
     articles, config, root, previous_site, update, previous = _EMIT_STATE
     renderer = render.Renderer(articles, config)
     made = _emit_share(renderer, share, write.Staging(root, previous_site, update), previous)
-    return made, renderer.members, renderer.view_keys
+    return made, renderer.members, renderer.view_keys, renderer.listings
 
 
 def _emit_share(

@@ -117,6 +117,12 @@ newest first, one per story: an article whose canonical story is in the same lis
 folded into it), ``groups`` (``[{title, id, stories}]``, by day or by section),
 ``count`` (number of stories) and ``total`` (number before ``limit``).
 
+In story lists, archive lists and feed entries an article is its view without the keys
+made from its body (``body``, ``words``, ``reading_minutes``): ``story.body`` (or
+``story["body"]``) still gives the body, made when a template asks for it and not kept,
+but ``"body" in story`` is false and a loop over the dict does not meet it. A renderer
+keeps one such view per article, not the whole view.
+
 Page-specific keys:
 
 - ``index.html``: ``index`` (a story list: one page of the newest ``front.stories``), ``more``
@@ -159,11 +165,12 @@ from typing import TYPE_CHECKING, Any, Callable, Iterator, Mapping, NamedTuple, 
 from urllib.parse import urlsplit
 
 import jinja2
+from jinja2.compiler import CodeGenerator
 from markupsafe import Markup
 
 from .errors import TemplateError
 from .readers.sanitize import sanitize_html
-from .search import build_search_index, search_index_js
+from .search import index_from_rows, search_index_js, search_row
 
 if TYPE_CHECKING:
     from .config import Config
@@ -231,7 +238,7 @@ def make_environment(config: Config) -> jinja2.Environment:
     if user_dir.is_dir():
         loaders.append(jinja2.FileSystemLoader(str(user_dir)))
     loaders.append(theme)
-    return jinja2.Environment(
+    return _Environment(
         loader=jinja2.ChoiceLoader(loaders),
         autoescape=jinja2.select_autoescape(enabled_extensions=("html", "htm", "xml"), default_for_string=True),
         undefined=jinja2.StrictUndefined,
@@ -240,6 +247,62 @@ def make_environment(config: Config) -> jinja2.Environment:
         trim_blocks=True,
         lstrip_blocks=True,
     )
+
+
+try:  # MarkupSafe 3: the C function behind escape(), which returns a str, not a Markup copy
+    from markupsafe._speedups import _escape_inner
+except ImportError:  # pragma: no cover - pure-Python MarkupSafe, or another version
+    _escape_inner = None
+
+
+def _escape_output(value: Any) -> str:
+    """What ``{{ value }}`` writes into an autoescaped page: the same text as
+    :func:`markupsafe.escape`, as a plain ``str``. Jinja only joins what an output
+    expression gives, so the ``Markup`` that ``escape`` makes (a copy of every string written)
+    is not needed; making it was a fifth of the time spent rendering."""
+    if type(value) is str:
+        return _escape_inner(value)
+    if hasattr(value, "__html__"):
+        html = value.__html__()
+        return html if isinstance(html, str) else str(html)
+    return _escape_inner(str(value))
+
+
+class _CodeGenerator(CodeGenerator):
+    """Jinja's code generator, with ``{{ … }}`` in autoescaped templates written through
+    :func:`_escape_output` (the same text) instead of ``escape`` (as Jinja's own
+    ``NativeCodeGenerator`` changes what this hook writes)."""
+
+    def _output_child_pre(self, node: Any, frame: Any, finalize: Any) -> None:
+        if frame.eval_ctx.volatile or not frame.eval_ctx.autoescape or _escape_inner is None:
+            super()._output_child_pre(node, frame, finalize)
+            return
+        self.write("environment.escape_output(")
+        if finalize.src is not None:
+            self.write(finalize.src)
+
+
+class _Environment(jinja2.Environment):
+    """A :class:`jinja2.Environment` that reads ``a.headline`` on a view model's dict without
+    first failing to find an attribute ``headline`` (Jinja tries the attribute, then the item;
+    the failed attribute lookup raises and catches an ``AttributeError`` every time, which cost
+    more than half of the time spent in templates). Same result: the item is only taken
+    first when the object's type has no attribute of that name."""
+
+    code_generator_class = _CodeGenerator
+
+    def __init__(self, *args: Any, **kwargs: Any):
+        super().__init__(*args, **kwargs)
+        self.escape_output = _escape_output  # an instance attribute: found at once by compiled templates
+
+    def getattr(self, obj: Any, attribute: str) -> Any:
+        names = _ITEM_FIRST.get(type(obj))
+        if names is not None and attribute not in names:
+            try:
+                return obj[attribute]
+            except KeyError:
+                pass
+        return jinja2.Environment.getattr(self, obj, attribute)
 
 
 def _template_error(exc: BaseException, name: str, root: Path) -> TemplateError:
@@ -415,6 +478,8 @@ class Site:
     #: slug → its entry in other articles' ``duplicates`` (made once: a story told nine times
     #: lists each telling on eight other pages)
     duplicate_refs: dict[str, dict[str, Any]] = field(default_factory=dict, compare=False, repr=False)
+    #: small dicts that many views show, made once: tags, sections, related and neighbour links
+    refs: dict[tuple, dict[str, Any]] = field(default_factory=dict, compare=False, repr=False)
 
     def url(self, path: str) -> str:
         """Absolute pretty URL of a page, or "" without ``base_url``."""
@@ -515,11 +580,14 @@ def _body(article: Article) -> list[dict[str, Any]]:
     blocks: list[dict[str, Any]] = []
     for block in body:
         if block.html is not None:
-            content: str = Markup(sanitize_html(block.html))  # sanitised by the reader too: defence in depth
+            safe = sanitize_html(block.html)  # sanitised by the reader too: defence in depth
+            if not safe.strip():
+                continue
+            content: str = Markup(safe)
         else:
             content = block.text
-        if not str(content).strip():
-            continue
+            if not content.strip():
+                continue
         if block.kind == "li":
             if blocks and blocks[-1]["kind"] == "ul":
                 blocks[-1]["list_items"].append(content)
@@ -541,13 +609,29 @@ def _ref(article: Article) -> dict[str, str]:
     return {"slug": article.slug, "headline": article.title or article.slug, "url": article_path(article.slug)}
 
 
+def _shared_ref(article: Article, site: Site) -> dict[str, str]:
+    """:func:`_ref`, one object per article and headline (not to be changed)."""
+    key = ("ref", article.slug, article.title)
+    ref = site.refs.get(key)
+    if ref is None:
+        ref = site.refs[key] = _ref(article)
+    return ref
+
+
+def _has_others(article: Article, site: Site) -> bool:
+    """Whether :func:`_others` is not empty (cheap: most articles tell their story alone)."""
+    head = site.canonical.get(article.slug, article.slug)
+    return head != article.slug or head in site.members or any(s in site.by_slug and s != article.slug for s in article.duplicates)
+
+
 def _others(article: Article, site: Site) -> list[Article]:
     """The other published articles of ``article``'s story, newest first."""
     head = site.canonical.get(article.slug, article.slug)
     slugs = {head, *site.members.get(head, ())}
     slugs.update(s for s in article.duplicates if s in site.by_slug)
     slugs.discard(article.slug)
-    return sorted((site.by_slug[s] for s in slugs), key=lambda a: site.position[a.slug])  # newest first
+    by_slug = site.by_slug
+    return [by_slug[s] for s in sorted(slugs, key=site.position.__getitem__)]  # newest first
 
 
 def _duplicate_ref(other: Article, site: Site) -> dict[str, Any]:
@@ -566,22 +650,68 @@ class ArticleView(dict):
     __slots__ = ()
 
 
+class _ListView(ArticleView):
+    """An article's view model as story lists hold it: every key but those made from the body
+    (``body``, ``words``, ``reading_minutes``), which are made when a template asks for one
+    (``story.body``) and not kept. Lists show headlines, dates and summaries; keeping every
+    article's body in a view for them would cost a render worker the size of the corpus again."""
+
+    __slots__ = ("_article",)
+
+    def __missing__(self, key: str) -> Any:
+        if key in _FROM_BODY:
+            return _from_body(self._article)[key]
+        raise KeyError(key)
+
+
+#: The keys of an article's view made from its body alone (left out of list views).
+_FROM_BODY = ("body", "words", "reading_minutes")
+
+
+def _from_body(article: Article) -> dict[str, Any]:
+    """The :data:`_FROM_BODY` keys of an article's view."""
+    words = 0
+    for b in article.body:
+        words += len(b.text.split())
+    return {"body": _body(article), "words": words, "reading_minutes": max(1, round(words / _WORDS_PER_MINUTE))}
+
+
 def _day_of(article: Article) -> str:
     """The article's calendar day, ``YYYY-MM-DD`` (its view's ``day``)."""
     return _date(article).date().isoformat()
 
 
-def _listing(article: Article, site: Site) -> dict[str, Any]:
-    """The part of an article's view model that the search index reads (cheap to make: no body)."""
-    summary = [s for s in article.summary if s.strip()]
+def _tag_refs(article: Article, site: Site) -> list[dict[str, str]]:
+    """The article's ``tags``: ``{name, slug, url}`` each, shared by every article with that
+    spelling (a site has a few thousand, met many times)."""
+    refs = site.refs
     tags = []
     seen: set[str] = set()
     for name in article.tags:
-        slug = site.tag_slug(name)
-        if slug in seen:
+        ref = refs.get(("tag", name))
+        if ref is None:
+            slug = site.tag_slug(name)
+            ref = refs[("tag", name)] = {"name": name, "slug": slug, "url": tag_path(slug) if slug in site.tag_pages else ""}
+        if ref["slug"] in seen:
             continue
-        seen.add(slug)
-        tags.append({"name": name, "slug": slug, "url": tag_path(slug) if slug in site.tag_pages else ""})
+        seen.add(ref["slug"])
+        tags.append(ref)
+    return tags
+
+
+def _shared_section(name: str, site: Site) -> dict[str, str] | None:
+    """:func:`_section_ref`, one object per section (not to be changed)."""
+    if not name:
+        return None
+    ref = site.refs.get(("section", name))
+    if ref is None:
+        ref = site.refs[("section", name)] = _section_ref(name, site)
+    return ref
+
+
+def _listing(article: Article, site: Site) -> dict[str, Any]:
+    """The part of an article's view model that the search index reads (cheap to make: no body)."""
+    summary = [s for s in article.summary if s.strip()]
     return {
         "slug": article.slug,
         "headline": article.title or article.slug,
@@ -589,8 +719,8 @@ def _listing(article: Article, site: Site) -> dict[str, Any]:
         "day": _day_of(article),
         "summary": summary,
         "summary_text": " ".join(summary),
-        "tags": tags,
-        "section": _section_ref(article.section, site),
+        "tags": _tag_refs(article, site),
+        "section": _shared_section(article.section, site),
     }
 
 
@@ -598,54 +728,77 @@ def _listing(article: Article, site: Site) -> dict[str, Any]:
 _LISTING = ("slug", "headline", "standfirst", "day", "summary", "summary_text", "tags", "section")
 
 
-def article_context(article: Article, site: Site) -> dict[str, Any]:
-    """The view model of one article (keys documented in the module docstring)."""
-    listing = _listing(article, site)
+def _list_view(article: Article, site: Site) -> _ListView:
+    """The view model of one article without its ``body`` (made on demand; see :class:`_ListView`)."""
     date = _date(article)
-    words = sum(len(b.text.split()) for b in article.body)
-    summary = listing["summary"]
-    headline = listing["headline"]
+    summary = [s for s in article.summary if s.strip()]
+    headline = article.title or article.slug
     index = site.position.get(article.slug)
     older = site.articles[index + 1] if index is not None and index + 1 < len(site.articles) else None
     newer = site.articles[index - 1] if index is not None and index > 0 else None
+    refs = site.refs
     related = []
     for r in article.related:
         target = site.by_slug.get(r.slug)
         if target is None or r.slug == article.slug:
             continue
-        related.append({"slug": r.slug, "title": target.title or r.title or r.slug, "url": article_path(r.slug)})
-    duplicates = [_duplicate_ref(other, site) for other in _others(article, site)]
+        title = target.title or r.title or r.slug
+        ref = refs.get(("related", r.slug, title))
+        if ref is None:
+            ref = refs[("related", r.slug, title)] = {"slug": r.slug, "title": title, "url": article_path(r.slug)}
+        related.append(ref)
+    duplicates = [_duplicate_ref(other, site) for other in _others(article, site)] if _has_others(article, site) else []
     path = article_path(article.slug)
-    return ArticleView({
+    day = date.date().isoformat()
+    summary_text = " ".join(summary)
+    view = _ListView({
         "slug": article.slug,
         "headline": headline,
-        "standfirst": listing["standfirst"],
+        "standfirst": _standfirst(article),
         "byline": article.byline,
         "url": path,
         "abs_url": site.url(path),
         "date": _iso(date),
         "date_human": _human(date),
-        "day": listing["day"],
+        "day": day,
         "day_human": _day_human(date),
         "month": _month(date),
         "time": "" if (date.hour, date.minute) == (0, 0) else f"{date.hour:02d}:{date.minute:02d}",
         "summary": summary,
-        "summary_text": listing["summary_text"],
+        "summary_text": summary_text,
         "brief": _brief(summary, (headline, article.standfirst)),
-        "description": _cut(article.standfirst or " ".join(summary) or headline),
-        "tags": listing["tags"],
-        "section": listing["section"],
+        "description": _cut(article.standfirst or summary_text or headline),
+        "tags": _tag_refs(article, site),
+        "section": _shared_section(article.section, site),
         "source": _safe_source(article.url),
-        "body": _body(article),
         "related": related,
         "duplicates": duplicates,
         "sources": 1 + len(duplicates),
         "is_duplicate": site.canonical.get(article.slug, article.slug) != article.slug,
-        "previous": _ref(older) if older is not None else None,
-        "next": _ref(newer) if newer is not None else None,
-        "words": words,
-        "reading_minutes": max(1, round(words / _WORDS_PER_MINUTE)),
+        "previous": _shared_ref(older, site) if older is not None else None,
+        "next": _shared_ref(newer, site) if newer is not None else None,
     })
+    view._article = article
+    return view
+
+
+def _full_view(view: Mapping[str, Any], article: Article) -> ArticleView:
+    """The whole view model from a list view (``body``, ``words`` and ``reading_minutes``
+    made, keys in the documented order)."""
+    made = _from_body(article)
+    full = ArticleView()
+    for key, value in view.items():
+        full[key] = value
+        if key == "source":
+            full["body"] = made["body"]
+    full["words"] = made["words"]
+    full["reading_minutes"] = made["reading_minutes"]
+    return full
+
+
+def article_context(article: Article, site: Site) -> dict[str, Any]:
+    """The view model of one article (keys documented in the module docstring)."""
+    return _full_view(_list_view(article, site), article)
 
 
 def index_context(
@@ -757,13 +910,17 @@ def _pages_of(total: int, size: int) -> int:
     return max(1, -(-total // size))
 
 
-def _stories(articles: Sequence[Article], site: Site) -> list[Article]:
-    """One article per story, newest first (see :func:`index_context`)."""
+def _stories(articles: Sequence[Article], site: Site, in_order: bool = False) -> list[Article]:
+    """One article per story, newest first (see :func:`index_context`). ``in_order``: the
+    articles are published ones of ``site``, already in its order (a list taken from
+    ``site.articles``), so they need no sorting."""
     members = {a.slug for a in articles}
     position = site.position
     # Published articles are already numbered newest first: sorting by that number is the
     # same order as _newest_first, without working out a timestamp per comparison key.
-    if all(a.slug in position and site.by_slug[a.slug] is a for a in articles):
+    if in_order:
+        ordered = articles
+    elif all(a.slug in position and site.by_slug[a.slug] is a for a in articles):
         ordered = sorted(articles, key=lambda a: position[a.slug])
     else:
         ordered = sorted(articles, key=_newest_first)
@@ -885,12 +1042,13 @@ class RenderMemo:
     articles: dict[str, Article] = field(default_factory=dict)
     views: dict[str, "ArticleView"] = field(default_factory=dict)
     env: jinja2.Environment | None = None
-    listings: dict[str, dict[str, Any]] = field(default_factory=dict)  #: slug → :func:`_listing`
     site: Site | None = None  #: in memory only: the site it was made for (see :func:`preview`)
+    #: slug → its row of the search index (:meth:`Renderer.listing`; small, so kept on disk too)
+    listings: dict[str, tuple] = field(default_factory=dict)
 
     def on_disk(self) -> "RenderMemo":
         """This memo without what only makes sense in this process."""
-        return replace(self, articles={}, views={}, env=None, listings={}, site=None)
+        return replace(self, articles={}, views={}, env=None, site=None)
 
 
 def preview(memo: RenderMemo, article: Article, config: Config) -> tuple[str, bytes] | None:
@@ -910,16 +1068,15 @@ def preview(memo: RenderMemo, article: Article, config: Config) -> tuple[str, by
 
 
 class _Views(dict):
-    """Article views by slug, each made when first asked for (a page that shows it is made)."""
+    """Article list views (:func:`_list_view`) by slug, each made when first asked for (a page
+    that shows it is made)."""
 
-    def __init__(self, site: Site, keys: dict[int, str], known: Mapping[str, str]):
+    def __init__(self, site: Site):
         super().__init__()
-        self.site, self.keys, self.known = site, keys, known
+        self.site = site
 
-    def __missing__(self, slug: str) -> "ArticleView":
-        view = self[slug] = article_context(self.site.by_slug[slug], self.site)
-        if slug in self.known:  # not reached by any change: the same view as last time
-            self.keys[id(view)] = self.known[slug]
+    def __missing__(self, slug: str) -> _ListView:
+        view = self[slug] = _list_view(self.site.by_slug[slug], self.site)
         return view
 
 
@@ -978,14 +1135,14 @@ class Renderer:
         self.root_dir = Path(config.root)
         #: slug → (what its article was made from, whether that was made in this build)
         self.prints = dict(prints or {})
-        self._view_keys: dict[int, str] = {}
         self.view_keys: dict[str, str] = {}  #: slug → key of its view, once known
         self._env_key = ""
         self.members: dict[str, frozenset[str]] = {}  #: page path → view slugs in its key (see :meth:`key`)
         self.dirty: set[str] | None = None
         self.dirty_folders: tuple[str, ...] = ()
-        self.listings: dict[str, dict[str, Any]] = {}  #: slug → :func:`_listing`, once made
+        self.listings: dict[str, tuple] = {}  #: slug → its row of the search index (:func:`digest.search.search_row`)
         self._common: tuple[dict[str, Any], list[dict[str, str]]] | None = None  # see page_context
+        self._site_key: str | None = None
         self._shape = _shape(self.site, self.env_key) if memo is not None else None
         if memo is not None and memo.env is not None and memo.shape[:2] == self._shape[:2]:  # type: ignore[index]
             self.env = memo.env  # same templates, same configuration: compiled already
@@ -993,9 +1150,9 @@ class Renderer:
         if memo is not None and memo.shape == self._shape:
             self.views, self.dirty = self._views_since(memo)
         elif eager:
-            self.views = {a.slug: article_context(a, self.site) for a in self.site.articles}
+            self.views = {a.slug: _list_view(a, self.site) for a in self.site.articles}
         else:  # made when a page asks (a renderer that may hand the pages to other processes)
-            self.views = _Views(self.site, self._view_keys, {})
+            self.views = _Views(self.site)
 
     @property
     def env_key(self) -> str:
@@ -1022,15 +1179,15 @@ class Renderer:
         reached = _reaches(site, changed)
         known = {slug: key for slug, key in memo.view_keys.items() if slug not in reached}
         self.view_keys.update(known)
-        views = _Views(site, self._view_keys, known)
+        views = _Views(site)
         for slug, old in memo.views.items():
             if slug not in reached:
                 views[slug] = old
-                self._view_keys[id(old)] = memo.view_keys[slug]
-        self.listings = {slug: listing for slug, listing in memo.listings.items() if slug not in reached}
+        self.listings = {slug: row for slug, row in memo.listings.items() if slug not in reached}
         moved: set[str] = set()
         for slug in reached:
-            view = views[slug] = article_context(site.by_slug[slug], site)
+            view = views[slug] = _list_view(site.by_slug[slug], site)
+            self.view_keys.pop(slug, None)
             if self.view_key(view) != memo.view_keys.get(slug):
                 moved.add(slug)
         dirty: set[str] = set()
@@ -1065,13 +1222,13 @@ class Renderer:
             listings=self.listings, site=site,
         )
 
-    def listing(self, article: Article) -> dict[str, Any]:
-        """:func:`_listing` of a published article (made once)."""
+    def listing(self, article: Article) -> tuple:
+        """The row of a published article in the search index (made once; see
+        :func:`digest.search.search_row`)."""
         found = self.listings.get(article.slug)
         if found is None:
             view = dict.get(self.views, article.slug)  # made already: its listing is part of it
-            found = {key: view[key] for key in _LISTING} if view is not None else _listing(article, self.site)
-            self.listings[article.slug] = found
+            found = self.listings[article.slug] = search_row(view if view is not None else _listing(article, self.site))
         return found
 
     def render(self, page: Page) -> bytes:
@@ -1081,9 +1238,13 @@ class Renderer:
         if page.template == _JSON_FEED:
             return _json_feed(**page.context)
         if page.template == _SEARCH_INDEX:
-            return search_index_js(build_search_index(page.context["views"]))
+            return search_index_js(index_from_rows(page.context["rows"]))
         log.debug("render %s with %s", page.path, page.template)
-        return _render(self.env, page.template, page.context, self.root_dir)
+        context = page.context
+        later = context.get("jsonld")
+        if type(later) is _JsonLd:  # made only now: an unchanged page is not rendered at all
+            context = {**context, "jsonld": later.make(self.site)}
+        return _render(self.env, page.template, context, self.root_dir)
 
     def key(self, page: Page) -> str:
         """A hash of the page's template set, code version, template name and context
@@ -1094,17 +1255,36 @@ class Renderer:
         self.members[page.path] = frozenset(pickler.slugs)
         return hashlib.blake2b(self.env_key.encode() + buffer.getvalue(), digest_size=16).hexdigest()
 
-    def view_key(self, view: ArticleView) -> str:
-        """A hash of one article view model (computed once)."""
-        key = self._view_keys.get(id(view))
+    def view_key(self, view: Mapping[str, Any]) -> str:
+        """A hash of one article's view model (computed once per article): of every key but
+        those made from the body (:data:`_FROM_BODY`) and of what they are made from (the
+        article's blocks and standfirst), so the list view and the whole view of an article
+        have the same key."""
+        slug = view["slug"]
+        key = self.view_keys.get(slug)
         if key is None:
+            article = self.site.by_slug.get(slug)
+            if article is None:  # not an article of this site (a view made outside it)
+                article = view._article if type(view) is _ListView else None  # type: ignore[attr-defined]
             buffer = io.BytesIO()
             pickler = pickle.Pickler(buffer, protocol=pickle.HIGHEST_PROTOCOL)
             pickler.fast = True  # as in _KeyPickler: equal views, equal bytes
-            pickler.dump(dict(view))
-            key = self._view_keys[id(view)] = hashlib.blake2b(buffer.getvalue(), digest_size=16).hexdigest()
-            self.view_keys[view["slug"]] = key
+            made_from = (
+                (article.standfirst, [(b.kind, b.text, b.html) for b in article.body]) if article is not None else view.get("body")
+            )
+            pickler.dump(([(k, v) for k, v in view.items() if k not in _FROM_BODY], made_from))
+            key = self.view_keys[slug] = hashlib.blake2b(buffer.getvalue(), digest_size=16).hexdigest()
         return key
+
+    def site_key(self, context: Mapping[str, Any]) -> str:
+        """A hash of the ``site`` context (computed once)."""
+        if self._site_key is None:
+            buffer = io.BytesIO()
+            pickler = pickle.Pickler(buffer, protocol=pickle.HIGHEST_PROTOCOL)
+            pickler.fast = True  # as in _KeyPickler
+            pickler.dump(dict(context))
+            self._site_key = "site:" + hashlib.blake2b(buffer.getvalue(), digest_size=16).hexdigest()
+        return self._site_key
 
     def page_context(self, path: str, kind: str, title: str, description: str = "", **extra: Any) -> dict[str, Any]:
         """The context every page's template gets (``site``, ``root``, ``page``, ``pagination``),
@@ -1112,7 +1292,7 @@ class Renderer:
         config, site = self.config, self.site
         if self._common is None:
             self._common = (
-                {"site": site_context(site)},
+                {"site": _SiteContext(site_context(site))},
                 [{"type": kind, "title": f"{config.site.title} ({label})", "url": name} for name, kind, label in _FEEDS],
             )
         common, site_feeds = self._common
@@ -1140,8 +1320,10 @@ class Renderer:
         path = article_path(article.slug)
         if view is None:
             view = article_context(article, self.site)
+        elif "body" not in view:
+            view = _full_view(view, article)
         return Page(path, "article.html", self.page_context(path, "article", view["headline"], view["description"],
-                                                             article=view, jsonld=json_ld(_news_article(view, self.site))))
+                                                             article=view, jsonld=_JsonLd(view)))
 
     def pages(self, share: tuple[int, int] = (0, 1), only: Callable[[str], bool] | None = None) -> Iterator[Page]:
         """Every page of the site in a stable order, or only share ``(k, n)``: the pages whose
@@ -1184,7 +1366,7 @@ class Renderer:
         def stories_of(members: Sequence[Article]) -> list[Article]:
             found = worked_out.get(id(members))
             if found is None:
-                found = worked_out[id(members)] = _stories(members, site)
+                found = worked_out[id(members)] = _stories(members, site, in_order=True)  # every list below is in site order
             return found
 
         # Tags: one story list per tag slug; the tag index lists them most used first.
@@ -1283,7 +1465,7 @@ class Renderer:
             yield emit("search/index.html", "search.html",
                        page("search/index.html", "search", "Search", "Search the headlines, summaries and tags."))
         if mine(_SEARCH_PATH):
-            yield Page(_SEARCH_PATH, _SEARCH_INDEX, {"views": [self.listing(a) for a in site.articles]})
+            yield Page(_SEARCH_PATH, _SEARCH_INDEX, {"rows": [self.listing(a) for a in site.articles]})
         entries: dict[str, _FeedEntry] = {}
         yield from _feeds(site, views, [a.slug for a in site.articles], "", config.site.title, config.site.description,
                           "index.html", emit, page, mine, memo=entries)
@@ -1357,10 +1539,34 @@ class _KeyPickler(pickle.Pickler):
 
     def reducer_override(self, obj: Any) -> Any:
         # Called only for objects that are not plain str/int/dict/list/tuple…, so it is cheap.
-        if type(obj) is ArticleView:
+        kind = type(obj)
+        if kind is _ListView or kind is ArticleView:
             self.slugs.append(obj["slug"])
             return _view_ref, (self.renderer.view_key(obj),)
+        if kind is _SiteContext:  # the same in every page: named by its hash
+            return _view_ref, (self.renderer.site_key(obj),)
+        if kind is _JsonLd:  # made from the page's article view and site context, both in the key
+            return _view_ref, ("jsonld",)
         return NotImplemented
+
+
+class _SiteContext(dict):
+    """The ``site`` key of every page (see :func:`site_context`); its own type lets a page key
+    name it by its hash instead of repeating it."""
+
+    __slots__ = ()
+
+
+class _JsonLd:
+    """The ``jsonld`` of an article page, made when the page is rendered (see :func:`json_ld`)."""
+
+    __slots__ = ("view",)
+
+    def __init__(self, view: Mapping[str, Any]):
+        self.view = view
+
+    def make(self, site: Site) -> Markup:
+        return json_ld(_news_article(self.view, site))
 
 
 def _view_ref(key: str) -> str:  # pragma: no cover - only named in page keys, never called
@@ -1433,6 +1639,10 @@ def _feeds(
     if not atom_only and mine(folder + "feed.json"):
         yield Page(folder + "feed.json", _JSON_FEED, {"feed": feed, "entries": entries, "root": _root(folder + "feed.json")})
 
+
+#: Types whose instances have no attributes of their own: an attribute of one is an attribute of
+#: its type (named here), so for any other name :meth:`_Environment.getattr` goes straight to the item.
+_ITEM_FIRST: dict[type, frozenset[str]] = {t: frozenset(dir(t)) for t in (dict, ArticleView, _ListView, _SiteContext, _FeedEntry)}
 
 __all__ = [
     "SECTION_ORDER",

@@ -52,21 +52,36 @@ def _cut(text: str, limit: int) -> str:
     return text[:limit].rsplit(" ", 1)[0].rstrip(",;:.-–— ") + "…"
 
 
+def search_row(view: Mapping[str, Any], summary_chars: int = SUMMARY_CHARS) -> tuple:
+    """What the index keeps of one article view model (``render.article_context``, or any
+    mapping with its ``headline``, ``slug``, ``day``, ``summary_text``, ``standfirst``,
+    ``tags`` and ``section``): ``(headline, slug, day, summary cut to summary_chars,
+    tag names, section name or None)``. Small, so a build can keep one per article."""
+    section = view["section"]
+    return (
+        view["headline"], view["slug"], view["day"], _cut(view["summary_text"] or view["standfirst"], summary_chars),
+        tuple(t["name"] for t in view["tags"]), section["name"] if section else None,
+    )
+
+
+def index_from_rows(rows: Iterable[tuple]) -> dict[str, Any]:
+    """The index from :func:`search_row` rows, newest first (tags and sections numbered as met)."""
+    tags: dict[str, int] = {}
+    sections: dict[str, int] = {}
+    docs: list[list[Any]] = []
+    for headline, slug, day, summary, tag_names, section in rows:
+        tag_ids = [tags.setdefault(name, len(tags)) for name in tag_names]
+        section_id = sections.setdefault(section, len(sections)) if section else -1
+        docs.append([headline, slug, day, summary, tag_ids, section_id])
+    return {"v": 1, "tags": list(tags), "sections": list(sections), "docs": docs}
+
+
 def build_search_index(views: Iterable[Mapping[str, Any]], summary_chars: int = SUMMARY_CHARS) -> dict[str, Any]:
     """The index from article view models (``render.article_context``), newest first.
 
     Duplicates stay in: a reader may search for the wording of any source.
     """
-    tags: dict[str, int] = {}
-    sections: dict[str, int] = {}
-    docs: list[list[Any]] = []
-    for view in views:
-        tag_ids = [tags.setdefault(t["name"], len(tags)) for t in view["tags"]]
-        section = view["section"]["name"] if view["section"] else None
-        section_id = sections.setdefault(section, len(sections)) if section else -1
-        summary = view["summary_text"] or view["standfirst"]
-        docs.append([view["headline"], view["slug"], view["day"], _cut(summary, summary_chars), tag_ids, section_id])
-    return {"v": 1, "tags": list(tags), "sections": list(sections), "docs": docs}
+    return index_from_rows(search_row(view, summary_chars) for view in views)
 
 
 def search_index_js(index: Mapping[str, Any]) -> bytes:
@@ -119,5 +134,5 @@ def search(index: Mapping[str, Any], query: str, limit: int = 20) -> list[int]:
     return [position for _, position in scored[:limit]]
 
 
-__all__ = ["STOP_WORDS", "SUMMARY_CHARS", "build_search_index", "fold", "search", "search_index_js"]
+__all__ = ["STOP_WORDS", "SUMMARY_CHARS", "build_search_index", "fold", "index_from_rows", "search", "search_index_js", "search_row"]
 

@@ -684,3 +684,85 @@ def test_the_search_listing_is_the_same_part_of_every_view(tmp_path):
         view = render.article_context(article, site)
         assert tuple(listing) == render._LISTING
         assert {key: view[key] for key in render._LISTING} == listing
+
+
+# -- the fast paths give the same bytes ---------------------------------------------------------
+
+
+class _Html:
+    def __html__(self) -> str:
+        return "<b>safe</b>"
+
+
+def test_the_environment_writes_what_plain_jinja_writes(tmp_path):
+    # _Environment reads dict items before attributes and writes {{ … }} without a Markup copy:
+    # the text must be Jinja's own, item/attribute precedence included (b.items is the method).
+    import jinja2
+    from markupsafe import Markup
+
+    source = (
+        "{{ v.name }}|{{ v['name'] }}|{{ v.items is callable }}|{{ v.get('n') }}|{{ m }}|{{ h }}|{{ n }}|{{ none }}"
+        "|{{ f }}|{% for k, x in v.items() %}{{ k }}={{ x }};{% endfor %}|{{ v.name ~ m }}|{{ v.missing is defined }}"
+        "|{% macro mm(a) %}<i>{{ a }}</i>{% endmacro %}{{ mm(v.name) }}|{% set s %}{{ v.name }}{% endset %}{{ s }}"
+        "|{{ view.headline }}|{{ view.body[0].content }}|{{ entry.id }}/{{ entry.headline }}"
+    )
+    site = render.make_site(corpus(), make_config(tmp_path))
+    view = render._list_view(site.by_slug["storm"], site)
+    context = {
+        "v": {"name": XSS, "n": 3, "items": "not the method"}, "m": Markup("<em>m</em>"), "h": _Html(), "n": 1.5,
+        "none": None, "f": 7, "view": view, "entry": render._FeedEntry(view, {"id": "urn:x"}),
+    }
+    options = dict(autoescape=True, undefined=jinja2.StrictUndefined, trim_blocks=True, lstrip_blocks=True)
+    plain = jinja2.Environment(**options).from_string(source).render(context)
+    ours = render.make_environment(make_config(tmp_path))
+    assert ours.from_string(source).render(context) == plain
+    assert "&lt;script&gt;" in plain and "<b>safe</b>" in plain and "True" in plain
+    with pytest.raises(jinja2.UndefinedError):
+        ours.from_string("{{ v.nothing }}").render(context)
+    # Not autoescaped (a .txt template): str(), as before.
+    text = jinja2.Environment(**{**options, "autoescape": False}).from_string(source).render(context)
+    assert render._Environment(**{**options, "autoescape": False}).from_string(source).render(context) == text
+
+
+def test_list_views_leave_the_body_out_but_a_template_can_still_read_it(tmp_path):
+    site = render.make_site(corpus(), make_config(tmp_path))
+    renderer = render.Renderer(corpus(), make_config(tmp_path))
+    for article in site.articles:
+        lite = renderer.views[article.slug]
+        full = render.article_context(article, site)
+        assert "body" not in lite and lite["body"] == full["body"] and lite["reading_minutes"] == full["reading_minutes"]  # made on demand
+        assert list(full).index("body") == list(full).index("source") + 1  # the documented order
+        assert list(lite) == [k for k in full if k not in ("body", "words", "reading_minutes")]
+        assert {k: v for k, v in full.items() if k in lite} == dict(lite)
+        other = render.Renderer(corpus(), make_config(tmp_path))
+        assert renderer.view_key(lite) == other.view_key(full)  # one key for both: pages name the view by it
+    page = renderer.article_page(site.by_slug["rates-rise"], renderer.views["rates-rise"])
+    assert "body" in page.context["article"]
+    # A user's list template may show the body of each story.
+    (tmp_path / "templates").mkdir()
+    (tmp_path / "templates" / "tag.html").write_text(
+        "{% for s in index.stories %}{{ s.headline }}:{{ s.body|length }};{% endfor %}", encoding="utf-8")
+    pages = build(corpus(), make_config(tmp_path))
+    assert pages["tags/economy/index.html"].decode() == "Central bank raises rates:7;Something from last month:1;"
+
+
+def test_a_changed_body_changes_the_view_key_and_the_article_page_key(tmp_path):
+    config = make_config(tmp_path)
+    before = render.Renderer(corpus(), config)
+    after_corpus = [dataclasses.replace(a, body=a.body + (Block("p", "One more line."),)) if a.slug == "storm" else a
+                    for a in corpus()]
+    after = render.Renderer(after_corpus, config)
+    assert before.view_key(before.views["storm"]) != after.view_key(after.views["storm"])
+    assert before.view_key(before.views["old-news"]) == after.view_key(after.views["old-news"])
+    keys = [{p.path: r.key(p) for p in r.pages()} for r in (before, after)]
+    assert keys[0]["articles/storm/index.html"] != keys[1]["articles/storm/index.html"]
+    assert keys[0]["articles/old-news/index.html"] == keys[1]["articles/old-news/index.html"]
+
+
+def test_the_search_index_from_rows_is_the_index_from_views(tmp_path):
+    from digest import search
+
+    site = render.make_site(corpus(), make_config(tmp_path))
+    views = [render.article_context(a, site) for a in site.articles]
+    rows = [search.search_row(render._listing(a, site)) for a in site.articles]
+    assert search.index_from_rows(rows) == search.build_search_index(views)
