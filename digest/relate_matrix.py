@@ -14,15 +14,18 @@ no loop over pairs of articles is ever written in Python:
 * :func:`cap_postings` keeps, for every term, only its ``M`` heaviest documents: the "postings"
   side of the product, so the cost of a row stops growing with the corpus.
 * :func:`top_neighbours` computes ``X[block] @ Pᵀ`` for blocks of rows and keeps each row's best
-  ``C`` other documents (ties by document number). The product is scipy's own kernel, with its
-  output sized by the number of multiplications rather than by a first pass (:func:`_product`).
+  ``C`` other documents (ties by document number), optionally with only each row's heaviest
+  terms (:func:`cap_terms`). The product is scipy's own kernel, with its output sized by the
+  number of multiplications rather than by a first pass (:func:`_product`).
 * :func:`shingle_hashes` / :func:`shingle_batch` and :func:`jaccard`: word 5-gram shingles as
   sorted 64-bit hashes, many texts hashed in one pass.
+* :func:`tokenize` finds and hashes the words of many texts at once with numpy (the words of
+  :func:`digest.text.words`, with no Python work per word); :class:`_WordTable` maps word hashes
+  to columns, so Python stems and numbers each distinct word of the corpus once.
 
 For a large corpus, counting and the product are shared among forked processes
 (:func:`run_shares`): each share is a contiguous range of articles or rows, and the results are
-merged so that they are identical to a run in one process. Text is split on white space and each
-distinct chunk is tokenised once (memos in two generations of ``_MEMO_LIMIT`` entries; they are caches only).
+merged so that they are identical to a run in one process.
 
 All functions are pure and deterministic: a row's result depends only on the matrices, never on
 the block size or on how many processes share the work.
@@ -30,13 +33,10 @@ the block size or on how many processes share the work.
 from __future__ import annotations
 
 import bisect
-import hashlib
 import logging
 import multiprocessing
-import struct
-import zlib
-from array import array
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import TYPE_CHECKING, Iterable, Mapping, Sequence
 
 import numpy as np
@@ -72,94 +72,145 @@ def key(text: str) -> str:
     return " ".join(words(text))
 
 
-class Memo(dict):
-    """A memo (a cache only) in two generations, so that its size stays bounded without losing
-    the entries in use: when it grows past ``limit`` (:meth:`trim`), its entries become the old
-    generation and it starts empty; a key missing from it is looked up in the old generation
-    before it is computed (:meth:`make`). Lookups of present keys run at dict speed."""
+# -- vectorised word tokens ------------------------------------------------------------------------
 
-    __slots__ = ("old", "limit")
-
-    def __init__(self, limit: int) -> None:
-        super().__init__()
-        self.old: dict = {}
-        self.limit = limit
-
-    def trim(self) -> None:
-        """Start a new generation if this one has grown past the limit."""
-        if len(self) > self.limit:
-            self.old = dict(self)
-            self.clear()
-
-    def __missing__(self, key):  # type: ignore[no-untyped-def]
-        value = self.old.get(key, _ABSENT)
-        if value is _ABSENT:
-            value = self.make(key)
-        self[key] = value
-        return value
-
-    def make(self, key):  # type: ignore[no-untyped-def]
-        """The value of a key (subclasses)."""
-        raise KeyError(key)
+_Q = np.uint64(0x9E3779B97F4A7C15 | 1)  # odd: invertible modulo 2**64
+_Q_INV = np.uint64(pow(int(_Q), -1, 1 << 64))
+_APOSTROPHE = 0x2019  # ’: an inner joiner, hashed as '
 
 
-_ABSENT = object()
-_INT32 = struct.Struct("=i")
-_UINT64 = struct.Struct("=Q")
-
-_MEMO_LIMIT = 400_000
-"""Entries of one generation of a :class:`Memo` (a cache only: results do not change)."""
-
-
-class _WordColumns(Memo):
-    """Lower-case word → column of its stem (-1 for a stop word or a lone letter); filled on demand,
-    so that ``map(columns.__getitem__, words)`` runs at C speed for words already seen."""
-
-    __slots__ = ("vocab",)
-
-    def __init__(self, vocab: Vocabulary) -> None:
-        super().__init__(_MEMO_LIMIT)
-        self.vocab = vocab
-
-    def make(self, w: str) -> int:
-        if w in self.vocab._stop or (len(w) < 2 and not w.isdigit()):
-            return -1
-        return self.vocab.term(stem(w))
+@lru_cache(maxsize=1)
+def _char_classes() -> tuple[np.ndarray, np.ndarray]:
+    """Per code point: a word character (``[^\\W_]``, as :data:`digest.text._WORD`) and a joiner
+    between two runs of word characters (``’'.-&``)."""
+    word = np.fromiter((chr(c).isalnum() for c in range(0x110000)), dtype=bool, count=0x110000)
+    # surrogates and unassigned code points are not alphanumeric: isalnum says so
+    join = np.zeros(0x110000, dtype=bool)
+    for ch in "’'.-&":
+        join[ord(ch)] = True
+    return word, join
 
 
-class _ChunkColumns(Memo):
-    """Lower-case whitespace-separated chunk of text (a word with its punctuation) → the columns of
-    its words (native int32 bytes, so a text's columns are one ``b"".join`` of its chunks', with no
-    Python integer per word), stop words left out; filled on demand. ``words(text)`` is the concatenation of
-    ``words(chunk)`` over ``text.split()`` (a word never spans white space), so mapping chunks
-    gives exactly the columns of the text's words, with the regular expression run once per
-    distinct chunk instead of once per word."""
+class _Powers:
+    """Powers of the hash multiplier and of its inverse, grown on demand (cache only)."""
 
-    __slots__ = ("columns",)
+    def __init__(self) -> None:
+        self.fwd = np.ones(1, dtype=np.uint64)
+        self.inv = np.ones(1, dtype=np.uint64)
 
-    def __init__(self, columns: _WordColumns) -> None:
-        super().__init__(_MEMO_LIMIT)
-        self.columns = columns
-
-    def make(self, chunk: str) -> bytes:
-        cols = self.columns
-        if chunk.isalnum():  # one plain word (no regular expression needed)
-            c = cols[chunk]
-            return _INT32.pack(c) if c >= 0 else b""
-        return array("i", [c for c in map(cols.__getitem__, words(chunk)) if c >= 0]).tobytes()
+    def get(self, n: int) -> tuple[np.ndarray, np.ndarray]:
+        if len(self.fwd) < n:
+            size = max(n, 2 * len(self.fwd))
+            with np.errstate(over="ignore"):
+                self.fwd = np.cumprod(np.full(size, _Q, dtype=np.uint64)) * _Q_INV
+                self.inv = np.cumprod(np.full(size, _Q_INV, dtype=np.uint64)) * _Q
+        return self.fwd[:n], self.inv[:n]
 
 
-def _trim(vocab: Vocabulary) -> None:
-    """Bound the memos of ``vocab`` (see :class:`Memo`)."""
-    vocab.chunks.trim()
-    vocab.words.trim()
+@dataclass(frozen=True, slots=True)
+class Tokens:
+    """The word tokens of a batch of texts (see :func:`tokenize`)."""
+
+    text: str  #: the texts, lower-case, joined by NUL characters (token ``k`` is ``text[start[k]:end[k]]``)
+    start: np.ndarray  #: int64 position of each token in ``text``
+    end: np.ndarray  #: int64 end of each token
+    hashes: np.ndarray  #: uint64 hash of each token (``’`` hashed as ``'``): equal words, equal hashes
+    counts: np.ndarray  #: int64 number of tokens of each text
+
+    def word(self, k: int) -> str:
+        """Token ``k`` as :func:`digest.text.words` gives it."""
+        return self.text[int(self.start[k]) : int(self.end[k])].replace("’", "'")
 
 
-def text_columns(text: str, chunks: _ChunkColumns) -> np.ndarray:
-    """Columns of the words of ``text`` in order, stop words left out (see :class:`_ChunkColumns`)."""
-    chunks.trim()
-    chunks.columns.trim()
-    return np.frombuffer(b"".join(map(chunks.__getitem__, text.lower().split())), dtype=np.int32)
+def tokenize(texts: Sequence[str], powers: _Powers | None = None) -> Tokens:
+    """The words of ``texts`` (as :func:`digest.text.words`: lower-case runs of letters and digits
+    with inner ``’'.-&``), found and hashed with numpy over the texts' code points, with no
+    Python work per word. Hashes are polynomial over the code points modulo 2**64: stable across
+    runs and processes; two different words collide with negligible probability."""
+    text = "\x00".join(texts).lower()
+    if text.count("\x00") != max(0, len(texts) - 1):  # a NUL inside a text: it separates words anyway
+        text = "\x00".join(t.replace("\x00", " ") for t in texts).lower()
+    cp = np.frombuffer(text.encode("utf-32-le", "surrogatepass"), dtype=np.uint32)
+    n = len(cp)
+    word_of, join_of = _char_classes()
+    w = word_of[cp]
+    inner = np.zeros(n, dtype=bool)
+    if n > 2:
+        inner[1:-1] = join_of[cp[1:-1]] & w[:-2] & w[2:]
+    w |= inner
+    edge = np.diff(w.view(np.int8), prepend=np.int8(0), append=np.int8(0))
+    start = np.flatnonzero(edge == 1)
+    end = np.flatnonzero(edge == -1)
+    del edge, inner, w
+    v = cp.astype(np.uint64)
+    v[cp == _APOSTROPHE] = ord("'")
+    fwd, inv = (powers or _Powers()).get(n + 1)
+    with np.errstate(over="ignore"):
+        v *= fwd[:n]
+        prefix = np.zeros(n + 1, dtype=np.uint64)
+        np.cumsum(v, out=prefix[1:])
+        del v
+        h = (prefix[end] - prefix[start]) * inv[start]
+        h ^= h >> np.uint64(31)
+        h *= np.uint64(0xBF58476D1CE4E5B9)
+        h ^= h >> np.uint64(29)
+    seps = np.flatnonzero(cp == 0)
+    bounds = np.concatenate([[0], seps + 1, [n + 1]]) if len(texts) else np.zeros(1, dtype=np.int64)
+    counts = np.diff(np.searchsorted(start, bounds[: len(texts) + 1])) if len(texts) else np.zeros(0, dtype=np.int64)
+    return Tokens(text=text, start=start, end=end, hashes=h, counts=counts.astype(np.int64))
+
+
+class _WordTable:
+    """Word hash → column of the word's stem (-1 for a stop word or a lone letter), as numpy
+    arrays sorted by hash, so that a batch of tokens is mapped with one sort and a binary search:
+    Python runs only once per distinct word of the corpus (to stem and number it). New words go
+    to a small second table, merged into the main one when it grows past 32,768 words."""
+
+    __slots__ = ("keys", "cols", "new_keys", "new_cols")
+
+    def __init__(self) -> None:
+        self.keys = np.zeros(0, dtype=np.uint64)
+        self.cols = np.zeros(0, dtype=np.int32)
+        self.new_keys = np.zeros(0, dtype=np.uint64)
+        self.new_cols = np.zeros(0, dtype=np.int32)
+
+    @staticmethod
+    def _find(keys: np.ndarray, cols: np.ndarray, u: np.ndarray, out: np.ndarray, todo: np.ndarray) -> np.ndarray:
+        """Fill ``out[todo]`` from the table where found; return the positions still not found."""
+        if not len(keys) or not len(todo):
+            return todo
+        at = np.minimum(np.searchsorted(keys, u[todo]), len(keys) - 1)
+        hit = keys[at] == u[todo]
+        out[todo[hit]] = cols[at[hit]]
+        return todo[~hit]
+
+    def columns(self, tokens: Tokens, vocab: Vocabulary) -> np.ndarray:
+        """The column of every token of ``tokens`` (int32), new words numbered in ``vocab``."""
+        if not len(tokens.hashes):
+            return np.zeros(0, dtype=np.int32)
+        u, first, inv = np.unique(tokens.hashes, return_index=True, return_inverse=True)
+        out = np.empty(len(u), dtype=np.int32)
+        todo = self._find(self.keys, self.cols, u, out, np.arange(len(u)))
+        new = self._find(self.new_keys, self.new_cols, u, out, todo)
+        if len(new):
+            text, stop, term = tokens.text, vocab._stop, vocab.term
+            at = first[new]
+            ws = [text[a:b] for a, b in zip(tokens.start[at].tolist(), tokens.end[at].tolist())]
+            if "’" in text:
+                ws = [w.replace("’", "'") for w in ws]
+            fresh = np.array([-1 if w in stop or (len(w) < 2 and not w.isdigit()) else term(_stem(w)) for w in ws],
+                             dtype=np.int32)
+            out[new] = fresh
+            pos = np.searchsorted(self.new_keys, u[new])  # u is sorted: so are u[new]
+            self.new_keys = np.insert(self.new_keys, pos, u[new])
+            self.new_cols = np.insert(self.new_cols, pos, fresh)
+            if len(self.new_keys) > 32768:  # both sorted: inserted in place, no sort
+                pos = np.searchsorted(self.keys, self.new_keys)
+                self.keys = np.insert(self.keys, pos, self.new_keys)
+                self.cols = np.insert(self.cols, pos, self.new_cols)
+                self.new_keys = np.zeros(0, dtype=np.uint64)
+                self.new_cols = np.zeros(0, dtype=np.int32)
+        return out[inv.reshape(-1)]
 
 
 class _Keys(dict):
@@ -170,21 +221,24 @@ class _Keys(dict):
         return k
 
 
+_stem = getattr(stem, "__wrapped__", stem)  # each distinct word is stemmed once: no LRU cache needed
+
+
 class Vocabulary:
     """Columns of the term matrix: a stemmed word or a ``k:``/``e:``/``t:`` key → column number.
 
     Numbers are given in order of first appearance, so the same articles in the same order always
-    get the same columns. ``words[w]`` maps a lower-case word as written to its column (-1 for a
-    stop word).
+    get the same columns. ``table`` maps the hash of a lower-case word as written to its column
+    (-1 for a stop word).
     """
 
-    __slots__ = ("columns", "words", "chunks", "keys", "_stop")
+    __slots__ = ("columns", "table", "powers", "keys", "_stop")
 
     def __init__(self, columns: dict[str, int] | None = None) -> None:
         self.columns: dict[str, int] = {} if columns is None else columns
         self._stop = stopwords()
-        self.words = _WordColumns(self)
-        self.chunks = _ChunkColumns(self.words)
+        self.table = _WordTable()
+        self.powers = _Powers()
         self.keys = _Keys()
 
     def __len__(self) -> int:
@@ -199,7 +253,9 @@ class Vocabulary:
 
     def word(self, w: str) -> int:
         """The column of a lower-case word's stem (-1 for a stop word or a lone letter)."""
-        return self.words[w]
+        if w in self._stop or (len(w) < 2 and not w.isdigit()):
+            return -1
+        return self.term(_stem(w))
 
     def common(self) -> np.ndarray:
         """For each column, True when it is the stem of a built-in very common word."""
@@ -253,9 +309,7 @@ def _count_share(
     order, and (with ``end_words`` ≥ 0) the articles' :func:`end_keys`."""
     vocab = Vocabulary()
     parts, ends = _count_parts(articles[start:stop], vocab, title_weight, chunk, end_words)
-    for memo in (vocab.chunks, vocab.words):  # caches only: free them before the results are merged
-        memo.clear()
-        memo.old = {}
+    vocab.table = _WordTable()  # caches only: free them before the results are merged
     vocab.keys.clear()
     return parts, list(vocab.columns), ends
 
@@ -318,7 +372,7 @@ def shares_of(n: int, workers: int) -> list[tuple[int, int]]:
 
 def _count_all(
     articles: Sequence[Article], title_weight: float, chunk: int, workers: int, end_words: int = -1,
-) -> tuple[list[sp.csr_matrix], tuple[str, ...], np.ndarray | None]:
+) -> tuple[list[sp.csr_matrix], TermList, np.ndarray | None]:
     """Counts of every article, in shares: each share numbers its own terms, then every share's
     columns are renumbered to the terms' places in sorted order (the columns of the result)."""
     shares = [(articles, a, b, title_weight, chunk, end_words) for a, b in shares_of(len(articles), workers)]
@@ -327,14 +381,16 @@ def _count_all(
     ends = np.concatenate(ends_parts) if end_words >= 0 and ends_parts else None
     del ends_parts
     if len(results) == 1:
-        terms = tuple(sorted(results[0][1]))
+        ordered = sorted(results[0][1])
     else:
         found: set[str] = set()
         for _, share_terms, _ in results:
             found.update(share_terms)
-        terms = tuple(sorted(found))
+        ordered = sorted(found)
         del found
-    place = {t: c for c, t in enumerate(terms)}
+    terms = TermList(ordered)
+    place = {t: c for c, t in enumerate(ordered)}
+    del ordered
     width = len(terms)
     out: list[sp.csr_matrix] = []
     while results:
@@ -345,7 +401,60 @@ def _count_all(
             part = _remap(part, remap) if width else part
             part.resize((part.shape[0], width))
             out.append(part)
+    del place
     return out, terms, ends
+
+
+class TermList(Sequence[str]):
+    """A sorted sequence of terms kept as one string and the offsets of its terms (about a tenth
+    of the memory of a tuple of strings; a term is made again when it is read)."""
+
+    __slots__ = ("text", "offsets")
+
+    def __init__(self, terms: Sequence[str]) -> None:
+        self.text = "".join(terms)
+        self.offsets = np.zeros(len(terms) + 1, dtype=np.int64)
+        if len(terms):
+            np.cumsum(np.fromiter(map(len, terms), dtype=np.int64, count=len(terms)), out=self.offsets[1:])
+
+    def __len__(self) -> int:
+        return len(self.offsets) - 1
+
+    def __getitem__(self, i):  # type: ignore[no-untyped-def]
+        if isinstance(i, slice):
+            lo, hi, step = i.indices(len(self))
+            if step != 1:
+                return [self[j] for j in range(lo, hi, step)]
+            off = self.offsets[lo : max(lo, hi) + 1].tolist()
+            text = self.text
+            return [text[a:b] for a, b in zip(off, off[1:])]
+        if i < 0:
+            i += len(self)
+        if not 0 <= i < len(self):
+            raise IndexError(i)
+        return self.text[int(self.offsets[i]) : int(self.offsets[i + 1])]
+
+    def __iter__(self):  # type: ignore[no-untyped-def]
+        text, off = self.text, self.offsets.tolist()
+        return (text[a:b] for a, b in zip(off, off[1:]))
+
+    def __eq__(self, other: object) -> bool:
+        if isinstance(other, TermList):
+            return self.text == other.text and np.array_equal(self.offsets, other.offsets)
+        if isinstance(other, (tuple, list)):
+            return len(other) == len(self) and all(a == b for a, b in zip(self, other))
+        return NotImplemented
+
+    __hash__ = None  # type: ignore[assignment]
+
+    def __reduce__(self):  # type: ignore[no-untyped-def]
+        return (_term_list, (self.text, self.offsets))
+
+
+def _term_list(text: str, offsets: np.ndarray) -> TermList:
+    out = TermList.__new__(TermList)
+    out.text, out.offsets = text, offsets
+    return out
 
 
 def _remap(part: sp.csr_matrix, remap: np.ndarray) -> sp.csr_matrix:
@@ -363,14 +472,14 @@ class Vectors:
     columns: Mapping[str, int]  #: term → column of ``matrix`` (every term, in sorted order)
     weights: Weights  #: per column of ``matrix``
     common: np.ndarray  #: per column: the stem of a built-in very common word
-    counts: sp.csr_matrix | None  #: the raw counts the matrix was weighed from (same columns; None unless kept)
-    terms: tuple[str, ...]  #: the terms, sorted (column ``c`` is ``terms[c]``)
+    counts: sp.csr_matrix | None  #: the raw counts the matrix was weighed from (same columns; None unless kept; uint16 when exact)
+    terms: Sequence[str]  #: the terms, sorted (column ``c`` is ``terms[c]``; a :class:`TermList`)
     ends: np.ndarray | None = None  #: per article: :func:`end_keys` (None unless asked for)
 
 
 def build_vectors(
     articles: Sequence[Article], title_weight: float, max_df: float, min_docs: int,
-    keyphrase: float, entity: float, tag: float, chunk: int = 1024, workers: int = 1,
+    keyphrase: float, entity: float, tag: float, chunk: int = 256, workers: int = 1,
     idf_step: float = 0.0, keep_counts: bool = True, end_words: int = -1,
 ) -> Vectors:
     """Count, weigh and normalise every article's terms, keeping in the weighed matrix the terms
@@ -395,8 +504,10 @@ def build_vectors(
     counts = None
     if keep_counts:
         sizes = [part.nnz for part in parts]
+        # counts are whole numbers when the headline weight is: then 16 bits hold them exactly
+        small = all(np.array_equal(p.data.astype(np.uint16).astype(p.data.dtype), p.data) for p in parts)
         parts.reverse()
-        counts = _stack(_drain(parts), sizes, len(articles), width)
+        counts = _stack(_drain(parts), sizes, len(articles), width, np.uint16 if small else np.float32)
     del parts
     return Vectors(matrix=matrix, columns=SortedColumns(terms), weights=w, common=common, counts=counts, terms=terms,
                    ends=ends)
@@ -408,11 +519,13 @@ def _drain(items: list) -> Iterable:
         yield items.pop()
 
 
-def _stack(parts: Iterable[sp.csr_matrix], sizes: Sequence[int], rows: int, width: int) -> sp.csr_matrix:
-    """``sp.vstack(parts)`` (CSR, float32, sorted indices) written into arrays of the final size
+def _stack(
+    parts: Iterable[sp.csr_matrix], sizes: Sequence[int], rows: int, width: int, dtype: type = np.float32,
+) -> sp.csr_matrix:
+    """``sp.vstack(parts)`` (CSR, ``dtype``, sorted indices) written into arrays of the final size
     (``sizes``: each part's number of entries), so each part can be freed once copied."""
     total = int(sum(sizes))
-    data = np.empty(total, dtype=np.float32)
+    data = np.empty(total, dtype=dtype)
     indices = np.empty(total, dtype=np.int32)
     indptr = np.zeros(rows + 1, dtype=np.int64 if total > np.iinfo(np.int32).max else np.int32)
     at, row = 0, 0
@@ -436,7 +549,7 @@ class SortedColumns(Mapping[str, int]):
 
     __slots__ = ("terms",)
 
-    def __init__(self, terms: tuple[str, ...]) -> None:
+    def __init__(self, terms: Sequence[str]) -> None:
         self.terms = terms
 
     def __getitem__(self, term: str) -> int:
@@ -492,17 +605,31 @@ def weights_of(
 
 
 def end_keys(text: str, n_words: int) -> tuple[int, int, int]:
-    """The hashes of the first and of the last ``n_words`` white-space separated words of
-    ``text`` (lower-case; 0 when it is shorter than twice that), and its number of such words."""
-    return _end_keys(text.lower().split(), n_words)
+    """The hashes of the first and of the last ``n_words`` words of ``text`` (as
+    :func:`digest.text.words`; 0 when it is shorter than twice that), and its number of words."""
+    tk = tokenize([text])
+    return tuple(_ends_of_tokens(tk.hashes, tk.counts, n_words)[0].tolist())  # type: ignore[return-value]
 
 
-def _end_keys(ws: list[str], n_words: int) -> tuple[int, int, int]:
-    if n_words <= 0 or len(ws) < 2 * n_words:
-        return 0, 0, len(ws)
-    head = hashlib.blake2b(" ".join(ws[:n_words]).encode("utf-8", "surrogatepass"), digest_size=8).digest()
-    tail = hashlib.blake2b(" ".join(ws[-n_words:]).encode("utf-8", "surrogatepass"), digest_size=8).digest()
-    return (int.from_bytes(head, "little") >> 1) | 1, (int.from_bytes(tail, "little") >> 1) | 1, len(ws)
+def _ends_of_tokens(hashes: np.ndarray, counts: np.ndarray, n_words: int) -> np.ndarray:
+    """:func:`end_keys` of texts whose tokens are ``hashes`` end to end (``counts`` per text):
+    an n × 3 int64 array."""
+    out = np.zeros((len(counts), 3), dtype=np.int64)
+    out[:, 2] = counts
+    if n_words <= 0 or not len(counts):
+        return out
+    offs = np.cumsum(counts) - counts
+    ok = np.flatnonzero(counts >= 2 * n_words)
+    if not len(ok):
+        return out
+    with np.errstate(over="ignore"):
+        for col, base in ((0, offs[ok]), (1, offs[ok] + counts[ok] - n_words)):
+            acc = np.full(len(ok), np.uint64(n_words), dtype=np.uint64)
+            for i in range(n_words):
+                acc = (acc ^ hashes[base + i]) * _MIX[i % len(_MIX)]
+                acc ^= acc >> np.uint64(29)
+            out[ok, col] = ((acc >> np.uint64(1)) | np.uint64(1)).astype(np.int64)
+    return out
 
 
 def _count_chunk(
@@ -510,58 +637,42 @@ def _count_chunk(
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray | None]:
     """Counts of ``articles`` (CSR arrays), and with ``end_words`` ≥ 0 their :func:`end_keys`.
 
-    Each text is split on white space once; every chunk is mapped to the columns of its words
-    by a memo (:class:`_ChunkColumns`, stop words left out)."""
-    get = vocab.chunks.__getitem__
-    join = b"".join
+    Headlines and texts are tokenised in one pass (:func:`tokenize`); tokens are mapped to
+    columns by their hashes (:class:`_WordTable`, stop words left out)."""
+    m = len(articles)
+    texts: list[str] = []
+    for a in articles:
+        texts.append(a.title)
+        texts.append(doc_text(a))
+    tk = tokenize(texts, vocab.powers)
+    col = vocab.table.columns(tk, vocab)
+    text_of = np.repeat(np.arange(2 * m, dtype=np.int64), tk.counts)
+    ends = None
+    if end_words >= 0:
+        body = np.repeat(np.arange(2 * m) % 2 == 1, tk.counts)
+        ends = _ends_of_tokens(tk.hashes[body], tk.counts[1::2], end_words)
+        del body
+    del tk
     keys = vocab.keys
-    pieces: list[bytes] = []  # per article: its headline's columns, then its text's (int32 bytes)
-    lens = array("l")
-    title_lens = array("l")
+    term = vocab.term
     extra_rows: list[int] = []
     extra_cols: list[int] = []
     extra_vals: list[float] = []
-    term = vocab.term
-    ends = np.zeros((len(articles), 3), dtype=np.int64) if end_words >= 0 else None
-
-    def key_col(text: str, prefix: str) -> int:
-        k = keys[text]
-        return term(prefix + k) if k else -1
-
     for r, a in enumerate(articles):
-        _trim(vocab)
-        chunks = doc_text(a).lower().split()
-        head = join(map(get, a.title.lower().split()))
-        body = join(map(get, chunks))
-        pieces.append(head)
-        pieces.append(body)
-        title_lens.append(len(head) >> 2)
-        lens.append((len(head) + len(body)) >> 2)
-        if ends is not None:
-            ends[r] = _end_keys(chunks, end_words)
         if a.keyphrases or a.entities or a.tags:
             fields = [("k:", p, 1.0) for p in a.keyphrases] + [("e:", e.name, float(max(1, e.count))) for e in a.entities]
             fields += [("t:", tg, 1.0) for tg in a.tags]
             for prefix, name, value in fields:
-                c = key_col(name, prefix)
-                if c >= 0:
+                k = keys[name]
+                if k:
                     extra_rows.append(r)
-                    extra_cols.append(c)
+                    extra_cols.append(term(prefix + k))
                     extra_vals.append(value)
-    cols = join(pieces)
-    del pieces
-    m = len(articles)
-    col = np.frombuffer(cols, dtype=np.int32)
-    n_tok = np.frombuffer(lens, dtype=np.int64) if m else np.zeros(0, np.int64)
-    n_title = np.frombuffer(title_lens, dtype=np.int64) if m else np.zeros(0, np.int64)
     keep = col >= 0
-    # position of each word inside its document: the first n_title of them are headline words
-    starts = np.repeat(np.cumsum(n_tok) - n_tok, n_tok)
-    inside = np.arange(len(col), dtype=np.int64) - starts
-    in_title = (inside < np.repeat(n_title, n_tok))[keep]
-    del starts, inside
-    rows = np.repeat(np.arange(m, dtype=np.int32), n_tok)[keep]
-    vals = np.where(in_title, np.float32(title_weight), np.float32(1.0))
+    text_of = text_of[keep]
+    rows = (text_of >> 1).astype(np.int32)
+    vals = np.where(text_of & 1 == 0, np.float32(title_weight), np.float32(1.0))
+    del text_of
     rows = np.concatenate([rows, np.asarray(extra_rows, dtype=np.int32)])
     col = np.concatenate([col[keep], np.asarray(extra_cols, dtype=np.int32)])
     vals = np.concatenate([vals, np.asarray(extra_vals, dtype=np.float64)]).astype(np.float32)
@@ -611,25 +722,76 @@ def weigh(counts: sp.csr_matrix, w: Weights) -> sp.csr_matrix:
     return out
 
 
-def cap_postings(x: sp.csr_matrix, cap: int) -> sp.csr_matrix:
-    """``x`` with, in every column, only its ``cap`` heaviest entries (ties: lower row first)."""
-    csc = x.tocsc()
-    csc.sort_indices()
-    df = np.diff(csc.indptr)
-    big = np.flatnonzero(df > cap)
-    if len(big) == 0:
+def cap_postings(x: sp.csr_matrix, cap: int, group: int = 1 << 18) -> sp.csr_matrix:
+    """``x`` with, in every column, only its ``cap`` heaviest entries (ties: lower row first).
+
+    Works on the CSR arrays, never on a column-major copy: the columns with more than ``cap``
+    entries are taken in groups of about ``group`` entries; in each, one sort of (column, weight)
+    keys gives every column's threshold."""
+    x = x.tocsr()
+    x.sort_indices()
+    nnz = x.nnz
+    indices = x.indices[:nnz]
+    df = column_counts(indices, x.shape[1])
+    big_cols = np.flatnonzero(df > cap)
+    if not len(big_cols):
         return x
-    data = csc.data  # a fresh copy made by tocsc: changed in place
-    for col in big.tolist():
-        a, b = csc.indptr[col], csc.indptr[col + 1]
-        seg = data[a:b]
-        kth = np.partition(seg, len(seg) - cap)[len(seg) - cap]  # the cap-th heaviest weight
-        keep = seg > kth
-        ties = np.flatnonzero(seg == kth)[: cap - int(keep.sum())]  # rows are sorted: lower first
-        keep[ties] = True
-        seg[~keep] = 0.0
-    csc.eliminate_zeros()
-    return csc.tocsr()
+    group_ids = (np.cumsum(df[big_cols]) - 1) // group  # consecutive big columns, about ``group`` entries each
+    groups = int(group_ids[-1]) + 1
+    kind = np.int16 if groups < np.iinfo(np.int16).max else np.int32
+    group_of_col = np.full(x.shape[1], -1, dtype=kind)
+    group_of_col[big_cols] = group_ids
+    gid = np.empty(nnz, dtype=kind)  # each entry's group (-1: a column kept whole)
+    for a in range(0, nnz, 1 << 20):
+        gid[a : a + (1 << 20)] = group_of_col[indices[a : a + (1 << 20)]]
+    del group_of_col
+    keep = np.ones(nnz, dtype=bool)
+    dropped = np.zeros(x.shape[0], dtype=np.int64)  # entries dropped per row
+    top = np.uint64(32)
+    for g in range(groups):
+        cols = big_cols[group_ids == g]
+        at = np.flatnonzero(gid == g)
+        c = indices[at]
+        # one sort key: column, then weight heaviest first (the bits of a float32 ≥ 0 sort as
+        # the value); the cap-th key of each column is its threshold
+        w = np.ascontiguousarray(x.data[at], dtype=np.float32).view(np.uint32)
+        key = (c.astype(np.uint64) << top) | (np.uint32(0xFFFFFFFF) - w).astype(np.uint64)
+        del w
+        ordered = np.sort(key)
+        starts = np.searchsorted(ordered, cols.astype(np.uint64) << top)
+        thr = ordered[starts + cap - 1]
+        less = np.searchsorted(ordered, thr, side="left") - starts  # strictly above the threshold
+        del ordered
+        slot = np.searchsorted(cols, c)  # each entry's column, as a position in ``cols``
+        t = thr[slot]
+        gone = [at[key > t]]
+        tie = np.flatnonzero(key == t)  # ties at the threshold: the lower rows (positions) first
+        if len(tie):
+            ts = slot[tie]
+            o = np.argsort(ts, kind="stable")
+            ts = ts[o]
+            rank = np.arange(len(ts)) - np.searchsorted(ts, ts, side="left")
+            gone.append(at[tie[o[rank >= cap - less[ts]]]])
+        del key, t, slot, c
+        for pos in gone:
+            keep[pos] = False
+            dropped += np.bincount(np.searchsorted(x.indptr, pos, side="right") - 1, minlength=x.shape[0])
+    del gid
+    lens = np.diff(x.indptr) - dropped
+    indptr = np.zeros(x.shape[0] + 1, dtype=np.int64 if nnz > np.iinfo(np.int32).max else np.int32)
+    np.cumsum(lens, out=indptr[1:])
+    out = sp.csr_matrix((x.data[:nnz][keep], indices[keep], indptr), shape=x.shape)
+    out.has_sorted_indices = True
+    return out
+
+
+def column_counts(indices: np.ndarray, width: int, step: int = 1 << 20) -> np.ndarray:
+    """``np.bincount(indices, minlength=width)`` a slice at a time (bincount makes a 64-bit copy
+    of its input: 8 bytes per entry at once otherwise)."""
+    out = np.zeros(width, dtype=np.int64)
+    for a in range(0, len(indices), step):
+        out += np.bincount(indices[a : a + step], minlength=width)
+    return out
 
 
 def cap_terms(x: sp.csr_matrix, keep: int) -> sp.csr_matrix:
@@ -643,7 +805,7 @@ def cap_terms(x: sp.csr_matrix, keep: int) -> sp.csr_matrix:
     rank[order] = np.arange(x.nnz) - np.repeat(x.indptr[:-1], lens)
     data = x.data.copy()
     data[rank >= keep] = 0.0
-    out = sp.csr_matrix((data, x.indices, x.indptr), shape=x.shape)
+    out = sp.csr_matrix((data, x.indices.copy(), x.indptr.copy()), shape=x.shape)  # never x's own arrays
     out.eliminate_zeros()
     return out
 
@@ -677,11 +839,11 @@ def _product(a: sp.csr_matrix, b: sp.csr_matrix, b_lens: np.ndarray) -> tuple[np
 
 
 def top_neighbours_parallel(
-    x: sp.csr_matrix, postings_t: sp.csr_matrix, count: int, block: int, workers: int
+    x: sp.csr_matrix, postings_t: sp.csr_matrix, count: int, block: int, workers: int, query_terms: int = 0,
 ) -> tuple[np.ndarray, np.ndarray]:
     """:func:`top_neighbours` of every row, the rows shared among ``workers`` processes (the same
     result: a row's neighbours depend on that row only)."""
-    shares = [(x, postings_t, count, range(a, b), block) for a, b in shares_of(x.shape[0], workers)]
+    shares = [(x, postings_t, count, range(a, b), block, query_terms) for a, b in shares_of(x.shape[0], workers)]
     results = run_shares(top_neighbours, shares, workers)
     if len(results) == 1:
         return results[0]
@@ -690,9 +852,10 @@ def top_neighbours_parallel(
 
 def top_neighbours(
     x: sp.csr_matrix, postings_t: sp.csr_matrix, count: int, rows: Iterable[int] | None = None,
-    block: int = 1024,
+    block: int = 1024, query_terms: int = 0,
 ) -> tuple[np.ndarray, np.ndarray]:
-    """Each row's best ``count`` other documents by ``x[row] · postings[doc]``.
+    """Each row's best ``count`` other documents by ``x[row] · postings[doc]``, with only the
+    row's ``query_terms`` heaviest terms (:func:`cap_terms`; 0: all of them).
 
     ``postings_t`` is the transposed postings matrix (terms × documents, CSR). Returns documents
     (int32, -1 where fewer were found) and scores (float32, 0 there), each row best first, ties
@@ -706,7 +869,11 @@ def top_neighbours(
     lens = np.diff(postings_t.indptr)
     for b0 in range(0, n_out, block):
         sel = all_rows[b0 : b0 + block]
-        ip, ind, dat = _product(x[sel], postings_t, lens)
+        q = x[sel]
+        if query_terms > 0:
+            q = cap_terms(q, query_terms)
+        ip, ind, dat = _product(q, postings_t, lens)
+        del q
         dat[ind == np.repeat(sel, np.diff(ip))] = 0.0  # a row never lists itself
         for r in range(len(sel)):
             a, b = ip[r], ip[r + 1]
@@ -736,23 +903,17 @@ _MIX = np.array([0x9E3779B97F4A7C15, 0xC2B2AE3D27D4EB4F, 0x165667B19E3779F9,
                  0xD6E8FEB86659FD93, 0xFF51AFD7ED558CCD, 0xC4CEB9FE1A85EC53], dtype=np.uint64)
 
 
-class WordHashes(Memo):
-    """Lower-case chunk of text (see :class:`_ChunkColumns`) → the hashes of its words (CRC-32 + 1
-    of each word: stable across runs and processes; native uint64 bytes); filled on demand."""
+class WordHashes:
+    """Cache for :func:`shingle_batch` (the powers of the word hash; results never depend on it)."""
 
-    __slots__ = ()
+    __slots__ = ("powers",)
 
     def __init__(self) -> None:
-        super().__init__(_MEMO_LIMIT)
-
-    def make(self, chunk: str) -> bytes:
-        if chunk.isalnum():
-            return _UINT64.pack(zlib.crc32(chunk.encode()) + 1)
-        return array("Q", [zlib.crc32(w.encode()) + 1 for w in words(chunk)]).tobytes()
+        self.powers = _Powers()
 
 
 def shingle_hashes(text: str, size: int, memo: WordHashes) -> np.ndarray:
-    """Sorted distinct 64-bit hashes of the word ``size``-grams of ``text`` (lower-case words).
+    """Sorted distinct 64-bit hashes of the word ``size``-grams of ``text`` (as :func:`digest.text.words`).
 
     Equal shingles always give equal hashes; different ones collide with negligible probability."""
     return shingle_batch([text], size, memo)[0]
@@ -760,15 +921,12 @@ def shingle_hashes(text: str, size: int, memo: WordHashes) -> np.ndarray:
 
 def shingle_batch(texts: Sequence[str], size: int, memo: WordHashes) -> list[np.ndarray]:
     """:func:`shingle_hashes` of each of ``texts`` (the same arrays), computed for all of them at
-    once: one pass of hashing over the texts' words end to end (a shingle that would span two
-    texts is left out), then one sort by (text, hash)."""
-    memo.trim()
-    join = b"".join
-    get = memo.__getitem__
-    blobs = [join(map(get, text.lower().split())) for text in texts]
-    lens = np.fromiter((len(b) >> 3 for b in blobs), dtype=np.int64, count=len(blobs))
-    ids = np.frombuffer(join(blobs), dtype=np.uint64)
-    del blobs
+    once: one pass of tokenising and hashing over the texts' words end to end (a shingle that
+    would span two texts is left out), then one sort by (text, hash)."""
+    tk = tokenize(texts, memo.powers)
+    lens = tk.counts
+    ids = tk.hashes
+    del tk
     empty = np.zeros(0, dtype=np.uint64)
     m = len(ids) - size + 1
     if m <= 0:

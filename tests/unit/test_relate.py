@@ -426,24 +426,42 @@ def test_shingle_hashes_give_the_jaccard_of_word_shingles():
 # -- the pieces made faster for large corpora ------------------------------------------------------
 
 
-def test_a_memo_stays_bounded_and_keeps_the_entries_in_use():
-    from digest.relate_matrix import Memo
+def test_vectorised_tokens_are_the_words_of_the_text_module():
+    from digest.relate_matrix import tokenize
+    from digest.text import words
 
-    made: list[int] = []
+    texts = ["Don’t stop-me now... a..b U.S.-led “quoted” café naïve 3.5% x_y ½ 😀emoji😀 İstanbul ΣΑΣ",
+             "", "a", "One\x00two", "Rock & roll; AT&T's -dash- end.", "tab\tnew\nline\u00a0nbsp\u2009thin"]
+    tk = tokenize(texts)
+    assert tk.counts.tolist() == [len(words(t.replace("\x00", " "))) for t in texts]
+    at = 0
+    for t, n in zip(texts, tk.counts.tolist()):
+        assert [tk.word(k) for k in range(at, at + n)] == words(t.replace("\x00", " "))
+        at += n
+    # equal words, equal hashes (’ counts as '); different words, different hashes
+    seen: dict[int, str] = {}
+    for k in range(len(tk.hashes)):
+        assert seen.setdefault(int(tk.hashes[k]), tk.word(k)) == tk.word(k)
+    again = tokenize(["don't"])
+    assert int(again.hashes[0]) == int(tk.hashes[0])
 
-    class Squares(Memo):
-        def make(self, key: int) -> int:
-            made.append(key)
-            return key * key
 
-    memo = Squares(limit=4)
-    for round_ in range(6):
-        for key in (0, 1, 2, 3, 100 + round_):  # four keys in use, and one seen once
-            memo.trim()
-            assert memo[key] == key * key
-            assert len(memo) <= 5 and len(memo.old) <= 5
-    # the keys in use were made once (kept across generations); each one-off key once
-    assert sorted(made) == [0, 1, 2, 3] + [100 + r for r in range(6)]
+def test_word_table_numbers_each_distinct_word_once_across_batches():
+    import numpy as np
+
+    from digest.relate_matrix import Vocabulary, tokenize
+
+    vocab = Vocabulary()
+    first = vocab.table.columns(tokenize(["The markets rallied", "market rally"]), vocab)
+    second = vocab.table.columns(tokenize(["Markets and the rally"]), vocab)
+    assert first.tolist() == [-1, vocab.columns["market"], vocab.word("rallied"), vocab.columns["market"],
+                              vocab.columns["rally"]]
+    assert vocab.word("rallied") >= 0 and vocab.word("the") == -1
+    assert second.tolist() == [vocab.columns["market"], -1, -1, vocab.columns["rally"]]
+    table = vocab.table
+    keys = np.concatenate([table.keys, table.new_keys])
+    assert len(keys) == 6 and len(np.unique(keys)) == 6  # each distinct word once
+    assert (table.new_keys[1:] > table.new_keys[:-1]).all()
 
 
 def test_end_keys_of_the_counting_pass_are_those_of_each_article():
@@ -513,8 +531,9 @@ def test_shingles_of_a_batch_equal_those_of_each_text_alone():
              "Red red red red red red red.", "Don't stop—the U.S. team's co-op plan, 12 votes."]
 
     def alone(text: str) -> np.ndarray:  # the definition: sorted distinct hashes of one text's shingles
-        memo = WordHashes()
-        ids = np.frombuffer(b"".join(memo[c] for c in text.lower().split()), dtype=np.uint64)
+        from digest.relate_matrix import tokenize
+
+        ids = tokenize([text]).hashes
         m = len(ids) - 4
         if m <= 0:
             return np.zeros(0, dtype=np.uint64)
@@ -588,3 +607,93 @@ def test_the_garbage_collector_state_is_restored():
         assert not gc.isenabled()
     finally:
         gc.enable()
+
+
+def test_capped_postings_keep_each_columns_heaviest_entries_lower_rows_first_on_ties():
+    import numpy as np
+    import scipy.sparse as sp
+
+    from digest.relate_matrix import cap_postings
+
+    rng = np.random.default_rng(3)
+    for trial in range(40):
+        m, n = int(rng.integers(1, 40)), int(rng.integers(1, 20))
+        x = sp.random(m, n, density=float(rng.uniform(0.1, 0.9)), format="csr", dtype=np.float32,
+                      random_state=int(rng.integers(1 << 30)))
+        x.data = (np.round(x.data * 3) / 3 + 0.25).astype(np.float32)  # many ties
+        dense = x.toarray()
+        for cap in (1, 2, 4, 50):
+            want = np.zeros_like(dense)
+            for c in range(n):
+                rows = [r for r in range(m) if dense[r, c] > 0]
+                for r in sorted(rows, key=lambda r: (-dense[r, c], r))[:cap]:
+                    want[r, c] = dense[r, c]
+            got = cap_postings(x, cap, group=int(rng.integers(1, 30)))
+            assert np.array_equal(got.toarray(), want), (trial, cap)
+            assert got.has_sorted_indices
+
+
+def test_rows_scored_with_their_heaviest_terms_only():
+    import numpy as np
+    import scipy.sparse as sp
+
+    from digest.relate_matrix import cap_terms, top_neighbours
+
+    x = sp.csr_matrix(np.array([[0.8, 0.1, 0.5, 0.0],
+                                [0.0, 0.9, 0.0, 0.3],
+                                [0.7, 0.0, 0.0, 0.0],
+                                [0.0, 0.0, 0.6, 0.1]], dtype=np.float32))
+    before = x.copy()
+    capped = cap_terms(x, 2)
+    assert capped.toarray()[0].tolist() == pytest.approx([0.8, 0.0, 0.5, 0.0])
+    assert (x != before).nnz == 0  # the input is left alone
+    full_docs, full_scores = top_neighbours(x, x.T.tocsr(), 3)
+    docs, scores = top_neighbours(x, x.T.tocsr(), 3, query_terms=2, block=1)
+    # row 0 without its light term 1 no longer reaches row 1 (which shares only that term)
+    assert 1 in full_docs[0].tolist() and 1 not in docs[0].tolist()
+    assert scores[0].tolist() == pytest.approx([0.8 * 0.7, 0.5 * 0.6, 0.0])
+    assert (docs[2] == full_docs[2]).all()  # a row with fewer terms is scored as before
+
+
+def test_term_list_reads_like_the_sorted_terms():
+    import bisect
+    import pickle
+
+    from digest.relate_matrix import SortedColumns, TermList
+
+    terms = sorted(["e:acme", "k:big deal", "market", "ralli", "é", "t:sport", "zebra"])
+    tl = TermList(terms)
+    assert len(tl) == len(terms) and list(tl) == terms and tl[-1] == "é" and tl[1:3] == terms[1:3]
+    assert [tl[i] for i in range(len(tl))] == terms and tl == tuple(terms)
+    assert bisect.bisect_left(tl, "market") == terms.index("market")
+    assert pickle.loads(pickle.dumps(tl)) == tl
+    cols = SortedColumns(tl)
+    assert cols["ralli"] == terms.index("ralli") and "rally" not in cols
+    assert len(TermList([])) == 0 and list(TermList([])) == []
+
+
+def test_texts_that_open_alike_are_checked_only_when_their_full_cosine_is_high():
+    from digest import relate as relate_mod
+
+    t = Tuning(dup_words=6, dup_ends_cosine=0.4)
+    opening = ELECTION[0]
+    story = " ".join(ELECTION)
+    other = opening
+    while len(other.split()) < len(story.split()):  # as long as the story: the length bound passes
+        other += " " + " ".join(PHONES)
+    arts = corpus() + [
+        art("same-a", "One", [story], 7),
+        art("same-b", "Two", [story + " again"], 8),
+        art("other", "Three", [other], 9),
+    ]
+    index, vec = relate_mod._index(arts, t)
+    ends = vec.ends if vec.ends is not None else relate_mod._ends_of(arts, t)
+    n = len(arts)
+    every = {(i, j) for i, j, _ in relate_mod._same_ends(ends, t)}
+    kept = {(i, j) for i, j, _ in relate_mod._close_ends(index, ends, t)}
+    assert (n - 3, n - 2) in every and (n - 3, n - 2) in kept  # near copies: checked
+    assert {(n - 3, n - 1), (n - 2, n - 1)} & every  # the other text opens alike too
+    assert not {(n - 3, n - 1), (n - 2, n - 1)} & kept  # but shares little else: not checked
+    assert kept <= every
+    groups = relate_mod._groups(arts, index, ends, None, {})
+    assert groups[n - 2] == groups[n - 3] != groups[n - 1]

@@ -176,10 +176,12 @@ def count_full(monkeypatch: pytest.MonkeyPatch) -> list[int]:
 # corpus this small (a wrong rule shows as a difference from the state made from scratch).
 SPARSE = Tuning(candidates=6, max_postings=8, section_neighbours=3, idf_step=0.5, dup_words=6)
 COARSE = Tuning(candidates=5, max_postings=6, section_neighbours=3, idf_step=2.0, dup_words=6)
+# rows scored with their heaviest terms only (as a large corpus is)
+QUERY = Tuning(candidates=6, max_postings=8, section_neighbours=3, idf_step=0.5, dup_words=6, query_terms=10, query_from=1)
 
 
 @pytest.mark.parametrize("seed, tuning, words", [
-    (1, SPARSE, 300), (3, COARSE, 300), (4, COARSE, 150), (6, Tuning(), 300),
+    (1, SPARSE, 300), (3, COARSE, 300), (4, COARSE, 150), (6, Tuning(), 300), (8, QUERY, 300),
 ])
 def test_chained_states_give_what_a_run_from_scratch_gives(
     seed: int, tuning: Tuning, words: int, count_full: list[int]
