@@ -74,8 +74,8 @@ def content_key(rel: str, data: bytes) -> str:
 
 #: Modules that only orchestrate the build, relate, render, write or serve: they cannot change
 #: what the per-article stages (:mod:`digest.stages`) make, so editing them keeps the article
-#: cache (pages and the relate state are keyed by :func:`code_version` of the whole package). tests/unit/test_cache_version.py checks that
-#: no article-stage module imports one of them.
+#: cache (pages and the relate state are keyed by :func:`code_version` of the whole package).
+#: tests/unit/test_cache_version.py checks that no article-stage module imports one of them.
 AFTER_ARTICLES = frozenset({
     "__main__.py", "cli.py", "pipeline.py", "relate.py", "relate_matrix.py", "render.py", "search.py", "serve.py", "watch.py", "write.py",
 })

@@ -79,7 +79,8 @@ def _build(
 ) -> BuildResult:
     started = time.perf_counter()
     step = _Stepper(progress)
-    # A store of our own lives for this build only; one given (digest watch) is kept in memory for the next.
+    # A store of our own (or the program's, dropped at its exit) lives for this build only;
+    # one that digest watch gives is kept in memory for the next build.
     if release is None:
         release = store is None
     if use_cache and store is None:
