@@ -1087,11 +1087,22 @@ def _shape(site: Site, env_key: str) -> tuple:
     templates. Two sites of equal shape have the same pages except under the folders of tags
     that an article joined or left, and a page's context differs only where one of the
     article views it holds differs (or, for the tag index, the front page and the sitemap,
-    where an article's tags did)."""
+    where an article's tags did). Sites whose shapes differ only in the tags that have a page
+    are treated alike, with the views that show such a tag made again (see :func:`_same_but_tags`)."""
     return (
         env_key, site.config, site.base_url, tuple((t, site.tag_names[t]) for t in sorted(site.tag_pages)),
         tuple((a.slug, a.date, a.section, site.canonical[a.slug]) for a in site.articles),
     )
+
+
+#: Where :func:`_shape` holds the tags that have a page (slug, display name).
+_TAG_PAGES = 3
+
+
+def _same_but_tags(old: tuple, new: tuple) -> bool:
+    """Whether two :func:`_shape` values differ at most in which tags have a page, or under
+    what name (:meth:`Renderer._views_since` redoes the views of the articles with such a tag)."""
+    return len(old) == len(new) and all(a == b for i, (a, b) in enumerate(zip(old, new)) if i != _TAG_PAGES)
 
 
 def _reaches(site: Site, changed: set[str]) -> set[str]:
@@ -1147,7 +1158,7 @@ class Renderer:
         if memo is not None and memo.env is not None and memo.shape[:2] == self._shape[:2]:  # type: ignore[index]
             self.env = memo.env  # same templates, same configuration: compiled already
         self.views: dict[str, ArticleView]
-        if memo is not None and memo.shape == self._shape:
+        if memo is not None and _same_but_tags(memo.shape, self._shape):  # type: ignore[arg-type]
             self.views, self.dirty = self._views_since(memo)
         elif eager:
             self.views = {a.slug: _list_view(a, self.site) for a in self.site.articles}
@@ -1176,6 +1187,11 @@ class Renderer:
         (setting :attr:`dirty_folders` for the tags that an article joined or left)."""
         site = self.site
         changed = {a.slug for a in site.articles if not self._same(a, memo)}
+        # A tag that gained or lost its page, or another name: every view showing it links it differently.
+        paged = set(memo.shape[_TAG_PAGES]) ^ set(self._shape[_TAG_PAGES])  # type: ignore[index]
+        moved_tags = {slug for slug, _ in paged}
+        if moved_tags:
+            changed |= {slug for slug, tags in site.tag_slugs.items() if not moved_tags.isdisjoint(tags)}
         reached = _reaches(site, changed)
         known = {slug: key for slug, key in memo.view_keys.items() if slug not in reached}
         self.view_keys.update(known)
@@ -1194,7 +1210,7 @@ class Renderer:
         if moved:
             dirty = {path for path, slugs in memo.members.items() if not slugs.isdisjoint(moved)}
             dirty.add(_SEARCH_PATH)  # made from a part of every view (see _listing), not from the views
-        retagged: set[str] = set()
+        retagged: set[str] = set(moved_tags)
         for slug in changed:
             retagged |= memo.tags.get(slug, frozenset()) ^ set(site.tag_slugs[slug])
         if retagged:

@@ -308,6 +308,16 @@ def test_watch_keeps_the_render_memo_and_each_edit_gives_the_cold_site(project: 
     assert 0 < rebuild() < everything / 2
     gen[8].write_text(gen[8].read_text(encoding="utf-8").replace("tags: [", "tags: [orchard, "), encoding="utf-8")
     assert 0 < rebuild() < everything / 2
+    # A second story with "zeppelin": the tag gets a page, and the views that show it link it. Not the whole site.
+    zeppelin = config.paths.output / "tags" / "zeppelin"
+    assert not zeppelin.exists()
+    gen[9].write_text(gen[9].read_text(encoding="utf-8").replace("tags: [", "tags: [zeppelin, "), encoding="utf-8")
+    assert 0 < rebuild() < everything / 2
+    assert (zeppelin / "index.html").is_file()
+    # ... and loses it again.
+    gen[6].write_text(gen[6].read_text(encoding="utf-8").replace("tags: [zeppelin, ", "tags: ["), encoding="utf-8")
+    assert 0 < rebuild() < everything / 2
+    assert not zeppelin.exists()
     # Another date: the shape of the site changes, every page is looked at again.
     gen[7].write_text(gen[7].read_text(encoding="utf-8").replace("2024-03-08", "2023-12-30"), encoding="utf-8")
     rebuild()

@@ -662,16 +662,21 @@ def test_with_the_memo_every_page_whose_key_changed_is_looked_at(tmp_path, slug,
     assert not all(again.wants(path) for path in new)  # and not simply every page
 
 
-def test_another_shape_means_no_memo(tmp_path):
+def test_another_shape_means_no_memo_but_tag_pages_may_come_and_go(tmp_path):
     config = make_config(tmp_path)
     before = corpus()
     first = render.Renderer(before, config)
     memo = first.memo(_keyed(first), config.paths.output)
     later = [dataclasses.replace(a, date=a.date - timedelta(days=40)) if a.slug == "storm" else a for a in before]
     assert render.Renderer(later, config, memo).dirty is None
-    # A tag page that goes (its last article leaves it) changes the shape too.
+    # A tag page that goes (its last article leaves it) keeps the memo: the folders of the tags
+    # the article left and the pages of the views that showed them are made again.
     untagged = [dataclasses.replace(a, tags=("Weather",)) if a.slug == "storm" else a for a in before]
-    assert render.Renderer(untagged, config, memo).dirty is None
+    again = render.Renderer(untagged, config, memo)
+    left = set(first.site.tag_slugs["storm"]) - set(again.site.tag_slugs["storm"])
+    assert again.dirty is not None and "articles/storm/index.html" in again.dirty
+    assert left & set(first.site.tag_pages) - set(again.site.tag_pages)  # a tag page does go
+    assert all(render.tag_path(t)[: -len("index.html")] in again.dirty_folders for t in left)
     assert render.Renderer(before, dataclasses.replace(config, site=dataclasses.replace(config.site, title="Other")), memo).dirty is None
     assert render.Renderer(before, config, memo).dirty == set()
 
