@@ -382,15 +382,6 @@ def _adjusted(index: Index, doc: np.ndarray | int, others: np.ndarray, cos: np.n
     return np.round(score, 4)
 
 
-def _adjusted_all(index: Index, block: int = 4096) -> np.ndarray:
-    """:func:`_adjusted` of every neighbour list at once (same shape as ``index.scores``)."""
-    out = np.zeros(index.scores.shape, dtype=np.float64)
-    for b0 in range(0, len(index), block):
-        rows = np.arange(b0, min(len(index), b0 + block))
-        out[rows] = _adjusted(index, rows, index.neighbours[rows], index.scores[rows])
-    return out
-
-
 def _rank(
     doc: int,
     others: np.ndarray,

@@ -609,13 +609,18 @@ def _ref(article: Article) -> dict[str, str]:
     return {"slug": article.slug, "headline": article.title or article.slug, "url": article_path(article.slug)}
 
 
-def _shared_ref(article: Article, site: Site) -> dict[str, str]:
-    """:func:`_ref`, one object per article and headline (not to be changed)."""
-    key = ("ref", article.slug, article.title)
+def _shared(site: Site, key: tuple, make: Callable[[], Any]) -> Any:
+    """``site.refs[key]``, made by ``make`` the first time: one object for what many views
+    show (it must not be changed)."""
     ref = site.refs.get(key)
     if ref is None:
-        ref = site.refs[key] = _ref(article)
+        ref = site.refs[key] = make()
     return ref
+
+
+def _shared_ref(article: Article, site: Site) -> dict[str, str]:
+    """:func:`_ref`, one object per article and headline."""
+    return _shared(site, ("ref", article.slug, article.title), lambda: _ref(article))
 
 
 def _has_others(article: Article, site: Site) -> bool:
@@ -684,14 +689,10 @@ def _day_of(article: Article) -> str:
 def _tag_refs(article: Article, site: Site) -> list[dict[str, str]]:
     """The article's ``tags``: ``{name, slug, url}`` each, shared by every article with that
     spelling (a site has a few thousand, met many times)."""
-    refs = site.refs
     tags = []
     seen: set[str] = set()
     for name in article.tags:
-        ref = refs.get(("tag", name))
-        if ref is None:
-            slug = site.tag_slug(name)
-            ref = refs[("tag", name)] = {"name": name, "slug": slug, "url": tag_path(slug) if slug in site.tag_pages else ""}
+        ref = _shared(site, ("tag", name), lambda: _tag_ref(name, site))
         if ref["slug"] in seen:
             continue
         seen.add(ref["slug"])
@@ -699,14 +700,14 @@ def _tag_refs(article: Article, site: Site) -> list[dict[str, str]]:
     return tags
 
 
+def _tag_ref(name: str, site: Site) -> dict[str, str]:
+    slug = site.tag_slug(name)
+    return {"name": name, "slug": slug, "url": tag_path(slug) if slug in site.tag_pages else ""}
+
+
 def _shared_section(name: str, site: Site) -> dict[str, str] | None:
-    """:func:`_section_ref`, one object per section (not to be changed)."""
-    if not name:
-        return None
-    ref = site.refs.get(("section", name))
-    if ref is None:
-        ref = site.refs[("section", name)] = _section_ref(name, site)
-    return ref
+    """:func:`_section_ref`, one object per section."""
+    return _shared(site, ("section", name), lambda: _section_ref(name, site)) if name else None
 
 
 def _listing(article: Article, site: Site) -> dict[str, Any]:
@@ -730,37 +731,31 @@ _LISTING = ("slug", "headline", "standfirst", "day", "summary", "summary_text", 
 
 def _list_view(article: Article, site: Site) -> _ListView:
     """The view model of one article without its ``body`` (made on demand; see :class:`_ListView`)."""
+    listing = _listing(article, site)
     date = _date(article)
-    summary = [s for s in article.summary if s.strip()]
-    headline = article.title or article.slug
+    summary, headline, summary_text = listing["summary"], listing["headline"], listing["summary_text"]
     index = site.position.get(article.slug)
     older = site.articles[index + 1] if index is not None and index + 1 < len(site.articles) else None
     newer = site.articles[index - 1] if index is not None and index > 0 else None
-    refs = site.refs
     related = []
     for r in article.related:
         target = site.by_slug.get(r.slug)
         if target is None or r.slug == article.slug:
             continue
         title = target.title or r.title or r.slug
-        ref = refs.get(("related", r.slug, title))
-        if ref is None:
-            ref = refs[("related", r.slug, title)] = {"slug": r.slug, "title": title, "url": article_path(r.slug)}
-        related.append(ref)
+        related.append(_shared(site, ("related", r.slug, title), lambda: {"slug": r.slug, "title": title, "url": article_path(r.slug)}))
     duplicates = [_duplicate_ref(other, site) for other in _others(article, site)] if _has_others(article, site) else []
     path = article_path(article.slug)
-    day = date.date().isoformat()
-    summary_text = " ".join(summary)
     view = _ListView({
         "slug": article.slug,
         "headline": headline,
-        "standfirst": _standfirst(article),
+        "standfirst": listing["standfirst"],
         "byline": article.byline,
         "url": path,
         "abs_url": site.url(path),
         "date": _iso(date),
         "date_human": _human(date),
-        "day": day,
+        "day": listing["day"],
         "day_human": _day_human(date),
         "month": _month(date),
         "time": "" if (date.hour, date.minute) == (0, 0) else f"{date.hour:02d}:{date.minute:02d}",
@@ -768,8 +763,8 @@ def _list_view(article: Article, site: Site) -> _ListView:
         "summary_text": summary_text,
         "brief": _brief(summary, (headline, article.standfirst)),
         "description": _cut(article.standfirst or summary_text or headline),
-        "tags": _tag_refs(article, site),
-        "section": _shared_section(article.section, site),
+        "tags": listing["tags"],
+        "section": listing["section"],
         "source": _safe_source(article.url),
         "related": related,
         "duplicates": duplicates,
@@ -1282,24 +1277,16 @@ class Renderer:
             article = self.site.by_slug.get(slug)
             if article is None:  # not an article of this site (a view made outside it)
                 article = view._article if type(view) is _ListView else None  # type: ignore[attr-defined]
-            buffer = io.BytesIO()
-            pickler = pickle.Pickler(buffer, protocol=pickle.HIGHEST_PROTOCOL)
-            pickler.fast = True  # as in _KeyPickler: equal views, equal bytes
             made_from = (
                 (article.standfirst, [(b.kind, b.text, b.html) for b in article.body]) if article is not None else view.get("body")
             )
-            pickler.dump(([(k, v) for k, v in view.items() if k not in _FROM_BODY], made_from))
-            key = self.view_keys[slug] = hashlib.blake2b(buffer.getvalue(), digest_size=16).hexdigest()
+            key = self.view_keys[slug] = _hash(([(k, v) for k, v in view.items() if k not in _FROM_BODY], made_from))
         return key
 
     def site_key(self, context: Mapping[str, Any]) -> str:
         """A hash of the ``site`` context (computed once)."""
         if self._site_key is None:
-            buffer = io.BytesIO()
-            pickler = pickle.Pickler(buffer, protocol=pickle.HIGHEST_PROTOCOL)
-            pickler.fast = True  # as in _KeyPickler
-            pickler.dump(dict(context))
-            self._site_key = "site:" + hashlib.blake2b(buffer.getvalue(), digest_size=16).hexdigest()
+            self._site_key = "site:" + _hash(dict(context))
         return self._site_key
 
     def page_context(self, path: str, kind: str, title: str, description: str = "", **extra: Any) -> dict[str, Any]:
@@ -1583,6 +1570,15 @@ class _JsonLd:
 
     def make(self, site: Site) -> Markup:
         return json_ld(_news_article(self.view, site))
+
+
+def _hash(value: Any) -> str:
+    """A hash of a plain value (equal values, equal hashes: pickled without memo, as in :class:`_KeyPickler`)."""
+    buffer = io.BytesIO()
+    pickler = pickle.Pickler(buffer, protocol=pickle.HIGHEST_PROTOCOL)
+    pickler.fast = True
+    pickler.dump(value)
+    return hashlib.blake2b(buffer.getvalue(), digest_size=16).hexdigest()
 
 
 def _view_ref(key: str) -> str:  # pragma: no cover - only named in page keys, never called
