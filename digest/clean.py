@@ -144,6 +144,13 @@ def clean(article: Article, ctx: CleanContext) -> Article:
     return replace(article, body=body, standfirst=_normalize(article.standfirst), sentences=sentences_of(body))
 
 
+def needs_context(article: Article) -> bool:
+    """Whether :func:`clean` reads the corpus context for ``article``: scraped text and saved
+    pages do (lines repeated across files, other articles' titles); Markdown is only
+    normalised, so a build can clean it as soon as it is read."""
+    return article.format in ("text", "html")
+
+
 def sentences_of(blocks: Iterable[Block]) -> tuple[str, ...]:
     """Every sentence of the paragraph, list item and quote blocks, in order (an article's
     ``sentences`` after :func:`clean`; the build drops them between stages and makes them

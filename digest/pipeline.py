@@ -232,7 +232,7 @@ def _load(
     fresh: dict[str, stages.Fresh] = {}
     with closing(_Runner(jobs)) as pool:
         # Read what changed; then the clean context from every file, kept or fresh.
-        _read_into(pool, todo, fresh, errors)
+        cleaned = _read_into(pool, todo, fresh, errors)
         del todo  # the files' bytes (tens of MB at 10,000 files) are not needed past reading
         context = clean.context_from(
             [(e.article.source, e.title, e.lines) for e in kept.values()] + [(f.article.source, f.title, f.lines) for f in fresh.values()]
@@ -241,10 +241,10 @@ def _load(
         again = [(s, k, None) for s, k in keyed if s.rel in kept and cache.stale_clean(kept[s.rel], context)]
         for source, _, _ in again:
             del kept[source.rel]
-        _read_into(pool, again, fresh, errors)
+        cleaned |= _read_into(pool, again, fresh, errors)
         step("read", len(fresh))
 
-        _clean_into(pool, fresh, context, errors)
+        _clean_into(pool, fresh, context, errors, cleaned)
         step("cleaned", len(fresh))
         by_rel = {s.rel: s for s, _ in keyed}
         for rel in list(fresh):
@@ -297,17 +297,25 @@ def _load(
     return corpus, save, origins
 
 
-def _read_into(pool, todo: Sequence[tuple[SourceFile, str, bytes | None]], fresh: dict[str, stages.Fresh], errors: list[Problem]) -> None:
-    for (source, key, data), (article, note, problem) in zip(todo, pool.map(stages.read_one, [(s, d) for s, _, d in todo])):
-        if problem is not None:
+def _read_into(
+    pool, todo: Sequence[tuple[SourceFile, str, bytes | None]], fresh: dict[str, stages.Fresh], errors: list[Problem],
+) -> set[str]:
+    """Read ``todo`` into ``fresh``; the paths of the articles already cleaned as they were read."""
+    cleaned: set[str] = set()
+    for (source, key, _), (read, problem) in zip(todo, pool.map(stages.read_and_clean, [(s, d) for s, _, d in todo])):
+        if read is None:
             errors.append(problem)
             continue
-        title, lines = clean.context_parts(article)
-        fresh[source.rel] = stages.Fresh(key, article, [note] if note else [], title=title, lines=lines)
+        entry = fresh[source.rel] = stages.Fresh(key, read.article, [read.note] if read.note else [], title=read.title, lines=read.lines)
+        if read.cleaned is not None:
+            entry.looked_up, vocab = read.cleaned
+            entry.vocab = tuple(map(sys.intern, vocab))
+            cleaned.add(source.rel)
+    return cleaned
 
 
-def _clean_into(pool, fresh: dict[str, stages.Fresh], context: clean.CleanContext, errors: list[Problem]) -> None:
-    todo = list(fresh)
+def _clean_into(pool, fresh: dict[str, stages.Fresh], context: clean.CleanContext, errors: list[Problem], done: set[str]) -> None:
+    todo = [rel for rel in fresh if rel not in done]
     results = pool.map(stages.Guarded(partial(stages.clean_one, ctx=context), "clean"), [fresh[rel].article for rel in todo])
     for rel, (result, problem) in zip(todo, results):
         if problem is not None:

@@ -11,6 +11,7 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass, fields, replace
 from datetime import datetime, timezone
+from functools import partial
 from typing import Callable
 
 from . import cache, clean, readers, summarize, tag, text
@@ -88,6 +89,36 @@ def read_one(item: tuple[SourceFile, bytes | None]) -> tuple[Article | None, str
     except DigestError as exc:
         return None, None, problem(source.rel, exc)
     return article, note, None
+
+
+@dataclass(frozen=True, slots=True)
+class Read:
+    """What :func:`read_and_clean` made of one file."""
+
+    article: Article  #: as read, or as cleaned when :attr:`cleaned` is set
+    note: str | None  #: the reader's note
+    title: str | None  #: what the file adds to the clean context (:func:`digest.clean.context_parts`)
+    lines: frozenset[str]
+    #: ``(looked_up, vocab)`` of :func:`clean_one` when the article needed no corpus context
+    #: and was cleaned here (``article`` is then the cleaned one, without its source text)
+    cleaned: tuple[tuple, tuple[str, ...]] | None = None
+
+
+def read_and_clean(item: tuple[SourceFile, bytes | None]) -> tuple[Read | None, Problem | None]:
+    """Stage 1 for one file, and stage 2 too when cleaning it needs nothing of the other files
+    (:func:`digest.clean.needs_context`): one trip to a worker and back instead of two, and the
+    source text and the uncleaned body never reach the build's process."""
+    article, note, failed = read_one(item)
+    if article is None:
+        return None, failed
+    title, lines = clean.context_parts(article)
+    if clean.needs_context(article):
+        return Read(article, note, title, lines), None
+    done, failed = Guarded(partial(clean_one, ctx=clean.CleanContext()), "clean")(article)
+    if done is None:
+        return None, failed
+    fields_, looked_up, vocab = done
+    return Read(replace(article, **{**fields_, "raw": ""}), note, title, lines, (looked_up, vocab)), None
 
 
 @dataclass(frozen=True)

@@ -1,0 +1,76 @@
+"""The per-article stages as a build runs them in its workers (digest/stages.py)."""
+from __future__ import annotations
+
+from dataclasses import replace
+from pathlib import Path
+
+import pytest
+
+from digest import clean, stages
+from digest.model import SourceFile
+
+MARKDOWN = """---
+title: "Harbour  reopens"
+date: 2024-03-01
+---
+
+The  harbour reopened on Monday after the storm.  Boats returned by noon.
+
+- Ferries run again.
+"""
+
+TEXT = """Harbour reopens
+
+The harbour reopened on Monday after the storm. Boats returned by noon.
+
+Ferries run again from the north quay, the port said.
+"""
+
+
+def source(tmp_path: Path, name: str, body: str) -> SourceFile:
+    path = tmp_path / name
+    path.write_text(body, encoding="utf-8")
+    return SourceFile(path=path, rel=name, suffix=path.suffix[1:], mtime=path.stat().st_mtime)
+
+
+def test_markdown_is_cleaned_as_it_is_read_the_same_as_by_the_clean_stage(tmp_path: Path) -> None:
+    src = source(tmp_path, "harbour.md", MARKDOWN)
+    read, failed = stages.read_and_clean((src, None))
+    assert failed is None and read is not None and read.cleaned is not None
+    # what the build would have made in two steps, with the whole corpus's context
+    article, _, _ = stages.read_one((src, None))
+    assert not clean.needs_context(article)
+    ctx = clean.context_from([(article.source, read.title, read.lines), ("other.txt", "harbour reopens", frozenset({"boats"}))])
+    fields, looked_up, vocab = stages.clean_one(article, ctx)
+    assert read.article == replace(article, **fields, raw="")
+    assert read.cleaned == (looked_up, vocab) and looked_up == ()
+    assert "harbour" in vocab and read.article.raw == ""
+    assert (read.title, read.lines) == clean.context_parts(article)
+
+
+def test_scraped_text_waits_for_the_corpus_context(tmp_path: Path) -> None:
+    src = source(tmp_path, "harbour.txt", TEXT)
+    read, failed = stages.read_and_clean((src, None))
+    assert failed is None and read is not None
+    assert read.cleaned is None and read.article.raw == TEXT and read.article.body == ()
+    assert clean.needs_context(read.article)
+    assert read.lines == clean.context_parts(read.article)[1] and "boats returned by noon" not in read.lines
+    assert "harbour reopens" in read.lines
+
+
+def test_a_failure_while_cleaning_is_reported_against_the_file(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    src = source(tmp_path, "harbour.md", MARKDOWN)
+
+    def broken(article, ctx):  # type: ignore[no-untyped-def]
+        raise ValueError("boom")
+
+    monkeypatch.setattr(clean, "clean", broken)
+    read, failed = stages.read_and_clean((src, None))
+    assert read is None and failed is not None
+    assert failed.path == "harbour.md" and "clean failed" in failed.message and "boom" in failed.message
+
+
+def test_an_unreadable_file_is_reported_not_raised(tmp_path: Path) -> None:
+    src = source(tmp_path, "broken.md", "---\ntitle: [unclosed\n---\nBody.\n")
+    read, failed = stages.read_and_clean((src, None))
+    assert read is None and failed is not None and failed.path == "broken.md"
