@@ -339,6 +339,13 @@ class Store:
         self._loaded = True
 
 
+    def forget_articles(self) -> None:
+        """Let go of the entries and statistics held in memory (for a build that saved them
+        and needs only its articles from here on); the store reads them again if asked."""
+        self.entries, self.stats, self.stats_exact, self.stamps = {}, None, False, {}
+        self._shards = {}
+        self._loaded = False
+
     def part(self, name: str) -> Any:
         """What :meth:`save_part` last kept under ``name`` with this code version (None if
         nothing, if it was kept by other code, or if it cannot be read)."""

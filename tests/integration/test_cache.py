@@ -474,3 +474,36 @@ def test_a_build_with_its_own_store_lets_the_relate_state_go_before_rendering(pr
     page.write_text(page.read_text(encoding="utf-8") + "\nOne more line about the harbour.\n", encoding="utf-8")
     build(config, jobs=1)  # warm: the previous state read, the new one saved, neither kept
     assert seen and seen[0] == (False, True)
+
+
+def test_a_build_with_its_own_store_saves_the_articles_before_relating_and_lets_their_words_go(project: Path, monkeypatch) -> None:
+    from digest import cache, pipeline
+
+    config = load_config(root=project)
+    opened: list = []
+    real_open = pipeline.open_cache
+    monkeypatch.setattr(pipeline, "open_cache", lambda *a, **k: opened.append(real_open(*a, **k)) or opened[-1])
+    seen: list[tuple[int, int]] = []
+    real_related = pipeline.related
+
+    def related(articles, *args, **kwargs):
+        store = opened[-1]
+        on_disk = cache.Store(store.folder)
+        on_disk.load()
+        seen.append((len(store.entries), len(on_disk.entries)))
+        return real_related(articles, *args, **kwargs)
+
+    monkeypatch.setattr(pipeline, "related", related)
+    first, _ = _steps(config)
+    assert seen == [(0, 15)]  # on disk already, out of memory
+    seen.clear()
+    second, _ = _steps(config)
+    assert second["summarised and tagged"] == 0 and seen == [(0, 15)]
+
+    # a store kept for the next build (digest watch) keeps its entries and saves after the pages
+    kept = pipeline.cache_store(config)
+    kept.load()
+    seen.clear()
+    opened.append(kept)
+    build(config, store=kept, jobs=1)
+    assert seen[0][0] == 15 and len(kept.entries) == 15
