@@ -383,7 +383,7 @@ def emit(
             made = _emit_share(renderer, (0, 1), folder, previous)
         else:
             made = {}
-            _EMIT_STATE[:] = [articles, config, folder.root, folder.previous, folder.update, previous]
+            _EMIT_STATE[:] = [articles, config, folder.root, folder.previous, folder.update, previous, renderer.site, renderer.env]
             try:
                 with ProcessPoolExecutor(max_workers=parts, mp_context=mp.get_context("fork")) as pool:
                     for share, members, view_keys, listings in pool.map(_emit_worker, [(k, parts) for k in range(parts)]):
@@ -475,7 +475,8 @@ def _prints(articles: Sequence[Article], origins: Sequence[tuple[str, Article, b
     return prints
 
 
-#: What forked render workers inherit: (articles, config, staging root, previous site, update?, page stamps).
+#: What forked render workers inherit: (articles, config, staging root, previous site, update?, page stamps,
+#: the :class:`~digest.render.Site` and the template environment of the build's renderer).
 _EMIT_STATE: list = []
 #: The name the render memo is kept under in a store's memory.
 _RENDER_MEMO = "render"
@@ -495,8 +496,8 @@ def _emit_worker(share: tuple[int, int]) -> tuple[dict, dict, dict, dict]:
     # again (a full collection would walk the whole corpus, and write into every object it
     # walks, so that the memory pages the parent shares with this process get copied).
     gc.freeze()
-    articles, config, root, previous_site, update, previous = _EMIT_STATE
-    renderer = render.Renderer(articles, config)
+    articles, config, root, previous_site, update, previous, site, env = _EMIT_STATE
+    renderer = render.Renderer(articles, config, site=site, env=env)  # the site indexed and the templates compiled once
     made = _emit_share(renderer, share, write.Staging(root, previous_site, update), previous)
     return made, renderer.members, renderer.view_keys, renderer.listings
 
