@@ -126,13 +126,14 @@ def make_doc(sentences: Sequence[str], title: str, stats: Stats) -> Doc:
     the sentences become rows of sentence-by-word and sentence-by-stem count matrices
     (no per-sentence loop), and both similarity matrices are Gram matrices (:func:`_gram`).
     """
-    toks = tuple(map(tuple, map(txt.words, sentences)))
+    toks = txt.words_of(sentences)
     title_words = txt.words(title)
     title_terms = frozenset(filter(None, map(_content_stem, title_words)))
     n = len(sentences)
     # every distinct word once: its column, its stem ("" unless a content word) and IDF;
     # the title's own words come last, so that their stems have an IDF too
-    vocab = dict.fromkeys(chain.from_iterable(toks))
+    flat = list(chain.from_iterable(toks))
+    vocab = dict.fromkeys(flat)
     n_words = len(vocab)
     known = list(vocab)
     known += [w for w in dict.fromkeys(title_words) if w not in vocab]
@@ -158,7 +159,7 @@ def make_doc(sentences: Sequence[str], title: str, stats: Stats) -> Doc:
     # every token as a (sentence, word column) pair
     column = dict(zip(vocab, range(n_words)))
     lengths = np.fromiter(map(len, toks), dtype=np.intp, count=n)
-    word_ids = np.array(list(map(column.__getitem__, chain.from_iterable(toks))), dtype=np.intp)
+    word_ids = np.fromiter(map(column.__getitem__, flat), dtype=np.intp, count=len(flat))
     sent_ids = np.repeat(np.arange(n), lengths)
     present = np.zeros((n, n_words), dtype=bool)
     present[sent_ids, word_ids] = True
@@ -354,6 +355,29 @@ class Overlap(_ArrayScorer):
 _SOLVE_LIMIT = 120
 
 
+def _solve(a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    """``np.linalg.solve(a, b)`` for a square float matrix and a vector: the same LAPACK routine,
+    called without the argument checks and error-state context that are most of its cost on the
+    small systems of :class:`TextRank` (whose matrices are diagonally dominant, never singular);
+    a result that is not finite goes to ``np.linalg.solve``, to fail as it always did."""
+    if _SOLVE1 is not None:
+        try:
+            x = _SOLVE1(a, b, signature="dd->d")
+        except (TypeError, ValueError):  # pragma: no cover - another numpy's gufunc
+            x = None
+        if x is not None and np.isfinite(x).all():
+            return x
+    return np.linalg.solve(a, b)
+
+
+try:  # the gufunc behind ``np.linalg.solve`` for one right-hand side (numpy >= 1.8)
+    from numpy.linalg import _umath_linalg
+
+    _SOLVE1 = _umath_linalg.solve1
+except (ImportError, AttributeError):  # pragma: no cover - another numpy layout
+    _SOLVE1 = None
+
+
 @dataclass(frozen=True, slots=True)
 class TextRank(_ArrayScorer):
     """PageRank over a sentence graph (Mihalcea & Tarau), times ``word count ** length_power``.
@@ -379,7 +403,7 @@ class TextRank(_ArrayScorer):
         walk = (w / out_w[:, None]).T  # walk[i, j]: share of j's weight that flows to i
         base = (1.0 - self.damping) / n
         if n <= _SOLVE_LIMIT:  # the fixed point r = base + d * W r directly
-            return self._lengthen(doc, np.linalg.solve(np.eye(n) - self.damping * walk, np.full(n, base)))
+            return self._lengthen(doc, _solve(np.eye(n) - self.damping * walk, np.full(n, base)))
         rank = np.full(n, 1.0 / n)
         for _ in range(self.iterations):
             new = base + self.damping * (walk @ rank)
@@ -416,8 +440,16 @@ class LeadPrior(_ArrayScorer):
         n = len(doc)
         if n == 0:
             return np.zeros(0)
-        strength = max(0.0, self.base + self.per_log * math.log(n / self.from_sentences))
-        return strength / (1.0 + np.arange(n)) ** self.decay
+        return _lead_prior(self, n)
+
+
+@lru_cache(maxsize=512)
+def _lead_prior(prior: LeadPrior, n: int) -> np.ndarray:
+    """:meth:`LeadPrior.rate` for ``n`` sentences (it depends on nothing else), read-only."""
+    strength = max(0.0, prior.base + prior.per_log * math.log(n / prior.from_sentences))
+    out = strength / (1.0 + np.arange(n)) ** prior.decay
+    out.setflags(write=False)
+    return out
 
 
 @dataclass(frozen=True, slots=True)
@@ -473,7 +505,11 @@ class Quotes(_ArrayScorer):
 
     def rate(self, doc: Doc) -> np.ndarray:
         """Return the quoted share of each sentence."""
-        return np.array([quote_share(s) if '"' in s or "“" in s or "”" in s else 0.0 for s in doc.sentences])
+        sentences = doc.sentences
+        text = "".join(sentences)
+        if '"' not in text and "“" not in text and "”" not in text:
+            return np.zeros(len(sentences))  # most articles quote no one: one test, not one per sentence
+        return np.array([quote_share(s) if '"' in s or "“" in s or "”" in s else 0.0 for s in sentences])
 
 
 def quote_share(sentence: str) -> float:
@@ -562,6 +598,8 @@ def _combine(doc: Doc, scorers: Sequence[tuple[Scorer, float]]) -> np.ndarray:
 
 def _active(scorers: Sequence[tuple[Scorer, float]]) -> tuple[tuple[Scorer, ...], tuple[float, ...], tuple[bool, ...]]:
     """The scorers with a weight, their weights and whether each is scaled (remembered per set of scorers)."""
+    if scorers is DEFAULT_SCORERS:  # the usual case: no hashing of the scorers
+        return _DEFAULT_ACTIVE
     try:
         return _active_of(tuple(scorers))
     except TypeError:  # a scorer that cannot be hashed
@@ -573,6 +611,9 @@ def _active_of(scorers: tuple[tuple[Scorer, float], ...]) -> tuple[tuple[Scorer,
     active = [(scorer, weight) for scorer, weight in scorers if weight]
     return (tuple(s for s, _ in active), tuple(float(w) for _, w in active),
             tuple(bool(getattr(s, "scaled", True)) for s, _ in active))
+
+
+_DEFAULT_ACTIVE = _active_of(DEFAULT_SCORERS)
 
 
 # -- readability ----------------------------------------------------------------------------

@@ -40,7 +40,7 @@ import re
 import unicodedata
 from collections import Counter
 from dataclasses import dataclass, field, replace
-from itertools import chain, compress, repeat
+from itertools import chain, compress, islice, repeat
 from operator import and_, itemgetter, ne, not_
 from bisect import bisect_left
 from functools import lru_cache, partial
@@ -283,11 +283,15 @@ def _is_acronym(surface: str) -> bool:
 
 
 # Token information: (surface, lower case, has a capital, class, matching key, stands alone,
-# shape when not a name).
-_Info = tuple[str, str, bool, str, str, bool, str]
-_BOUNDARY: _Info = ("", "", False, "p", "", False, "|")
+# shape when not a name, the word whose IDF it has (lower case, no final dots), its lower case
+# if written in lower case (else ""), opens a sentence after it (a boundary or opening mark),
+# a lower-case word that no Title Case sentence has (a content word, or a stop word of 4+ letters),
+# an acronym (:func:`_is_acronym` of the surface)).
+_Info = tuple[str, str, bool, str, str, bool, str, str, str, bool, bool, bool]
+_BOUNDARY: _Info = ("", "", False, "p", "", False, "|", "", "", True, False, False)
 _LOW, _CAP, _KEY, _SHAPE = itemgetter(1), itemgetter(2), itemgetter(4), itemgetter(6)
-_POSSESSIVE: _Info = ("'s", "'s", False, "p", "", False, "|")
+_LOWER_WRITTEN, _OPENS, _UNTITLED = itemgetter(8), itemgetter(9), itemgetter(10)
+_POSSESSIVE: _Info = ("'s", "'s", False, "p", "", False, "|", "'s", "'s", False, False, False)
 # Shape of a token without evidence of a name, by class; with evidence, see ``_name_shape``.
 _PLAIN_SHAPE = {"w": "n", "t": "n", "v": "v", "y": "s", "b": "s", "s": "s", "c": "s", "k": "k", "D": "D",
                 "p": "|", "o": "|", "&": "&"}
@@ -328,7 +332,8 @@ def _word_info(surf: str) -> _Info:
         cls = "w"
     solo = cap and (acronym or plural_acronym or not surf.replace("-", "").replace("'", "").isalpha())
     key = _word_key(low[:-1] if plural_acronym else low)
-    return surf, low, cap, cls, key, solo, _PLAIN_SHAPE[cls]
+    untitled = not cap and low[:1].isalpha() and (low not in stop or len(low) > 3)
+    return surf, low, cap, cls, key, solo, _PLAIN_SHAPE[cls], low.rstrip("."), "" if cap else low, False, untitled, acronym
 
 
 _PIECES_KEPT = 1 << 18  #: pieces remembered by :func:`_piece` before its memo starts again
@@ -356,7 +361,8 @@ def _tokens_of(piece: str) -> tuple[_Info, ...]:
     for m in _TOKEN.findall(piece):
         if not m[0].isalnum():
             cls = "&" if m == "&" else ("o" if m in _OPENERS else "p")
-            out.append((m, m, False, cls, "", False, _PLAIN_SHAPE[cls]))
+            out.append((m, m, False, cls, "", False, _PLAIN_SHAPE[cls], m.rstrip("."), m, cls == "o",
+                        m[:1].isalpha() and (m not in stopwords() or len(m) > 3), _is_acronym(m)))
             continue
         surf = m.replace("’", "'")
         poss = len(surf) > 2 and surf[-2:] in ("'s", "'S")
@@ -374,10 +380,8 @@ def _title_case(infos: list[_Info], stop: frozenset[str], sentence: bool) -> boo
     A unit that ends like a sentence must have every word capitalised to count: a short
     sentence full of names ("Xiaomi CEO Lei Jun spoke in Beijing.") is not a heading.
     """
-    if sentence:
-        for i in infos[1:]:
-            if not i[2] and i[1][:1].isalpha() and (i[1] not in stop or len(i[1]) > 3):
-                return False  # a lower-case content word, or a long lower-case stop word
+    if sentence and any(map(_UNTITLED, islice(infos, 1, None))):
+        return False  # a lower-case content word, or a long lower-case stop word
     words = [i for i in infos[1:] if i[1][:1].isalpha()]
     content = [i for i in words if i[1] not in stop]
     if len(content) < 2:
@@ -476,15 +480,14 @@ def _read(article: Article) -> _Doc:
     caps = list(compress(range(len(flat)), map(_CAP, flat)))
     # Evidence for names: a capital that is not explained by the start of a sentence.
     plain = flat if not any(tcase) else list(chain.from_iterable(u for u, tc in zip(units, tcase) if not tc))
-    lower_seen = set(compress(map(_LOW, plain), map(not_, map(_CAP, plain))))
-    starts: list[bool] = []
-    proper_seen: set[str] = set()
-    for j in caps:
-        prev = flat[j - 1]  # flat[-1] is a boundary: the first token starts a unit
-        start = prev is _BOUNDARY or prev[3] == "o"
-        starts.append(start)
-        if not start and not tcase[pos[j]]:
-            proper_seen.add(flat[j][1])
+    lower_seen = set(map(_LOWER_WRITTEN, plain))  # ("" too, never a capitalised word's lower case)
+    # A capital after a boundary or an opening mark starts a sentence (flat[-1] is a boundary:
+    # the first token starts a unit); one elsewhere, outside Title Case, is evidence of a name.
+    starts = list(map(_OPENS, map(flat.__getitem__, map((-1).__add__, caps))))
+    if any(tcase):
+        proper_seen = {flat[j][1] for j, start in zip(caps, starts) if not start and not tcase[pos[j]]}
+    else:
+        proper_seen = set(map(_LOW, map(flat.__getitem__, compress(caps, map(not_, starts)))))
     places = lex.places
     chars = list(map(_SHAPE, flat))
     for j, start in zip(caps, starts):
@@ -600,13 +603,30 @@ def _split_title(words: list[_Info], lex: Lexicon) -> tuple[list[_Info], list[_I
 
 def _collect_entities(runs: list[_Run], lex: Lexicon) -> tuple[list[_Group], dict[tuple[str, ...], str]]:
     groups: dict[str, _Group] = {}
-
-    def add(m: _MentionInfo, run: _Run, person: int, org: int, place_vote: int) -> None:
-        surface, key, place, alias, canon, lows, legal = m
+    # Plain sentences first; Title Case units may only add to names already seen.
+    ordered = [r for r in runs if not r[6]] + [r for r in runs if r[6]]
+    titles = lex.titles
+    # Every mention with its votes: (mention, run, person, organisation, place by preposition).
+    mentions: list[tuple[_MentionInfo, _Run, int, int, int]] = []
+    for run in ordered:
+        plan = _run_plan(tuple(run[0]))
+        if plan[0]:  # split at a title: the mentions with their fixed votes
+            mentions += [(m, run, person, org, 0) for m, person, org in plan[1]]
+            continue
+        m, person, org = plan[1]
+        if m is None:
+            continue
+        prev, nxt = run[1], run[2]
+        if prev in titles:
+            person += 2
+        if nxt in _SPEECH_VERBS:
+            person += 1
+        mentions.append((m, run, person, org, 1 if prev in _PLACE_PREPOSITIONS else 0))
+    for (surface, key, place, alias, canon, lows, legal), run, person, org, place_vote in mentions:
         g = groups.get(key)
         if g is None:
             if run[6]:
-                return  # Title Case units may only add to names already seen
+                continue  # Title Case units may only add to names already seen
             g = groups[key] = _Group(key=key, words=canon, place=place, alias=alias)
         g.count += 1
         g.surfaces[surface] = g.surfaces.get(surface, 0) + 1
@@ -622,25 +642,6 @@ def _collect_entities(runs: list[_Run], lex: Lexicon) -> tuple[list[_Group], dic
         if place:
             v[2] += 5
             g.strong = True
-
-    # Plain sentences first; Title Case units may only add to names already seen.
-    ordered = [r for r in runs if not r[6]] + [r for r in runs if r[6]]
-    titles = lex.titles
-    for run in ordered:
-        plan = _run_plan(tuple(run[0]))
-        if plan[0]:  # split at a title: the mentions with their fixed votes
-            for m, person, org in plan[1]:
-                add(m, run, person, org, 0)
-            continue
-        m, person, org = plan[1]
-        if m is None:
-            continue
-        prev, nxt = run[1], run[2]
-        if prev in titles:
-            person += 2
-        if nxt in _SPEECH_VERBS:
-            person += 1
-        add(m, run, person, org, 1 if prev in _PLACE_PREPOSITIONS else 0)
 
     # Strong evidence marks a lone mention as a real name.
     for g in groups.values():
@@ -900,69 +901,77 @@ def _one_word_starts(shape: str) -> list[int]:
 class _Cands:
     """Occurrence statistics of every candidate phrase, keyed by the tuple of its word keys."""
 
-    count: Counter  #: occurrences outside the headline
+    count: Counter  #: occurrences outside the headline (in order of first occurrence)
     title: Counter  #: occurrences in the headline
-    weighted: dict  #: position-weighted occurrences outside the headline
+    weighted: dict  #: position-weighted occurrences outside the headline (0.0 for none)
     capital: Counter  #: occurrences in running text written as a name
-    plain: Counter  #: occurrences in running text (not Title Case)
+    plain: Counter | None  #: occurrences in running text (not Title Case); None: all of them (count + title)
     first: dict  #: unit position of the first occurrence
     last: dict  #: unit position of the last occurrence
-    where: dict  #: (start, end) token span of the first occurrence, running text preferred
-    total: Counter  #: all occurrences
+    where: dict  #: start token of the first occurrence (running text preferred); it spans ``len(key)`` tokens
+
+
+@lru_cache(maxsize=256)
+def _lead_weights(lead: float, n: int) -> list[float]:
+    """Weight of an occurrence by unit position ``0 .. n - 1``: ``1 + lead / (1 + position)``."""
+    return [1.0 + lead / (1.0 + p) for p in range(n)]
 
 
 def _candidates(doc: _Doc, w: Weights) -> _Cands:
     """Every 1-3 word candidate phrase of the article with its occurrence statistics."""
     shape, posl, keys = doc.shape, doc.pos, doc.keys
     # One-word candidates: every content word but past forms and the words of a 2-3 word name.
-    uni = _one_word_starts(shape)
-    okey = list(zip(map(keys.__getitem__, uni)))
-    ospan = list(zip(uni, map((1).__add__, uni)))
-    ocap = list(map(ne, map(shape.__getitem__, uni), repeat("n")))
-    opos = list(map(posl.__getitem__, uni))
+    ostart = _one_word_starts(shape)
+    okey = list(zip(map(keys.__getitem__, ostart)))
+    ocap = list(map(ne, map(shape.__getitem__, ostart), repeat("n")))
+    opos = list(map(posl.__getitem__, ostart))
     # Longer phrases come from chunks of two or more content words.
     mkey: list[tuple[str, ...]] = []
-    mspan: list[tuple[int, int]] = []
+    mstart: list[int] = []
     mcap: list[bool] = []
     for m in _LONG_CHUNK.finditer(shape):
         a, b = m.span()
         for s, e, cap in _spans_for(shape[a:b]):
             mkey.append(tuple(keys[a + s : a + e]))
-            mspan.append((a + s, a + e))
+            mstart.append(a + s)
             mcap.append(cap)
     # Both lists are in reading order and share no key, so the headline's occurrences lead each.
-    mpos = [posl[s] for s, _ in mspan]
+    mpos = list(map(posl.__getitem__, mstart))
     n_title = bisect_left(opos, 1)
     m_title = bisect_left(mpos, 1)
     okey[n_title:n_title] = mkey[:m_title]
-    ospan[n_title:n_title] = mspan[:m_title]
+    ostart[n_title:n_title] = mstart[:m_title]
     ocap[n_title:n_title] = mcap[:m_title]
     opos[n_title:n_title] = mpos[:m_title]
     n_title += m_title
     okey += mkey[m_title:]
-    ospan += mspan[m_title:]
+    ostart += mstart[m_title:]
     ocap += mcap[m_title:]
     opos += mpos[m_title:]
-    weights = [1.0 + w.lead / (1.0 + p) for p in range(doc.n_units + 1)]
-    weighted: dict[tuple[str, ...], float] = {}
-    get = weighted.get
-    for k, p in zip(okey[n_title:], opos[n_title:]):
-        weighted[k] = get(k, 0.0) + weights[p]
+    body = okey[n_title:]
+    count = Counter(body)
+    # Position-weighted counts: each key's weights summed in reading order, as a loop of
+    # ``weighted[k] = weighted.get(k, 0.0) + weight`` would (np.bincount adds in input order).
+    if body:
+        ids = dict(zip(count, range(len(count))))
+        sums = np.bincount(np.fromiter(map(ids.__getitem__, body), dtype=np.intp, count=len(body)),
+                           weights=np.array(_lead_weights(w.lead, doc.n_units + 1))[opos[n_title:]])
+        weighted = dict(zip(count, sums.tolist()))
+    else:
+        weighted = {}
     tcase = doc.title_case
-    where = dict(zip(reversed(okey), reversed(ospan)))
-    total = Counter(okey)
+    where = dict(zip(reversed(okey), reversed(ostart)))
     if any(tcase):
         oplain = [not tcase[p] for p in opos]
         plain_keys = list(compress(okey, oplain))
-        where.update(zip(reversed(plain_keys), reversed(list(compress(ospan, oplain)))))
+        where.update(zip(reversed(plain_keys), reversed(list(compress(ostart, oplain)))))
         capital = Counter(compress(okey, map(and_, ocap, oplain)))
-        plain = Counter(plain_keys)
+        plain: Counter | None = Counter(plain_keys)
     else:  # no Title Case unit: every occurrence is in running text
         capital = Counter(compress(okey, ocap))
-        plain = total
+        plain = None
     return _Cands(
-        total=total,
-        count=Counter(okey[n_title:]),
+        count=count,
         title=Counter(okey[:n_title]),
         weighted=weighted,
         capital=capital,
@@ -999,25 +1008,14 @@ class _Analysis:
 
 def _display(doc: _Doc, span: tuple[int, int], name: bool) -> str:
     """A phrase as written: names keep their capitals, other words are lower case ("Trump administration")."""
+    if span[1] - span[0] == 1:  # most phrases are one word
+        i = doc.infos[span[0]]
+        return i[0] if name or doc.shape[span[0]] in "NAT" else i[1]
     infos = doc.infos[span[0] : span[1]]
     if name:
         return " ".join([i[0] for i in infos])
     shape = doc.shape[span[0] : span[1]]
     return " ".join([i[0] if c in "NAT" else i[1] for i, c in zip(infos, shape)])
-
-
-class _LowerIdf(dict):  # type: ignore[type-arg]
-    """IDF by a lower-case word as written ("u.s." looks up "u.s"): hits are dict look-ups."""
-
-    __slots__ = ("_memo",)
-
-    def __init__(self, memo: Mapping[str, float]):
-        super().__init__()
-        self._memo = memo
-
-    def __missing__(self, low: str) -> float:
-        value = self[low] = self._memo[low.rstrip(".")]
-        return value
 
 
 def _analyse(article: Article, stats: Stats, w: Weights = DEFAULT_WEIGHTS, doc: _Doc | None = None) -> _Analysis:
@@ -1029,7 +1027,7 @@ def _analyse(article: Article, stats: Stats, w: Weights = DEFAULT_WEIGHTS, doc: 
     cands = _candidates(doc, w)
     n_units = max(1, doc.n_units - 1)
     infos = doc.infos
-    idf = _LowerIdf(idf_memo(stats)).__getitem__  # lower-case word as written -> IDF
+    idf = idf_memo(stats).__getitem__  # a word -> its IDF (a token's IDF word is ``info[7]``)
 
     # How often each candidate occurs inside a longer one ("electric" in "electric vehicle").
     nested: dict[tuple[str, ...], int] = {}
@@ -1052,25 +1050,27 @@ def _analyse(article: Article, stats: Stats, w: Weights = DEFAULT_WEIGHTS, doc: 
     # A phrase said once, after the lead, cannot rank: only long articles need the cut.
     items = list(where.items())
     if len(items) > _ALL_CANDIDATES:
-        items = [kv for kv in items if first[kv[0]] <= _LEAD_UNITS or cands.total[kv[0]] > 1]
-    for key, span in items:
+        # (a phrase first seen after the headline occurs outside it only: its count is its total)
+        items = [kv for kv in items if first[kv[0]] <= _LEAD_UNITS or count[kv[0]] > 1]
+    for key, s in items:
         if len(key) == 1:
-            info = infos[span[0]]
-            v = key_idf[key[0]] = 0.0 if info[3] == "D" else idf(info[1])
+            info = infos[s]
+            v = key_idf[key[0]] = 0.0 if info[3] == "D" else idf(info[7])
             word_score[key[0]] = (weighted.get(key, 0.0) + w_title * title.get(key, 0)) * v
     raw: list[tuple[float, int, tuple[str, ...], bool]] = []
-    for key, (s, e) in items:
-        n = e - s
+    for key, s in items:
+        n = len(key)
+        e = s + n
         if n == 1:
             mean_idf = key_idf[key[0]]
             if not mean_idf:
                 continue
         else:
-            idfs = [idf(i[1]) for i in infos[s:e] if i[3] != "D"]
+            idfs = [idf(i[7]) for i in infos[s:e] if i[3] != "D"]
             mean_idf = sum(idfs) / len(idfs)
         c = count.get(key, 0)
         t = title.get(key, 0)
-        pl = plain.get(key, 0)
+        pl = c + t if plain is None else plain.get(key, 0)
         body = weighted.get(key, 0.0)
         tf = body + w_title * t if pl else w_title_only * (body + t)
         f = first[key]
@@ -1104,11 +1104,17 @@ def _analyse(article: Article, stats: Stats, w: Weights = DEFAULT_WEIGHTS, doc: 
     scored: dict[str, list] = {}  # display key -> [score, display, name, entity, first, best, count]
     for neg, _, key, name in shortlist:
         score = -neg
-        span = where[key]
+        s = where[key]
+        span = (s, s + len(key))
         display = _display(doc, span, name)
-        if not name and _is_acronym(infos[span[0]][0]) and span[1] - span[0] == 1:
+        if not name and len(key) == 1 and infos[s][11]:  # a one-word acronym
             display, name = infos[span[0]][0], True
-        ent = mention_map.get(tuple([i[1] for i in infos[span[0] : span[1]]])) if mention_map else None
+        if not mention_map:
+            ent = None
+        elif len(key) == 1:
+            ent = mention_map.get((infos[span[0]][1],))
+        else:
+            ent = mention_map.get(tuple([i[1] for i in infos[span[0] : span[1]]]))
         if ent is not None:
             if w.parts and len(key) == 1 and display != ent and display.lower() not in scored:
                 # "Deschanel" for "Emily Deschanel": readers search for the surname alone too.
@@ -1130,12 +1136,14 @@ def _analyse(article: Article, stats: Stats, w: Weights = DEFAULT_WEIGHTS, doc: 
     # Entities the candidates missed (a name only in a Title Case unit, say).
     for e in ents:
         if e.name.lower() not in scored:
-            scored[e.name.lower()] = [float(e.count) * idf(e.name.split()[0].lower()), e.name, True, True, 1 << 20, 0.0, e.count]
+            scored[e.name.lower()] = [float(e.count) * idf(e.name.split()[0].lower().rstrip(".")), e.name, True, True, 1 << 20, 0.0, e.count]
     ranked = sorted(scored.values(), key=lambda s: (-s[0], s[4], s[1]))
     # Acronyms defined by the article itself: "electric vehicle (EV)".
     wanted: dict[str, int] = {}
     for r in ranked:
         disp = r[1]
+        if not disp.isupper() and not disp[:-1].isupper():
+            continue  # neither an acronym nor an acronym's plural (both checks need upper case)
         base = disp[:-1] if _is_plural_acronym(disp) else disp
         if _is_acronym(base) and kinds.get(disp) is None:
             wanted[_fold(base)] = len(_fold(base))
@@ -1143,7 +1151,8 @@ def _analyse(article: Article, stats: Stats, w: Weights = DEFAULT_WEIGHTS, doc: 
     if wanted:
         for _, _, key, name in raw:
             if 2 <= len(key) <= 6 and not name:
-                s, e = where[key]
+                s = where[key]
+                e = s + len(key)
                 initials = "".join([i[1][0] for i in infos[s:e]])
                 if initials in wanted and initials not in acronyms:
                     acronyms[initials] = _display(doc, (s, e), False)
@@ -1400,16 +1409,15 @@ def _section_scores(doc: _Doc, cues: SectionCues) -> dict[str, float]:
     # Weighted counts of words and of the word pairs that may start a two-word cue.
     # Only words and pairs that are cues are counted.
     cue = index.__contains__
-    first = firsts.__contains__
     counts = Counter(filter(cue, keys))
-    counts.update(filter(cue, compress(zip(keys, keys[1:]), map(first, keys))))
+    counts.update(filter(cue, _pairs(keys, firsts)))
     if n_lead:
         lead = keys[:n_lead]
         title = keys[:n_title]
         counts.update(filter(cue, lead))
         counts.update(filter(cue, title))
-        counts.update(filter(cue, compress(zip(lead, lead[1:]), map(first, lead))))
-        counts.update(filter(cue, compress(zip(title, title[1:]), map(first, title))))
+        counts.update(filter(cue, _pairs(lead, firsts)))
+        counts.update(filter(cue, _pairs(title, firsts)))
     # Each section's matched cues, summed in the order of its cue list.
     matched: dict[str, list[tuple[int, float]]] = {section: [] for section in cues.cues}
     for key in counts.keys() & index.keys():
@@ -1423,6 +1431,13 @@ def _section_scores(doc: _Doc, cues: SectionCues) -> dict[str, float]:
             total += term
         scores[section] = total
     return scores
+
+
+def _pairs(keys: list[str], firsts: frozenset[str]) -> Iterable[tuple[str, str]]:
+    """The pairs ``(keys[i], keys[i + 1])`` whose first key is in ``firsts``, in order (only
+    those pairs are made)."""
+    flags = list(map(firsts.__contains__, keys))
+    return zip(compress(keys, flags), compress(islice(keys, 1, None), flags))
 
 
 def _cue_index(cues: SectionCues) -> dict[tuple[str, ...] | str, list[tuple[str, int, float]]]:

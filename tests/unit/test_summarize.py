@@ -563,3 +563,48 @@ def test_furniture_hint_covers_every_furniture_pattern() -> None:
     assert all(summ.is_furniture(s) for s in lines)
     rules = summ.readability(lines + ("The storm flooded the harbour district on Monday night.",))
     assert rules.excluded == frozenset(range(4))
+
+
+def test_textrank_solver_gives_numpy_solve_bit_for_bit() -> None:
+    import numpy as np
+
+    from digest.summarize import _solve
+
+    rng = np.random.default_rng(3)
+    for n in (1, 2, 5, 17, 60, 120):
+        w = rng.random((n, n))
+        np.fill_diagonal(w, 0.0)
+        out = w.sum(axis=1)
+        out[out == 0] = 1.0
+        a = np.eye(n) - 0.85 * (w / out[:, None]).T
+        b = np.full(n, 0.15 / n)
+        assert np.array_equal(_solve(a, b), np.linalg.solve(a, b))
+    with pytest.raises(np.linalg.LinAlgError), np.errstate(invalid="ignore"):
+        _solve(np.zeros((3, 3)), np.ones(3))  # singular (never so in TextRank): fails as np.linalg.solve does
+
+
+def test_lead_prior_is_kept_per_length_and_read_only() -> None:
+    import math
+
+    import numpy as np
+
+    from digest.summarize import LeadPrior, make_doc
+
+    prior = LeadPrior(base=-0.6, per_log=2.2, from_sentences=12.0, decay=0.6)
+    sentences = [f"Sentence number {i} says something about the budget today." for i in range(30)]
+    doc = make_doc(sentences, "Budget", text.corpus_stats(sentences))
+    rate = prior.rate(doc)
+    strength = max(0.0, -0.6 + 2.2 * math.log(30 / 12.0))
+    assert np.array_equal(rate, strength / (1.0 + np.arange(30)) ** 0.6)
+    assert prior.rate(doc) is rate and not rate.flags.writeable
+
+
+def test_quotes_rate_is_zero_without_quote_marks_and_shares_with_them() -> None:
+    from digest.summarize import Quotes, make_doc
+
+    plain = ["The council met on Monday to vote.", "It approved the budget for the year."]
+    stats = text.corpus_stats(plain)
+    assert Quotes().rate(make_doc(plain, "Budget", stats)).tolist() == [0.0, 0.0]
+    quoted = plain + ['"We are pleased," the mayor said after the vote.']
+    rates = Quotes().rate(make_doc(quoted, "Budget", stats)).tolist()
+    assert rates[:2] == [0.0, 0.0] and 0.0 < rates[2] < 1.0

@@ -530,3 +530,50 @@ def test_title_runs_give_the_same_entities_when_read_again() -> None:
     assert entities(art) == first
     names = {e.name: e.kind for e in first}
     assert names.get("Jane Doe") == "person" and names.get("Acme") == "organisation"
+
+
+def test_token_fields_agree_with_what_they_stand_for() -> None:
+    from digest.tag import _BOUNDARY, _POSSESSIVE, _is_acronym, _tokens_of
+    from digest.text import stopwords
+
+    stop = stopwords()
+    pieces = "(Xiaomi's U.S. CEO said, “the SU7 Ph.D. e.g. Inc. & 1,000 EVs — about Beijing’s plans.)".split()
+    for info in [i for p in pieces for i in _tokens_of(p)] + [_BOUNDARY, _POSSESSIVE]:
+        surf, low, cap = info[0], info[1], info[2]
+        assert info[7] == low.rstrip(".")  # the word whose IDF the token has
+        assert info[8] == ("" if cap else low)  # its lower case when written in lower case
+        assert info[9] == (info is _BOUNDARY or info[3] == "o")  # a sentence may start after it
+        assert info[10] == bool(not cap and low[:1].isalpha() and (low not in stop or len(low) > 3))
+        assert info[11] == _is_acronym(surf)
+
+
+def test_cue_pairs_are_the_pairs_that_start_with_a_cue_word() -> None:
+    import random
+
+    from digest.tag import _pairs
+
+    rnd = random.Random(11)
+    firsts = frozenset({"a", "b"})
+    for _ in range(300):
+        keys = [rnd.choice("abcd") for _ in range(rnd.randint(0, 12))]
+        expected = [(x, y) for x, y in zip(keys, keys[1:]) if x in firsts]
+        assert list(_pairs(keys, firsts)) == expected, keys
+
+
+def test_position_weighted_counts_are_sums_in_reading_order() -> None:
+    from digest.tag import DEFAULT_WEIGHTS, _candidates, _lead_weights, _read, _word_key
+
+    art = Article(source="a.txt", format="text", slug="a", title="Car sales rise",
+                  sentences=("Car sales rose in March.", "Prices of cars rose again.", "Buyers want cars.",
+                             "Exports rose.", "Rivals cut prices as exports rose."))
+    doc = _read(art)
+    cands = _candidates(doc, DEFAULT_WEIGHTS)
+    weights = _lead_weights(DEFAULT_WEIGHTS.lead, doc.n_units + 1)
+    assert weights == [1.0 + DEFAULT_WEIGHTS.lead / (1.0 + p) for p in range(doc.n_units + 1)]
+    key = (_word_key("rose"),)
+    assert cands.count[key] == 4 and key not in cands.title
+    expected = 0.0
+    for p in (1, 2, 4, 5):  # the sentences that say "rose", one after the other
+        expected = expected + weights[p]
+    assert cands.weighted[key] == expected
+    assert cands.weighted.get((_word_key("car"),), 0.0) > 0.0 and cands.title[(_word_key("car"),)] == 1

@@ -177,3 +177,43 @@ def test_words_before_a_full_stop_decide_breaks_as_written() -> None:
     assert text.split_sentences("We chose option 2. The rest failed.") == ["We chose option 2.", "The rest failed."]
     assert text.split_sentences("It ended . The end came.") == ["It ended .", "The end came."]
     assert text.split_sentences("Call Mr.\u00a0Smith now. He waits.") == ["Call Mr.\u00a0Smith now.", "He waits."]
+
+
+def test_words_of_many_texts_equal_words_of_each() -> None:
+    import random
+
+    cases = [
+        "The U.S. economy grew 2.5% to $1,000bn.", "Xiaomi’s CEO Lei Jun said: “It’s ours.”", "ΣΊΣΥΦΟΣ ΟΔΟΣ Σ",
+        "Café Ünïcödé naïve", "\u212a Kelvin sign", "İstanbul", "tab\there", "", "a\x00b nul inside", "R&D co-op rock'n'roll",
+        "ends with sigma ΟΔΟΣ", "ΣΑΣ", "_under_score_", "１２３ ｆｕｌｌ", "x’y ’quoted’",
+    ]
+    assert text.words_of(()) == ()
+    for k in range(len(cases)):
+        group = cases[k:] + cases[:k]
+        assert text.words_of(group) == tuple(tuple(text.words(t)) for t in group)
+    rnd = random.Random(5)
+    alphabet = "aZ9 .’'-&_ΣσςİΚ\u00e9\u0301\n\x00,;\"“”"
+    for _ in range(400):
+        group = ["".join(rnd.choice(alphabet) for _ in range(rnd.randint(0, 30))) for _ in range(rnd.randint(0, 5))]
+        assert text.words_of(group) == tuple(tuple(text.words(t)) for t in group), group
+
+
+def test_idfs_asks_a_source_with_many_at_once_through_it() -> None:
+    stats = text.corpus_stats(["Tobacco sales fell.", "The year was good."])
+
+    class Batch:
+        def __init__(self) -> None:
+            self.asked: list[tuple[str, ...]] = []
+
+        def idf(self, word: str) -> float:  # pragma: no cover - must not be used while the memo is empty
+            raise AssertionError(word)
+
+        def idfs(self, words):
+            self.asked.append(tuple(words))
+            return [stats.idf(w) for w in words]
+
+    source = Batch()
+    words = ["tobacco", "year", "the"]
+    assert text.idfs(source, words) == [stats.idf(w) for w in words]
+    assert source.asked == [("tobacco", "year", "the")]
+    assert text.idf_memo(source)["year"] == stats.idf("year")  # later look-ups hit the memo
