@@ -33,6 +33,8 @@ the block size or on how many processes share the work.
 from __future__ import annotations
 
 import bisect
+import ctypes
+import itertools
 import logging
 import multiprocessing
 from dataclasses import dataclass
@@ -79,16 +81,42 @@ _Q_INV = np.uint64(pow(int(_Q), -1, 1 << 64))
 _APOSTROPHE = 0x2019  # ’: an inner joiner, hashed as '
 
 
-@lru_cache(maxsize=1)
-def _char_classes() -> tuple[np.ndarray, np.ndarray]:
+_KNOWN_BELOW = 0x3000  # code points classified up front (Latin, Greek, Cyrillic, punctuation ...)
+
+
+class _CharClasses:
     """Per code point: a word character (``[^\\W_]``, as :data:`digest.text._WORD`) and a joiner
-    between two runs of word characters (``’'.-&``)."""
-    word = np.fromiter((chr(c).isalnum() for c in range(0x110000)), dtype=bool, count=0x110000)
-    # surrogates and unassigned code points are not alphanumeric: isalnum says so
-    join = np.zeros(0x110000, dtype=bool)
-    for ch in "’'.-&":
-        join[ord(ch)] = True
-    return word, join
+    between two runs of word characters (``’'.-&``). Code points from :data:`_KNOWN_BELOW` on
+    are classified when a text first has them (cache only: the classes never change)."""
+
+    __slots__ = ("word", "join", "known")
+
+    def __init__(self) -> None:
+        self.word = np.zeros(0x110000, dtype=bool)
+        self.join = np.zeros(0x110000, dtype=bool)
+        self.known = np.zeros(0x110000, dtype=bool)
+        self._classify(np.arange(_KNOWN_BELOW))
+        for ch in "’'.-&":
+            self.join[ord(ch)] = True
+
+    def _classify(self, points: np.ndarray) -> None:
+        # surrogates and unassigned code points are not alphanumeric: isalnum says so
+        self.word[points] = np.fromiter(map(str.isalnum, map(chr, points.tolist())), dtype=bool, count=len(points))
+        self.known[points] = True
+
+    def of(self, cp: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """The tables, with every code point of ``cp`` classified."""
+        if len(cp) and int(cp.max()) >= _KNOWN_BELOW:
+            high = np.unique(cp[cp >= _KNOWN_BELOW])
+            high = high[~self.known[high]]
+            if len(high):
+                self._classify(high)
+        return self.word, self.join
+
+
+@lru_cache(maxsize=1)
+def _char_classes() -> _CharClasses:
+    return _CharClasses()
 
 
 class _Powers:
@@ -132,7 +160,7 @@ def tokenize(texts: Sequence[str], powers: _Powers | None = None) -> Tokens:
         text = "\x00".join(t.replace("\x00", " ") for t in texts).lower()
     cp = np.frombuffer(text.encode("utf-32-le", "surrogatepass"), dtype=np.uint32)
     n = len(cp)
-    word_of, join_of = _char_classes()
+    word_of, join_of = _char_classes().of(cp)
     w = word_of[cp]
     inner = np.zeros(n, dtype=bool)
     if n > 2:
@@ -188,7 +216,7 @@ class _WordTable:
         """The column of every token of ``tokens`` (int32), new words numbered in ``vocab``."""
         if not len(tokens.hashes):
             return np.zeros(0, dtype=np.int32)
-        u, first, inv = np.unique(tokens.hashes, return_index=True, return_inverse=True)
+        u, first, inv = _distinct(tokens.hashes)
         out = np.empty(len(u), dtype=np.int32)
         todo = self._find(self.keys, self.cols, u, out, np.arange(len(u)))
         new = self._find(self.new_keys, self.new_cols, u, out, todo)
@@ -198,8 +226,15 @@ class _WordTable:
             ws = [text[a:b] for a, b in zip(tokens.start[at].tolist(), tokens.end[at].tolist())]
             if "’" in text:
                 ws = [w.replace("’", "'") for w in ws]
-            fresh = np.array([-1 if w in stop or (len(w) < 2 and not w.isdigit()) else term(_stem(w)) for w in ws],
-                             dtype=np.int32)
+            columns = vocab.columns
+            number = columns.setdefault  # a new term gets the next column
+            if text.isascii():  # stem() returns a lower-case ASCII word as it is unless it ends in s, g, d or y
+                fresh = np.array([-1 if w in stop or (len(w) < 2 and not w.isdigit())
+                                  else number(w if len(w) <= 3 or w[-1] not in "sgdy" else _stem(w), len(columns))
+                                  for w in ws], dtype=np.int32)
+            else:
+                fresh = np.array([-1 if w in stop or (len(w) < 2 and not w.isdigit()) else term(_stem(w)) for w in ws],
+                                 dtype=np.int32)
             out[new] = fresh
             pos = np.searchsorted(self.new_keys, u[new])  # u is sorted: so are u[new]
             self.new_keys = np.insert(self.new_keys, pos, u[new])
@@ -211,6 +246,21 @@ class _WordTable:
                 self.new_keys = np.zeros(0, dtype=np.uint64)
                 self.new_cols = np.zeros(0, dtype=np.int32)
         return out[inv.reshape(-1)]
+
+
+def _distinct(h: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """The distinct values of ``h`` (sorted), a position of each in ``h`` (any of its positions),
+    and the place of every item of ``h`` among them: ``np.unique(h, return_index=True,
+    return_inverse=True)`` without its stable sort (any position of a value will do here)."""
+    perm = np.argsort(h)
+    ordered = h[perm]
+    new = np.empty(len(h), dtype=bool)
+    new[:1] = True
+    np.not_equal(ordered[1:], ordered[:-1], out=new[1:])
+    at = np.flatnonzero(new)
+    inv = np.empty(len(h), dtype=np.int64)
+    inv[perm] = np.cumsum(new) - 1
+    return ordered[at], perm[at], inv
 
 
 class _Keys(dict):
@@ -305,13 +355,49 @@ def _count_parts(
 def _count_share(
     articles: Sequence[Article], start: int, stop: int, title_weight: float, chunk: int, end_words: int = -1,
 ) -> tuple[list[sp.csr_matrix], list[str], np.ndarray | None]:
-    """Counts of ``articles[start:stop]`` with a vocabulary of their own, its terms in column
-    order, and (with ``end_words`` ≥ 0) the articles' :func:`end_keys`."""
+    """Counts of ``articles[start:stop]`` with a vocabulary of their own, whose columns are its
+    terms in sorted order (the terms, sorted), and (with ``end_words`` ≥ 0) the articles'
+    :func:`end_keys`. Sorting here lets each process sort its own terms, so that the merge of
+    the shares is a merge of sorted runs."""
     vocab = Vocabulary()
     parts, ends = _count_parts(articles[start:stop], vocab, title_weight, chunk, end_words)
-    vocab.table = _WordTable()  # caches only: free them before the results are merged
+    vocab.table = _WordTable()  # caches only: free them before the terms are sorted
     vocab.keys.clear()
-    return parts, list(vocab.columns), ends
+    terms = list(vocab.columns)
+    vocab.columns.clear()
+    order = sorted_order(terms)
+    rank = np.empty(len(terms), dtype=np.int32)
+    rank[order] = np.arange(len(terms), dtype=np.int32)
+    ordered = [terms[i] for i in order.tolist()]
+    del terms, order
+    parts = [_remap(part, rank) for part in parts]
+    return parts, ordered, ends
+
+
+def sorted_order(terms: Sequence[str]) -> np.ndarray:
+    """The positions of ``terms`` in sorted order (``sorted(range(n), key=terms.__getitem__)``,
+    as int64), by one numpy sort of their first 16 bytes of UTF-8 (whose order is the order of
+    the code points); terms that share those bytes are put in order by Python."""
+    n = len(terms)
+    if n < 2:
+        return np.arange(n, dtype=np.int64)
+    # a shorter text is padded with NUL bytes: it sorts first, and a tie with a text that has
+    # NUL bytes there is put in order by Python
+    raw = np.array([t.encode("utf-8", "surrogatepass") for t in terms], dtype="S16")
+    if raw.dtype.itemsize != 16:
+        return np.asarray(sorted(range(n), key=terms.__getitem__), dtype=np.int64)
+    v = raw.view(">u8").reshape(n, 2)
+    order = np.lexsort((v[:, 1], v[:, 0]))
+    sv = v[order]
+    same = np.flatnonzero((sv[1:] == sv[:-1]).all(axis=1))  # order[k] and order[k + 1] share their prefix
+    del raw, v, sv
+    if len(same):
+        # runs of terms with one prefix: sorted by their whole text
+        starts = same[np.concatenate(([True], np.diff(same) > 1))]
+        ends = same[np.concatenate((np.diff(same) > 1, [True]))] + 2
+        for a, b in zip(starts.tolist(), ends.tolist()):
+            order[a:b] = sorted(order[a:b].tolist(), key=terms.__getitem__)
+    return order
 
 
 def run_shares(func, shares: Sequence[tuple], workers: int) -> list:  # type: ignore[no-untyped-def]
@@ -364,6 +450,24 @@ def _child(func, args: tuple, conn) -> None:  # type: ignore[no-untyped-def]
         conn.close()
 
 
+def give_back_memory() -> None:
+    """Return the C heap's free pages to the system (glibc's ``malloc_trim``), so that memory
+    freed by one step (and kept by the allocator, in pieces too small to unmap) does not count
+    in the process's size while later steps run. Nothing where the C library has no
+    ``malloc_trim``."""
+    trim = _malloc_trim()
+    if trim is not None:
+        trim(0)
+
+
+@lru_cache(maxsize=1)
+def _malloc_trim():  # type: ignore[no-untyped-def]
+    try:
+        return ctypes.CDLL(None).malloc_trim
+    except (OSError, AttributeError):
+        return None
+
+
 def shares_of(n: int, workers: int) -> list[tuple[int, int]]:
     """``workers`` contiguous (start, stop) ranges covering ``range(n)``."""
     step = -(-n // max(1, workers)) if n else 0
@@ -373,36 +477,51 @@ def shares_of(n: int, workers: int) -> list[tuple[int, int]]:
 def _count_all(
     articles: Sequence[Article], title_weight: float, chunk: int, workers: int, end_words: int = -1,
 ) -> tuple[list[sp.csr_matrix], TermList, np.ndarray | None]:
-    """Counts of every article, in shares: each share numbers its own terms, then every share's
-    columns are renumbered to the terms' places in sorted order (the columns of the result)."""
+    """Counts of every article, in shares: each share numbers its own terms in sorted order, then
+    the shares' sorted terms are merged and every share's columns are renumbered to the terms'
+    places in the merged order (the columns of the result; a renumbering that keeps the order)."""
     shares = [(articles, a, b, title_weight, chunk, end_words) for a, b in shares_of(len(articles), workers)]
     results = run_shares(_count_share, shares, workers)
     ends_parts = [r[2] for r in results]
     ends = np.concatenate(ends_parts) if end_words >= 0 and ends_parts else None
     del ends_parts
     if len(results) == 1:
-        ordered = sorted(results[0][1])
-    else:
-        found: set[str] = set()
-        for _, share_terms, _ in results:
-            found.update(share_terms)
-        ordered = sorted(found)
-        del found
-    terms = TermList(ordered)
-    place = {t: c for c, t in enumerate(ordered)}
-    del ordered
+        return results[0][0], TermList(results[0][1]), ends
+    terms, remaps = merge_terms([r[1] for r in results])
     width = len(terms)
     out: list[sp.csr_matrix] = []
-    while results:
-        parts, share_terms, _ = results.pop(0)
-        remap = np.fromiter(map(place.__getitem__, share_terms), dtype=np.int32, count=len(share_terms))
-        del share_terms
+    for (parts, _, _), remap in zip(results, remaps):
         for part in parts:
-            part = _remap(part, remap) if width else part
-            part.resize((part.shape[0], width))
-            out.append(part)
-    del place
+            m = sp.csr_matrix((part.data, remap[part.indices], part.indptr), shape=(part.shape[0], width))
+            m.has_sorted_indices = True  # the renumbering keeps the order
+            out.append(m)
+        parts.clear()
     return out, terms, ends
+
+
+def merge_terms(runs: Sequence[Sequence[str]]) -> tuple[TermList, list[np.ndarray]]:
+    """The sorted union of sorted, duplicate-free ``runs`` of terms, and for each run the place
+    of each of its terms in the union (int32, increasing)."""
+    joined: list[str] = []
+    for run in runs:
+        joined.extend(run)
+    # sorted runs end to end: Python's sort merges them in one pass
+    order = sorted(range(len(joined)), key=joined.__getitem__)
+    ordered = [joined[i] for i in order]
+    del joined
+    new = np.ones(len(ordered), dtype=bool)
+    if len(ordered) > 1:
+        new[1:] = np.fromiter(map(str.__ne__, ordered[1:], ordered[:-1]), dtype=bool, count=len(ordered) - 1)
+    place = np.empty(len(ordered), dtype=np.int32)
+    place[np.asarray(order, dtype=np.int64)] = np.cumsum(new, dtype=np.int64) - 1
+    del order
+    terms = TermList(list(itertools.compress(ordered, new.tolist())))
+    del ordered
+    remaps, at = [], 0
+    for run in runs:
+        remaps.append(place[at : at + len(run)])
+        at += len(run)
+    return terms, remaps
 
 
 class TermList(Sequence[str]):
@@ -413,7 +532,7 @@ class TermList(Sequence[str]):
 
     def __init__(self, terms: Sequence[str]) -> None:
         self.text = "".join(terms)
-        self.offsets = np.zeros(len(terms) + 1, dtype=np.int64)
+        self.offsets = np.zeros(len(terms) + 1, dtype=np.int32 if len(self.text) < 1 << 31 else np.int64)
         if len(terms):
             np.cumsum(np.fromiter(map(len, terms), dtype=np.int64, count=len(terms)), out=self.offsets[1:])
 
@@ -435,8 +554,10 @@ class TermList(Sequence[str]):
         return self.text[int(self.offsets[i]) : int(self.offsets[i + 1])]
 
     def __iter__(self):  # type: ignore[no-untyped-def]
-        text, off = self.text, self.offsets.tolist()
-        return (text[a:b] for a, b in zip(off, off[1:]))
+        text, offsets, step = self.text, self.offsets, 1 << 16
+        for at in range(0, len(self), step):  # offsets made into Python ints a slice at a time
+            off = offsets[at : at + step + 1].tolist()
+            yield from (text[a:b] for a, b in zip(off, off[1:]))
 
     def __eq__(self, other: object) -> bool:
         if isinstance(other, TermList):
@@ -472,7 +593,7 @@ class Vectors:
     columns: Mapping[str, int]  #: term → column of ``matrix`` (every term, in sorted order)
     weights: Weights  #: per column of ``matrix``
     common: np.ndarray  #: per column: the stem of a built-in very common word
-    counts: sp.csr_matrix | None  #: the raw counts the matrix was weighed from (same columns; None unless kept; uint16 when exact)
+    counts: sp.csr_matrix | None  #: the raw counts the matrix was weighed from (same columns; None unless kept; uint8 or uint16 when exact)
     terms: Sequence[str]  #: the terms, sorted (column ``c`` is ``terms[c]``; a :class:`TermList`)
     ends: np.ndarray | None = None  #: per article: :func:`end_keys` (None unless asked for)
 
@@ -491,6 +612,7 @@ def build_vectors(
 
     With ``end_words`` ≥ 0, the articles' :func:`end_keys` are computed in the same pass."""
     parts, terms, ends = _count_all(articles, title_weight, chunk, workers, end_words)
+    give_back_memory()  # the shares' vocabularies and the merge's lists
     width = len(terms)
     df = np.zeros(width, dtype=np.int64)
     for part in parts:
@@ -504,10 +626,13 @@ def build_vectors(
     counts = None
     if keep_counts:
         sizes = [part.nnz for part in parts]
-        # counts are whole numbers when the headline weight is: then 16 bits hold them exactly
-        small = all(np.array_equal(p.data.astype(np.uint16).astype(p.data.dtype), p.data) for p in parts)
+        # counts are whole numbers when the headline weight is: then 8 or 16 bits hold them exactly
+        kind: type = np.float32
+        for small in (np.uint16, np.uint8):
+            if all(np.array_equal(p.data.astype(small).astype(p.data.dtype), p.data) for p in parts):
+                kind = small
         parts.reverse()
-        counts = _stack(_drain(parts), sizes, len(articles), width, np.uint16 if small else np.float32)
+        counts = _stack(_drain(parts), sizes, len(articles), width, kind)
     del parts
     return Vectors(matrix=matrix, columns=SortedColumns(terms), weights=w, common=common, counts=counts, terms=terms,
                    ends=ends)
@@ -523,13 +648,17 @@ def _stack(
     parts: Iterable[sp.csr_matrix], sizes: Sequence[int], rows: int, width: int, dtype: type = np.float32,
 ) -> sp.csr_matrix:
     """``sp.vstack(parts)`` (CSR, ``dtype``, sorted indices) written into arrays of the final size
-    (``sizes``: each part's number of entries), so each part can be freed once copied."""
+    (``sizes``: each part's number of entries), so each part can be freed once copied (and the
+    memory of the parts freed is given back every few million entries)."""
     total = int(sum(sizes))
     data = np.empty(total, dtype=dtype)
     indices = np.empty(total, dtype=np.int32)
     indptr = np.zeros(rows + 1, dtype=np.int64 if total > np.iinfo(np.int32).max else np.int32)
-    at, row = 0, 0
+    at, row, given = 0, 0, 0
     for part, size in zip(parts, sizes):
+        if at - given >= 1 << 22:
+            give_back_memory()
+            given = at
         part.sort_indices()
         if part.nnz != size:
             raise AssertionError("relate: a part's size changed")
@@ -571,12 +700,26 @@ class SortedColumns(Mapping[str, int]):
 def common_flags(terms: Sequence[str]) -> np.ndarray:
     """For each term, True when it is the stem of a built-in very common word."""
     common = common_stems()
+    if isinstance(terms, TermList):  # sorted: each common stem is looked up
+        flags = np.zeros(len(terms), dtype=bool)
+        for word in common:
+            c = bisect.bisect_left(terms, word)
+            if c < len(terms) and terms[c] == word:
+                flags[c] = True
+        return flags
     return np.fromiter((t in common for t in terms), dtype=bool, count=len(terms))
 
 
 def kind_flags(terms: Sequence[str], keyphrase: float, entity: float, tag: float) -> np.ndarray:
     """For each term, the weight of its kind (1 for a word)."""
     by = {"k:": keyphrase, "e:": entity, "t:": tag}
+    if isinstance(terms, TermList):  # sorted: the terms of a kind are one run of them
+        out = np.ones(len(terms), dtype=np.float64)
+        for prefix, weight in by.items():
+            lo = bisect.bisect_left(terms, prefix)
+            hi = bisect.bisect_left(terms, prefix[0] + chr(ord(":") + 1), lo)
+            out[lo:hi] = weight
+        return out
     return np.fromiter((by.get(t[:2], 1.0) if t[1:2] == ":" else 1.0 for t in terms), dtype=np.float64, count=len(terms))
 
 
@@ -702,22 +845,26 @@ def weigh(counts: sp.csr_matrix, w: Weights) -> sp.csr_matrix:
     """Unit-length rows of sub-linear tf × IDF, keeping only the linking columns (float32).
 
     The norm covers every term of the row (words of no other document included), so two short
-    texts sharing one word are not "similar"."""
-    m = counts.copy().astype(np.float64)
-    width = len(w.idf)
-    if m.shape[1] < width:
-        m.resize((m.shape[0], width))
-    tf = m.data
-    m.data = np.where(tf >= 1.0, 1.0 + np.log(np.maximum(tf, 1.0)), tf) * w.idf[m.indices]
-    lens = np.diff(m.indptr)
-    rows = np.repeat(np.arange(m.shape[0]), lens)
-    norms = np.sqrt(np.bincount(rows, weights=m.data * m.data, minlength=m.shape[0]))
+    texts sharing one word are not "similar". The caller's arrays are never changed."""
+    n = counts.shape[0]
+    width = max(len(w.idf), counts.shape[1])
+    nnz = counts.nnz
+    indptr = np.asarray(counts.indptr)
+    indices = counts.indices[:nnz]
+    tf = counts.data[:nnz].astype(np.float64)
+    val = np.where(tf >= 1.0, 1.0 + np.log(np.maximum(tf, 1.0)), tf) * w.idf[indices]
+    del tf
+    lens = np.diff(indptr)
+    rows = np.repeat(np.arange(n), lens)
+    norms = np.sqrt(np.bincount(rows, weights=val * val, minlength=n))
+    del rows
     norms[norms == 0] = 1.0
-    m.data /= np.repeat(norms, lens)
-    links = w.links[m.indices] if m.nnz else np.zeros(0, bool)
-    m.data[~links] = 0.0
-    m.eliminate_zeros()
-    out = m.astype(np.float32)
+    val /= np.repeat(norms, lens)
+    keep = (w.links[indices] if nnz else np.zeros(0, bool)) & (val != 0.0)
+    kept = np.zeros(n + 1, dtype=np.int64)
+    kept[1:] = _row_sums(keep, indptr)
+    np.cumsum(kept, out=kept)
+    out = sp.csr_matrix((val[keep].astype(np.float32), indices[keep], kept), shape=(n, width))
     out.sort_indices()
     return out
 
@@ -737,19 +884,24 @@ def cap_postings(x: sp.csr_matrix, cap: int, group: int = 1 << 18) -> sp.csr_mat
     if not len(big_cols):
         return x
     group_ids = (np.cumsum(df[big_cols]) - 1) // group  # consecutive big columns, about ``group`` entries each
+    del df
     groups = int(group_ids[-1]) + 1
     kind = np.int16 if groups < np.iinfo(np.int16).max else np.int32
     group_of_col = np.full(x.shape[1], -1, dtype=kind)
     group_of_col[big_cols] = group_ids
+    group_start = np.searchsorted(group_ids, np.arange(groups + 1))
+    slot_of_col = np.zeros(x.shape[1], dtype=np.int32)  # a big column's place among its group's
+    slot_of_col[big_cols] = np.arange(len(big_cols), dtype=np.int32) - group_start[group_ids].astype(np.int32)
     gid = np.empty(nnz, dtype=kind)  # each entry's group (-1: a column kept whole)
     for a in range(0, nnz, 1 << 20):
         gid[a : a + (1 << 20)] = group_of_col[indices[a : a + (1 << 20)]]
     del group_of_col
     keep = np.ones(nnz, dtype=bool)
-    dropped = np.zeros(x.shape[0], dtype=np.int64)  # entries dropped per row
     top = np.uint64(32)
     for g in range(groups):
-        cols = big_cols[group_ids == g]
+        cols = big_cols[group_start[g] : group_start[g + 1]]
+        if not len(cols):  # no column in this group (a column larger than a group skips a number)
+            continue
         at = np.flatnonzero(gid == g)
         c = indices[at]
         # one sort key: column, then weight heaviest first (the bits of a float32 ≥ 0 sort as
@@ -762,26 +914,40 @@ def cap_postings(x: sp.csr_matrix, cap: int, group: int = 1 << 18) -> sp.csr_mat
         thr = ordered[starts + cap - 1]
         less = np.searchsorted(ordered, thr, side="left") - starts  # strictly above the threshold
         del ordered
-        slot = np.searchsorted(cols, c)  # each entry's column, as a position in ``cols``
+        slot = slot_of_col[c]  # each entry's column, as a position in ``cols``
         t = thr[slot]
-        gone = [at[key > t]]
+        keep[at[key > t]] = False
         tie = np.flatnonzero(key == t)  # ties at the threshold: the lower rows (positions) first
         if len(tie):
             ts = slot[tie]
             o = np.argsort(ts, kind="stable")
             ts = ts[o]
             rank = np.arange(len(ts)) - np.searchsorted(ts, ts, side="left")
-            gone.append(at[tie[o[rank >= cap - less[ts]]]])
-        del key, t, slot, c
-        for pos in gone:
-            keep[pos] = False
-            dropped += np.bincount(np.searchsorted(x.indptr, pos, side="right") - 1, minlength=x.shape[0])
-    del gid
-    lens = np.diff(x.indptr) - dropped
+            keep[at[tie[o[rank >= cap - less[ts]]]]] = False
+        del key, t, slot, c, at
+    del gid, slot_of_col
+    kept = _row_sums(keep, x.indptr)
     indptr = np.zeros(x.shape[0] + 1, dtype=np.int64 if nnz > np.iinfo(np.int32).max else np.int32)
-    np.cumsum(lens, out=indptr[1:])
+    np.cumsum(kept, out=indptr[1:])
     out = sp.csr_matrix((x.data[:nnz][keep], indices[keep], indptr), shape=x.shape)
     out.has_sorted_indices = True
+    del keep
+    give_back_memory()  # the groups' arrays
+    return out
+
+
+def _row_sums(flags: np.ndarray, indptr: np.ndarray, step: int = 1 << 14) -> np.ndarray:
+    """Number of True ``flags`` in each row of a CSR layout (``step`` rows at a time: the sum
+    works on a 64-bit copy of its slice)."""
+    rows = len(indptr) - 1
+    out = np.zeros(rows, dtype=np.int64)
+    for r0 in range(0, rows, step):
+        ip = np.asarray(indptr[r0 : min(rows, r0 + step) + 1], dtype=np.int64)
+        lens = np.diff(ip)
+        full = np.flatnonzero(lens > 0)
+        if len(full):
+            part = flags[ip[0] : ip[-1]].view(np.int8)
+            out[r0 + full] = np.add.reduceat(part, ip[:-1][full] - ip[0], dtype=np.int64)
     return out
 
 
@@ -795,10 +961,43 @@ def column_counts(indices: np.ndarray, width: int, step: int = 1 << 20) -> np.nd
 
 
 def cap_terms(x: sp.csr_matrix, keep: int) -> sp.csr_matrix:
-    """``x`` with, in every row, only its ``keep`` heaviest entries (ties: lower column first)."""
+    """``x`` with, in every row, only its ``keep`` heaviest entries (ties: lower column first).
+
+    Rows longer than ``keep`` are taken in groups of similar length, as the rows of a 2-d array
+    of keys (weight, heaviest first, then column), and each row's ``keep``-th key is found with
+    one partition of the array: no sort of the entries."""
     lens = np.diff(x.indptr)
-    if not len(lens) or lens.max() <= keep:
+    if not len(lens) or keep <= 0 or lens.max() <= keep:
         return x
+    if x.nnz and x.data.min() < 0:
+        return _cap_terms_sorted(x, keep)
+    cut = np.zeros(x.nnz, dtype=bool)
+    long_rows = np.flatnonzero(lens > keep)
+    # groups of rows whose lengths round up to the same power of two: at most half is padding
+    size = np.left_shift(1, np.ceil(np.log2(lens[long_rows])).astype(np.int64))
+    for width in np.unique(size).tolist():
+        rows = long_rows[size == width]
+        n_ent = lens[rows]
+        start = np.asarray(x.indptr[rows], dtype=np.int64)
+        pos = np.repeat(start - np.cumsum(n_ent) + n_ent, n_ent) + np.arange(int(n_ent.sum()))
+        slot = np.repeat(np.arange(len(rows)), n_ent)
+        col = pos - np.repeat(start, n_ent)
+        bits = np.ascontiguousarray(x.data[pos], dtype=np.float32).view(np.uint32)
+        key = ((np.uint32(0xFFFFFFFF) - bits).astype(np.uint64) << np.uint64(32)) | x.indices[pos].astype(np.uint64)
+        grid = np.full((len(rows), width), np.iinfo(np.uint64).max, dtype=np.uint64)
+        grid[slot, col] = key
+        thr = np.partition(grid, keep - 1, axis=1)[:, keep - 1]
+        cut[pos[key > thr[slot]]] = True
+    data = x.data.copy()
+    data[cut] = 0.0
+    out = sp.csr_matrix((data, x.indices.copy(), x.indptr.copy()), shape=x.shape)  # never x's own arrays
+    out.eliminate_zeros()
+    return out
+
+
+def _cap_terms_sorted(x: sp.csr_matrix, keep: int) -> sp.csr_matrix:
+    """:func:`cap_terms` by one sort of all entries (any sign of weights)."""
+    lens = np.diff(x.indptr)
     rows = np.repeat(np.arange(x.shape[0]), lens)
     order = np.lexsort((x.indices, -x.data, rows))
     rank = np.empty(x.nnz, dtype=np.int64)
@@ -867,34 +1066,45 @@ def top_neighbours(
     scores = np.zeros((n_out, count), dtype=np.float32)
     postings_t = _int32_csr(postings_t)
     lens = np.diff(postings_t.indptr)
-    for b0 in range(0, n_out, block):
-        sel = all_rows[b0 : b0 + block]
-        q = x[sel]
+    step = block * max(1, 4096 // max(1, block))  # rows taken from ``x`` (and capped) at once
+    for s0 in range(0, n_out, step):
+        rows_s = all_rows[s0 : s0 + step]
+        q_all = x[rows_s]
         if query_terms > 0:
-            q = cap_terms(q, query_terms)
-        ip, ind, dat = _product(q, postings_t, lens)
-        del q
-        dat[ind == np.repeat(sel, np.diff(ip))] = 0.0  # a row never lists itself
-        for r in range(len(sel)):
-            a, b = ip[r], ip[r + 1]
-            m = b - a
-            if m == 0:
-                continue
-            vals = dat[a:b]
-            cand = ind[a:b]
-            if m > count:
-                part = np.argpartition(vals, m - count)[m - count :]
-                # every document tied with the k-th enters the sort, so ties go to the lower number
-                part = np.flatnonzero(vals >= vals[part].min())
-                cand, vals = cand[part], vals[part]
-            order = np.lexsort((cand, -vals))[:count]
-            v = vals[order]
-            if v[-1] <= 0:
-                order, v = order[v > 0], v[v > 0]
-            k = len(order)
-            docs[b0 + r, :k] = cand[order]
-            scores[b0 + r, :k] = v
+            q_all = cap_terms(q_all, query_terms)
+        for b0 in range(s0, s0 + len(rows_s), block):
+            sel = all_rows[b0 : min(b0 + block, s0 + len(rows_s))]
+            q = q_all[b0 - s0 : b0 - s0 + len(sel)]
+            ip, ind, dat = _product(q, postings_t, lens)
+            del q
+            _select(ip, ind, dat, sel, b0, count, docs, scores)
     return docs, scores
+
+
+def _select(ip: np.ndarray, ind: np.ndarray, dat: np.ndarray, sel: np.ndarray, b0: int, count: int,
+            docs: np.ndarray, scores: np.ndarray) -> None:
+    """Each row's best ``count`` of a block's product (CSR arrays) into ``docs``/``scores`` from
+    row ``b0`` on (see :func:`top_neighbours`)."""
+    dat[ind == np.repeat(sel, np.diff(ip))] = 0.0  # a row never lists itself
+    for r in range(len(sel)):
+        a, b = ip[r], ip[r + 1]
+        m = b - a
+        if m == 0:
+            continue
+        vals = dat[a:b]
+        cand = ind[a:b]
+        if m > count:
+            part = np.argpartition(vals, m - count)[m - count :]
+            # every document tied with the k-th enters the sort, so ties go to the lower number
+            part = np.flatnonzero(vals >= vals[part].min())
+            cand, vals = cand[part], vals[part]
+        order = np.lexsort((cand, -vals))[:count]
+        v = vals[order]
+        if v[-1] <= 0:
+            order, v = order[v > 0], v[v > 0]
+        k = len(order)
+        docs[b0 + r, :k] = cand[order]
+        scores[b0 + r, :k] = v
 
 
 # -- shingles for near-duplicate text -------------------------------------------------------------

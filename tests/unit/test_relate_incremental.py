@@ -7,6 +7,7 @@ the state chained from step to step and compared with a run from scratch at ever
 """
 from __future__ import annotations
 
+import hashlib
 import pickle
 import random
 from dataclasses import fields, replace
@@ -16,7 +17,7 @@ import pytest
 
 from digest import relate as relate_mod
 from digest.config import RelatedConfig
-from digest.model import Article, Block, Entity, Removed
+from digest.model import Article, Block, Entity, Related, Removed
 from digest.relate import RelateState, Tuning, relate, relate_with
 
 SECTIONS = ("World", "Business", "Sport", "Science", "Health", "Culture")
@@ -264,7 +265,7 @@ def test_a_tiny_corpus_and_one_article() -> None:
     assert out == relate(two, cfg)
 
 
-def test_a_pickled_state_leaves_the_vectors_out_and_weighs_them_again_alike() -> None:
+def test_a_pickled_state_keeps_only_the_vectors_values_and_reads_them_back_alike() -> None:
     cfg = RelatedConfig(count=4, min_score=0.02)
     gen, articles = _start(8)
     _, state = relate_with(articles, cfg, None)
@@ -276,5 +277,144 @@ def test_a_pickled_state_leaves_the_vectors_out_and_weighs_them_again_alike() ->
     x, y = state.index.vectors, back.index.vectors
     assert x.shape == y.shape and (x.indptr == y.indptr).all() and (x.indices == y.indices).all()
     assert x.data.tobytes() == y.data.tobytes()  # bit for bit
-    pickled_index = state.__getstate__()[[f.name for f in fields(RelateState)].index("index")]
+    pickled = state.__getstate__()
+    pickled_index = pickled[[f.name for f in fields(RelateState)].index("index")]
     assert pickled_index.vectors is None and state.index.vectors is not None  # left out, kept in memory
+    assert pickled[-1] is not None  # their values, with a bit per entry of the counts
+    weighed = relate_mod.rm.weigh(back.counts, back.index.weights)  # what reading used to do
+    assert (weighed.indptr == y.indptr).all() and (weighed.indices == y.indices).all()
+    assert weighed.data.tobytes() == y.data.tobytes()
+    older = list(pickled)
+    older[-1] = None  # a state pickled without the values: weighed again when read
+    blank = object.__new__(RelateState)
+    blank.__setstate__(tuple(older))
+    assert blank.index.vectors.data.tobytes() == x.data.tobytes()
+
+
+def _token(article: Article) -> bytes:
+    return hashlib.blake2b(pickle.dumps(article), digest_size=16).digest()
+
+
+@pytest.mark.parametrize("seed, tuning", [(21, SPARSE), (22, COARSE), (23, Tuning())])
+def test_tokens_spare_the_fingerprints_of_unchanged_articles_and_change_nothing(
+    seed: int, tuning: Tuning, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Each step runs as a new process would: equal articles that are other objects, the state read
+    from its pickle, and a token per article (the caller's hash of its contents)."""
+    cfg = RelatedConfig(count=4, min_score=0.02)
+    gen, articles = _start(seed, words=300)
+    out, state = relate_with(articles, cfg, None, tuning, tokens=[_token(a) for a in articles])
+    assert state.tokens == tuple(_token(a) for a in articles)
+    printed: list[str] = []
+    real = relate_mod._fingerprint
+
+    def counted(article: Article) -> bytes:
+        printed.append(article.slug)
+        return real(article)
+
+    monkeypatch.setattr(relate_mod, "_fingerprint", counted)
+    for _ in range(6):
+        before = {a.slug: _token(a) for a in articles}
+        articles = _step(gen, articles)
+        copies = [replace(a) for a in articles]
+        printed.clear()
+        out, state = relate_with(copies, cfg, pickle.loads(pickle.dumps(state)), tuning,
+                                 tokens=[_token(a) for a in copies])
+        hashed = list(printed)  # (the run from scratch below hashes every article again)
+        expected, fresh = relate_with(articles, cfg, None, tuning)
+        assert out == expected
+        assert_same_state(state, fresh)
+        if len(state.index.slugs) and state.tokens:  # an incremental step: only new or changed articles hashed
+            changed = {a.slug for a in articles if before.get(a.slug) != _token(a)}
+            assert set(hashed[: len(changed)]) == changed
+            assert len(hashed) in (len(changed), len(changed) + len(articles))  # (+ all of them: a full run)
+
+
+def test_tokens_must_match_the_articles() -> None:
+    cfg = RelatedConfig(count=3, min_score=0.0)
+    _, articles = _start(2, 30)
+    with pytest.raises(ValueError):
+        relate_with(articles, cfg, None, tokens=[b"x"])
+    # unknown tokens (None) are fingerprinted: the same result
+    out, state = relate_with(articles, cfg, None, tokens=[None] * len(articles))
+    edited = [replace(articles[0], title=articles[0].title + " Now")] + articles[1:]
+    again, _ = relate_with(edited, cfg, state, tokens=[None] * len(edited))
+    assert again == relate(edited, cfg)
+
+
+@pytest.mark.parametrize("seed", [31, 32])
+def test_same_story_groups_made_again_only_where_an_edit_reaches(seed: int) -> None:
+    """Many copies (groups of several members): edits, additions and deletions of members and of
+    their neighbours keep the groups of a run from scratch (only the groups an edit reaches are
+    joined again)."""
+    cfg = RelatedConfig(count=4, min_score=0.02)
+    gen = Corpus(seed, 200)
+    articles: list[Article] = []
+    for _ in range(120):
+        if articles and gen.rng.random() < 0.45:
+            articles.insert(gen.rng.randrange(len(articles) + 1), gen.copy_of(gen.rng.choice(articles)))
+        else:
+            articles.append(gen.article())
+    out, state = relate_with(articles, cfg, None, SPARSE)
+    for step in range(10):
+        rng = gen.rng
+        i = rng.randrange(len(articles))
+        op = step % 4
+        if op == 0:  # a member's text changes enough to leave its group, or not
+            articles[i] = gen.edit(gen.edit(articles[i]))
+        elif op == 1:
+            articles.insert(rng.randrange(len(articles) + 1), gen.copy_of(articles[i]))
+        elif op == 2:
+            del articles[i]
+        else:
+            articles[i] = replace(articles[i], date=(articles[i].date or BASE) - timedelta(days=2))  # canonical moves
+        out, state = relate_with(articles, cfg, pickle.loads(pickle.dumps(state)), SPARSE)
+        expected, fresh = relate_with(articles, cfg, None, SPARSE)
+        assert out == expected
+        assert (state.canonical == fresh.canonical).all()
+        assert_same_state(state, fresh)
+
+
+def test_terms_spliced_into_a_term_list() -> None:
+    import bisect
+
+    import numpy as np
+
+    rm = relate_mod.rm
+    rng = random.Random(4)
+    for _ in range(100):
+        base = sorted({"".join(rng.choice("abcé") for _ in range(rng.randint(1, 4))) for _ in range(rng.randint(0, 30))})
+        extra = sorted({"".join(rng.choice("abcéd") for _ in range(rng.randint(1, 5))) for _ in range(rng.randint(1, 6))} - set(base))
+        if not extra:
+            continue
+        ins = np.asarray([bisect.bisect_left(base, x) for x in extra], dtype=np.int64)
+        colmap = np.arange(len(base)) + np.searchsorted(ins, np.arange(len(base)), side="right")
+        new_pos = ins + np.arange(len(extra))
+        for terms in (rm.TermList(base), tuple(base)):
+            got = relate_mod._with_terms(terms, ins, extra, colmap, new_pos)
+            assert list(got) == sorted(base + extra)
+
+
+def test_tie_rank_is_date_then_slug_order() -> None:
+    import math
+
+    import numpy as np
+
+    _, articles = _start(3, 40)
+    articles[5] = replace(articles[5], date=None)
+    articles[6] = replace(articles[6], date=None)
+    articles[7] = replace(articles[7], date=articles[8].date)
+    index = relate_mod.build_index(articles)
+    rank = relate_mod._tie_rank(index)
+    expected = sorted(range(len(articles)), key=lambda i: (-index.times[i], index.slugs[i]))
+    assert rank[expected].tolist() == list(range(len(articles)))
+    assert math.isinf(index.times[5]) and np.argsort(rank)[-2:].tolist() == sorted([5, 6], key=lambda i: index.slugs[i])
+
+
+def test_output_articles_are_made_as_replace_makes_them() -> None:
+    cfg = RelatedConfig(count=4, min_score=0.0)
+    gen, articles = _start(12, 60)
+    out = relate(articles, cfg)
+    for a, o in zip(articles, out):
+        assert o == replace(a, related=o.related, duplicate_of=o.duplicate_of, duplicates=o.duplicates)
+        assert all(type(r) is Related for r in o.related) and type(o) is Article

@@ -1,0 +1,159 @@
+"""Unit tests of the numeric helpers of the relate stage (digest.relate_matrix)."""
+from __future__ import annotations
+
+import random
+
+import numpy as np
+import pytest
+import scipy.sparse as sp
+
+from digest import relate_matrix as rm
+from digest.text import common_stems, words
+
+
+def _ties_matrix(seed: int, rows: int, cols: int) -> sp.csr_matrix:
+    """A random sparse matrix with many equal weights (ties) and a few empty rows."""
+    rng = np.random.default_rng(seed)
+    m = sp.random(rows, cols, density=rng.uniform(0.05, 0.9), format="csr", random_state=seed, dtype=np.float32)
+    m.data = (np.round(m.data * 3) / 3).astype(np.float32)
+    m.eliminate_zeros()
+    return m
+
+
+def _same(a: sp.csr_matrix, b: sp.csr_matrix) -> bool:
+    return (a.shape == b.shape and np.array_equal(a.indptr, b.indptr) and np.array_equal(a.indices, b.indices)
+            and np.array_equal(a.data, b.data))
+
+
+@pytest.mark.parametrize("seed", range(40))
+def test_row_capping_by_partition_equals_capping_by_one_sort(seed: int) -> None:
+    m = _ties_matrix(seed, 30, 60)
+    for keep in (1, 2, 5, 17, 59):
+        capped = rm.cap_terms(m, keep)
+        assert _same(capped, rm._cap_terms_sorted(m, keep))
+        assert np.diff(capped.indptr).max(initial=0) <= keep
+        if np.diff(m.indptr).max(initial=0) > keep:
+            assert capped.data is not m.data  # never the caller's arrays
+
+
+def test_row_capping_keeps_the_heaviest_then_the_lower_columns() -> None:
+    m = sp.csr_matrix(np.array([[0.5, 0.75, 0.5, 0.5, 0.125], [0.0, 0.25, 0.0, 0.0, 0.0]], dtype=np.float32))
+    assert rm.cap_terms(m, 2).toarray().tolist() == [[0.5, 0.75, 0.0, 0.0, 0.0], [0.0, 0.25, 0.0, 0.0, 0.0]]
+
+
+@pytest.mark.parametrize("seed", range(25))
+def test_capped_postings_match_a_column_by_column_reference(seed: int) -> None:
+    m = _ties_matrix(seed, 300, 20)
+    m.resize((310, 20))  # empty rows at the end
+    dense = m.toarray()
+    for cap in (1, 3, 50):
+        ref = np.zeros_like(dense)
+        for j in range(dense.shape[1]):
+            rows = sorted(np.flatnonzero(dense[:, j]), key=lambda i: (-dense[i, j], i))[:cap]
+            ref[rows, j] = dense[rows, j]
+        for group in (7, 37, 1 << 18):  # groups of columns: one, several, a column larger than a group
+            assert np.array_equal(rm.cap_postings(m, cap, group=group).toarray(), ref)
+
+
+def test_row_sums_count_flags_per_row_with_empty_rows() -> None:
+    indptr = np.array([0, 0, 3, 3, 7, 7], dtype=np.int32)
+    flags = np.array([1, 0, 1, 1, 1, 0, 1], dtype=bool)
+    for step in (1, 2, 1 << 14):
+        assert rm._row_sums(flags, indptr, step).tolist() == [0, 2, 0, 3, 0]
+
+
+def test_merged_runs_of_sorted_terms_give_the_sorted_union_and_increasing_places() -> None:
+    rnd = random.Random(4)
+    pool = ["".join(rnd.choice("abc:é’ ") for _ in range(rnd.randint(1, 6))) for _ in range(400)]
+    runs = [sorted(set(rnd.sample(pool, 150))) for _ in range(3)]
+    terms, places = rm.merge_terms(runs)
+    union = sorted(set().union(*runs))
+    assert list(terms) == union
+    for run, place in zip(runs, places):
+        assert [union[p] for p in place.tolist()] == run
+        assert np.all(np.diff(place) > 0)
+    assert list(rm.merge_terms([])[0]) == []
+
+
+def test_counts_in_shares_equal_counts_in_one_pass() -> None:
+    rnd = random.Random(9)
+    vocab = ["alpha", "beta", "gammas", "delta's", "echoing", "foxtrot", "golf", "hotel", "india", "x-ray"]
+
+    class A:  # the fields counting reads
+        def __init__(self, k: int) -> None:
+            self.title = " ".join(rnd.choice(vocab) for _ in range(3)) + f" t{k % 7}"
+            self.body_text = " ".join(rnd.choice(vocab) + rnd.choice(["", "", f"q{k}"]) for _ in range(30))
+            self.standfirst, self.sentences = "", ()
+            self.keyphrases, self.entities, self.tags = (), (), ()
+
+    arts = [A(k) for k in range(40)]
+    one, t1, e1 = rm._count_all(arts, 2.0, 8, 1, 3)
+    two, t2, e2 = rm._count_all(arts, 2.0, 8, 3, 3)
+    assert isinstance(t1, rm.TermList) and isinstance(t2, rm.TermList)
+    assert list(t1) == list(t2) == sorted(t1)
+    assert _same(sp.vstack(one, format="csr"), sp.vstack(two, format="csr"))
+    assert np.array_equal(e1, e2)
+
+
+def test_flags_of_a_term_list_equal_the_flags_of_each_term() -> None:
+    rnd = random.Random(3)
+    pool = list(common_stems())[:40] + ["k:foo", "k:", "e:", "e:a b", "t:x", "k;z", "e;", "j:q", "a", "t:", "t;", "u:"]
+    pool += ["".join(rnd.choice("abe:kt; ") for _ in range(rnd.randint(1, 5))) for _ in range(2000)]
+    terms = sorted(set(pool))
+    tl = rm.TermList(terms)
+    assert np.array_equal(rm.common_flags(tl), rm.common_flags(list(terms)))
+    assert np.array_equal(rm.kind_flags(tl, 0.5, 0.25, 0.3), rm.kind_flags(list(terms), 0.5, 0.25, 0.3))
+    assert list(rm.TermList([f"w{i:06d}" for i in range(70_000)])) == [f"w{i:06d}" for i in range(70_000)]
+
+
+def test_counts_are_kept_in_the_smallest_exact_type() -> None:
+    class A:
+        def __init__(self, title: str, body: str) -> None:
+            self.title, self.body_text, self.standfirst, self.sentences = title, body, "", ()
+            self.keyphrases, self.entities, self.tags = (), (), ()
+
+    small = [A("red fox", "red fox jumps"), A("blue fox", "blue fox sleeps")]
+    many = small + [A("red", " ".join(["red"] * 300))]
+    assert rm.build_vectors(small, 2.0, 0.5, 20, 0.5, 0.25, 0.25).counts.dtype == np.uint8
+    assert rm.build_vectors(many, 2.0, 0.5, 20, 0.5, 0.25, 0.25).counts.dtype == np.uint16
+    assert rm.build_vectors(small, 1.5, 0.5, 20, 0.5, 0.25, 0.25).counts.dtype == np.float32
+
+
+def test_code_points_past_the_first_table_are_classified_when_seen() -> None:
+    text = "Tōkyō 東京 Ωmega ɐbc 𝔘nicode x.y-z&w it’s \U000e0041"
+    tk = rm.tokenize([text, "plain"])
+    assert [tk.word(k) for k in range(len(tk.start))] == words(text) + ["plain"]
+
+
+def _weigh_reference(counts: sp.csr_matrix, w: rm.Weights) -> sp.csr_matrix:
+    """The earlier implementation of :func:`rm.weigh` (one copy of the matrix, zeros eliminated)."""
+    m = counts.copy().astype(np.float64)
+    if m.shape[1] < len(w.idf):
+        m.resize((m.shape[0], len(w.idf)))
+    tf = m.data
+    m.data = np.where(tf >= 1.0, 1.0 + np.log(np.maximum(tf, 1.0)), tf) * w.idf[m.indices]
+    lens = np.diff(m.indptr)
+    rows = np.repeat(np.arange(m.shape[0]), lens)
+    norms = np.sqrt(np.bincount(rows, weights=m.data * m.data, minlength=m.shape[0]))
+    norms[norms == 0] = 1.0
+    m.data /= np.repeat(norms, lens)
+    m.data[~w.links[m.indices]] = 0.0
+    m.eliminate_zeros()
+    out = m.astype(np.float32)
+    out.sort_indices()
+    return out
+
+
+@pytest.mark.parametrize("seed", range(12))
+def test_weighing_equals_the_reference_bit_for_bit_and_leaves_the_counts_alone(seed: int) -> None:
+    rng = np.random.default_rng(seed)
+    counts = _ties_matrix(seed, 40, 30)
+    counts.data = np.round(counts.data * 6).astype(np.float32)  # whole counts, some zero (explicit)
+    counts.resize((42, 30))
+    df = np.diff(counts.tocsc().indptr).astype(np.int64)
+    common = rng.random(30) < 0.2
+    w = rm.weights_of(42, np.concatenate([df, [0, 3]]), np.concatenate([common, [False, False]]), np.ones(32), 0.5, 20)
+    before = (counts.data.copy(), counts.indices.copy(), counts.indptr.copy())
+    got = rm.weigh(counts, w)
+    assert _same(got, _weigh_reference(counts, w)) and got.shape == (42, 32)
+    assert all(np.array_equal(a, b) for a, b in zip(before, (counts.data, counts.indices, counts.indptr)))
