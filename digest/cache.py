@@ -25,7 +25,7 @@ import os
 import pickle
 import shutil
 import sys
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -40,7 +40,7 @@ from .text import Stats
 log = logging.getLogger(__name__)
 
 #: Bumped when the layout of the cache changes.
-FORMAT = 2
+FORMAT = 3
 _SHARD_PREFIX = "shard-"
 _STATE = "state.pickle"
 _PAGES = "pages.pickle"
@@ -64,6 +64,9 @@ class Entry:
     #: words outside ``vocab`` whose IDF summarise and tag read (None: any word). The entry
     #: depends on the IDF of every word in both: a superset of what was read, never less.
     idf_words: tuple[str, ...] | None = ()
+    #: random, drawn each time an entry is made or remade: two entries with the same ``made`` hold
+    #: the same article, so a later stage can tell an article is unchanged without comparing it
+    made: bytes = b""
 
 
 def content_key(rel: str, data: bytes) -> str:
@@ -173,6 +176,12 @@ class RecordingStats:
         if self._words is not None:
             self._words.add(word)
         return self._stats.idf(word)
+
+    def idfs(self, words: Sequence[str]) -> list[float]:
+        """``[self.idf(w) for w in words]``, noting all of them at once (see :func:`digest.text.idfs`)."""
+        if self._words is not None:
+            self._words.update(words)
+        return list(map(self._stats.idf, words))
 
     @property
     def docs(self) -> int:

@@ -6,7 +6,6 @@ pages need the whole corpus, so nothing is rendered until loading is done.
 """
 from __future__ import annotations
 
-import ctypes
 import gc
 import hashlib
 import logging
@@ -29,6 +28,7 @@ from .config import Config, TagsConfig
 from .discover import discover
 from .errors import DigestError
 from .model import Article, BuildResult, Corpus, Problem, SourceFile
+from .relate_matrix import give_back_memory
 
 log = logging.getLogger(__name__)
 
@@ -102,8 +102,9 @@ def _build(
             saved = True
             store.forget_articles()
             del save  # the last reference to the words and statistics
-        _give_back_memory()  # the files' text, read and cleaned, is gone: relate starts from less
-        articles, relate_state = related(corpus.articles, config, store if use_cache else None)
+        give_back_memory()  # the files' text, read and cleaned, is gone: relate starts from less
+        tokens = [made + b"/" + a.slug.encode() if made else None for a, (_, _, _, made) in zip(corpus.articles, origins)]
+        articles, relate_state = related(corpus.articles, config, store if use_cache else None, tokens)
         if release and store is not None and use_cache:
             # Not needed again in this process: on disk now, and out of memory before the render
             # workers fork (it is a third of the main process at 10,000 articles).
@@ -111,7 +112,7 @@ def _build(
                 store.save_part(_RELATE_STATE, relate_state)
             store.release_part(_RELATE_STATE)
             relate_state = None
-            _give_back_memory()
+            give_back_memory()
         step("related", len(articles))
         written = emit(articles, config, jobs, store if use_cache else None, _prints(articles, origins))
         step("rendered and written", len(written))
@@ -134,27 +135,20 @@ def _build(
     )
 
 
-def _give_back_memory() -> None:
-    """Return the C heap's free memory to the system: glibc keeps what Python objects freed
-    (100 MB after relating 10,000 articles), and forked workers would each start with it
-    counted in their size. Nothing where the C library has no ``malloc_trim``."""
-    try:
-        trim = ctypes.CDLL(None).malloc_trim
-    except (OSError, AttributeError):
-        return
-    trim(0)
-
-
 def related(
     articles: Sequence[Article], config: Config, store: cache.Store | None = None,
+    tokens: Sequence[bytes | None] | None = None,
 ) -> tuple[tuple[Article, ...], "relate.RelateState | None"]:
     """The relate stage; with a cache ``store``, only the lists an edit can change are worked
     out again (the result is the same as from scratch, see :func:`digest.relate.relate_with`).
-    Returns the articles and the relate state to keep in ``store`` (None: nothing new to keep)."""
+    ``tokens``: one per article, equal for two articles only when they are equal (the article's
+    cache entry's :attr:`~digest.cache.Entry.made` and its slug), so that relate need not hash
+    every article to find the changed ones. Returns the articles and the relate state to keep
+    in ``store`` (None: nothing new to keep)."""
     if store is None:
         return relate.relate(articles, config.related), None
     previous = store.part(_RELATE_STATE)
-    articles, state = relate.relate_with(articles, config.related, previous)
+    articles, state = relate.relate_with(articles, config.related, previous, tokens=tokens)
     return articles, (None if state is previous else state)
 
 
@@ -198,8 +192,8 @@ def _load(
     step: "_Stepper | None", store: cache.Store | None,
 ) -> tuple[Corpus, Callable[[], None], list[tuple[str, Article, bool]]]:
     """:func:`load`, the function that updates ``store`` with what it made (or does nothing),
-    and for each article the key and article of its cache entry, and whether that entry was
-    made (or redone) in this build."""
+    and for each article the key and article of its cache entry, whether that entry was
+    made (or redone) in this build, and the entry's :attr:`~digest.cache.Entry.made`."""
     step = step or _Stepper(None)
     n = sentences or config.summary.sentences
     errors: list[Problem] = []
@@ -285,13 +279,13 @@ def _load(
     entries = dict(kept)
     entries.update((rel, f.entry()) for rel, f in fresh.items())
     articles: list[Article] = []
-    origins: list[tuple[str, Article, bool]] = []
+    origins: list[tuple[str, Article, bool, bytes]] = []
     warnings: list[Problem] = []
     for source, _ in keyed:
         entry = entries.get(source.rel)
         if entry is not None:
             articles.append(entry.article)
-            origins.append((entry.key, entry.article, source.rel not in kept))
+            origins.append((entry.key, entry.article, source.rel not in kept, entry.made))
             warnings.extend(Problem(source.rel, note) for note in entry.notes)
     articles = _unique_slugs(articles, warnings)
 
@@ -460,7 +454,7 @@ def _inside(path: Path, folder: Path) -> str | None:
     return None
 
 
-def _prints(articles: Sequence[Article], origins: Sequence[tuple[str, Article, bool]]) -> dict[str, tuple[bytes, bool]]:
+def _prints(articles: Sequence[Article], origins: Sequence[tuple[str, Article, bool, bytes]]) -> dict[str, tuple[bytes, bool]]:
     """For each article, a hash of what it is made from: the key of its cache entry (which
     stands for the entry's content once saved) and the fields set since (slug, related links,
     duplicates); and whether the entry was made in this build. A made entry can have the key
@@ -469,7 +463,7 @@ def _prints(articles: Sequence[Article], origins: Sequence[tuple[str, Article, b
     prints: dict[str, tuple[bytes, bool]] = {}
     names = stages.ARTICLE_FIELDS
     values = attrgetter(*names)
-    for article, (key, made, fresh) in zip(articles, origins):
+    for article, (key, made, fresh, _) in zip(articles, origins):
         since = {name: now for name, now, was in zip(names, values(article), values(made)) if now is not was}
         prints[article.slug] = (hashlib.blake2b(key.encode() + pickle.dumps(since, protocol=5), digest_size=16).digest(), fresh)
     return prints

@@ -9,6 +9,7 @@ cache's key (see :func:`digest.cache.code_version`); the orchestration in
 from __future__ import annotations
 
 import logging
+import os
 from dataclasses import dataclass, fields, replace
 from datetime import datetime, timezone
 from functools import partial
@@ -50,7 +51,7 @@ class Fresh:
     def entry(self) -> cache.Entry:
         """The cache entry that records this article and what it was made from."""
         return cache.Entry(self.key, self.article, tuple(self.notes), self.lines, self.title, self.mtime,
-                           self.looked_up, cache.joined(self.vocab), self.idf_words)
+                           self.looked_up, cache.joined(self.vocab), self.idf_words, os.urandom(16))
 
 
 def clean_one(article: Article, ctx: clean.CleanContext) -> tuple[dict[str, object], tuple, tuple[str, ...]]:

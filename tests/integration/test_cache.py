@@ -507,3 +507,23 @@ def test_a_build_with_its_own_store_saves_the_articles_before_relating_and_lets_
     opened.append(kept)
     build(config, store=kept, jobs=1)
     assert seen[0][0] == 15 and len(kept.entries) == 15
+
+
+def test_relate_hashes_only_the_articles_whose_cache_entries_were_remade(project: Path, tmp_path: Path, monkeypatch) -> None:
+    from digest import relate
+
+    config = load_config(root=project)
+    hashed: list[str] = []
+    real = relate._fingerprint
+    monkeypatch.setattr(relate, "_fingerprint", lambda article: hashed.append(article.slug) or real(article))
+    build(config)  # cold: every article hashed for the state
+    assert len(hashed) == 15
+    hashed.clear()
+    build(config)  # a new store, as a new process opens it: nothing remade, nothing hashed
+    assert hashed == []
+    page = sorted((project / "content").rglob("*.md"))[0]
+    page.write_text(page.read_text(encoding="utf-8") + "\nA later paragraph about the harbour wall.\n", encoding="utf-8")
+    steps, _ = _steps(config)
+    redone = steps["summarised and tagged"]
+    assert 1 <= len(hashed) <= redone < 15  # the edited article, and those its new words' IDF changed
+    _same_as_cold(config, tmp_path)
