@@ -134,6 +134,8 @@ def _blocks(body: str) -> list[tuple[int, Block]]:
             if not text:
                 continue
             html = sanitize_html(md.renderer.renderInline(token.children or [], md.options, {}).strip())
+            if html == text:  # plain words (most paragraphs): one string kept, not two equal ones
+                html = text
             previous = tokens[index - 1].type if index else ""
             if previous == "heading_open":
                 out.append((heading_level, Block("h", text, html)))

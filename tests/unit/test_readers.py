@@ -61,6 +61,10 @@ def test_markdown_front_matter_and_blocks(make_project) -> None:
     assert "<script>" not in (article.body[5].html or "")
     assert "&lt;script&gt;" in (article.body[5].html or "")
     assert "href" not in (article.body[6].html or "")
+    # a block of plain words keeps one string for its text and its HTML (half the body's memory)
+    plain = [b for b in article.body if b.html == b.text]
+    assert [b.text for b in plain] == ["The plan", "first item", "second item", "A quote from someone.", "[bad](javascript:alert(1))"]
+    assert all(b.html is b.text for b in plain)
 
 
 def test_markdown_title_from_first_h1_and_slug_from_front_matter(make_project) -> None:
