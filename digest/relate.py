@@ -548,10 +548,19 @@ def _candidate_pairs(index: Index, lowest: float) -> list[tuple[int, int, float]
     listed both ways keeps its higher score. Sorted by i, then by score (best first), then j."""
     docs, scores = index.neighbours, index.scores
     rows, cols = np.nonzero((scores >= lowest) & (docs >= 0))
-    a, b = rows.astype(np.int64), docs[rows, cols].astype(np.int64)
-    s = scores[rows, cols].astype(np.float64)
+    return _pairs_of(rows.astype(np.int64), docs[rows, cols].astype(np.int64), scores[rows, cols].astype(np.float64))
+
+
+def _pairs_of(
+    a: np.ndarray, b: np.ndarray, s: np.ndarray, dirty: np.ndarray | None = None,
+) -> list[tuple[int, int, float]]:
+    """The pairs (i, j, score), i < j, of the links ``a`` → ``b`` scoring ``s`` (only those with a
+    row in ``dirty``, a mask, when given): a pair listed both ways keeps its higher score.
+    Sorted by i, then by score (best first), then j."""
     i, j = np.minimum(a, b), np.maximum(a, b)
     keep = i != j
+    if dirty is not None:
+        keep &= dirty[i] | dirty[j]
     i, j, s = i[keep], j[keep], s[keep]
     # a pair listed both ways keeps its higher score: the first of each pair by (i, j, -score)
     first = np.lexsort((-s, j, i))
@@ -867,18 +876,7 @@ def _pairs_touching(index: Index, lowest: float, dirty: np.ndarray) -> list[tupl
     hit = (scores >= lowest) & (docs >= 0)
     rows = np.flatnonzero(dirty | (hit & dirty[np.maximum(docs, 0)]).any(axis=1))
     r, c = np.nonzero(hit[rows])
-    a, b = rows[r].astype(np.int64), docs[rows[r], c].astype(np.int64)
-    s = scores[rows[r], c].astype(np.float64)
-    i, j = np.minimum(a, b), np.maximum(a, b)
-    keep = (i != j) & (dirty[i] | dirty[j])
-    i, j, s = i[keep], j[keep], s[keep]
-    first = np.lexsort((-s, j, i))
-    i, j, s = i[first], j[first], s[first]
-    new = np.ones(len(i), dtype=bool)
-    new[1:] = (i[1:] != i[:-1]) | (j[1:] != j[:-1])
-    i, j, s = i[new], j[new], s[new]
-    order = np.lexsort((j, -s, i))
-    return list(zip(i[order].tolist(), j[order].tolist(), s[order].tolist()))
+    return _pairs_of(rows[r].astype(np.int64), docs[rows[r], c].astype(np.int64), scores[rows[r], c].astype(np.float64), dirty)
 
 
 def _close_ends_touching(index: Index, ends: np.ndarray, t: Tuning, dirty: np.ndarray) -> list[tuple[int, int, float]]:

@@ -449,12 +449,10 @@ def test_watch_previews_an_edited_page_then_the_build_gives_the_cold_site(projec
 
 
 def test_a_build_with_its_own_store_lets_the_relate_state_go_before_rendering(project: Path, monkeypatch) -> None:
-    from digest import pipeline, render
+    from digest import render
 
     config = load_config(root=project)
-    opened: list = []
-    real_open = pipeline.open_cache
-    monkeypatch.setattr(pipeline, "open_cache", lambda *a, **k: opened.append(real_open(*a, **k)) or opened[-1])
+    opened = _record_stores(monkeypatch)
     seen: list[tuple[bool, bool]] = []
     real_init = render.Renderer.__init__
 
@@ -480,9 +478,7 @@ def test_a_build_with_its_own_store_saves_the_articles_before_relating_and_lets_
     from digest import cache, pipeline
 
     config = load_config(root=project)
-    opened: list = []
-    real_open = pipeline.open_cache
-    monkeypatch.setattr(pipeline, "open_cache", lambda *a, **k: opened.append(real_open(*a, **k)) or opened[-1])
+    opened = _record_stores(monkeypatch)
     seen: list[tuple[int, int]] = []
     real_related = pipeline.related
 
@@ -527,3 +523,13 @@ def test_relate_hashes_only_the_articles_whose_cache_entries_were_remade(project
     redone = steps["summarised and tagged"]
     assert 1 <= len(hashed) <= redone < 15  # the edited article, and those its new words' IDF changed
     _same_as_cold(config, tmp_path)
+
+
+def _record_stores(monkeypatch) -> list:
+    """The cache stores that builds open from now on, in order."""
+    from digest import pipeline
+
+    opened: list = []
+    real_open = pipeline.open_cache
+    monkeypatch.setattr(pipeline, "open_cache", lambda *a, **k: opened.append(real_open(*a, **k)) or opened[-1])
+    return opened
