@@ -98,12 +98,12 @@ def _build(
     saved = False
     try:
         if release and store is not None and use_cache:
+            saved = True  # once, even if it fails
             save()
-            saved = True
             store.forget_articles()
             del save  # the last reference to the words and statistics
         give_back_memory()  # the files' text, read and cleaned, is gone: relate starts from less
-        tokens = [made + b"/" + a.slug.encode() if made else None for a, (_, _, _, made) in zip(corpus.articles, origins)]
+        tokens = [made + b"/" + a.slug.encode() if made else None for a, (*_, made) in zip(corpus.articles, origins)] if use_cache else None
         articles, relate_state = related(corpus.articles, config, store if use_cache else None, tokens)
         if release and store is not None and use_cache:
             # Not needed again in this process: on disk now, and out of memory before the render

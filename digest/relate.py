@@ -1493,14 +1493,16 @@ def _incremental(
     if _query_terms(n, t) != _query_terms(n0, t):
         raise _Unproven("the corpus size changes the terms a row is scored with")
     if not fresh and n == n0 and bool((src == np.arange(n)).all()):
-        # nothing relate reads has changed: the same lists; the state is kept as it is
+        # nothing relate reads has changed: the same lists; the state is kept as it is, but for
+        # the tokens of articles remade the same (else they would be hashed again every build)
+        kept = prev if tokens is None or tuple(tokens) == prev.tokens else replace(prev, tokens=tuple(tokens))
         if outputs0 is not None and all(same_input):
-            return tuple(outputs0), prev
+            return tuple(outputs0), kept
         out = _emit(articles, old, prev.canonical.tolist(), prev.chosen, prev.chosen_scores,
                     list(outputs0) if outputs0 is not None else None, same_input)
         if prev.memo is not None:
             prev.memo.update(inputs=tuple(articles), outputs=out, prints=prev.prints)
-        return out, prev
+        return out, kept
     old_of_new = np.full(n, -1, dtype=np.int64)  # new row -> old row of the same slug (changed or not)
     old_of_new[new_of_old[new_of_old >= 0]] = np.flatnonzero(new_of_old >= 0)
     gone_old = np.flatnonzero((new_of_old < 0) | (src[np.maximum(new_of_old, 0)] != np.arange(n0)))  # deleted or changed

@@ -251,7 +251,9 @@ def content_words(text: str) -> list[str]:
 def stem(word: str) -> str:
     """A light English suffix stripper (plural and common inflections) for matching words."""
     w = word.lower()
-    if len(w) <= 3 or w[-1] not in "sgdy":  # every suffix below ends in one of these
+    # every suffix below ends in one of these (relate_matrix._WordTable.columns repeats this test
+    # for its fast path: change both together)
+    if len(w) <= 3 or w[-1] not in "sgdy":
         return w
     for suffix, repl in (("ies", "y"), ("sses", "ss"), ("ness", ""), ("ing", ""), ("edly", ""), ("ed", ""), ("es", "e"), ("s", "")):
         if w.endswith(suffix) and len(w) - len(suffix) >= 3:

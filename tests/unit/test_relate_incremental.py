@@ -330,6 +330,22 @@ def test_tokens_spare_the_fingerprints_of_unchanged_articles_and_change_nothing(
             assert len(hashed) in (len(changed), len(changed) + len(articles))  # (+ all of them: a full run)
 
 
+def test_an_article_remade_the_same_gets_its_new_token_kept_and_is_not_hashed_again(monkeypatch: pytest.MonkeyPatch) -> None:
+    cfg = RelatedConfig(count=3, min_score=0.0)
+    _, articles = _start(5, 40)
+    tokens = [bytes([i]) * 4 for i in range(len(articles))]
+    out, state = relate_with(articles, cfg, None, tokens=tokens)
+    again = list(tokens)
+    again[3] = b"new!"  # its cache entry was remade (a new token) with the same contents
+    out2, state2 = relate_with(articles, cfg, pickle.loads(pickle.dumps(state)), tokens=again)
+    assert out2 == out and state2.tokens == tuple(again)
+    printed: list[str] = []
+    real = relate_mod._fingerprint
+    monkeypatch.setattr(relate_mod, "_fingerprint", lambda a: printed.append(a.slug) or real(a))
+    relate_with(articles, cfg, pickle.loads(pickle.dumps(state2)), tokens=again)
+    assert printed == []
+
+
 def test_tokens_must_match_the_articles() -> None:
     cfg = RelatedConfig(count=3, min_score=0.0)
     _, articles = _start(2, 30)
