@@ -586,17 +586,12 @@ def _ends_of(articles: Sequence[Article], tuning: Tuning) -> np.ndarray:
     return out
 
 
-def _same_ends(ends: np.ndarray, tuning: Tuning) -> list[tuple[int, int, float]]:
-    """Pairs of articles whose text opens or ends with the same :attr:`Tuning.dup_words` words
-    (i < j, each bucket's members paired with its first and with the previous one; ``ends`` from
-    :func:`_ends_of`), to be checked for near-duplicate text whatever their score: a copy is found
-    even where capped postings lowered the score of a pair. Marked with a score of 2.0: only the
-    shingle check applies."""
-    return [(a, b, 2.0) for a, b in _same_end_pairs(ends, tuning).tolist()]
-
-
 def _same_end_pairs(ends: np.ndarray, tuning: Tuning) -> np.ndarray:
-    """The pairs of :func:`_same_ends`, as the rows of a k × 2 int64 array (sorted)."""
+    """Pairs of articles whose text opens or ends with the same :attr:`Tuning.dup_words` words,
+    as the rows (i < j, sorted) of a k × 2 int64 array: each bucket's members paired with its
+    first and with the previous one (``ends`` from :func:`_ends_of`), to be checked for
+    near-duplicate text whatever their score, so that a copy is found even where capped
+    postings lowered the score of a pair."""
     none = np.zeros((0, 2), dtype=np.int64)
     if tuning.dup_words <= 0 or not len(ends):
         return none
@@ -632,7 +627,7 @@ def _pair_cosines(x: sp.csr_matrix, i: np.ndarray, j: np.ndarray, step: int = 20
 
 
 def _close_ends(index: Index, ends: np.ndarray, tuning: Tuning) -> list[tuple[int, int, float]]:
-    """:func:`_same_ends` pairs whose full cosine is at least :attr:`Tuning.dup_ends_cosine`."""
+    """:func:`_same_end_pairs` whose full cosine is at least :attr:`Tuning.dup_ends_cosine`."""
     ij = _same_end_pairs(ends, tuning)
     if len(ij) and tuning.dup_ends_cosine > 0:
         ij = ij[_pair_cosines(index.vectors, ij[:, 0], ij[:, 1]) >= tuning.dup_ends_cosine]
@@ -644,7 +639,7 @@ def find_groups(articles: Sequence[Article], index: Index) -> list[int]:
     """Same-story groups: for each document, the number of its group's canonical document.
 
     Candidate pairs come from the neighbour lists, and from texts that open or end alike
-    (:func:`_same_ends`). A pair is the same story when its body
+    (:func:`_same_end_pairs`). A pair is the same story when its body
     shingles have Jaccard ≥ ``dup_jaccard``, or when it is the same event (score ≥
     ``event_cosine``, ≥ ``event_entities`` shared rare entities, ≤ ``event_days`` apart). The
     canonical document of a group is the earliest by ``(date, slug)``. Groups are connected
@@ -845,9 +840,9 @@ def _canonical_of(index: Index, roots: Sequence[int], rows: Sequence[int], canon
 
 def _regroup(
     articles: Sequence[Article], index: Index, ends: np.ndarray, prints: Sequence[bytes],
-    verdicts: dict[bytes, bool], used: dict[bytes, bool], start: np.ndarray, dirty: np.ndarray,
+    verdicts: dict[bytes, bool], start: np.ndarray, dirty: np.ndarray,
 ) -> np.ndarray:
-    """:func:`_groups` from an earlier run's groups. ``dirty`` marks the rows whose same-story
+    """:func:`_groups` from an earlier run's groups (new verdicts are added to ``verdicts``). ``dirty`` marks the rows whose same-story
     pairs may have changed (and every member of their earlier groups); ``start[i]`` is the
     canonical row of a clean row's group (a group with no dirty member is the same group, with
     the same canonical member). Only the pairs with a dirty row are joined again, from the
@@ -861,7 +856,7 @@ def _regroup(
     lowest = min(t.dup_candidate, t.event_cosine)
     pairs = _pairs_touching(index, lowest, dirty) + _close_ends_touching(index, ends, t, dirty)
     parent = start.tolist()
-    _join(articles, index, pairs, parent, prints, verdicts, used)
+    _join(articles, index, pairs, parent, prints, verdicts, None)
     n = len(parent)
     roots = np.fromiter((_root(parent, i) for i in range(n)), dtype=np.int64, count=n)
     rows = np.flatnonzero(_among(roots, roots[dirty], n))  # the groups with a dirty row
@@ -881,7 +876,7 @@ def _pairs_touching(index: Index, lowest: float, dirty: np.ndarray) -> list[tupl
 
 def _close_ends_touching(index: Index, ends: np.ndarray, t: Tuning, dirty: np.ndarray) -> list[tuple[int, int, float]]:
     """The pairs of :func:`_close_ends` with a row in ``dirty`` (a mask): the buckets of the dirty
-    rows are paired as :func:`_same_ends` pairs them (a bucket's pairs depend on its members only)."""
+    rows are paired as :func:`_same_end_pairs` pairs them (a bucket's pairs depend on its members only)."""
     if t.dup_words <= 0 or not len(ends):
         return []
     size = ends[:, 2].astype(np.float64)
@@ -1725,8 +1720,7 @@ def _incremental(
     if (start < 0).any():  # cannot happen: a clean group keeps its canonical member
         raise _Unproven("a group lost its canonical member")
     verdicts = dict(prev.verdicts)
-    used: dict[bytes, bool] = {}
-    canonical = _regroup(articles, index, ends, prints, verdicts, used, start, dirty_groups)
+    canonical = _regroup(articles, index, ends, prints, verdicts, start, dirty_groups)
     if len(gone_old):  # verdicts about texts no article has any more are dropped
         w = len(prev.prints[0])
         dead = {prev.prints[j] for j in gone_old.tolist()}

@@ -9,7 +9,6 @@ import math
 import re
 import unicodedata
 import weakref
-from collections import Counter
 from dataclasses import dataclass, field
 from functools import lru_cache
 from importlib import resources

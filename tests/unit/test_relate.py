@@ -689,7 +689,7 @@ def test_texts_that_open_alike_are_checked_only_when_their_full_cosine_is_high()
     index, vec = relate_mod._index(arts, t)
     ends = vec.ends if vec.ends is not None else relate_mod._ends_of(arts, t)
     n = len(arts)
-    every = {(i, j) for i, j, _ in relate_mod._same_ends(ends, t)}
+    every = {(i, j) for i, j in relate_mod._same_end_pairs(ends, t).tolist()}
     kept = {(i, j) for i, j, _ in relate_mod._close_ends(index, ends, t)}
     assert (n - 3, n - 2) in every and (n - 3, n - 2) in kept  # near copies: checked
     assert {(n - 3, n - 1), (n - 2, n - 1)} & every  # the other text opens alike too

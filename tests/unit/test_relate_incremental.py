@@ -359,7 +359,7 @@ def test_tokens_must_match_the_articles() -> None:
 
 
 @pytest.mark.parametrize("seed", [31, 32])
-def test_same_story_groups_made_again_only_where_an_edit_reaches(seed: int) -> None:
+def test_same_story_groups_made_again_only_where_an_edit_reaches(seed: int, monkeypatch: pytest.MonkeyPatch) -> None:
     """Many copies (groups of several members): edits, additions and deletions of members and of
     their neighbours keep the groups of a run from scratch (only the groups an edit reaches are
     joined again)."""
@@ -372,6 +372,10 @@ def test_same_story_groups_made_again_only_where_an_edit_reaches(seed: int) -> N
         else:
             articles.append(gen.article())
     out, state = relate_with(articles, cfg, None, SPARSE)
+    joined: list[int] = []  # pairs looked at by each join
+    real_join = relate_mod._join
+    monkeypatch.setattr(relate_mod, "_join", lambda articles, index, pairs, *rest: joined.append(len(pairs)) or real_join(articles, index, pairs, *rest))
+    again = everything = 0
     for step in range(10):
         rng = gen.rng
         i = rng.randrange(len(articles))
@@ -384,11 +388,16 @@ def test_same_story_groups_made_again_only_where_an_edit_reaches(seed: int) -> N
             del articles[i]
         else:
             articles[i] = replace(articles[i], date=(articles[i].date or BASE) - timedelta(days=2))  # canonical moves
+        joined.clear()
         out, state = relate_with(articles, cfg, pickle.loads(pickle.dumps(state)), SPARSE)
+        again += sum(joined)
+        joined.clear()
         expected, fresh = relate_with(articles, cfg, None, SPARSE)
+        everything += sum(joined)
         assert out == expected
         assert (state.canonical == fresh.canonical).all()
         assert_same_state(state, fresh)
+    assert again < everything / 2  # the edits' pairs, not every pair of the corpus
 
 
 def test_terms_spliced_into_a_term_list() -> None:
