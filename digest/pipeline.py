@@ -464,9 +464,18 @@ def _prints(articles: Sequence[Article], origins: Sequence[tuple[str, Article, b
     names = stages.ARTICLE_FIELDS
     values = attrgetter(*names)
     for article, (key, made, fresh, _) in zip(articles, origins):
-        since = {name: now for name, now, was in zip(names, values(article), values(made)) if now is not was}
+        since = [(name, _plain(now)) for name, now, was in zip(names, values(article), values(made)) if now is not was]
         prints[article.slug] = (hashlib.blake2b(key.encode() + pickle.dumps(since, protocol=5), digest_size=16).digest(), fresh)
     return prints
+
+
+def _plain(value: object) -> object:
+    """A field's value for :func:`_prints` to pickle: records (the related links) as tuples of
+    their fields, which pickle pickles without a call back into Python for each (a third of
+    the time, at 10,000 articles with five links each)."""
+    if type(value) is tuple and value and hasattr(value[0], "__dataclass_fields__"):
+        return tuple(item.__getstate__() for item in value)
+    return value
 
 
 #: What forked render workers inherit: (articles, config, staging root, previous site, update?, page stamps,
@@ -505,7 +514,7 @@ def _emit_share(
     file is no longer as it was written) are made; the others are kept without a look."""
     made: dict[str, tuple[str, write.Stamp]] = {}
     kept = 0
-    only = None
+    only: Callable[[str], bool] | None = None
     if renderer.dirty is not None and previous is not None:
         again: set[str] = set()  # kept pages whose file is not as it was written
         for path, old in previous.items():
@@ -516,8 +525,9 @@ def _emit_share(
                 else:
                     again.add(path)
 
-        def only(path: str) -> bool:
+        def wanted(path: str) -> bool:
             return path in again or renderer.wants(path)
+        only = wanted
     for page in renderer.pages(share, only=only):
         key = renderer.key(page) if previous is not None else ""
         old = previous.get(page.path) if previous else None
