@@ -24,7 +24,6 @@ import logging
 import os
 import pickle
 import shutil
-import sys
 from collections.abc import Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -321,17 +320,6 @@ def _needles(words: frozenset[str]) -> tuple[str, ...]:
 def vocab_words(vocab: str) -> list[str]:
     """The distinct words of an :attr:`Entry.vocab`."""
     return vocab.split("\n") if vocab else []
-
-
-def compact(vocab: frozenset[str], idf_words: frozenset[str] | None) -> tuple[tuple[str, ...], tuple[str, ...] | None]:
-    """``vocab`` and ``idf_words`` as a build keeps them: sorted tuples of shared (interned)
-    strings, ``idf_words`` without the words already in ``vocab``. Sets of strings for 10,000
-    articles cost hundreds of MB; this is a fraction of it. (:class:`Entry` keeps ``vocab``
-    joined, see :func:`joined`.)"""
-    words = tuple(sorted(map(sys.intern, vocab)))
-    if idf_words is None:
-        return words, None
-    return words, tuple(sorted(sys.intern(w) for w in idf_words if w not in vocab))
 
 
 def joined(words: Iterable[str]) -> str:

@@ -335,14 +335,15 @@ def _clean_into(pool, fresh: dict[str, stages.Fresh], context: clean.CleanContex
 def _summarise_into(pool, fresh: dict[str, stages.Fresh], stats: text.Stats, n: int, tags: TagsConfig, errors: list[Problem]) -> None:
     todo = list(fresh)
     stage = stages.Guarded(partial(stages.summarise_and_tag, stats=stats, n=n, tags=tags), "summarise")
-    for rel, (result, problem) in zip(todo, pool.map(stage, [fresh[rel].article for rel in todo])):
+    # Each article's words go with it, so that the worker sends back only the other words it read.
+    for rel, (result, problem) in zip(todo, pool.map(stage, [(fresh[rel].article, fresh[rel].vocab) for rel in todo])):
         if problem is not None:
             errors.append(problem)
             del fresh[rel]
             continue
         changes, words = result
         fresh[rel].article = replace(fresh[rel].article, **changes)
-        fresh[rel].vocab, fresh[rel].idf_words = cache.compact(frozenset(fresh[rel].vocab), words)
+        fresh[rel].idf_words = None if words is None else tuple(map(sys.intern, words))
 
 
 def emit(
@@ -434,7 +435,7 @@ def _preview(config: Config, paths: Iterable[Path], store: cache.Store, memo: re
                 context = clean.context_from([(e.article.source, e.title, e.lines) for e in store.entries.values()])
             fresh = stages.Fresh("", replace(article, **stages.clean_one(article, context)[0]), [])
             stages.fill_defaults(fresh, source.mtime)
-            done = replace(fresh.article, **stages.summarise_and_tag(fresh.article, store.stats, sentences or config.summary.sentences, config.tags)[0])
+            done = replace(fresh.article, **stages.summarise_and_tag(fresh.article, stats=store.stats, n=sentences or config.summary.sentences, tags=config.tags)[0])
             made = render.preview(memo, replace(done, slug=old.slug, related=old.related, duplicate_of=old.duplicate_of,
                                                 duplicates=old.duplicates), config)
             if made is not None and write.replace_page(config.paths.output, *made):

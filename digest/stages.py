@@ -10,10 +10,11 @@ from __future__ import annotations
 
 import logging
 import os
+import sys
 from dataclasses import dataclass, fields, replace
 from datetime import datetime, timezone
 from functools import partial
-from typing import Callable
+from typing import Callable, Iterable
 
 from . import cache, clean, readers, summarize, tag, text
 from .config import TagsConfig
@@ -38,7 +39,7 @@ class Fresh:
     lines: frozenset[str] = frozenset()
     mtime: float | None = None
     looked_up: tuple[tuple[str, str, int], ...] = ()
-    vocab: frozenset[str] | tuple[str, ...] = ()
+    vocab: tuple[str, ...] = ()  #: the body's distinct words, sorted, each interned (see :func:`cache.joined`)
     idf_words: tuple[str, ...] | None = ()
 
     @classmethod
@@ -46,7 +47,7 @@ class Fresh:
         """A kept entry whose summary and tags must be redone (its cleaning still holds)."""
         article = replace(entry.article, summary=(), keyphrases=(), entities=(), tags=(), section="")
         return cls(entry.key, article, list(entry.notes), None, entry.title, entry.lines, entry.mtime, entry.looked_up,
-                   tuple(cache.vocab_words(entry.vocab)))
+                   tuple(map(sys.intern, cache.vocab_words(entry.vocab))))
 
     def entry(self) -> cache.Entry:
         """The cache entry that records this article and what it was made from."""
@@ -65,13 +66,17 @@ def clean_one(article: Article, ctx: clean.CleanContext) -> tuple[dict[str, obje
     return changes(article, replace(cleaned, sentences=())), recording.looked_up, tuple(sorted(set(text.words(cleaned.body_text))))
 
 
-def summarise_and_tag(article: Article, stats: text.Stats, n: int, tags: TagsConfig) -> tuple[dict[str, object], frozenset[str] | None]:
-    """Stages 4 and 5 for one article (in a worker): the fields they set (see :func:`changes`)
-    and the IDFs they read."""
+def summarise_and_tag(
+    article: Article, vocab: Iterable[str] = (), *, stats: text.Stats, n: int, tags: TagsConfig,
+) -> tuple[dict[str, object], tuple[str, ...] | None]:
+    """Stages 4 and 5 for one article (in a worker): the fields they set (see :func:`changes`),
+    and the words whose IDF they read, sorted, but for those of ``vocab`` (the body's words, on
+    which the entry depends anyway); None when they read the whole statistics."""
     recording = cache.RecordingStats(stats)
     done = replace(article, sentences=clean.sentences_of(article.body))
     done = tag.tag(summarize.summarize(done, recording, n), recording, tags)  # type: ignore[arg-type]
-    return changes(article, replace(done, sentences=())), recording.words
+    words = recording.words
+    return changes(article, replace(done, sentences=())), None if words is None else tuple(sorted(words.difference(vocab)))
 
 
 def changes(before: Article, after: Article) -> dict[str, object]:
@@ -129,9 +134,11 @@ class Guarded:
     stage: Callable[[Article], Article]
     name: str
 
-    def __call__(self, article: Article) -> tuple[Article | None, Problem | None]:
+    def __call__(self, item: Article | tuple) -> tuple[Article | None, Problem | None]:
+        """``item``: the article, or a tuple of the article and more arguments for the stage."""
+        article = item[0] if isinstance(item, tuple) else item
         try:
-            return self.stage(article), None
+            return (self.stage(*item) if isinstance(item, tuple) else self.stage(item)), None
         except DigestError as exc:
             return None, problem(article.source, exc)
         except Exception as exc:  # a bug must not cost the user the rest of the site

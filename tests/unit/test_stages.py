@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from dataclasses import replace
+from functools import partial
 from pathlib import Path
 
 import pytest
@@ -74,3 +75,21 @@ def test_an_unreadable_file_is_reported_not_raised(tmp_path: Path) -> None:
     src = source(tmp_path, "broken.md", "---\ntitle: [unclosed\n---\nBody.\n")
     read, failed = stages.read_and_clean((src, None))
     assert read is None and failed is not None and failed.path == "broken.md"
+
+
+def test_summarise_and_tag_sends_back_only_the_words_read_outside_the_body(tmp_path: Path) -> None:
+    from digest import text
+    from digest.config import TagsConfig
+
+    read, _ = stages.read_and_clean((source(tmp_path, "harbour.md", MARKDOWN), None))
+    assert read is not None and read.cleaned is not None
+    vocab = read.cleaned[1]
+    stats = text.stats_from([vocab, ("storm", "ferries", "council")])
+    guarded = stages.Guarded(partial(stages.summarise_and_tag, stats=stats, n=2, tags=TagsConfig()), "summarise")
+    (fields_all, read_all), _ = guarded(read.article)  # no words given: every word read comes back
+    (fields, outside), problem = guarded((read.article, vocab))
+    assert problem is None and fields == fields_all and fields["summary"]
+    assert read_all is not None and outside is not None and set(vocab) & set(read_all)
+    assert list(outside) == sorted(set(read_all) - set(vocab)) and not set(outside) & set(vocab)
+    failed, problem = guarded((replace(read.article, body=None), vocab))  # a failure names the file
+    assert failed is None and problem is not None and problem.path == "harbour.md"
