@@ -157,6 +157,7 @@ import uuid
 import zlib
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field, replace
+from itertools import chain
 from datetime import datetime, timezone
 from email.utils import format_datetime
 from pathlib import Path
@@ -170,7 +171,7 @@ from markupsafe import Markup
 
 from .errors import TemplateError
 from .readers.sanitize import sanitize_html
-from .search import index_from_rows, search_index_js, search_row
+from .search import encode_row, index_script, search_row
 
 if TYPE_CHECKING:
     from .config import Config
@@ -475,11 +476,15 @@ class Site:
     base_url: str
     #: article slug → the slugs of its tags, each once, in the article's order
     tag_slugs: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
+    #: tag slug → the published articles with that tag, newest first
+    tagged: Mapping[str, Sequence[Article]] = field(default_factory=dict)
     #: slug → its entry in other articles' ``duplicates`` (made once: a story told nine times
     #: lists each telling on eight other pages)
     duplicate_refs: dict[str, dict[str, Any]] = field(default_factory=dict, compare=False, repr=False)
     #: small dicts that many views show, made once: tags, sections, related and neighbour links
     refs: dict[tuple, dict[str, Any]] = field(default_factory=dict, compare=False, repr=False)
+    #: short strings that many views show (see :func:`_once`)
+    strings: dict[str, str] = field(default_factory=dict, compare=False, repr=False)
 
     def url(self, path: str) -> str:
         """Absolute pretty URL of a page, or "" without ``base_url``."""
@@ -503,23 +508,33 @@ def make_site(articles: Sequence[Article], config: Config) -> Site:
         if canonical[a.slug] != a.slug:
             groups[canonical[a.slug]].append(a.slug)
     tag_slug = _safe_slugs(_tag_slug_function())
-    spellings: dict[str, Counter[str]] = defaultdict(Counter)
+    # Each spelling counted (repeats included) and slugged once; the most used spelling names the tag.
+    spelled = Counter(chain.from_iterable(a.tags for a in published))
+    slug_of = {name: tag_slug(name) for name in spelled}
+    spellings: dict[str, list[tuple[str, int]]] = defaultdict(list)
+    for name, count in spelled.items():
+        spellings[slug_of[name]].append((name, count))
+    tag_names = {slug: min(counts, key=lambda kv: (-kv[1], kv[0]))[0] for slug, counts in spellings.items()}
+    to_slug = slug_of.__getitem__
+    tag_slugs = {a.slug: tuple(dict.fromkeys(map(to_slug, a.tags))) for a in published}
     # Stories, not articles: the copies of one story count once.
-    stories: dict[str, set[str]] = defaultdict(set)
-    tag_slugs: dict[str, tuple[str, ...]] = {}
+    stories: Counter[str] = Counter()
+    told_again: dict[str, set[str]] = defaultdict(set)  # the head of a story told more than once → its tags
+    tagged: dict[str, list[Article]] = defaultdict(list)
     for a in published:
+        slugs = tag_slugs[a.slug]
+        for slug in slugs:
+            tagged[slug].append(a)
         head = canonical[a.slug]
-        slugs = []
-        for name in a.tags:
-            slug = tag_slug(name)
-            slugs.append(slug)
-            spellings[slug][name] += 1
-            stories[slug].add(head)
-        tag_slugs[a.slug] = tuple(dict.fromkeys(slugs))
-    tag_names = {slug: sorted(c.items(), key=lambda kv: (-kv[1], kv[0]))[0][0] for slug, c in spellings.items()}
+        if head == a.slug and head not in groups:
+            stories.update(slugs)
+        else:
+            told_again[head].update(slugs)
+    for slugs in told_again.values():
+        stories.update(slugs)
     position = {a.slug: i for i, a in enumerate(published)}
     least = max(1, config.tags.min_articles)
-    tag_pages = frozenset(slug for slug, heads in stories.items() if len(heads) >= least)
+    tag_pages = frozenset(slug for slug, count in stories.items() if count >= least)
     return Site(
         config=config,
         articles=tuple(published),
@@ -532,6 +547,7 @@ def make_site(articles: Sequence[Article], config: Config) -> Site:
         tag_pages=tag_pages,
         base_url=_base_url(config),
         tag_slugs=MappingProxyType(tag_slugs),
+        tagged=MappingProxyType(dict(tagged)),
     )
 
 
@@ -602,11 +618,12 @@ def _body(article: Article) -> list[dict[str, Any]]:
 def _brief(summary: list[str], shown: tuple[str, ...]) -> list[str]:
     """The summary without sentences the headline or standfirst already show (unless nothing is left)."""
     rest = [s for s in summary if not any(_same(s, text) for text in shown if text)]
-    return rest or summary
+    return summary if not rest or len(rest) == len(summary) else rest  # the same list when nothing is left out
 
 
-def _ref(article: Article) -> dict[str, str]:
-    return {"slug": article.slug, "headline": article.title or article.slug, "url": article_path(article.slug)}
+def _ref(article: Article, site: Site | None = None) -> dict[str, str]:
+    path = article_path(article.slug) if site is None else _once(site, article_path(article.slug))
+    return {"slug": article.slug, "headline": article.title or article.slug, "url": path}
 
 
 def _shared(site: Site, key: tuple, make: Callable[[], Any]) -> Any:
@@ -618,9 +635,16 @@ def _shared(site: Site, key: tuple, make: Callable[[], Any]) -> Any:
     return ref
 
 
+def _once(site: Site, text: str) -> str:
+    """One object for equal strings that many views hold (days, months, times, an article's
+    path): every render worker keeps a view of each article, so each object a view need not
+    have counts at 100,000 articles."""
+    return site.strings.setdefault(text, text)
+
+
 def _shared_ref(article: Article, site: Site) -> dict[str, str]:
     """:func:`_ref`, one object per article and headline."""
-    return _shared(site, ("ref", article.slug, article.title), lambda: _ref(article))
+    return _shared(site, ("ref", article.slug, article.title), lambda: _ref(article, site))
 
 
 def _has_others(article: Article, site: Site) -> bool:
@@ -643,7 +667,7 @@ def _duplicate_ref(other: Article, site: Site) -> dict[str, Any]:
     ref = site.duplicate_refs.get(other.slug)
     if ref is None:
         ref = site.duplicate_refs[other.slug] = {
-            **_ref(other), "source": _safe_source(other.url), "byline": other.byline, "date_human": _human(_date(other)),
+            **_ref(other, site), "source": _safe_source(other.url), "byline": other.byline, "date_human": _once(site, _human(_date(other))),
         }
     return ref
 
@@ -743,9 +767,9 @@ def _list_view(article: Article, site: Site) -> _ListView:
         if target is None or r.slug == article.slug:
             continue
         title = target.title or r.title or r.slug
-        related.append(_shared(site, ("related", r.slug, title), lambda: {"slug": r.slug, "title": title, "url": article_path(r.slug)}))
+        related.append(_shared(site, ("related", r.slug, title), lambda: {"slug": r.slug, "title": title, "url": _once(site, article_path(r.slug))}))
     duplicates = [_duplicate_ref(other, site) for other in _others(article, site)] if _has_others(article, site) else []
-    path = article_path(article.slug)
+    path = _once(site, article_path(article.slug))
     view = _ListView({
         "slug": article.slug,
         "headline": headline,
@@ -754,11 +778,11 @@ def _list_view(article: Article, site: Site) -> _ListView:
         "url": path,
         "abs_url": site.url(path),
         "date": _iso(date),
-        "date_human": _human(date),
-        "day": listing["day"],
-        "day_human": _day_human(date),
-        "month": _month(date),
-        "time": "" if (date.hour, date.minute) == (0, 0) else f"{date.hour:02d}:{date.minute:02d}",
+        "date_human": _once(site, _human(date)),
+        "day": _once(site, listing["day"]),
+        "day_human": _once(site, _day_human(date)),
+        "month": _once(site, _month(date)),
+        "time": "" if (date.hour, date.minute) == (0, 0) else _once(site, f"{date.hour:02d}:{date.minute:02d}"),
         "summary": summary,
         "summary_text": summary_text,
         "brief": _brief(summary, (headline, article.standfirst)),
@@ -1028,7 +1052,7 @@ class RenderMemo:
 
     shape: tuple  #: :func:`_shape` of the site it was made for
     prints: dict[str, bytes]  #: slug → what its article was made from (see :func:`digest.pipeline._prints`)
-    tags: dict[str, frozenset[str]]  #: slug → the slugs of its article's tags
+    tags: dict[str, tuple[str, ...]]  #: slug → the slugs of its article's tags
     view_keys: dict[str, str]  #: slug → :meth:`Renderer.view_key` of its view
     members: dict[str, frozenset[str]]  #: page path → slugs of the article views its context holds
     output: str  #: the folder its pages were written into (their keys and stamps: ``Store.pages``)
@@ -1040,6 +1064,10 @@ class RenderMemo:
     site: Site | None = None  #: in memory only: the site it was made for (see :func:`preview`)
     #: slug → its row of the search index (:meth:`Renderer.listing`; small, so kept on disk too)
     listings: dict[str, tuple] = field(default_factory=dict)
+    #: slug → :func:`_shown` of its article: what other articles' views show of it
+    shown: dict[str, bytes] = field(default_factory=dict)
+    #: the templates as compiled (see :class:`_MemoBytecode`), for a new process with the same templates and code
+    bytecode: dict[str, bytes] = field(default_factory=dict)
 
     def on_disk(self) -> "RenderMemo":
         """This memo without what only makes sense in this process."""
@@ -1060,6 +1088,23 @@ def preview(memo: RenderMemo, article: Article, config: Config) -> tuple[str, by
     renderer = Renderer((), config, eager=False, site=site, env=memo.env)
     page = renderer.article_page(article)
     return page.path, renderer.render(page)
+
+
+class _MemoBytecode(jinja2.BytecodeCache):
+    """Templates compiled by one build, handed to the next process through the render memo
+    (which is only used with the same templates and code, see :func:`_shape`; Jinja checks each
+    template's source and its own version besides), so that it need not compile them again."""
+
+    def __init__(self, saved: Mapping[str, bytes] | None = None):
+        self.saved = dict(saved or {})  #: Jinja's key of a template → its code (``bytecode_to_string``)
+
+    def load_bytecode(self, bucket: jinja2.bccache.Bucket) -> None:
+        code = self.saved.get(bucket.key)
+        if code is not None:
+            bucket.bytecode_from_string(code)
+
+    def dump_bytecode(self, bucket: jinja2.bccache.Bucket) -> None:
+        self.saved[bucket.key] = bucket.bytecode_to_string()
 
 
 class _Views(dict):
@@ -1100,12 +1145,24 @@ def _same_but_tags(old: tuple, new: tuple) -> bool:
     return len(old) == len(new) and all(a == b for i, (a, b) in enumerate(zip(old, new)) if i != _TAG_PAGES)
 
 
-def _reaches(site: Site, changed: set[str]) -> set[str]:
-    """The published articles whose view can read one of the ``changed`` articles: themselves,
-    their neighbours in date order (previous/next links), the articles that link to one as
-    related, and the other tellings of the same story."""
+def _shown(article: Article) -> bytes:
+    """A hash of what other articles' views show of ``article`` (besides its slug, date, section
+    and story, which :func:`_shape` holds): its headline (previous/next and related links, other
+    tellings) and its byline and source (other tellings of its story)."""
+    text = f"{article.title}\x00{article.url}\x00{article.byline}"
+    return hashlib.blake2b(text.encode("utf-8", "surrogatepass"), digest_size=8).digest()
+
+
+def _reaches(site: Site, changed: set[str], shown: set[str]) -> set[str]:
+    """The published articles whose view can differ after an edit: the ``changed`` articles
+    themselves and, for those of them whose headline, byline or source changed (``shown``),
+    the articles whose view shows one of those: their neighbours in date order (previous/next
+    links), the articles that link to one as related, and the other tellings of the same story."""
     reached = {s for s in changed if s in site.position}
-    for slug in list(reached):
+    shown = {s for s in shown if s in site.position}
+    if not shown:
+        return reached
+    for slug in shown:
         i = site.position[slug]
         reached.update(a.slug for a in site.articles[max(0, i - 1): i + 2])
         head = site.canonical.get(slug, slug)
@@ -1113,7 +1170,7 @@ def _reaches(site: Site, changed: set[str]) -> set[str]:
         reached.update(site.members.get(head, ()))
     for a in site.articles:
         if a.slug not in reached and (
-            any(r.slug in changed for r in a.related) or any(d in changed for d in a.duplicates)
+            any(r.slug in shown for r in a.related) or any(d in shown for d in a.duplicates)
         ):
             reached.add(a.slug)
     return reached
@@ -1146,12 +1203,17 @@ class Renderer:
         self.members: dict[str, frozenset[str]] = {}  #: page path → view slugs in its key (see :meth:`key`)
         self.dirty: set[str] | None = None
         self.dirty_folders: tuple[str, ...] = ()
-        self.listings: dict[str, tuple] = {}  #: slug → its row of the search index (:func:`digest.search.search_row`)
+        #: slug → its row of the search index (:func:`digest.search.search_row`, as :func:`~digest.search.encode_row` writes it)
+        self.listings: dict[str, tuple] = {}
+        self.shown: dict[str, bytes] = {}  #: slug → :func:`_shown` of its article, once known
         self._common: tuple[dict[str, Any], list[dict[str, str]]] | None = None  # see page_context
         self._site_key: str | None = None
         self._shape = _shape(self.site, self.env_key) if memo is not None else None
-        if memo is not None and memo.env is not None and memo.shape[:2] == self._shape[:2]:  # type: ignore[index]
+        same_templates = memo is not None and memo.shape[:2] == self._shape[:2]  # type: ignore[index]
+        if same_templates and memo.env is not None:  # type: ignore[union-attr]
             self.env = memo.env  # same templates, same configuration: compiled already
+        elif env is None:  # compiled templates are kept in the memo for the next process
+            self.env.bytecode_cache = _MemoBytecode(memo.bytecode if same_templates else None)  # type: ignore[union-attr]
         self.views: dict[str, ArticleView]
         if memo is not None and _same_but_tags(memo.shape, self._shape):  # type: ignore[arg-type]
             self.views, self.dirty = self._views_since(memo)
@@ -1170,44 +1232,55 @@ class Renderer:
         """Whether the page at ``path`` must be looked at (always, without a memo)."""
         return self.dirty is None or path in self.dirty or path.startswith(self.dirty_folders)
 
-    def _same(self, article: Article, memo: RenderMemo) -> bool:
-        """Whether ``article`` is what the memo's view of it was made from."""
-        if memo.articles.get(article.slug) is article:
-            return True
-        mine = self.prints.get(article.slug)
-        return mine is not None and not mine[1] and mine[0] == memo.prints.get(article.slug)
-
     def _views_since(self, memo: RenderMemo) -> tuple[dict[str, "ArticleView"], set[str]]:
         """The views of a site shaped like ``memo``'s, and the pages holding one that changed
         (setting :attr:`dirty_folders` for the tags that an article joined or left)."""
         site = self.site
-        changed = {a.slug for a in site.articles if not self._same(a, memo)}
+        same, prints, old_prints = memo.articles, self.prints, memo.prints
+        # An article is unchanged when it is the one the memo's view was made from (in this
+        # process), or when it is made from what that one was (its print, not made in this build).
+        changed = {
+            slug for slug, a in site.by_slug.items()
+            if same.get(slug) is not a and ((mine := prints.get(slug)) is None or mine[1] or mine[0] != old_prints.get(slug))
+        }
+        shown = set()  # changed articles that other views show differently
+        old_shown = memo.shown
+        self.shown = dict(old_shown)
+        for slug in changed:
+            mine = self.shown[slug] = _shown(site.by_slug[slug])
+            if old_shown.get(slug) != mine:
+                shown.add(slug)
         # A tag that gained or lost its page, or another name: every view showing it links it differently.
         paged = set(memo.shape[_TAG_PAGES]) ^ set(self._shape[_TAG_PAGES])  # type: ignore[index]
         moved_tags = {slug for slug, _ in paged}
+        retagged: set[str] = set(moved_tags)
+        for slug in changed:
+            retagged.update(set(memo.tags.get(slug, ())) ^ set(site.tag_slugs[slug]))
         if moved_tags:
             changed |= {slug for slug, tags in site.tag_slugs.items() if not moved_tags.isdisjoint(tags)}
-        reached = _reaches(site, changed)
-        known = {slug: key for slug, key in memo.view_keys.items() if slug not in reached}
-        self.view_keys.update(known)
+        reached = _reaches(site, changed, shown)
+        self.view_keys.update(memo.view_keys)
         views = _Views(site)
         for slug, old in memo.views.items():
             if slug not in reached:
                 views[slug] = old
-        self.listings = {slug: row for slug, row in memo.listings.items() if slug not in reached}
+        self.listings = dict(memo.listings)
         moved: set[str] = set()
+        search = False  # whether a row of the search index changed
         for slug in reached:
             view = views[slug] = _list_view(site.by_slug[slug], site)
             self.view_keys.pop(slug, None)
             if self.view_key(view) != memo.view_keys.get(slug):
                 moved.add(slug)
+                row = encode_row(search_row(view))
+                if self.listings.get(slug) != row:
+                    self.listings[slug] = row
+                    search = True
         dirty: set[str] = set()
         if moved:
             dirty = {path for path, slugs in memo.members.items() if not slugs.isdisjoint(moved)}
+        if search:
             dirty.add(_SEARCH_PATH)  # made from a part of every view (see _listing), not from the views
-        retagged: set[str] = set(moved_tags)
-        for slug in changed:
-            retagged |= memo.tags.get(slug, frozenset()) ^ set(site.tag_slugs[slug])
         if retagged:
             # Counts and lists by tag: the tag index, the front page's top tags and the sitemap.
             dirty.update(p for p in memo.members if p in ("tags/index.html", "sitemap.xml", "index.html") or p.startswith("page/"))
@@ -1224,22 +1297,25 @@ class Renderer:
         if any(slug not in self.view_keys for slug in site.by_slug):
             return None
         view_keys = {slug: self.view_keys[slug] for slug in site.by_slug}
+        known = self.shown
         return RenderMemo(
             shape=self._shape if self._shape is not None else _shape(site, self.env_key),
             prints={slug: p for slug, (p, _) in self.prints.items()},
-            tags={slug: frozenset(slugs) for slug, slugs in site.tag_slugs.items()},
+            tags=dict(site.tag_slugs),
             view_keys=view_keys, members={path: self.members[path] for path in pages},
             output=str(output), articles=dict(site.by_slug), views=dict(dict.items(self.views)), env=self.env,
             listings=self.listings, site=site,
+            bytecode=dict(cache.saved) if isinstance(cache := self.env.bytecode_cache, _MemoBytecode) else {},
+            shown={slug: known.get(slug) or _shown(a) for slug, a in site.by_slug.items()},
         )
 
     def listing(self, article: Article) -> tuple:
-        """The row of a published article in the search index (made once; see
-        :func:`digest.search.search_row`)."""
+        """The row of a published article in the search index, as :func:`digest.search.encode_row`
+        writes it (made once; see :func:`digest.search.search_row`)."""
         found = self.listings.get(article.slug)
         if found is None:
             view = dict.get(self.views, article.slug)  # made already: its listing is part of it
-            found = self.listings[article.slug] = search_row(view if view is not None else _listing(article, self.site))
+            found = self.listings[article.slug] = encode_row(search_row(view if view is not None else _listing(article, self.site)))
         return found
 
     def render(self, page: Page) -> bytes:
@@ -1249,7 +1325,7 @@ class Renderer:
         if page.template == _JSON_FEED:
             return _json_feed(**page.context)
         if page.template == _SEARCH_INDEX:
-            return search_index_js(index_from_rows(page.context["rows"]))
+            return index_script(page.context["rows"])
         log.debug("render %s with %s", page.path, page.template)
         context = page.context
         later = context.get("jsonld")
@@ -1260,6 +1336,12 @@ class Renderer:
     def key(self, page: Page) -> str:
         """A hash of the page's template set, code version, template name and context
         (the slugs of the article views in the context are kept in :attr:`members`)."""
+        if page.template == _SEARCH_INDEX:  # a row at a time: no copy of the whole index in memory
+            digest = hashlib.blake2b(self.env_key.encode() + page.template.encode(), digest_size=16)
+            for row in page.context["rows"]:
+                digest.update(pickle.dumps(row, protocol=pickle.HIGHEST_PROTOCOL))
+            self.members[page.path] = frozenset()
+            return digest.hexdigest()
         buffer = io.BytesIO()
         pickler = _KeyPickler(buffer, self)
         pickler.dump((page.template, page.context))
@@ -1331,7 +1413,7 @@ class Renderer:
     def pages(self, share: tuple[int, int] = (0, 1), only: Callable[[str], bool] | None = None) -> Iterator[Page]:
         """Every page of the site in a stable order, or only share ``(k, n)``: the pages whose
         path hashes to ``k`` modulo ``n``, or only the paths ``only`` accepts (the context of a
-        page is built only for the pages asked for)."""
+        page, and what only its list needs, is worked out only for the pages asked for)."""
         part, parts = share
         config, site, views = self.config, self.site, self.views
 
@@ -1345,6 +1427,11 @@ class Renderer:
 
         def emit(path: str, template: str, context: Mapping[str, Any]) -> Page:
             return Page(path, template, context)
+
+        def wanted(first: str, most: int) -> bool:
+            """Whether a page of the list whose first page is ``first`` is asked for, the list
+            having at most ``most`` entries (so without working out its stories)."""
+            return any(mine(_page_path(first, number)) for number in range(1, _pages_of(most, size) + 1))
 
         def story_pages(
             first: str, members: Sequence[Article], title: str, description: str, template: str, kind: str,
@@ -1373,21 +1460,25 @@ class Renderer:
             return found
 
         # Tags: one story list per tag slug; the tag index lists them most used first.
-        tagged: dict[str, list[Article]] = defaultdict(list)
-        for a in site.articles:
-            for slug in site.tag_slugs[a.slug]:
-                tagged[slug].append(a)
-        tags = [
-            {"name": site.tag_names[slug], "slug": slug, "url": tag_path(slug), "count": len(stories_of(tagged[slug]))}
-            for slug in sorted(tagged) if slug in site.tag_pages
-        ]
-        by_use = sorted(tags, key=lambda t: (-t["count"], t["name"].casefold(), t["slug"]))
+        tagged = site.tagged
+        paged = sorted(slug for slug in tagged if slug in site.tag_pages)
+
+        def tag_of(slug: str) -> dict[str, Any]:
+            return {"name": site.tag_names[slug], "slug": slug, "url": tag_path(slug), "count": len(stories_of(tagged[slug]))}
+
+        by_use: list[dict[str, Any]] = []
+
+        def tags_by_use() -> list[dict[str, Any]]:
+            if not by_use and paged:
+                by_use.extend(sorted(map(tag_of, paged), key=lambda t: (-t["count"], t["name"].casefold(), t["slug"])))
+            return by_use
 
         # Front page: the newest front.stories stories, a page at a time.
-        front_total = len(stories_of(site.articles))
-        yield from story_pages("index.html", site.articles, "", config.site.description, "index.html", "index",
-                               limit=config.front.stories, group_by=config.front.group_by,
-                               more=front_total > config.front.stories, top_tags=by_use[:_TOP_TAGS])
+        if wanted("index.html", min(len(site.articles), config.front.stories)):
+            front_total = len(stories_of(site.articles))
+            yield from story_pages("index.html", site.articles, "", config.site.description, "index.html", "index",
+                                   limit=config.front.stories, group_by=config.front.group_by,
+                                   more=front_total > config.front.stories, top_tags=tags_by_use()[:_TOP_TAGS])
 
         # Article pages.
         for a in site.articles:
@@ -1397,17 +1488,18 @@ class Renderer:
             yield self.article_page(a, views[a.slug])
 
         # Tag pages (each with its own feeds) and the tag index.
-        for tag in tags:
-            folder = tag["url"][: -len("index.html")]
+        for slug in paged:
+            url = tag_path(slug)
+            if not wanted(url, len(tagged[slug])):
+                continue
+            tag = tag_of(slug)
+            folder = url[: -len("index.html")]
             feeds = [{"type": kind, "title": f"{tag['name']} ({label})", "url": folder + name} for name, kind, label in _FEEDS[:1]]
-            for number_page in story_pages(
-                tag["url"], tagged[tag["slug"]], tag["name"], f"Stories tagged “{tag['name']}”.", "tag.html", "tag",
-                tag=tag, feeds=feeds,
-            ):
-                yield number_page
+            yield from story_pages(url, tagged[slug], tag["name"], f"Stories tagged “{tag['name']}”.", "tag.html", "tag",
+                                   tag=tag, feeds=feeds)
         if mine("tags/index.html"):
             yield emit("tags/index.html", "tags.html",
-                       page("tags/index.html", "tags", "Tags", "Every tag on the site, most used first.", tags=by_use))
+                       page("tags/index.html", "tags", "Tags", "Every tag on the site, most used first.", tags=tags_by_use()))
 
         # Section pages.
         by_section: dict[str, list[Article]] = defaultdict(list)
@@ -1416,6 +1508,8 @@ class Renderer:
                 by_section[a.section].append(a)
         for name in sorted(by_section, key=_section_key):
             section = {**_section_ref(name, site)}  # type: ignore[arg-type]
+            if not wanted(section["url"], len(by_section[name])):
+                continue
             section["count"] = len(stories_of(by_section[name]))
             yield from story_pages(section["url"], by_section[name], name, f"{name}: the latest stories.",
                                    "section.html", "section", section=section)
@@ -1427,13 +1521,16 @@ class Renderer:
             day = _day_of(a)
             by_month[day[:7]].append(a)
             by_day[day].append(a)
+        days_of: dict[str, list[str]] = defaultdict(list)  # month → its days
+        for day in by_day:
+            days_of[day[:7]].append(day)
         months = []
         for month_id in sorted(by_month, reverse=True):
             members = by_month[month_id]
             days = [
                 {"id": d, "title": _day_human(_date(by_day[d][0])), "number": int(d[8:]),
                  "url": archive_path(d), "count": len(by_day[d])}
-                for d in sorted({_day_of(a) for a in members}, reverse=True)
+                for d in sorted(days_of[month_id], reverse=True)
             ]
             months.append({"id": month_id, "title": _month(_date(members[0])), "url": archive_path(month_id),
                            "count": len(members), "days": days})
@@ -1458,8 +1555,9 @@ class Renderer:
                     month=month, days=[groups[d] for d in sorted(groups, reverse=True)],
                     pagination=pagination(month["url"], number, count)))
             for day in month["days"]:
-                yield from story_pages(day["url"], by_day[day["id"]], day["title"], f"The digest for {day['title']}.",
-                                       "archive_day.html", "archive-day", day=day, month=month)
+                if wanted(day["url"], day["count"]):
+                    yield from story_pages(day["url"], by_day[day["id"]], day["title"], f"The digest for {day['title']}.",
+                                           "archive_day.html", "archive-day", day=day, month=month)
 
         # Not found, search, feeds, sitemap, robots, stylesheet and scripts.
         if mine("404.html"):
@@ -1470,29 +1568,30 @@ class Renderer:
         if mine(_SEARCH_PATH):
             yield Page(_SEARCH_PATH, _SEARCH_INDEX, {"rows": [self.listing(a) for a in site.articles]})
         entries: dict[str, _FeedEntry] = {}
-        yield from _feeds(site, views, [a.slug for a in site.articles], "", config.site.title, config.site.description,
+        yield from _feeds(site, views, site.articles, "", config.site.title, config.site.description,
                           "index.html", emit, page, mine, memo=entries)
-        for tag in tags:
-            folder = tag["url"][: -len("index.html")]
-            yield from _feeds(site, views, [a.slug for a in tagged[tag["slug"]]], folder,
-                              f"{config.site.title}: {tag['name']}", f"Stories tagged “{tag['name']}”.",
-                              tag["url"], emit, page, mine, tag_slug=tag["slug"], atom_only=True, memo=entries)
-        updated = _iso(_date(site.articles[0])) if site.articles else _iso(_EPOCH)
-        urls: list[dict[str, str]] = []
-        if site.base_url:
-            urls.append({"loc": site.url("index.html"), "lastmod": updated[:10] if site.articles else ""})
-            urls += [{"loc": site.url(article_path(a.slug)), "lastmod": _day_of(a)} for a in site.articles]
-            for tag in sorted(tags, key=lambda t: t["slug"]):
-                urls.append({"loc": site.url(tag["url"]), "lastmod": _date(tagged[tag["slug"]][0]).date().isoformat()})
-            for name in sorted(by_section, key=_section_key):
-                slug = site.tag_slug(name)
-                urls.append({"loc": site.url(section_path(slug)), "lastmod": _date(by_section[name][0]).date().isoformat()})
-            for month in months:
-                urls.append({"loc": site.url(month["url"]), "lastmod": month["days"][0]["id"]})
-                urls += [{"loc": site.url(d["url"]), "lastmod": d["id"]} for d in month["days"]]
-            urls.append({"loc": site.url("tags/index.html"), "lastmod": ""})
-            urls.append({"loc": site.url("archive/index.html"), "lastmod": ""})
+        for slug in paged:
+            name = site.tag_names[slug]
+            url = tag_path(slug)
+            yield from _feeds(site, views, tagged[slug], url[: -len("index.html")],
+                              f"{config.site.title}: {name}", f"Stories tagged “{name}”.",
+                              url, emit, page, mine, tag_slug=slug, atom_only=True, memo=entries)
         if mine("sitemap.xml"):
+            updated = _iso(_date(site.articles[0])) if site.articles else _iso(_EPOCH)
+            urls: list[dict[str, str]] = []
+            if site.base_url:
+                urls.append({"loc": site.url("index.html"), "lastmod": updated[:10] if site.articles else ""})
+                urls += [{"loc": site.url(article_path(a.slug)), "lastmod": _day_of(a)} for a in site.articles]
+                for slug in paged:
+                    urls.append({"loc": site.url(tag_path(slug)), "lastmod": _date(tagged[slug][0]).date().isoformat()})
+                for name in sorted(by_section, key=_section_key):
+                    slug = site.tag_slug(name)
+                    urls.append({"loc": site.url(section_path(slug)), "lastmod": _date(by_section[name][0]).date().isoformat()})
+                for month in months:
+                    urls.append({"loc": site.url(month["url"]), "lastmod": month["days"][0]["id"]})
+                    urls += [{"loc": site.url(d["url"]), "lastmod": d["id"]} for d in month["days"]]
+                urls.append({"loc": site.url("tags/index.html"), "lastmod": ""})
+                urls.append({"loc": site.url("archive/index.html"), "lastmod": ""})
             yield emit("sitemap.xml", "sitemap.xml", page("sitemap.xml", "sitemap", "", urls=urls))
         for path, template, kind in (("robots.txt", "robots.txt", "robots"), ("style.css", "style.css", "css"), ("search.js", "search.js", "js")):
             if mine(path):
@@ -1599,7 +1698,7 @@ def _environment_key(env: jinja2.Environment) -> str:
 def _feeds(
     site: Site,
     views: Mapping[str, dict[str, Any]],
-    slugs: Sequence[str],
+    members: Sequence[Article],
     folder: str,
     title: str,
     description: str,
@@ -1618,7 +1717,7 @@ def _feeds(
     if not any(mine(folder + name) for name in names):
         return
     config = site.config.site
-    chosen = slugs[: site.config.front.feed_entries]
+    chosen = [a.slug for a in members[: site.config.front.feed_entries]]
     updated = _iso(_date(site.by_slug[chosen[0]])) if chosen else _iso(_EPOCH)
     key = "digest:" + config.title + (":tag:" + tag_slug if tag_slug else "")
     feed = {

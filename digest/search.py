@@ -84,15 +84,55 @@ def build_search_index(views: Iterable[Mapping[str, Any]], summary_chars: int = 
     return index_from_rows(search_row(view, summary_chars) for view in views)
 
 
+def _json(value: Any) -> str:
+    """``value`` as compact JSON with ``<``, ``>``, ``&``, U+2028 and U+2029 written as ``\\u`` escapes."""
+    text = json.dumps(value, ensure_ascii=False, separators=(",", ":"))
+    for raw, escaped in (("<", "\\u003c"), (">", "\\u003e"), ("&", "\\u0026"), ("\u2028", "\\u2028"), ("\u2029", "\\u2029")):
+        if raw in text:
+            text = text.replace(raw, escaped)
+    return text
+
+
 def search_index_js(index: Mapping[str, Any]) -> bytes:
     """``index`` as a script that sets ``window.DIGEST_SEARCH``.
 
     ``<``, ``>`` and ``&`` are escaped (``\\u003c``…), so the text is safe even inlined in a page.
     """
-    text = json.dumps(index, ensure_ascii=False, separators=(",", ":"))
-    for raw, escaped in (("<", "\\u003c"), (">", "\\u003e"), ("&", "\\u0026"), ("\u2028", "\\u2028"), ("\u2029", "\\u2029")):
-        text = text.replace(raw, escaped)
-    return ("window.DIGEST_SEARCH=" + text + ";\n").encode("utf-8")
+    return ("window.DIGEST_SEARCH=" + _json(index) + ";\n").encode("utf-8")
+
+
+def encode_row(row: tuple) -> tuple[bytes, tuple[str, ...], str | None]:
+    """A :func:`search_row` with its headline, slug, day and summary already written as the
+    UTF-8 JSON that :func:`search_index_js` gives them (``["headline","slug","day","summary"``,
+    escaped alike): :func:`index_script` joins such rows without encoding each one again, so a
+    build that changes a few rows of a large index encodes only those, and a row takes a byte
+    per ASCII character. ``(json, tag names, section)``."""
+    headline, slug, day, summary, tag_names, section = row
+    return _json([headline, slug, day, summary])[:-1].encode("utf-8"), tuple(tag_names), section
+
+
+def index_script(rows: Iterable[tuple[bytes, tuple[str, ...], str | None]]) -> bytes:
+    """``search_index_js(index_from_rows(rows))`` from the same rows made by :func:`encode_row`:
+    the same bytes, made as bytes (no text copy of the whole index on the way)."""
+    tags: dict[str, bytes] = {}  # name → its number, as written
+    sections: dict[str, int] = {}
+    docs: list[bytes] = []
+    for head, tag_names, section in rows:
+        ids = []
+        for name in tag_names:
+            number = tags.get(name)
+            if number is None:
+                number = tags[name] = b"%d" % len(tags)
+            ids.append(number)
+        section_id = sections.setdefault(section, len(sections)) if section else -1
+        docs.append(b"%s,[%s],%d]" % (head, b",".join(ids), section_id))
+    start = b"window.DIGEST_SEARCH=" + _json({"v": 1, "tags": list(tags), "sections": list(sections)})[:-1].encode("utf-8")
+    start += b',"docs":['
+    if not docs:
+        return start + b"]};\n"
+    docs[0] = start + docs[0]  # one join makes the script: no second copy of the whole index
+    docs[-1] += b"]};\n"
+    return b",".join(docs)
 
 
 def _terms(query: str) -> list[str]:
@@ -134,5 +174,8 @@ def search(index: Mapping[str, Any], query: str, limit: int = 20) -> list[int]:
     return [position for _, position in scored[:limit]]
 
 
-__all__ = ["STOP_WORDS", "SUMMARY_CHARS", "build_search_index", "fold", "index_from_rows", "search", "search_index_js", "search_row"]
+__all__ = [
+    "STOP_WORDS", "SUMMARY_CHARS", "build_search_index", "encode_row", "fold", "index_from_rows", "index_script", "search",
+    "search_index_js", "search_row",
+]
 

@@ -29,11 +29,8 @@ _OLD_PREFIX = ".digest-old-"
 
 def _checked(rel: str) -> str:
     """``rel`` itself once :func:`safe_relpath` accepts it (the fast form, for every page)."""
-    if not rel or "\x00" in rel or "\\" in rel or rel.startswith("/") or "//" in rel or rel.endswith("/"):
-        return safe_relpath(rel).as_posix()  # raises with the right message
-    for part in rel.split("/"):
-        if part in (".", ".."):
-            return safe_relpath(rel).as_posix()
+    if not rel or "\x00" in rel or "\\" in rel or rel[0] == "/" or rel[-1] == "/" or "//" in rel or "/." in "/" + rel:
+        return safe_relpath(rel).as_posix()  # raises with the right message (or accepts a part like ".well-known")
     return rel
 
 
@@ -91,6 +88,7 @@ class Staging:
     def __init__(self, root: Path, previous: Path, update: bool = False):
         self.root = root
         self.previous = previous  #: the site being replaced (unchanged pages are linked from it)
+        self._previous = os.path.join(previous, "")  # with a trailing separator: a page's path is appended
         self.update = update  #: True: only changed pages are written here, then moved into the site
         self.deletes: list[str] = []  #: (update) pages of the previous site that are gone
         self.written: set[str] = set()
@@ -125,12 +123,15 @@ class Staging:
         """Take the page unchanged from the previous site (a hard link, no copy) if the file
         there is still the one ``stamp`` describes; False (nothing done) otherwise."""
         key = _checked(rel)
-        old = os.path.join(self.previous, key)
+        old = self._previous + key
         try:
-            if _stamp(os.stat(old, follow_symlinks=False)) != stamp:
+            st = os.stat(old, follow_symlinks=False)
+            if (st.st_size, st.st_ino, st.st_mtime_ns) != stamp:  # see _stamp
                 return False
             if self.update:  # the file stays where it is
-                self._claim(key)
+                if key in self.written:
+                    raise DigestError(f"two pages want the same output path {key!r}")
+                self.written.add(key)
                 return True
             os.link(old, self._target(key), follow_symlinks=False)
         except OSError:
