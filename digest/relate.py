@@ -52,9 +52,10 @@ earlier run: every article's inputs are fingerprinted; IDF is rounded (:attr:`Tu
 corpus size to two significant digits) so an edit changes the weights of the few terms it adds or
 drops only; columns are the terms in sorted order, so a row's sums run in the same order in any
 corpus. Only the rows whose weights change are weighed again, only the postings columns they touch
-are capped again, only the neighbour lists a changed document was in or can now enter are
-recomputed, and only the related lists that read a changed document, profile or group are ranked
-again. Whatever cannot be proven (another order, many changes, a size that changes the IDF, a new
+are capped again, the neighbour lists a changed document was in or can now enter are merged from
+their old entries and its new scores (scored again only where a listed document lost its place),
+and only the related lists that read a changed score, profile, group or date are ranked again.
+Whatever cannot be proven (another order, many changes, a size that changes the IDF, a new
 section) is a full run.
 
 Everything is pure and deterministic: the same articles in the same order give the same output,
@@ -930,28 +931,72 @@ def _plain_lists(
     complete from its candidates, computed for all of them at once (the others are left out).
 
     A row's result depends on that row's candidates only, never on the other rows."""
+    out: dict[int, list[tuple[int, float]]] = {}
+    for sel, t_sorted, s_sorted, ok, done in _plain_blocks(index, canonical, k, min_score, rows, docs, cos, rank):
+        for r in np.flatnonzero(done).tolist():
+            keep = np.flatnonzero(ok[r])[:k]
+            out[int(sel[r])] = list(zip(t_sorted[r, keep].tolist(), s_sorted[r, keep].tolist()))
+    return out
+
+
+def _plain_put(
+    index: Index, canonical: Sequence[int], k: int, min_score: float, rows: np.ndarray, rank: np.ndarray,
+    chosen: np.ndarray, chosen_scores: np.ndarray,
+) -> np.ndarray:
+    """:func:`_plain_lists` of ``rows`` (with the index's neighbours) written into the rows of
+    ``chosen``/``chosen_scores`` (as :func:`_put_lists` writes them), with no Python object per
+    link. Returns the rows done (the others, whose list is not known to be complete, are left
+    as they were)."""
+    done_rows = []
+    for sel, t_sorted, s_sorted, ok, done in _plain_blocks(index, canonical, k, min_score, rows, None, None, rank):
+        r = sel[done]
+        ok = ok[done]
+        place = np.cumsum(ok, axis=1) - 1  # each listed entry's place in the list
+        ok &= place < k
+        chosen[r] = -1
+        chosen_scores[r] = 0.0
+        at_r, at_c = np.nonzero(ok)
+        chosen[r[at_r], place[at_r, at_c]] = t_sorted[done][at_r, at_c]
+        chosen_scores[r[at_r], place[at_r, at_c]] = s_sorted[done][at_r, at_c]
+        done_rows.append(r)
+    return np.concatenate(done_rows) if done_rows else np.zeros(0, dtype=np.int64)
+
+
+def _plain_blocks(
+    index: Index, canonical: Sequence[int], k: int, min_score: float,
+    rows: np.ndarray | None, docs: np.ndarray | None, cos: np.ndarray | None, rank: np.ndarray | None,
+) -> Iterator[tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray]]:
+    """The work of :func:`_plain_lists`, a block of rows at a time: the rows, their candidates'
+    targets and scores sorted best first, which of them are listed (in that order: a row's
+    list is its first ``k``), and which rows are known to be complete."""
     n = len(index)
     if n == 0 or k <= 0:
-        return {}
+        return
     if rows is None:
         rows = np.arange(n)
     rows = np.asarray(rows, dtype=np.int64)
+    if not len(rows):
+        return
     if docs is None or cos is None:
-        docs, cos = index.neighbours[rows], index.scores[rows]
+        docs, cos = index.neighbours, index.scores
+        gather = True
+    else:
+        gather = False
     canon = np.asarray(canonical, dtype=np.int64)
     floor = max(min_score, 1e-9)
     if rank is None:
         rank = _tie_rank(index)
     width = docs.shape[1]
-    out: dict[int, list[tuple[int, float]]] = {}
     if width == 0:
-        return {int(r): [] for r in rows.tolist()}
+        empty = np.zeros((len(rows), 0))
+        yield rows, empty.astype(np.int64), empty, empty.astype(bool), np.ones(len(rows), dtype=bool)
+        return
     never = -1 - np.arange(width)[None, :]  # keys of entries that are not listed: match nothing
     step = max(1, 32_768 // width)  # rows per step: a few MB of gathered profiles
     for b0 in range(0, len(rows), step):
         sel = rows[b0 : b0 + step]
-        d = docs[b0 : b0 + step]
-        c = cos[b0 : b0 + step]
+        d = docs[sel] if gather else docs[b0 : b0 + step]
+        c = cos[sel] if gather else cos[b0 : b0 + step]
         safe = np.maximum(d, 0)
         target = canon[safe]  # another group is listed as its canonical article
         adj = _adjusted(index, sel, d, c)
@@ -976,10 +1021,7 @@ def _plain_lists(
         kth = np.where(found >= k, s_sorted[np.arange(len(sel)), kth_at], -1.0)
         last = np.where(d[:, -1] >= 0, c[:, -1].astype(np.float64), 0.0) * _best_agreement(index, sel)
         incomplete = (last >= floor) & ((found < k) | (kth < last))
-        for r in np.flatnonzero(~incomplete).tolist():
-            keep = np.flatnonzero(ok[r])[:k]
-            out[int(sel[r])] = list(zip(t_sorted[r, keep].tolist(), s_sorted[r, keep].tolist()))
-    return out
+        yield sel, t_sorted, s_sorted, ok, ~incomplete
 
 
 def _wide_lists(
@@ -1046,18 +1088,23 @@ def _collector_paused() -> Iterator[None]:
 
 def _lists(
     index: Index, canonical: Sequence[int], named: Mapping[int, Sequence[int]], k: int, min_score: float,
-    rows: np.ndarray, rank: np.ndarray, postings_t: sp.csr_matrix | None,
-) -> tuple[dict[int, list[tuple[int, float]]], set[int]]:
-    """The related lists of ``rows`` as (document, score) pairs, and the rows whose list was
-    looked for beyond their neighbours (wider candidate lists or every document sharing a term).
-    A row's list depends on that row's inputs only, whatever the other rows."""
+    rows: np.ndarray, rank: np.ndarray, postings_t: sp.csr_matrix | None, chosen: np.ndarray, chosen_scores: np.ndarray,
+) -> set[int]:
+    """The related lists of ``rows``, written into their rows of ``chosen``/``chosen_scores``
+    (documents, -1 after the last, and scores), and the rows whose list was looked for beyond
+    their neighbours (wider candidate lists or every document sharing a term). A row's list
+    depends on that row's inputs only, whatever the other rows."""
     rows = np.asarray(rows, dtype=np.int64)
-    plain = np.asarray([r for r in rows.tolist() if r not in named], dtype=np.int64)
-    lists = _plain_lists(index, canonical, k, min_score, rows=plain, rank=rank) if len(plain) else {}
-    short = [r for r in plain.tolist() if r not in lists]
-    lists.update(_wide_lists(index, canonical, k, min_score, short, rank, postings_t))
+    is_named = np.zeros(len(index) + 1, dtype=bool)
+    is_named[np.asarray(list(named), dtype=np.int64)] = True
+    plain = rows[~is_named[rows]]
+    done = _plain_put(index, canonical, k, min_score, plain, rank, chosen, chosen_scores) if len(plain) else plain
+    is_done = np.zeros(len(index) + 1, dtype=bool)
+    is_done[done] = True
+    short = plain[~is_done[plain]].tolist()
+    lists = _wide_lists(index, canonical, k, min_score, short, rank, postings_t)
     wide = set(short)
-    by_name = [r for r in rows.tolist() if r in named]
+    by_name = rows[is_named[rows]].tolist()
     if by_name:
         sel = np.asarray(by_name, dtype=np.int64)
         adjusted = _adjusted(index, sel, index.neighbours[sel], index.scores[sel])
@@ -1068,7 +1115,8 @@ def _lists(
             rest = k - len(first)
             lists[i] = first + (_ranked(index, i, rest, min_score, canonical, skip, adjusted[at]) if rest > 0 else [])
             wide.add(i)
-    return lists, wide
+    _put_lists(lists, chosen, chosen_scores)
+    return wide
 
 
 def _emit(
@@ -1082,10 +1130,12 @@ def _emit(
     be the same: its ``related`` is reused, and the whole article when ``same_input[i]`` (the input
     is the very object that output was made from) and its same-story fields are equal."""
     slugs, titles = index.slugs, index.titles
+    canon = np.asarray(canonical, dtype=np.int64)
     members: dict[int, list[str]] = {}
-    for i, c in enumerate(canonical):
-        members.setdefault(c, []).append(slugs[i])
-    groups = {c: tuple(sorted(group)) for c, group in members.items() if len(group) > 1}
+    if len(canon):  # the members of groups of two or more only
+        for i in np.flatnonzero(np.bincount(canon, minlength=len(canon))[canon] > 1).tolist():
+            members.setdefault(int(canon[i]), []).append(slugs[i])
+    groups = {c: tuple(sorted(group)) for c, group in members.items()}
     lengths = (chosen >= 0).sum(axis=1).tolist() if chosen.size else [0] * len(articles)
     with _collector_paused():  # hundreds of thousands of new objects and no cycles: automatic
         # collections would only walk the corpus again and again (2/3 of this loop at 100,000)
@@ -1101,8 +1151,10 @@ def _emit_rows(
 ) -> list[Article]:
     make, link = _makers()
     out = []
-    targets, scores = chosen.tolist(), chosen_scores.tolist()  # Python numbers for all rows at once
+    step = _EMIT_STEP
     for i, article in enumerate(articles):
+        if i % step == 0:  # Python numbers for a few thousand rows at once
+            targets, scores = chosen[i : i + step].tolist(), chosen_scores[i : i + step].tolist()
         c = canonical[i]
         group = groups.get(c)
         if group:
@@ -1119,9 +1171,19 @@ def _emit_rows(
             related = old.related
         else:
             m = lengths[i]
-            related = tuple([link(slugs[d], titles[d], v) for d, v in zip(targets[i][:m], scores[i][:m])])
+            related = tuple([link(slugs[d], titles[d], v) for d, v in zip(targets[i % step][:m], scores[i % step][:m])])
         out.append(make(article, related, duplicate_of, duplicates))
     return out
+
+
+_PAIRS_AT_ONCE = 4_000_000
+"""Largest number of (row, document) scores compared at once by the incremental path (memory
+only: beyond it the rows are simply ranked again)."""
+
+
+_EMIT_STEP = 4096
+"""Rows whose links are made into Python numbers at once (memory only: at 100,000 articles all
+rows at once held some 50 MB of numbers and lists at the stage's peak)."""
 
 
 def _with_lists(article: Article, related: tuple[Related, ...], duplicate_of: str | None, duplicates: tuple[str, ...]) -> Article:
@@ -1312,11 +1374,9 @@ def _full(
     named = named_headlines(articles, t)
     k = cfg.count
     rank = _tie_rank(index)
-    lists, wide = _lists(index, canonical, named, k, cfg.min_score, np.arange(n), rank, None)
     chosen = np.full((n, max(k, 0)), -1, dtype=np.int32)
     chosen_scores = np.zeros((n, max(k, 0)), dtype=np.float64)
-    _put_lists(lists, chosen, chosen_scores)
-    del lists  # 100,000 small lists at 100k, all in ``chosen`` now: freed before the output is made
+    wide = _lists(index, canonical, named, k, cfg.min_score, np.arange(n), rank, None, chosen, chosen_scores)
     rm.give_back_memory()
     out = _emit(articles, index, canonical, chosen, chosen_scores)
     if not keep or prints is None:
@@ -1435,6 +1495,75 @@ def _with_terms(
     arr[colmap] = list(terms0)
     arr[new_pos] = list(new_terms)
     return rm.TermList(arr.tolist())
+
+
+def _merge_neighbours(
+    vectors: sp.csr_matrix, postings: sp.csr_matrix, changed: np.ndarray, docs0: np.ndarray, docs: np.ndarray,
+    scores: np.ndarray, redo: np.ndarray, listed_again: np.ndarray,
+) -> np.ndarray:
+    """The neighbour lists of the rows not in ``redo`` (a mask: rows whose vector changed), when
+    the documents whose score for a row can change are ``changed`` (their postings changed) and
+    the deleted ones: ``docs``/``scores`` (the old lists, in the new numbering: -1 for a deleted
+    document; ``docs0``: the same in the old numbering) are updated in place where a changed
+    document was listed or now scores, and ``listed_again`` marks the lists that differ.
+
+    A row's other scores are what they were (its vector and their postings are the same), and
+    the scores of the changed documents are computed here exactly as :func:`top_neighbours`
+    computes them (the same float32 sums over the row's terms in column order). The documents
+    beyond a full old list all rank below its last entry: the new list is the best of the old
+    entries kept and the changed documents' new scores whenever at least as many of those as the
+    list holds rank above that last entry. Returns the rows for which this cannot be proven (a
+    listed document lost its place): they are scored again from scratch."""
+    n, k = docs.shape
+    out = np.zeros(n, dtype=bool)
+    if k == 0:
+        return out
+    bad = np.zeros(n + 1, dtype=bool)  # (position -1: no document)
+    bad[changed] = True
+    keep = (docs >= 0) & ~bad[docs]
+    lost = (docs0 >= 0) & ~keep
+    if len(changed):
+        hits = (vectors @ postings[changed].T).tocoo()
+        hr, hd, hv = hits.row.astype(np.int64), np.asarray(changed, dtype=np.int64)[hits.col], hits.data.astype(np.float32)
+        ok = (hr != hd) & (hv > 0) & ~redo[hr]
+        hr, hd, hv = hr[ok], hd[ok], hv[ok]
+    else:
+        hr = hd = np.zeros(0, dtype=np.int64)
+        hv = np.zeros(0, dtype=np.float32)
+    # rows to merge: a listed document lost its score, or a changed document can enter the list
+    full_all = docs0[:, k - 1] >= 0
+    touched = lost.any(axis=1)
+    touched[hr[~full_all[hr] | (hv >= scores[hr, k - 1])]] = True
+    touched &= ~redo
+    rows = np.flatnonzero(touched)
+    if not len(rows):
+        return out
+    mine = touched[hr]  # their hits (a lost document's new score among them)
+    hr, hd, hv = hr[mine], hd[mine], hv[mine]
+    at = np.searchsorted(rows, hr)  # each hit's row, as a position in ``rows``
+    r_old, c_old = np.nonzero(keep[rows])
+    er = np.concatenate([r_old, at])
+    ed = np.concatenate([docs[rows[r_old], c_old].astype(np.int64), hd])
+    ev = np.concatenate([scores[rows[r_old], c_old], hv])
+    full = docs0[rows, k - 1] >= 0
+    last = scores[rows, k - 1]  # the old list's last score: every document beyond it scores at most that
+    certain = np.bincount(r_old, minlength=len(rows)) + np.bincount(at[hv > last[at]], minlength=len(rows))
+    short = full & (certain < k)
+    order = np.lexsort((ed, -ev, er))  # by row, then score (best first), then document
+    er, ed, ev = er[order], ed[order], ev[order]
+    rank = np.arange(len(er)) - np.searchsorted(er, er, side="left")
+    sel = rank < k
+    new_docs = np.full((len(rows), k), -1, dtype=docs.dtype)
+    new_scores = np.zeros((len(rows), k), dtype=scores.dtype)
+    new_docs[er[sel], rank[sel]] = ed[sel]
+    new_scores[er[sel], rank[sel]] = ev[sel]
+    good = np.flatnonzero(~short)
+    g = rows[good]
+    differ = (docs[g] != new_docs[good]).any(axis=1) | (scores[g] != new_scores[good]).any(axis=1)
+    listed_again[g[differ]] = True
+    docs[g], scores[g] = new_docs[good], new_scores[good]
+    out[rows[short]] = True
+    return out
 
 
 def _incremental(
@@ -1636,28 +1765,31 @@ def _incremental(
     postings.sort_indices()
     pt = postings.T.tocsr()
 
-    # 4. neighbours: rows whose vector changed, that listed a changed document, or that a
-    #    changed document can now enter
+    # 4. neighbours: rows whose vector changed are scored again; the other rows' lists change
+    #    only where a changed document was listed or now scores
     docs0 = old.neighbours[np.maximum(src, 0)]
     scores0 = old.scores[np.maximum(src, 0)]
+    docs = np.where(docs0 >= 0, new_of_old[np.maximum(docs0, 0)], -1).astype(np.int32)
+    scores = scores0.copy()
+    listed_again = np.zeros(n, dtype=bool)  # rows whose neighbour list is not what it was
+    listed_again[fresh_arr] = True
     changed_p_old = np.union1d(gone_old, src[changed_p[src[changed_p] >= 0]]) if len(changed_p) else gone_old
-    listed_bad = _among(old.neighbours, changed_p_old, n0).any(axis=1)
     redo = np.zeros(n, dtype=bool)
     redo[fresh_arr] = True
     redo[changed_x] = True
-    redo |= (src >= 0) & listed_bad[np.maximum(src, 0)]
-    if len(changed_p):
-        hits = (vectors @ postings[changed_p].T).tocoo()
-        j, d, v = hits.row, changed_p[hits.col], hits.data
-        full_list = docs0[j, -1] >= 0
-        kth = np.where(full_list, scores0[j, -1], 0.0)
-        enter = (j != d) & np.where(full_list, v >= kth, v > 0)
-        redo[j[enter]] = True
-    docs = np.where(docs0 >= 0, new_of_old[np.maximum(docs0, 0)], -1).astype(np.int32)
-    scores = scores0.copy()
+    if _query_terms(n, t) == 0:
+        redo |= _merge_neighbours(vectors, postings, changed_p, docs0, docs, scores, redo, listed_again)
+    else:  # rows scored with their heaviest terms: a row a changed document touches is scored again
+        listed_bad = _among(old.neighbours, changed_p_old, n0).any(axis=1)
+        redo |= (src >= 0) & listed_bad[np.maximum(src, 0)]
+        if len(changed_p):
+            hits = (vectors @ postings[changed_p].T).tocoo()
+            j, d, v = hits.row, changed_p[hits.col], hits.data
+            full_list = docs0[j, -1] >= 0
+            kth = np.where(full_list, scores0[j, -1], 0.0)
+            enter = (j != d) & np.where(full_list, v >= kth, v > 0)
+            redo[j[enter]] = True
     redo_rows = np.flatnonzero(redo)
-    listed_again = np.zeros(n, dtype=bool)  # rows whose neighbour list is not what it was
-    listed_again[fresh_arr] = True
     if len(redo_rows):
         d_new, s_new = rm.top_neighbours(vectors, pt, t.candidates, redo_rows.tolist(), t.block, _query_terms(n, t))
         listed_again[redo_rows] |= (docs[redo_rows] != d_new).any(axis=1) | (scores[redo_rows] != s_new).any(axis=1)
@@ -1736,20 +1868,42 @@ def _incremental(
     dirty = np.zeros(n, dtype=bool)
     dirty[touched_docs] = True
     dirty[redo_rows] = True
-    dirty[np.asarray(changed_named, dtype=np.int64)] = True
-    dirty |= _among(docs, touched_docs, n).any(axis=1)
-    bad_old = np.union1d(gone_old, src[touched_docs[src[touched_docs] >= 0]])
-    chosen0 = prev.chosen[np.maximum(src, 0)]
-    dirty |= (src >= 0) & _among(chosen0, bad_old, n0).any(axis=1)
     wide0 = (src >= 0) & prev.wide[np.maximum(src, 0)]
+    # a list looked for beyond the row's neighbours is checked below, whatever its neighbours
+    dirty |= listed_again & ~wide0
+    dirty[np.asarray(changed_named, dtype=np.int64)] = True
+    # a candidate whose postings changed changes a list only through its score (``listed_again``);
+    # one whose section profile, group or date changed, whatever its score
+    attr_docs = np.unique(np.concatenate([fresh_arr, changed_prof, changed_canon]))
+    dirty |= _among(docs, attr_docs, n).any(axis=1)
+    bad_attr_old = np.union1d(gone_old, src[attr_docs[src[attr_docs] >= 0]])
+    chosen0 = prev.chosen[np.maximum(src, 0)]
+    dirty |= (src >= 0) & _among(chosen0, bad_attr_old, n0).any(axis=1)
     if wide0.any():
         # a list looked for among every document sharing a term changes only when a touched
-        # document is listed (or in the group of a listed one), or when its score can reach the
-        # list's last score (a score is at most the cosine × the row's best section agreement)
+        # document is listed (or in the group of a listed one) and its score or its section
+        # profile, group or date changed, or when its score can reach the list's last score (a
+        # score is at most the cosine × the row's best section agreement)
         canon0_old = prev.canonical
-        targets = np.union1d(canonical[touched_docs], new_of_old[canon0_old[bad_old]])
+        targets = np.union1d(canonical[attr_docs], new_of_old[canon0_old[bad_attr_old]])
         chosen_now = np.where(chosen0 >= 0, new_of_old[np.maximum(chosen0, 0)], -1)
         dirty |= wide0 & _among(chosen_now, targets[targets >= 0], n).any(axis=1)
+        # a listed group with a member whose postings changed: listed the same if that member
+        # scores for the row what it scored (the same float32 sum over the row's terms)
+        moved_p = changed_p[src[changed_p] >= 0]
+        listed_p = wide0 & ~dirty & _among(chosen_now, canonical[moved_p], n).any(axis=1)
+        if listed_p.any():
+            rr = np.flatnonzero(listed_p)
+            if len(rr) * len(moved_p) > _PAIRS_AT_ONCE:  # too many to compare: listed again
+                dirty[rr] = True
+            else:
+                now = (vectors[rr] @ postings[moved_p].T).toarray()
+                was = (old.vectors[src[rr]] @ old.postings[src[moved_p]].T).toarray()
+                group = canonical[moved_p]
+                member = np.zeros((len(rr), len(moved_p)), dtype=bool)
+                for col in range(k):
+                    member |= chosen_now[rr, col][:, None] == group[None, :]
+                dirty[rr[(member & (now != was)).any(axis=1)]] = True
         floor = max(cfg.min_score, 1e-9)
         scores_now = prev.chosen_scores[np.maximum(src, 0)]
         full_k = (chosen0[:, k - 1] >= 0) if k > 0 else np.ones(n, dtype=bool)
@@ -1759,11 +1913,21 @@ def _incremental(
         kth[by_name] = -np.inf  # named headlines first: any contact counts
         best = np.maximum(_best_agreement(index, np.arange(n)), _best_agreement(old, np.maximum(src, 0)))
         check = np.flatnonzero(wide0 & ~dirty)
-        if len(check) and len(touched_docs):
-            hits = (vectors[check] @ postings[touched_docs].T).tocoo()
+        pairs = len(check) * len(moved_p)
+        docs_now = attr_docs if pairs <= _PAIRS_AT_ONCE else touched_docs
+        if len(check) and len(docs_now):
+            hits = (vectors[check] @ postings[docs_now].T).tocoo()
             r = check[hits.row]
             dirty[r[hits.data.astype(np.float64) * best[r] + 1e-4 >= kth[r]]] = True
-        old_bad_p = np.union1d(gone_old, changed_p_old)
+        check = np.flatnonzero(wide0 & ~dirty)
+        if len(check) and len(moved_p) and pairs <= _PAIRS_AT_ONCE:
+            # a document whose postings changed (its article did not) matters only where its
+            # score for the row changed, and then when the higher of its two scores could list it
+            now = (vectors[check] @ postings[moved_p].T).toarray()
+            was = (old.vectors[src[check]] @ old.postings[src[moved_p]].T).toarray()
+            reach = np.maximum(now, was).astype(np.float64) * best[check][:, None] + 1e-4 >= kth[check][:, None]
+            dirty[check[((now != was) & reach).any(axis=1)]] = True
+        old_bad_p = np.union1d(gone_old, changed_p_old) if pairs > _PAIRS_AT_ONCE else gone_old
         check = np.flatnonzero(wide0 & ~dirty)
         if len(check) and len(old_bad_p):
             hits = (old.vectors[src[check]] @ old.postings[old_bad_p].T).tocoo()
@@ -1771,13 +1935,17 @@ def _incremental(
             dirty[r[hits.data.astype(np.float64) * best[r] + 1e-4 >= kth[r]]] = True
     rows = np.flatnonzero(dirty)
     rank = _tie_rank(index)
-    lists, wide_rows = _lists(index, canonical.tolist(), named, k, cfg.min_score, rows, rank, pt)
     chosen = np.where(chosen0 >= 0, new_of_old[np.maximum(chosen0, 0)], -1).astype(np.int32)
     chosen_scores = prev.chosen_scores[np.maximum(src, 0)].copy()
-    _put_lists(lists, chosen, chosen_scores)
+    wide_rows = _lists(index, canonical.tolist(), named, k, cfg.min_score, rows, rank, pt, chosen, chosen_scores)
     wide = wide0.copy()
     wide[rows] = False
     wide[sorted(wide_rows)] = True
+    # a list kept as it was (see above) whose neighbours changed may now be complete from them
+    regain = wide0 & listed_again & ~dirty
+    regain[[i for i in named if 0 <= i < n]] = False
+    if regain.any():
+        wide[_plain_put(index, canonical.tolist(), k, cfg.min_score, np.flatnonzero(regain), rank, chosen, chosen_scores)] = False
     before: list[Article | None] | None = None
     if outputs0 is not None:
         before = [None] * n

@@ -36,6 +36,7 @@ import bisect
 import ctypes
 import itertools
 import logging
+import mmap
 import multiprocessing
 from dataclasses import dataclass
 from functools import lru_cache
@@ -1042,16 +1043,36 @@ def top_neighbours_parallel(
 ) -> tuple[np.ndarray, np.ndarray]:
     """:func:`top_neighbours` of every row, the rows shared among ``workers`` processes (the same
     result: a row's neighbours depend on that row only)."""
-    shares = [(x, postings_t, count, range(a, b), block, query_terms) for a, b in shares_of(x.shape[0], workers)]
-    results = run_shares(top_neighbours, shares, workers)
-    if len(results) == 1:
-        return results[0]
-    return np.vstack([d for d, _ in results]), np.vstack([s for _, s in results])
+    ranges = shares_of(x.shape[0], workers)
+    if workers <= 1 or len(ranges) <= 1:
+        return top_neighbours(x, postings_t, count, None, block, query_terms)
+    # every share writes its rows into arrays the processes share: nothing comes back through a
+    # pipe, and no second copy of the result is made (the peak of the stage at 100,000 articles)
+    docs = _shared_array((x.shape[0], count), np.int32)
+    scores = _shared_array((x.shape[0], count), np.float32)
+    shares = [(x, postings_t, count, range(a, b), block, query_terms, (docs[a:b], scores[a:b])) for a, b in ranges]
+    run_shares(_top_neighbours_into, shares, workers)
+    return docs, scores
+
+
+def _top_neighbours_into(
+    x: sp.csr_matrix, postings_t: sp.csr_matrix, count: int, rows: Iterable[int], block: int, query_terms: int,
+    out: tuple[np.ndarray, np.ndarray],
+) -> None:
+    top_neighbours(x, postings_t, count, rows, block, query_terms, out)
+
+
+def _shared_array(shape: tuple[int, int], dtype: type) -> np.ndarray:
+    """A zeroed array in anonymous shared memory: what a forked child writes into it, this
+    process sees (freed with the array)."""
+    size = int(np.prod(shape))
+    buffer = mmap.mmap(-1, max(1, size * np.dtype(dtype).itemsize))
+    return np.frombuffer(buffer, dtype=dtype, count=size).reshape(shape)
 
 
 def top_neighbours(
     x: sp.csr_matrix, postings_t: sp.csr_matrix, count: int, rows: Iterable[int] | None = None,
-    block: int = 1024, query_terms: int = 0,
+    block: int = 1024, query_terms: int = 0, out: tuple[np.ndarray, np.ndarray] | None = None,
 ) -> tuple[np.ndarray, np.ndarray]:
     """Each row's best ``count`` other documents by ``x[row] · postings[doc]``, with only the
     row's ``query_terms`` heaviest terms (:func:`cap_terms`; 0: all of them).
@@ -1059,11 +1080,19 @@ def top_neighbours(
     ``postings_t`` is the transposed postings matrix (terms × documents, CSR). Returns documents
     (int32, -1 where fewer were found) and scores (float32, 0 there), each row best first, ties
     by document number; a row never lists itself. Rows are scored in blocks of ``block`` rows.
+    With ``out``, the results are written into those two arrays (one row per row scored).
     """
     all_rows = np.arange(x.shape[0]) if rows is None else np.asarray(list(rows), dtype=np.int64)
     n_out = len(all_rows)
-    docs = np.full((n_out, count), -1, dtype=np.int32)
-    scores = np.zeros((n_out, count), dtype=np.float32)
+    if out is None:
+        docs = np.full((n_out, count), -1, dtype=np.int32)
+        scores = np.zeros((n_out, count), dtype=np.float32)
+    else:
+        docs, scores = out
+        if docs.shape != (n_out, count) or scores.shape != (n_out, count):
+            raise ValueError("top_neighbours: the output arrays do not fit the rows")
+        docs[:] = -1
+        scores[:] = 0.0
     postings_t = _int32_csr(postings_t)
     lens = np.diff(postings_t.indptr)
     step = block * max(1, 4096 // max(1, block))  # rows taken from ``x`` (and capped) at once

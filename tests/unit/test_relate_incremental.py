@@ -443,3 +443,51 @@ def test_output_articles_are_made_as_replace_makes_them() -> None:
     for a, o in zip(articles, out):
         assert o == replace(a, related=o.related, duplicate_of=o.duplicate_of, duplicates=o.duplicates)
         assert all(type(r) is Related for r in o.related) and type(o) is Article
+
+
+# longer neighbour lists than SPARSE (as a real corpus has): most rows keep enough of their list
+WIDER = Tuning(candidates=12, max_postings=8, section_neighbours=3, idf_step=0.5, dup_words=6)
+
+
+@pytest.mark.parametrize("seed", [41, 42])
+def test_an_edit_scores_again_only_the_neighbour_lists_it_cannot_merge(seed: int, monkeypatch: pytest.MonkeyPatch) -> None:
+    """After a one-article edit the other rows' neighbour lists are merged from their old lists and
+    the changed documents' new scores: a row is scored again from scratch only when a document it
+    listed lost its place (the old rule scored again every row that listed the edited article).
+    Lists and state are those of a run from scratch."""
+    cfg = RelatedConfig(count=4, min_score=0.02)
+    gen, articles = _start(seed, n=160, words=300)
+    _, state = relate_with(articles, cfg, None, WIDER)
+    scored: list[int] = []
+    real = relate_mod.rm.top_neighbours
+
+    def counted(x, postings_t, count, rows=None, *args, **kwargs):  # type: ignore[no-untyped-def]
+        rows = list(rows) if rows is not None else None
+        if count == WIDER.candidates:  # (not the wider lists of step 5)
+            scored.append(x.shape[0] if rows is None else len(rows))
+        return real(x, postings_t, count, rows, *args, **kwargs)
+
+    monkeypatch.setattr(relate_mod.rm, "top_neighbours", counted)
+    def rows_of(st: RelateState) -> dict[str, set]:  # each article's vector, by term
+        by_row: dict[str, set] = {}
+        for r, term, v in _by_term(st.index.vectors, st.terms):
+            by_row.setdefault(st.index.slugs[r], set()).add((term, v))
+        return by_row
+
+    listing = beyond = 0
+    for _ in range(8):
+        i = gen.rng.randrange(len(articles))
+        paras = [b.text for b in articles[i].body]
+        paras[-1] += " " + gen.sentence(articles[i].section or "World")
+        articles[i] = replace(articles[i], body=tuple(Block("p", p) for p in paras))
+        listing += int((state.index.neighbours == i).any(axis=1).sum())
+        before = rows_of(state)
+        scored.clear()
+        out, state = relate_with(articles, cfg, pickle.loads(pickle.dumps(state)), WIDER)
+        after = rows_of(state)
+        weighed_again = sum(before.get(slug) != after.get(slug) for slug in state.index.slugs)
+        beyond += sum(scored) - weighed_again  # rows scored again whose vector is the same
+        expected, fresh = relate_with(articles, cfg, None, WIDER)
+        assert out == expected
+        assert_same_state(state, fresh)
+    assert listing > 40 and 0 <= beyond < listing / 3

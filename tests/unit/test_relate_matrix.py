@@ -157,3 +157,19 @@ def test_weighing_equals_the_reference_bit_for_bit_and_leaves_the_counts_alone(s
     got = rm.weigh(counts, w)
     assert _same(got, _weigh_reference(counts, w)) and got.shape == (42, 32)
     assert all(np.array_equal(a, b) for a, b in zip(before, (counts.data, counts.indices, counts.indptr)))
+
+
+def test_neighbours_shared_among_processes_are_those_of_one_process() -> None:
+    import numpy as np
+    import scipy.sparse as sp
+
+    from digest import relate_matrix as rm
+
+    rng = np.random.default_rng(7)
+    x = sp.random(300, 80, density=0.08, random_state=rng, format="csr", dtype=np.float32)
+    x.sort_indices()
+    pt = rm.cap_postings(x, 20).T.tocsr()
+    one = rm.top_neighbours(x, pt, 12, block=16)
+    two = rm.top_neighbours_parallel(x, pt, 12, 16, 2)
+    assert (one[0] == two[0]).all() and (one[1] == two[1]).all()
+    assert (one[0] >= 0).any() and (one[0] == -1).any()
