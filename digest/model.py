@@ -32,6 +32,7 @@ def plain_state(cls: type) -> type:
 
     cls.__getstate__ = __getstate__  # type: ignore[attr-defined]
     cls.__setstate__ = __setstate__  # type: ignore[attr-defined]
+    cls.state_of = staticmethod(get)  # type: ignore[attr-defined]  # the same tuple, called from C (e.g. by map)
     return cls
 
 

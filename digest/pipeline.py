@@ -19,7 +19,8 @@ from concurrent.futures import ProcessPoolExecutor
 from contextlib import closing, contextmanager
 from dataclasses import replace
 from functools import partial
-from operator import attrgetter
+from itertools import compress
+from operator import attrgetter, is_not
 from pathlib import Path
 from typing import Callable, Iterable, Iterator, Mapping, Sequence
 
@@ -465,7 +466,8 @@ def _prints(articles: Sequence[Article], origins: Sequence[tuple[str, Article, b
     names = stages.ARTICLE_FIELDS
     values = attrgetter(*names)
     for article, (key, made, fresh, _) in zip(articles, origins):
-        since = [(name, _plain(now)) for name, now, was in zip(names, values(article), values(made)) if now is not was]
+        now = values(article)
+        since = [(name, _plain(value)) for name, value in compress(zip(names, now), map(is_not, now, values(made)))]
         prints[article.slug] = (hashlib.blake2b(key.encode() + pickle.dumps(since, protocol=5), digest_size=16).digest(), fresh)
     return prints
 
@@ -474,8 +476,10 @@ def _plain(value: object) -> object:
     """A field's value for :func:`_prints` to pickle: records (the related links) as tuples of
     their fields, which pickle pickles without a call back into Python for each (a third of
     the time, at 10,000 articles with five links each)."""
-    if type(value) is tuple and value and hasattr(value[0], "__dataclass_fields__"):
-        return tuple(item.__getstate__() for item in value)
+    if type(value) is tuple and value:
+        state_of = getattr(type(value[0]), "state_of", None)  # see digest.model.plain_state
+        if state_of is not None:
+            return tuple(map(state_of, value))
     return value
 
 
