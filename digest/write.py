@@ -273,12 +273,29 @@ def _libc():
 
 
 def _remove_leftovers(parent: Path, name: str) -> None:
-    """Remove temporary folders that a killed build left behind."""
+    """Remove temporary folders that a killed build left behind (not those of a build of the
+    same site running in another process at this moment: its folders end with its pid)."""
     for prefix in (_TMP_PREFIX, _OLD_PREFIX):
         for path in parent.glob(f"{prefix}{name}-*"):
+            if _running(path.name.rpartition("-")[2]):
+                log.info("leaving %s: the build writing it is still running", path)
+                continue
             if prefix == _TMP_PREFIX and (path / _JOURNAL).is_file():
                 log.info("finishing the update of %s that a killed build left", parent / name)
                 _finish_update(path, parent / name)
                 continue
             log.debug("removing leftover %s", path)
             shutil.rmtree(path, ignore_errors=True)
+
+
+def _running(pid: str) -> bool:
+    """Whether ``pid`` (a folder name's suffix) is another process that is alive."""
+    if not pid.isdigit() or int(pid) == os.getpid():
+        return False
+    try:
+        os.kill(int(pid), 0)
+    except ProcessLookupError:
+        return False
+    except (PermissionError, OverflowError, OSError):
+        return True  # alive, someone else's (or not ours to judge): leave its folder alone
+    return True

@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import pytest
@@ -50,9 +51,29 @@ def test_duplicate_output_path_is_an_error(tmp_path: Path) -> None:
 
 
 def test_leftovers_of_killed_build_removed(tmp_path: Path) -> None:
-    (tmp_path / ".digest-tmp-site-99999").mkdir()
+    import subprocess
+    import sys
+
+    gone = subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"], capture_output=True, text=True, check=True)
+    (tmp_path / f".digest-tmp-site-{int(gone.stdout)}").mkdir()  # a build that was killed
+    (tmp_path / f".digest-old-site-{os.getpid()}").mkdir()  # this process's own, from an earlier build
     write_site([("index.html", b"x")], tmp_path / "site")
     assert sorted(p.name for p in tmp_path.iterdir()) == ["site"]
+
+
+def test_the_folder_of_a_build_still_running_is_left_alone(tmp_path: Path) -> None:
+    import subprocess
+    import sys
+
+    other = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(60)"])
+    try:
+        (tmp_path / f".digest-tmp-site-{other.pid}").mkdir()
+        (tmp_path / f".digest-tmp-site-{other.pid}" / "index.html").write_bytes(b"being written")
+        write_site([("index.html", b"x")], tmp_path / "site")
+        assert sorted(p.name for p in tmp_path.iterdir()) == [f".digest-tmp-site-{other.pid}", "site"]
+    finally:
+        other.kill()
+        other.wait()
 
 
 @pytest.mark.parametrize(
