@@ -474,8 +474,7 @@ def _prints(articles: Sequence[Article], origins: Sequence[tuple[str, Article, b
 
 def _plain(value: object) -> object:
     """A field's value for :func:`_prints` to pickle: records (the related links) as tuples of
-    their fields, which pickle pickles without a call back into Python for each (a third of
-    the time, at 10,000 articles with five links each)."""
+    their fields, which pickle writes without calling back into Python for each record."""
     if type(value) is tuple and value:
         state_of = getattr(type(value[0]), "state_of", None)  # see digest.model.plain_state
         if state_of is not None:
@@ -586,9 +585,10 @@ class _Stepper:
 #: Corpora with at least this many files are processed by a pool of worker processes.
 PARALLEL_FROM = 200
 #: Tasks go to the pool in chunks of at most this many items (and at least four chunks a
-#: worker): the worker that finishes first waits for the other's last chunk. With a sixteenth
-#: of the items a chunk, that was 2-4 s of one idle core in the summarise step at 10,000
-#: articles, and half a minute at 100,000; a chunk of 128 takes about a second.
+#: worker): the worker that finishes first waits for the other's last chunk, up to a chunk's
+#: time. A chunk of 128 articles is about a second of summarising (~7 ms an article); a
+#: sixteenth of the items, as chunks were, would be about 4 s at 10,000 articles and 40 s at
+#: 100,000 (estimates from the per-article time, not measured idle time).
 _CHUNK = 128
 
 

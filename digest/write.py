@@ -296,6 +296,6 @@ def _running(pid: str) -> bool:
         os.kill(int(pid), 0)
     except ProcessLookupError:
         return False
-    except (PermissionError, OverflowError, OSError):
-        return True  # alive, someone else's (or not ours to judge): leave its folder alone
+    except (OverflowError, OSError):  # e.g. PermissionError: alive, someone else's process
+        return True
     return True
