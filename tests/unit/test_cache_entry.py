@@ -3,6 +3,7 @@ pickled until read, and read back equal to what was kept."""
 from __future__ import annotations
 
 import pickle
+from dataclasses import replace
 from datetime import datetime, timezone
 
 from digest import cache
@@ -50,3 +51,23 @@ def test_a_deferred_tuple_compares_like_the_tuple_it_holds() -> None:
     assert hash(fresh) == hash(items) and Block("p", "Two.") in fresh and bool(fresh)
     assert fresh + (Block("p", "Three."),) == items + (Block("p", "Three."),) and () + fresh == items
     assert cache.Deferred.of(fresh) is fresh
+
+
+def test_what_a_store_loads_is_left_out_of_the_collectors_generations(tmp_path) -> None:
+    import gc
+
+    from digest.text import Stats
+
+    store = cache.Store(tmp_path / "cache")
+    key = "ab" * 20  # keys are hex digests (see content_key)
+    entry = replace(_entry(), key=key)
+    store.save({key: entry}, Stats(docs=1, df={}))
+    again = cache.Store(tmp_path / "cache")
+    try:
+        again.load()
+        loaded = again.entries[key]
+        assert loaded == entry
+        tracked = {id(o) for o in gc.get_objects()}
+        assert id(loaded) not in tracked and id(loaded.article) not in tracked  # frozen: not walked by each collection
+    finally:
+        gc.unfreeze()
