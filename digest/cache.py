@@ -527,9 +527,9 @@ def stamp(st: os.stat_result) -> tuple[int, int, int, int]:
     return (st.st_size, st.st_mtime_ns, st.st_ctime_ns, st.st_ino)
 
 
-def settled(st: os.stat_result, now_ns: int) -> bool:
-    """True if a stamp taken at ``now_ns`` can be trusted next time (see :data:`STAMP_SETTLE_NS`)."""
-    return now_ns - max(st.st_mtime_ns, st.st_ctime_ns) > STAMP_SETTLE_NS
+def settled(stamped: tuple[int, int, int, int], now_ns: int) -> bool:
+    """True if a :func:`stamp` taken at ``now_ns`` can be trusted next time (see :data:`STAMP_SETTLE_NS`)."""
+    return now_ns - max(stamped[1], stamped[2]) > STAMP_SETTLE_NS
 
 
 @contextmanager

@@ -4,8 +4,10 @@ from __future__ import annotations
 import logging
 import os
 import stat
+import time
 from pathlib import Path
 
+from .cache import settled, stamp
 from .model import Problem, SourceFile
 from .readers import READERS
 
@@ -22,6 +24,13 @@ def is_ignored(name: str) -> bool:
     )
 
 
+def _settled_stamp(info: os.stat_result, now_ns: int) -> tuple[int, int, int, int] | None:
+    """The file's stamp for :attr:`SourceFile.stamp`; None for a file changed so recently that
+    its stamp could miss a change (the build then takes its own, see :func:`digest.cache.settled`)."""
+    stamped = stamp(info)
+    return stamped if settled(stamped, now_ns) else None
+
+
 def discover(content_dir: Path) -> tuple[list[SourceFile], list[Problem]]:
     """Walk ``content_dir`` recursively (sorted, symlinked folders not followed) for content files.
 
@@ -34,6 +43,7 @@ def discover(content_dir: Path) -> tuple[list[SourceFile], list[Problem]]:
         warnings.append(Problem(str(content_dir), "content folder not found; building an empty site"))
         return files, warnings
     top = os.fspath(content_dir)
+    started = time.time_ns()
     for dirpath, dirnames, filenames in os.walk(content_dir, followlinks=False):
         dirnames[:] = sorted(d for d in dirnames if not is_ignored(d))
         folder = Path(dirpath)
@@ -56,6 +66,6 @@ def discover(content_dir: Path) -> tuple[list[SourceFile], list[Problem]]:
             if not stat.S_ISREG(info.st_mode):
                 warnings.append(Problem(rel, "skipped: not a regular file"))
                 continue
-            files.append(SourceFile(path=folder / name, rel=rel, suffix=suffix, mtime=info.st_mtime))
+            files.append(SourceFile(path=folder / name, rel=rel, suffix=suffix, mtime=info.st_mtime, stamp=_settled_stamp(info, started)))
     files.sort(key=lambda f: f.rel)
     return files, warnings

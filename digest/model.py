@@ -21,14 +21,14 @@ def plain_state(cls: type) -> type:
     """
     names = tuple(f.name for f in fields(cls))
     get = attrgetter(*names)
-    put = object.__setattr__
+    setters = tuple(getattr(cls, name).__set__ for name in names)  # the slots' own setters: no name look-up
 
     def __getstate__(self: object) -> tuple:
         return get(self)
 
     def __setstate__(self: object, state: tuple) -> None:
-        for name, value in zip(names, state):
-            put(self, name, value)
+        for put, value in zip(setters, state):
+            put(self, value)
 
     cls.__getstate__ = __getstate__  # type: ignore[attr-defined]
     cls.__setstate__ = __setstate__  # type: ignore[attr-defined]
@@ -45,6 +45,10 @@ class SourceFile:
     rel: str  #: path relative to the content folder, with "/" separators
     suffix: str  #: lower-case suffix without the dot: "txt", "md", "html"
     mtime: float  #: modification time (seconds since the epoch)
+    #: (size, mtime_ns, ctime_ns, inode) when the file was found (see :func:`digest.cache.stamp`),
+    #: so that the build need not ask the file system again; None: not known, or the file changed
+    #: too recently for its stamp to be trusted (see :func:`digest.cache.settled`)
+    stamp: tuple[int, int, int, int] | None = None
 
 
 @plain_state

@@ -208,13 +208,15 @@ def _load(
     kept: dict[str, cache.Entry] = {}
     todo: list[tuple[SourceFile, str, bytes | None]] = []
     for source in sources:
-        try:
-            st: os.stat_result | None = os.stat(source.path)
-        except OSError:
-            st = None  # reported by read_bytes below
+        st = source.stamp  # taken by discover, before the file is read
+        if st is None:
+            try:
+                st = cache.stamp(os.stat(source.path))
+            except OSError:
+                pass  # reported by read_bytes below
         was = stamps.get(source.rel) if st is not None else None
         data: bytes | None = None
-        if was is not None and was[:4] == cache.stamp(st) and was[4] in known:  # type: ignore[arg-type]
+        if was is not None and was[:4] == st and was[4] in known:
             key = was[4]
             new_stamps[source.rel] = was
         else:
@@ -225,7 +227,7 @@ def _load(
                 continue
             key = cache.content_key(source.rel, data)
             if st is not None and cache.settled(st, now):
-                new_stamps[source.rel] = (*cache.stamp(st), key)
+                new_stamps[source.rel] = (*st, key)
         keyed.append((source, key))
         entry = known.get(key)
         if entry is not None and entry.mtime in (None, source.mtime):

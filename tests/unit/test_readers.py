@@ -151,6 +151,27 @@ def test_discover_sorted_recursive_and_warns(make_project) -> None:
     assert [str(w) for w in warnings] == ["notes.docx: skipped: unknown file type '.docx' (expected .txt, .md, .html or .htm)"]
 
 
+def test_discover_stamps_files_only_once_they_have_settled(make_project) -> None:
+    import os
+
+    root = make_project({"content/old.md": "x", "content/new.md": "y"})
+    old = root / "content" / "old.md"
+    os.utime(old, ns=(10**18, 10**18))  # an mtime long past (its ctime is now: see below)
+    files = {f.rel: f for f in discover(root / "content")[0]}
+    assert files["new.md"].stamp is None  # written a moment ago: the build stamps it itself
+    assert files["old.md"].stamp is None  # utime just changed its ctime
+    from digest import cache
+
+    real = cache.STAMP_SETTLE_NS
+    cache.STAMP_SETTLE_NS = -10**12
+    try:
+        files = {f.rel: f for f in discover(root / "content")[0]}
+    finally:
+        cache.STAMP_SETTLE_NS = real
+    info = old.stat()
+    assert files["old.md"].stamp == (info.st_size, info.st_mtime_ns, info.st_ctime_ns, info.st_ino)
+
+
 def test_discover_missing_folder(tmp_path: Path) -> None:
     files, warnings = discover(tmp_path / "nope")
     assert files == [] and "content folder not found" in warnings[0].message
