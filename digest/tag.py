@@ -1368,13 +1368,18 @@ class SectionCues:
     default: str = "World"
 
 
+#: libyaml's safe loader when PyYAML has it: the built-in cues (~800 phrases) took 0.13 CPU s
+#: to parse with the pure-Python one, in every build that tags an article.
+_YAML_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+
 def load_section_cues(text: str | Mapping[str, Any]) -> SectionCues:
     """Parse section cue data (YAML text or an already-loaded mapping) into :class:`SectionCues`.
 
     Layout: ``default: World`` and ``sections: {Name: {strong: [...], cues: [...]}}``;
     "strong" cues weigh 3 and plain ones 1.
     """
-    data = yaml.safe_load(text) if isinstance(text, str) else text
+    data = yaml.load(text, Loader=_YAML_LOADER) if isinstance(text, str) else text  # noqa: S506 - a safe loader
     data = data or {}
     out: dict[str, tuple[tuple[tuple[str, ...], float], ...]] = {}
     for section, spec in (data.get("sections") or {}).items():
