@@ -146,6 +146,7 @@ Page-specific keys:
 """
 from __future__ import annotations
 
+import bisect
 import hashlib
 import io
 import json
@@ -157,12 +158,13 @@ import uuid
 import zlib
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field, replace
-from itertools import chain
+from itertools import chain, compress
+from operator import itemgetter, not_
 from datetime import datetime, timezone
 from email.utils import format_datetime
 from pathlib import Path
 from types import MappingProxyType
-from typing import TYPE_CHECKING, Any, Callable, Iterator, Mapping, NamedTuple, Sequence
+from typing import TYPE_CHECKING, Any, Callable, Iterable, Iterator, Mapping, NamedTuple, Sequence
 from urllib.parse import urlsplit
 
 import jinja2
@@ -372,10 +374,11 @@ def _tag_slug_function() -> Callable[[str], str]:
     return tag_slug
 
 
-def _safe_slugs(slug: Callable[[str], str]) -> Callable[[str], str]:
-    """``slug`` guarded so that a page path never gets an empty or unsafe segment."""
+def _safe_slugs(slug: Callable[[str], str], known: dict[str, str] | None = None) -> Callable[[str], str]:
+    """``slug`` guarded so that a page path never gets an empty or unsafe segment (``known``:
+    names slugged already, as this gives them)."""
 
-    known: dict[str, str] = {}  # one site has a few thousand tag names, each met many times
+    known = {} if known is None else known  # one site has a few thousand tag names, each met many times
 
     def safe(name: str) -> str:
         value = known.get(name)
@@ -478,6 +481,8 @@ class Site:
     tag_slugs: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
     #: tag slug → the published articles with that tag, newest first
     tagged: Mapping[str, Sequence[Article]] = field(default_factory=dict)
+    #: what it was made from, as plain values (see :class:`SiteIndex`); None for a site made otherwise
+    index: "SiteIndex | None" = field(default=None, compare=False, repr=False)
     #: slug → its entry in other articles' ``duplicates`` (made once: a story told nine times
     #: lists each telling on eight other pages)
     duplicate_refs: dict[str, dict[str, Any]] = field(default_factory=dict, compare=False, repr=False)
@@ -517,38 +522,280 @@ def make_site(articles: Sequence[Article], config: Config) -> Site:
     tag_names = {slug: min(counts, key=lambda kv: (-kv[1], kv[0]))[0] for slug, counts in spellings.items()}
     to_slug = slug_of.__getitem__
     tag_slugs = {a.slug: tuple(dict.fromkeys(map(to_slug, a.tags))) for a in published}
-    # Stories, not articles: the copies of one story count once.
-    stories: Counter[str] = Counter()
-    told_again: dict[str, set[str]] = defaultdict(set)  # the head of a story told more than once → its tags
-    tagged: dict[str, list[Article]] = defaultdict(list)
+    tagged: dict[str, list[str]] = defaultdict(list)
     for a in published:
-        slugs = tag_slugs[a.slug]
-        for slug in slugs:
-            tagged[slug].append(a)
-        head = canonical[a.slug]
-        if head == a.slug and head not in groups:
-            stories.update(slugs)
-        else:
-            told_again[head].update(slugs)
-    for slugs in told_again.values():
-        stories.update(slugs)
+        for slug in tag_slugs[a.slug]:
+            tagged[slug].append(a.slug)
     position = {a.slug: i for i, a in enumerate(published)}
+    # Stories, not articles: the copies of one story count once.
+    stories = {slug: _story_count(members, canonical) for slug, members in tagged.items()}
     least = max(1, config.tags.min_articles)
-    tag_pages = frozenset(slug for slug, count in stories.items() if count >= least)
+    frames = {a.slug: _frame(a) for a in articles}
+    members = {k: tuple(sorted(v, key=position.__getitem__)) for k, v in groups.items()}
+    days = list(map(_day_of, published))
+    index = SiteIndex(
+        order="\n".join(by_slug), days="\n".join(days), **_calendar(published, days),
+        canonical={s: c for s, c in canonical.items() if s != c}, members={k: "\n".join(v) for k, v in members.items()},
+        sections=Counter(a.section for a in published if a.section and canonical[a.slug] == a.slug),
+        tags=_pack({a.slug: a.tags for a in published}), slug_of=slug_of, spelled=dict(spelled), tag_names=tag_names,
+        tagged={slug: "\n".join(members) for slug, members in tagged.items()}, stories=stories,
+        tag_pages=frozenset(slug for slug, count in stories.items() if count >= least),
+        frames=frames, digest=_digest(by_slug, frames),
+    )
+    return _site_of(index, by_slug, config, tag_slug, position, canonical, members, tag_slugs)
+
+
+def _calendar(published: Sequence[Article], days: Sequence[str]) -> dict[str, dict[str, str]]:
+    """The published articles (newest first) by section, month and day, as :class:`SiteIndex` keeps them."""
+    lists: dict[str, dict[str, list[str]]] = {name: defaultdict(list) for name in ("by_section", "by_month", "by_day")}
+    by_section, by_month, by_day = lists.values()
+    for a, day in zip(published, days):
+        if a.section:
+            by_section[a.section].append(a.slug)
+        by_month[day[:7]].append(a.slug)
+        by_day[day].append(a.slug)
+    return {name: {key: "\n".join(slugs) for key, slugs in found.items()} for name, found in lists.items()}
+
+
+def _story_count(members: Iterable[str], canonical: Mapping[str, str]) -> int:
+    """How many stories the articles ``members`` (slugs) tell: the tellings of one story count once."""
+    return len({canonical.get(s, s) for s in members})
+
+
+@dataclass(frozen=True, slots=True)
+class SiteIndex:
+    """What :func:`make_site` works out from the whole corpus, as plain values by slug: kept in
+    the :class:`RenderMemo`, so that the next build, when its articles are those of the last
+    one but for a few edits that move none of them in date order, section or story, makes its
+    :class:`Site` from this one (see :func:`_site_since`) instead of from every article. Lists
+    of slugs are kept as one string, a slug a line (slugs have no line breaks): a memo is read
+    in a few milliseconds."""
+
+    order: str  #: published slugs, newest first
+    days: str  #: their calendar days (``YYYY-MM-DD``), a line each, in the same order
+    by_section: Mapping[str, str]  #: section → its articles, newest first
+    by_month: Mapping[str, str]  #: ``YYYY-MM`` → its articles, newest first
+    by_day: Mapping[str, str]  #: ``YYYY-MM-DD`` → its articles, newest first
+    canonical: Mapping[str, str]  #: slug → the canonical article of its story (only where another)
+    members: Mapping[str, str]  #: canonical slug → the other articles of its story, newest first
+    sections: Mapping[str, int]  #: section → how many stories it has
+    tags: bytes  #: published slug → its article's tags as spelled (pickled: read only after a tag edit)
+    slug_of: Mapping[str, str]  #: tag spelling → tag slug
+    spelled: Mapping[str, int]  #: tag spelling → how often published articles carry it
+    tag_names: Mapping[str, str]  #: tag slug → display name
+    tagged: Mapping[str, str]  #: tag slug → its published articles' slugs, newest first
+    stories: Mapping[str, int]  #: tag slug → how many stories carry it
+    tag_pages: frozenset[str]
+    frames: Mapping[str, bytes]  #: slug (drafts too) → :func:`_frame` of its article
+    digest: bytes  #: a hash of the published slugs in order with their frames (see :func:`_shape`)
+
+
+def _pack(value: Any) -> bytes:
+    return pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL)
+
+
+def _lines(text: str) -> list[str]:
+    return text.split("\n") if text else []
+
+
+def _frame(article: Article) -> bytes:
+    """A hash of what places an article on the site (draft or not, its date, section and the
+    story it belongs to: what :func:`_shape` reads of it; :data:`_PLACE` bytes), then a hash of its tags."""
+    date = article.date.isoformat() if article.date is not None else ""
+    text = f"{article.draft}\x00{date}\x00{article.duplicate_of}\x00{article.section}"
+    return (hashlib.blake2b(text.encode("utf-8", "surrogatepass"), digest_size=8).digest()
+            + hashlib.blake2b("\x00".join(article.tags).encode("utf-8", "surrogatepass"), digest_size=8).digest())
+
+
+_PLACE = 8  #: the bytes of a :func:`_frame` that place the article (the rest are of its tags)
+
+
+def _digest(order: Iterable[str], frames: Mapping[str, bytes]) -> bytes:
+    digest = hashlib.blake2b(digest_size=16)
+    for slug in order:
+        digest.update(slug.encode("utf-8", "surrogatepass") + b"\x00" + frames[slug][:_PLACE])
+    return digest.digest()
+
+
+def _site_of(
+    index: SiteIndex, by_slug: Mapping[str, Article], config: Config, tag_slug: Callable[[str], str],
+    position: Mapping[str, int] | None = None, canonical: Mapping[str, str] | None = None,
+    members: Mapping[str, tuple[str, ...]] | None = None, tag_slugs: Mapping[str, tuple[str, ...]] | None = None,
+) -> Site:
+    """The :class:`Site` that ``index`` describes, on the articles ``by_slug`` (published ones
+    in site order)."""
+    order = list(by_slug)
+    if position is None:
+        position = dict(zip(order, range(len(order))))
+    if canonical is None:
+        canonical = dict(zip(order, order))
+        canonical.update(index.canonical)
+    if members is None:
+        members = {k: tuple(_lines(v)) for k, v in index.members.items()}
     return Site(
         config=config,
-        articles=tuple(published),
+        articles=tuple(by_slug.values()),
         by_slug=MappingProxyType(by_slug),
         position=MappingProxyType(position),
         canonical=MappingProxyType(canonical),
-        members=MappingProxyType({k: tuple(sorted(v, key=position.__getitem__)) for k, v in groups.items()}),
+        members=MappingProxyType(members),
         tag_slug=tag_slug,
-        tag_names=MappingProxyType(tag_names),
-        tag_pages=tag_pages,
+        tag_names=MappingProxyType(index.tag_names),  # type: ignore[arg-type]
+        tag_pages=index.tag_pages,
         base_url=_base_url(config),
-        tag_slugs=MappingProxyType(tag_slugs),
-        tagged=MappingProxyType(dict(tagged)),
+        tag_slugs=MappingProxyType(tag_slugs) if tag_slugs is not None else _TagSlugs(by_slug, index.slug_of),
+        tagged=_Lists(index.tagged, by_slug),
+        index=index,
     )
+
+
+class _Lists(Mapping):
+    """Key → a list of published articles, newest first (e.g. a tag's, :attr:`Site.tagged`): each
+    list made from the slugs in a :class:`SiteIndex` when first asked for."""
+
+    def __init__(self, slugs: Mapping[str, str], by_slug: Mapping[str, Article]):
+        self._slugs, self._by_slug = slugs, by_slug
+        self._made: dict[str, list[Article]] = {}
+
+    def __getitem__(self, key: str) -> list[Article]:
+        made = self._made.get(key)
+        if made is None:
+            made = self._made[key] = list(map(self._by_slug.__getitem__, _lines(self._slugs[key])))
+        return made
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._slugs)
+
+    def __len__(self) -> int:
+        return len(self._slugs)
+
+    def size(self, key: str) -> int:
+        """``len(self[key])``, without making the list."""
+        return self._slugs[key].count("\n") + 1
+
+    def first(self, key: str) -> Article:
+        """``self[key][0]``, without making the list."""
+        return self._by_slug[self._slugs[key].partition("\n")[0]]
+
+    def __contains__(self, key: object) -> bool:
+        return key in self._slugs
+
+
+class _TagSlugs(Mapping):
+    """Published slug → the slugs of its article's tags, each once, in the article's order
+    (:attr:`Site.tag_slugs`), worked out when first asked for."""
+
+    def __init__(self, by_slug: Mapping[str, Article], slug_of: Mapping[str, str]):
+        self._by_slug, self._slug_of = by_slug, slug_of
+        self._made: dict[str, tuple[str, ...]] = {}
+
+    def __getitem__(self, slug: str) -> tuple[str, ...]:
+        made = self._made.get(slug)
+        if made is None:
+            made = self._made[slug] = tuple(dict.fromkeys(map(self._slug_of.__getitem__, self._by_slug[slug].tags)))
+        return made
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._by_slug)
+
+    def __len__(self) -> int:
+        return len(self._by_slug)
+
+    def __contains__(self, slug: object) -> bool:
+        return slug in self._by_slug
+
+
+def _site_since(current: Mapping[str, Article], config: Config, old: SiteIndex, changed: set[str]) -> Site | None:
+    """The :class:`Site` of the articles ``current`` (by slug) made from the index of the last
+    build's site, where the articles are the same but for those in ``changed`` (slugs); None
+    when one of those moved on the site (another date, section or story, a draft now or no
+    longer) or the articles are not the same ones (see :func:`make_site`, which this gives
+    the same site as)."""
+    frames = old.frames
+    if current.keys() != frames.keys():
+        return None
+    retagged, drafts = [], {}
+    for slug in changed:
+        frame, was = _frame(current[slug]), frames[slug]
+        if frame[:_PLACE] != was[:_PLACE]:
+            return None
+        if frame != was:
+            if current[slug].draft:
+                drafts[slug] = frame  # not on the site: only its frame changes
+            else:
+                retagged.append(current[slug])
+    tag_slug = _safe_slugs(_tag_slug_function(), dict(old.slug_of))
+    index = _retagged(old, retagged, tag_slug, max(1, config.tags.min_articles)) if retagged else old
+    if drafts:
+        index = replace(index, frames={**index.frames, **drafts})
+    order = _lines(index.order)
+    by_slug = dict(zip(order, map(current.__getitem__, order)))
+    return _site_of(index, by_slug, config, tag_slug)
+
+
+def _old_tag_slugs(index: SiteIndex, slugs: Iterable[str]) -> dict[str, tuple[str, ...]]:
+    """The tag slugs that the articles ``slugs`` had in the site of ``index``."""
+    tags, slug_of = pickle.loads(index.tags), index.slug_of
+    return {slug: tuple(dict.fromkeys(map(slug_of.__getitem__, tags[slug]))) for slug in slugs if slug in tags}
+
+
+def _retagged(old: SiteIndex, articles: Sequence[Article], tag_slug: Callable[[str], str], least: int) -> SiteIndex:
+    """``old`` with the tags of ``articles`` (published ones of its site) as they are now."""
+    tags: dict[str, tuple[str, ...]] = pickle.loads(old.tags)
+    spelled, slug_of, tagged = dict(old.spelled), dict(old.slug_of), dict(old.tagged)
+    position: dict[str, int] | None = None
+    touched: set[str] = set()  # tag slugs whose members or spellings changed
+    frames = dict(old.frames)
+    for a in articles:
+        before = tuple(dict.fromkeys(map(slug_of.__getitem__, tags[a.slug])))
+        for name in tags[a.slug]:
+            left = spelled[name] - 1
+            if left:
+                spelled[name] = left
+            else:
+                del spelled[name]
+            touched.add(slug_of[name])
+        for name in a.tags:
+            spelled[name] = spelled.get(name, 0) + 1
+            if name not in slug_of:
+                slug_of[name] = tag_slug(name)
+            touched.add(slug_of[name])
+        tags[a.slug] = a.tags
+        frames[a.slug] = _frame(a)
+        now = tuple(dict.fromkeys(map(slug_of.__getitem__, a.tags)))
+        for t in set(before) - set(now):
+            members = [s for s in _lines(tagged[t]) if s != a.slug]
+            if members:
+                tagged[t] = "\n".join(members)
+            else:
+                del tagged[t]
+        for t in set(now) - set(before):
+            if position is None:
+                position = {slug: i for i, slug in enumerate(_lines(old.order))}
+            members = _lines(tagged.get(t, ""))
+            bisect.insort(members, a.slug, key=position.__getitem__)
+            tagged[t] = "\n".join(members)
+    for name in [n for n in slug_of if n not in spelled]:
+        del slug_of[name]
+    names: dict[str, list[tuple[str, int]]] = defaultdict(list)
+    for name, slug in slug_of.items():
+        if slug in touched:
+            names[slug].append((name, spelled[name]))
+    tag_names, stories = dict(old.tag_names), dict(old.stories)
+    pages = set(old.tag_pages)
+    for t in touched:
+        if t in tagged:
+            tag_names[t] = min(names[t], key=lambda kv: (-kv[1], kv[0]))[0]
+            stories[t] = _story_count(_lines(tagged[t]), old.canonical)
+        else:
+            tag_names.pop(t, None)
+            stories.pop(t, None)
+        if stories.get(t, 0) >= least:
+            pages.add(t)
+        else:
+            pages.discard(t)
+    return replace(old, tags=_pack(tags), spelled=spelled, slug_of=slug_of, tag_names=tag_names, tagged=tagged,
+                   stories=stories, tag_pages=frozenset(pages), frames=frames)
 
 
 def article_path(slug: str) -> str:
@@ -873,10 +1120,10 @@ def _view_of(article: Article, site: Site, contexts: Mapping[str, dict[str, Any]
 
 def site_context(site: Site) -> dict[str, Any]:
     """The ``site`` key every template gets."""
-    counts: Counter[str] = Counter()
-    for a in site.articles:
-        if a.section and site.canonical[a.slug] == a.slug:
-            counts[a.section] += 1
+    if site.index is not None:
+        counts: Mapping[str, int] = site.index.sections
+    else:
+        counts = Counter(a.section for a in site.articles if a.section and site.canonical[a.slug] == a.slug)
     sections = [
         {**_section_ref(name, site), "count": counts[name]}  # type: ignore[dict-item]
         for name in sorted(counts, key=_section_key)
@@ -1052,9 +1299,9 @@ class RenderMemo:
 
     shape: tuple  #: :func:`_shape` of the site it was made for
     prints: dict[str, bytes]  #: slug → what its article was made from (see :func:`digest.pipeline._prints`)
-    tags: dict[str, tuple[str, ...]]  #: slug → the slugs of its article's tags
+    index: SiteIndex | None  #: the site's :class:`SiteIndex`, for the next site to be made from
     view_keys: dict[str, str]  #: slug → :meth:`Renderer.view_key` of its view
-    members: dict[str, frozenset[str]]  #: page path → slugs of the article views its context holds
+    members: dict[str, tuple[str, ...]]  #: page path → slugs of the article views its context holds (each once)
     output: str  #: the folder its pages were written into (their keys and stamps: ``Store.pages``)
     #: in memory only: slug → the article its view was made from (compared by identity), the views,
     #: and the templates, compiled (reused while they are the same)
@@ -1062,8 +1309,11 @@ class RenderMemo:
     views: dict[str, "ArticleView"] = field(default_factory=dict)
     env: jinja2.Environment | None = None
     site: Site | None = None  #: in memory only: the site it was made for (see :func:`preview`)
-    #: slug → its row of the search index (:meth:`Renderer.listing`; small, so kept on disk too)
-    listings: dict[str, tuple] = field(default_factory=dict)
+    #: slug → its row of the search index (:meth:`Renderer.listing`); on disk, that mapping pickled
+    #: (read only when the index is made again: a build that changes no row does not need it)
+    listings: dict[str, tuple] | bytes = field(default_factory=dict)
+    #: slug → :func:`_row_key` of its row of the search index
+    row_keys: dict[str, bytes] = field(default_factory=dict)
     #: slug → :func:`_shown` of its article: what other articles' views show of it
     shown: dict[str, bytes] = field(default_factory=dict)
     #: the templates as compiled (see :class:`_MemoBytecode`), for a new process with the same templates and code
@@ -1071,7 +1321,8 @@ class RenderMemo:
 
     def on_disk(self) -> "RenderMemo":
         """This memo without what only makes sense in this process."""
-        return replace(self, articles={}, views={}, env=None, site=None)
+        listings = self.listings if isinstance(self.listings, bytes) else _pack(self.listings)
+        return replace(self, articles={}, views={}, env=None, site=None, listings=listings)
 
 
 def preview(memo: RenderMemo, article: Article, config: Config) -> tuple[str, bytes] | None:
@@ -1129,9 +1380,10 @@ def _shape(site: Site, env_key: str) -> tuple:
     article views it holds differs (or, for the tag index, the front page and the sitemap,
     where an article's tags did). Sites whose shapes differ only in the tags that have a page
     are treated alike, with the views that show such a tag made again (see :func:`_same_but_tags`)."""
+    index = site.index
     return (
         env_key, site.config, site.base_url, tuple((t, site.tag_names[t]) for t in sorted(site.tag_pages)),
-        tuple((a.slug, a.date, a.section, site.canonical[a.slug]) for a in site.articles),
+        index.digest if index is not None else tuple((a.slug, a.date, a.section, site.canonical[a.slug]) for a in site.articles),
     )
 
 
@@ -1145,12 +1397,35 @@ def _same_but_tags(old: tuple, new: tuple) -> bool:
     return len(old) == len(new) and all(a == b for i, (a, b) in enumerate(zip(old, new)) if i != _TAG_PAGES)
 
 
+def _row_key(row: tuple) -> bytes:
+    """A hash of a row of the search index (:func:`digest.search.encode_row`)."""
+    text = repr(row[1:]).encode("utf-8", "surrogatepass")
+    return hashlib.blake2b(row[0] + b"\x00" + text, digest_size=8).digest()
+
+
 def _shown(article: Article) -> bytes:
     """A hash of what other articles' views show of ``article`` (besides its slug, date, section
     and story, which :func:`_shape` holds): its headline (previous/next and related links, other
     tellings) and its byline and source (other tellings of its story)."""
     text = f"{article.title}\x00{article.url}\x00{article.byline}"
     return hashlib.blake2b(text.encode("utf-8", "surrogatepass"), digest_size=8).digest()
+
+
+def _changed(current: Mapping[str, Article], memo: RenderMemo, prints: Mapping[str, tuple[bytes, bool]]) -> set[str]:
+    """The slugs of the articles ``current`` (by slug) that may not be as the memo's build had
+    them. An article is unchanged when it is the one the memo's view was made from (in this
+    process), or when it is made from what that one was (its print, not made in this build)."""
+    same, old_prints = memo.articles, memo.prints
+    if same:
+        return {
+            slug for slug, a in current.items()
+            if same.get(slug) is not a and ((mine := prints.get(slug)) is None or mine[1] or mine[0] != old_prints.get(slug))
+        }
+    # A new process: no article is the memo's own; each is told by its print.
+    changed = {slug for slug, (mine, made) in prints.items() if made or mine != old_prints.get(slug)}
+    changed.intersection_update(current.keys())
+    changed.update(current.keys() - prints.keys())  # no print: not known to be the same
+    return changed
 
 
 def _reaches(site: Site, changed: set[str], shown: set[str]) -> set[str]:
@@ -1194,17 +1469,26 @@ class Renderer:
     ):
         self.config = config
         self.env = env if env is not None else make_environment(config)
-        self.site = site if site is not None else make_site(articles, config)
         self.root_dir = Path(config.root)
         #: slug → (what its article was made from, whether that was made in this build)
         self.prints = dict(prints or {})
+        changed: set[str] | None = None  # slugs of the articles not as the memo's site had them
+        if site is None and memo is not None and memo.index is not None and memo.shape[1] == config:
+            current = {a.slug: a for a in articles}
+            changed = _changed(current, memo, self.prints)
+            site = _site_since(current, config, memo.index, changed)
+        #: the memo's prints and the slugs whose print may differ from them (see :meth:`memo`)
+        self._since: tuple[Mapping[str, bytes], set[str]] | None = (memo.prints, changed) if changed is not None else None
+        self.site = site if site is not None else make_site(articles, config)
         self.view_keys: dict[str, str] = {}  #: slug → key of its view, once known
         self._env_key = ""
-        self.members: dict[str, frozenset[str]] = {}  #: page path → view slugs in its key (see :meth:`key`)
+        self.members: dict[str, tuple[str, ...]] = {}  #: page path → view slugs in its key (see :meth:`key`)
         self.dirty: set[str] | None = None
         self.dirty_folders: tuple[str, ...] = ()
         #: slug → its row of the search index (:func:`digest.search.search_row`, as :func:`~digest.search.encode_row` writes it)
         self.listings: dict[str, tuple] = {}
+        self._old_listings: bytes | None = None  # the last build's rows, pickled, until needed (see _all_listings)
+        self.row_keys: dict[str, bytes] = {}  #: slug → :func:`_row_key` of its row, once known
         self.shown: dict[str, bytes] = {}  #: slug → :func:`_shown` of its article, once known
         self._common: tuple[dict[str, Any], list[dict[str, str]]] | None = None  # see page_context
         self._site_key: str | None = None
@@ -1216,7 +1500,9 @@ class Renderer:
             self.env.bytecode_cache = _MemoBytecode(memo.bytecode if same_templates else None)  # type: ignore[union-attr]
         self.views: dict[str, ArticleView]
         if memo is not None and _same_but_tags(memo.shape, self._shape):  # type: ignore[arg-type]
-            self.views, self.dirty = self._views_since(memo)
+            self.views, self.dirty = self._views_since(memo, changed)
+            if not self.dirty_folders:  # asked of every page: a set's own test, called from C
+                self.wants = self.dirty.__contains__  # type: ignore[method-assign]
         elif eager:
             self.views = {a.slug: _list_view(a, self.site) for a in self.site.articles}
         else:  # made when a page asks (a renderer that may hand the pages to other processes)
@@ -1232,17 +1518,14 @@ class Renderer:
         """Whether the page at ``path`` must be looked at (always, without a memo)."""
         return self.dirty is None or path in self.dirty or path.startswith(self.dirty_folders)
 
-    def _views_since(self, memo: RenderMemo) -> tuple[dict[str, "ArticleView"], set[str]]:
+    def _views_since(self, memo: RenderMemo, changed: set[str] | None = None) -> tuple[dict[str, "ArticleView"], set[str]]:
         """The views of a site shaped like ``memo``'s, and the pages holding one that changed
-        (setting :attr:`dirty_folders` for the tags that an article joined or left)."""
+        (setting :attr:`dirty_folders` for the tags that an article joined or left).
+        ``changed``: :func:`_changed`, if known."""
         site = self.site
-        same, prints, old_prints = memo.articles, self.prints, memo.prints
-        # An article is unchanged when it is the one the memo's view was made from (in this
-        # process), or when it is made from what that one was (its print, not made in this build).
-        changed = {
-            slug for slug, a in site.by_slug.items()
-            if same.get(slug) is not a and ((mine := prints.get(slug)) is None or mine[1] or mine[0] != old_prints.get(slug))
-        }
+        if changed is None:
+            changed = _changed(site.by_slug, memo, self.prints)
+        changed = {slug for slug in changed if slug in site.position}
         shown = set()  # changed articles that other views show differently
         old_shown = memo.shown
         self.shown = dict(old_shown)
@@ -1254,8 +1537,16 @@ class Renderer:
         paged = set(memo.shape[_TAG_PAGES]) ^ set(self._shape[_TAG_PAGES])  # type: ignore[index]
         moved_tags = {slug for slug, _ in paged}
         retagged: set[str] = set(moved_tags)
-        for slug in changed:
-            retagged.update(set(memo.tags.get(slug, ())) ^ set(site.tag_slugs[slug]))
+        index, old_index = site.index, memo.index
+        if index is not None and old_index is not None:
+            # the articles whose tags changed (see _frame); the others kept them
+            again = [slug for slug in changed if index.frames.get(slug) != old_index.frames.get(slug)]
+        else:
+            again = list(changed)
+        if again:
+            old_tags = _old_tag_slugs(old_index, again) if old_index is not None else {}
+            for slug in again:
+                retagged.update(set(old_tags.get(slug, ())) ^ set(site.tag_slugs[slug]))
         if moved_tags:
             changed |= {slug for slug, tags in site.tag_slugs.items() if not moved_tags.isdisjoint(tags)}
         reached = _reaches(site, changed, shown)
@@ -1264,7 +1555,11 @@ class Renderer:
         for slug, old in memo.views.items():
             if slug not in reached:
                 views[slug] = old
-        self.listings = dict(memo.listings)
+        if isinstance(memo.listings, bytes):
+            self._old_listings = memo.listings
+        else:
+            self.listings = dict(memo.listings)
+        self.row_keys = dict(memo.row_keys)
         moved: set[str] = set()
         search = False  # whether a row of the search index changed
         for slug in reached:
@@ -1273,12 +1568,15 @@ class Renderer:
             if self.view_key(view) != memo.view_keys.get(slug):
                 moved.add(slug)
                 row = encode_row(search_row(view))
-                if self.listings.get(slug) != row:
+                key = _row_key(row)
+                if self.row_keys.get(slug) != key:
                     self.listings[slug] = row
+                    self.row_keys[slug] = key
                     search = True
         dirty: set[str] = set()
         if moved:
-            dirty = {path for path, slugs in memo.members.items() if not slugs.isdisjoint(moved)}
+            # the pages whose views meet a moved one (a filter run in C: every page is looked at)
+            dirty = set(compress(memo.members.keys(), map(not_, map(moved.isdisjoint, memo.members.values()))))
         if search:
             dirty.add(_SEARCH_PATH)  # made from a part of every view (see _listing), not from the views
         if retagged:
@@ -1291,32 +1589,68 @@ class Renderer:
     def memo(self, pages: Mapping[str, tuple[str, Any]], output: Path) -> RenderMemo | None:
         """What the next build can start from, once ``pages`` (every page of this build:
         path → (key, stamp)) are written; None when a page has no key."""
-        if any(not key or path not in self.members for path, (key, _) in pages.items()):
+        # After an edit, most of what the memo holds is what this renderer took from the last
+        # one, with the same keys: taken as it is, not copied key by key.
+        members = self.members
+        if members.keys() == pages.keys():
+            if not all(map(itemgetter(0), pages.values())):
+                return None
+        elif any(not key or path not in members for path, (key, _) in pages.items()):
             return None
+        else:
+            members = {path: members[path] for path in pages}
         site = self.site
-        if any(slug not in self.view_keys for slug in site.by_slug):
-            return None
-        view_keys = {slug: self.view_keys[slug] for slug in site.by_slug}
+        view_keys = self.view_keys
+        if view_keys.keys() != site.by_slug.keys():
+            if any(slug not in view_keys for slug in site.by_slug):
+                return None
+            view_keys = {slug: view_keys[slug] for slug in site.by_slug}
+        if self.listings or self._old_listings is None:
+            listings: dict[str, tuple] | bytes = self._all_listings()
+            row_keys = self.row_keys
+            if row_keys.keys() != site.by_slug.keys():
+                if any(slug not in listings for slug in site.by_slug):
+                    return None
+                row_keys = {slug: row_keys.get(slug) or _row_key(listings[slug]) for slug in site.by_slug}  # type: ignore[index]
+        else:  # no row read or made: the last build's, as they were
+            listings, row_keys = self._old_listings, self.row_keys
         known = self.shown
+        if known.keys() != site.by_slug.keys():
+            known = {slug: known.get(slug) or _shown(a) for slug, a in site.by_slug.items()}
+        if self._since is not None and self._since[0].keys() == self.prints.keys():
+            prints = dict(self._since[0])  # the others' prints are the same
+            prints.update((slug, self.prints[slug][0]) for slug in self._since[1] if slug in self.prints)
+        else:
+            prints = {slug: p for slug, (p, _) in self.prints.items()}
         return RenderMemo(
             shape=self._shape if self._shape is not None else _shape(site, self.env_key),
-            prints={slug: p for slug, (p, _) in self.prints.items()},
-            tags=dict(site.tag_slugs),
-            view_keys=view_keys, members={path: self.members[path] for path in pages},
+            prints=prints,
+            index=site.index,
+            view_keys=view_keys, members=members,
             output=str(output), articles=dict(site.by_slug), views=dict(dict.items(self.views)), env=self.env,
-            listings=self.listings, site=site,
+            listings=listings, row_keys=row_keys, site=site,
             bytecode=dict(cache.saved) if isinstance(cache := self.env.bytecode_cache, _MemoBytecode) else {},
-            shown={slug: known.get(slug) or _shown(a) for slug, a in site.by_slug.items()},
+            shown=known,
         )
 
     def listing(self, article: Article) -> tuple:
         """The row of a published article in the search index, as :func:`digest.search.encode_row`
         writes it (made once; see :func:`digest.search.search_row`)."""
         found = self.listings.get(article.slug)
+        if found is None and self._old_listings is not None:
+            found = self._all_listings().get(article.slug)
         if found is None:
             view = dict.get(self.views, article.slug)  # made already: its listing is part of it
             found = self.listings[article.slug] = encode_row(search_row(view if view is not None else _listing(article, self.site)))
         return found
+
+    def _all_listings(self) -> dict[str, tuple]:
+        """:attr:`listings` with the last build's rows read in (those made since win)."""
+        if self._old_listings is not None:
+            rows = pickle.loads(self._old_listings)
+            rows.update(self.listings)
+            self.listings, self._old_listings = rows, None
+        return self.listings
 
     def render(self, page: Page) -> bytes:
         """The page's bytes (raises :class:`TemplateError` naming the template file and line)."""
@@ -1325,7 +1659,7 @@ class Renderer:
         if page.template == _JSON_FEED:
             return _json_feed(**page.context)
         if page.template == _SEARCH_INDEX:
-            return index_script(page.context["rows"])
+            return _search_script(page.context)
         log.debug("render %s with %s", page.path, page.template)
         context = page.context
         later = context.get("jsonld")
@@ -1336,16 +1670,15 @@ class Renderer:
     def key(self, page: Page) -> str:
         """A hash of the page's template set, code version, template name and context
         (the slugs of the article views in the context are kept in :attr:`members`)."""
-        if page.template == _SEARCH_INDEX:  # a row at a time: no copy of the whole index in memory
+        if page.template == _SEARCH_INDEX:  # made from its rows alone: the key is a hash of the script
             digest = hashlib.blake2b(self.env_key.encode() + page.template.encode(), digest_size=16)
-            for row in page.context["rows"]:
-                digest.update(pickle.dumps(row, protocol=pickle.HIGHEST_PROTOCOL))
-            self.members[page.path] = frozenset()
+            digest.update(_search_script(page.context))
+            self.members[page.path] = ()
             return digest.hexdigest()
         buffer = io.BytesIO()
         pickler = _KeyPickler(buffer, self)
         pickler.dump((page.template, page.context))
-        self.members[page.path] = frozenset(pickler.slugs)
+        self.members[page.path] = tuple(dict.fromkeys(pickler.slugs))
         return hashlib.blake2b(self.env_key.encode() + buffer.getvalue(), digest_size=16).hexdigest()
 
     def view_key(self, view: Mapping[str, Any]) -> str:
@@ -1417,10 +1750,10 @@ class Renderer:
         part, parts = share
         config, site, views = self.config, self.site, self.views
 
-        def mine(path: str) -> bool:
-            if only is not None:
-                return only(path)
+        def share_of(path: str) -> bool:
             return parts == 1 or zlib.crc32(path.encode("utf-8")) % parts == part
+
+        mine = only if only is not None else share_of
 
         page = self.page_context
         size = config.front.page_size
@@ -1431,7 +1764,9 @@ class Renderer:
         def wanted(first: str, most: int) -> bool:
             """Whether a page of the list whose first page is ``first`` is asked for, the list
             having at most ``most`` entries (so without working out its stories)."""
-            return any(mine(_page_path(first, number)) for number in range(1, _pages_of(most, size) + 1))
+            if mine(first):
+                return True
+            return most > size and any(mine(_page_path(first, number)) for number in range(2, _pages_of(most, size) + 1))
 
         def story_pages(
             first: str, members: Sequence[Article], title: str, description: str, template: str, kind: str,
@@ -1461,6 +1796,7 @@ class Renderer:
 
         # Tags: one story list per tag slug; the tag index lists them most used first.
         tagged = site.tagged
+        tag_size = tagged.size if isinstance(tagged, _Lists) else lambda slug: len(tagged[slug])
         paged = sorted(slug for slug in tagged if slug in site.tag_pages)
 
         def tag_of(slug: str) -> dict[str, Any]:
@@ -1490,7 +1826,7 @@ class Renderer:
         # Tag pages (each with its own feeds) and the tag index.
         for slug in paged:
             url = tag_path(slug)
-            if not wanted(url, len(tagged[slug])):
+            if not wanted(url, tag_size(slug)):
                 continue
             tag = tag_of(slug)
             folder = url[: -len("index.html")]
@@ -1502,48 +1838,42 @@ class Renderer:
                        page("tags/index.html", "tags", "Tags", "Every tag on the site, most used first.", tags=tags_by_use()))
 
         # Section pages.
-        by_section: dict[str, list[Article]] = defaultdict(list)
-        for a in site.articles:
-            if a.section:
-                by_section[a.section].append(a)
+        index = site.index
+        if index is None:  # a site not made by make_site
+            day_of = list(map(_day_of, site.articles))
+            index = replace(make_site((), config).index, days="\n".join(day_of), **_calendar(site.articles, day_of))
+        by_section, by_month, by_day = (_Lists(found, site.by_slug) for found in (index.by_section, index.by_month, index.by_day))
         for name in sorted(by_section, key=_section_key):
             section = {**_section_ref(name, site)}  # type: ignore[arg-type]
-            if not wanted(section["url"], len(by_section[name])):
+            if not wanted(section["url"], by_section.size(name)):
                 continue
             section["count"] = len(stories_of(by_section[name]))
             yield from story_pages(section["url"], by_section[name], name, f"{name}: the latest stories.",
                                    "section.html", "section", section=section)
 
         # Archive: an index of months and days; a page per month (every article, compact) and per day (the digest).
-        by_month: dict[str, list[Article]] = defaultdict(list)
-        by_day: dict[str, list[Article]] = defaultdict(list)
-        for a in site.articles:
-            day = _day_of(a)
-            by_month[day[:7]].append(a)
-            by_day[day].append(a)
         days_of: dict[str, list[str]] = defaultdict(list)  # month → its days
         for day in by_day:
             days_of[day[:7]].append(day)
         months = []
         for month_id in sorted(by_month, reverse=True):
-            members = by_month[month_id]
             days = [
-                {"id": d, "title": _day_human(_date(by_day[d][0])), "number": int(d[8:]),
-                 "url": archive_path(d), "count": len(by_day[d])}
+                {"id": d, "title": _day_human(_date(by_day.first(d))), "number": int(d[8:]),
+                 "url": archive_path(d), "count": by_day.size(d)}
                 for d in sorted(days_of[month_id], reverse=True)
             ]
-            months.append({"id": month_id, "title": _month(_date(members[0])), "url": archive_path(month_id),
-                           "count": len(members), "days": days})
+            months.append({"id": month_id, "title": _month(_date(by_month.first(month_id))), "url": archive_path(month_id),
+                           "count": by_month.size(month_id), "days": days})
         if mine("archive/index.html"):
             yield emit("archive/index.html", "archive.html",
                        page("archive/index.html", "archive", "Archive", "Every article, by month and by day.", months=months))
         for month in months:
-            members = by_month[month["id"]]
-            count = _pages_of(len(members), size)
+            count = _pages_of(month["count"], size)
             for number in range(1, count + 1):
                 path = _page_path(month["url"], number)
                 if not mine(path):
                     continue
+                members = by_month[month["id"]]
                 groups: dict[str, dict[str, Any]] = {}
                 for a in members[(number - 1) * size: number * size]:
                     view = views[a.slug]
@@ -1571,8 +1901,10 @@ class Renderer:
         yield from _feeds(site, views, site.articles, "", config.site.title, config.site.description,
                           "index.html", emit, page, mine, memo=entries)
         for slug in paged:
-            name = site.tag_names[slug]
             url = tag_path(slug)
+            if not mine(url[: -len("index.html")] + "feed.xml"):  # its only feed (see _feeds' atom_only)
+                continue
+            name = site.tag_names[slug]
             yield from _feeds(site, views, tagged[slug], url[: -len("index.html")],
                               f"{config.site.title}: {name}", f"Stories tagged “{name}”.",
                               url, emit, page, mine, tag_slug=slug, atom_only=True, memo=entries)
@@ -1581,12 +1913,12 @@ class Renderer:
             urls: list[dict[str, str]] = []
             if site.base_url:
                 urls.append({"loc": site.url("index.html"), "lastmod": updated[:10] if site.articles else ""})
-                urls += [{"loc": site.url(article_path(a.slug)), "lastmod": _day_of(a)} for a in site.articles]
+                urls += [{"loc": site.url(article_path(a.slug)), "lastmod": day} for a, day in zip(site.articles, _lines(index.days))]
                 for slug in paged:
                     urls.append({"loc": site.url(tag_path(slug)), "lastmod": _date(tagged[slug][0]).date().isoformat()})
                 for name in sorted(by_section, key=_section_key):
                     slug = site.tag_slug(name)
-                    urls.append({"loc": site.url(section_path(slug)), "lastmod": _date(by_section[name][0]).date().isoformat()})
+                    urls.append({"loc": site.url(section_path(slug)), "lastmod": _date(by_section.first(name)).date().isoformat()})
                 for month in months:
                     urls.append({"loc": site.url(month["url"]), "lastmod": month["days"][0]["id"]})
                     urls += [{"loc": site.url(d["url"]), "lastmod": d["id"]} for d in month["days"]]
@@ -1596,6 +1928,14 @@ class Renderer:
         for path, template, kind in (("robots.txt", "robots.txt", "robots"), ("style.css", "style.css", "css"), ("search.js", "search.js", "js")):
             if mine(path):
                 yield emit(path, template, page(path, kind, ""))
+
+
+def _search_script(context: dict[str, Any]) -> bytes:
+    """The search index script of a :data:`_SEARCH_INDEX` page (made once: its key is a hash of it)."""
+    script = context.get("script")
+    if script is None:
+        script = context["script"] = index_script(context.pop("rows"))
+    return script
 
 
 #: The template name of a JSON feed, which is made in Python, not by a template.

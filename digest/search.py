@@ -111,21 +111,21 @@ def encode_row(row: tuple) -> tuple[bytes, tuple[str, ...], str | None]:
     return _json([headline, slug, day, summary])[:-1].encode("utf-8"), tuple(tag_names), section
 
 
+class _Numbers(dict):
+    """Name → its number as written (``b"0"``, ``b"1"``…), numbered in the order first asked for."""
+
+    def __missing__(self, name: Any) -> bytes:
+        number = self[name] = b"%d" % len(self)
+        return number
+
+
 def index_script(rows: Iterable[tuple[bytes, tuple[str, ...], str | None]]) -> bytes:
     """``search_index_js(index_from_rows(rows))`` from the same rows made by :func:`encode_row`:
     the same bytes, made as bytes (no text copy of the whole index on the way)."""
-    tags: dict[str, bytes] = {}  # name → its number, as written
-    sections: dict[str, int] = {}
-    docs: list[bytes] = []
-    for head, tag_names, section in rows:
-        ids = []
-        for name in tag_names:
-            number = tags.get(name)
-            if number is None:
-                number = tags[name] = b"%d" % len(tags)
-            ids.append(number)
-        section_id = sections.setdefault(section, len(sections)) if section else -1
-        docs.append(b"%s,[%s],%d]" % (head, b",".join(ids), section_id))
+    tags, sections = _Numbers(), _Numbers()  # name → its number, as written
+    tag_number, section_number = tags.__getitem__, sections.__getitem__
+    docs = [b"%s,[%s],%s]" % (head, b",".join(map(tag_number, tag_names)), section_number(section) if section else b"-1")
+            for head, tag_names, section in rows]
     start = b"window.DIGEST_SEARCH=" + _json({"v": 1, "tags": list(tags), "sections": list(sections)})[:-1].encode("utf-8")
     start += b',"docs":['
     if not docs:

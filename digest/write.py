@@ -29,7 +29,7 @@ _OLD_PREFIX = ".digest-old-"
 
 def _checked(rel: str) -> str:
     """``rel`` itself once :func:`safe_relpath` accepts it (the fast form, for every page)."""
-    if not rel or "\x00" in rel or "\\" in rel or rel[0] == "/" or rel[-1] == "/" or "//" in rel or "/." in "/" + rel:
+    if not rel or "\x00" in rel or "\\" in rel or rel[0] in "/." or rel[-1] == "/" or "//" in rel or "/." in rel:
         return safe_relpath(rel).as_posix()  # raises with the right message (or accepts a part like ".well-known")
     return rel
 
