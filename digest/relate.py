@@ -75,9 +75,9 @@ from datetime import datetime, timezone
 from typing import TYPE_CHECKING, Iterator, Mapping, Sequence
 
 import numpy as np
-import scipy.sparse as sp
 
 from . import relate_matrix as rm
+from .relate_matrix import sp  # scipy.sparse, imported when first used (see relate_matrix._LazyScipySparse)
 from .model import Article, Related
 from .text import stem, stopwords, words
 
@@ -444,13 +444,11 @@ def _links(index: Index, chosen: Sequence[tuple[int, float]]) -> tuple[Related, 
 
 def _all_candidates(index: Index, doc: int) -> tuple[np.ndarray, np.ndarray]:
     """Every document scoring above 0 for ``doc``, best first (the fallback of a short list)."""
-    x = index.vectors[doc : doc + 1]
+    x = rm.Csr.of(index.vectors).rows(np.array([doc]))
     if _query_terms(len(index), index.tuning):
-        x = rm.cap_terms(x, _query_terms(len(index), index.tuning))
-    a, b = x.indptr[0], x.indptr[1]
-    dense = np.zeros(x.shape[1], dtype=np.float32)
-    dense[x.indices[a:b]] = x.data[a:b]
-    row = index.postings @ dense
+        x = rm.Csr.of(rm.cap_terms(x.tosp(), _query_terms(len(index), index.tuning)))
+    # ``postings @ dense row``: each document's products in its column order, added in float32
+    row = rm.row_products(index.postings, None, x, np.array([0]))[:, 0]
     row[doc] = 0.0
     found = np.nonzero(row > 0)[0]
     order = np.lexsort((found, -row[found]))
@@ -619,7 +617,12 @@ def _same_end_pairs(ends: np.ndarray, tuning: Tuning) -> np.ndarray:
 
 
 def _pair_cosines(x: sp.csr_matrix, i: np.ndarray, j: np.ndarray, step: int = 2048) -> np.ndarray:
-    """``x[i[k]] · x[j[k]]`` for every ``k`` (rows multiplied entry by entry, ``step`` pairs at once)."""
+    """``x[i[k]] · x[j[k]]`` for every ``k`` (rows multiplied entry by entry, ``step`` pairs at once):
+    with scipy when it is loaded, else with numpy (:func:`digest.relate_matrix.pair_dots`, the
+    same numbers), so that an edit in a new process needs no scipy."""
+    if not rm.scipy_loaded():
+        return rm.pair_dots(x, i, j)
+    x = x.tosp() if isinstance(x, rm.Csr) else x
     out = np.zeros(len(i), dtype=np.float64)
     for a in range(0, len(i), step):
         prod = x[i[a : a + step]].multiply(x[j[a : a + step]])
@@ -1044,7 +1047,9 @@ def _wide_lists(
     n = len(index)
     while len(rest):
         width = min(n, width * 4)
-        docs, cos = rm.top_neighbours(index.vectors, postings_t, width, rest.tolist(), block=max(8, 2048 // width),
+        # (numpy products take more rows at once: a few MB of dense scores; the result is the same)
+        block = max(8, 2048 // width) if rm.scipy_loaded() else max(8, min(16384 // width, rm._DENSE_AT_ONCE // max(n, 1) // 2))
+        docs, cos = rm.top_neighbours(index.vectors, postings_t, width, rest.tolist(), block=block,
                                       query_terms=_query_terms(n, index.tuning))
         found = _plain_lists(index, canonical, k, min_score, rest, docs, cos, rank)
         out.update(found)
@@ -1122,13 +1127,16 @@ def _lists(
 def _emit(
     articles: Sequence[Article], index: Index, canonical: Sequence[int], chosen: np.ndarray, chosen_scores: np.ndarray,
     before: Sequence[Article | None] | None = None, same_input: Sequence[bool] | None = None,
+    only: np.ndarray | None = None, earlier: Sequence[Article] | None = None,
 ) -> tuple[Article, ...]:
     """The articles with their related lists (rows of ``chosen``/``chosen_scores``, -1 after the
     last) and same-story fields filled in.
 
     ``before[i]``, when given, is an earlier output for row ``i`` whose related list is known to
     be the same: its ``related`` is reused, and the whole article when ``same_input[i]`` (the input
-    is the very object that output was made from) and its same-story fields are equal."""
+    is the very object that output was made from) and its same-story fields are equal. With
+    ``only`` (rows) and ``earlier`` (outputs, one per row), only those rows are made: the others
+    are ``earlier``'s."""
     slugs, titles = index.slugs, index.titles
     canon = np.asarray(canonical, dtype=np.int64)
     members: dict[int, list[str]] = {}
@@ -1137,6 +1145,14 @@ def _emit(
             members.setdefault(int(canon[i]), []).append(slugs[i])
     groups = {c: tuple(sorted(group)) for c, group in members.items()}
     lengths = (chosen >= 0).sum(axis=1).tolist() if chosen.size else [0] * len(articles)
+    if only is not None and earlier is not None:
+        out = list(earlier)
+        sel = np.asarray(only, dtype=np.int64)
+        made = _emit_rows([articles[i] for i in sel.tolist()], slugs, titles, canonical, groups, lengths, chosen,
+                          chosen_scores, None, None, sel)
+        for i, article in zip(sel.tolist(), made):
+            out[i] = article
+        return tuple(out)
     with _collector_paused():  # hundreds of thousands of new objects and no cycles: automatic
         # collections would only walk the corpus again and again (2/3 of this loop at 100,000)
         out = _emit_rows(articles, slugs, titles, canonical, groups, lengths, chosen, chosen_scores, before, same_input)
@@ -1147,13 +1163,17 @@ def _emit(
 def _emit_rows(
     articles: Sequence[Article], slugs: Sequence[str], titles: Sequence[str], canonical: Sequence[int],
     groups: Mapping[int, tuple[str, ...]], lengths: Sequence[int], chosen: np.ndarray, chosen_scores: np.ndarray,
-    before: Sequence[Article | None] | None, same_input: Sequence[bool] | None,
+    before: Sequence[Article | None] | None, same_input: Sequence[bool] | None, rows: np.ndarray | None = None,
 ) -> list[Article]:
+    """The output articles of ``articles`` (rows 0, 1, …, or the rows ``rows`` when given)."""
     make, link = _makers()
     out = []
     step = _EMIT_STEP
-    for i, article in enumerate(articles):
-        if i % step == 0:  # Python numbers for a few thousand rows at once
+    numbers = range(len(articles)) if rows is None else rows.tolist()
+    for i, article in zip(numbers, articles):
+        if rows is not None:  # (few rows: each row's numbers alone)
+            targets, scores = [chosen[i].tolist()], [chosen_scores[i].tolist()]
+        elif i % step == 0:  # Python numbers for a few thousand rows at once
             targets, scores = chosen[i : i + step].tolist(), chosen_scores[i : i + step].tolist()
         c = canonical[i]
         group = groups.get(c)
@@ -1171,7 +1191,8 @@ def _emit_rows(
             related = old.related
         else:
             m = lengths[i]
-            related = tuple([link(slugs[d], titles[d], v) for d, v in zip(targets[i % step][:m], scores[i % step][:m])])
+            r = 0 if rows is not None else i % step
+            related = tuple([link(slugs[d], titles[d], v) for d, v in zip(targets[r][:m], scores[r][:m])])
         out.append(make(article, related, duplicate_of, duplicates))
     return out
 
@@ -1264,6 +1285,8 @@ class RelateState:
     tokens: tuple = ()
     """Per article: the token the caller gave with it (see :func:`relate_with`), or () when none
     were given."""
+    postings_t: rm.Csr | None = None
+    """The index's postings transposed (terms × documents), or None (then made when needed)."""
     memo: dict | None = None
     """In memory only (never pickled): the input and output articles of the run, so that the next
     run in the same process can tell an unchanged article by identity and reuse its output."""
@@ -1296,7 +1319,7 @@ class RelateState:
         if isinstance(index, Index) and index.vectors is None and self.counts is not None:
             vectors = _vectors_of(self.counts, values) if values is not None else None
             if vectors is None:
-                vectors = rm.weigh(self.counts, index.weights)
+                vectors = rm.weigh(self.counts, index.weights, plain=True)
             object.__setattr__(self, "index", replace(index, vectors=vectors))
 
 
@@ -1334,9 +1357,7 @@ def _vectors_of(counts: sp.csr_matrix, values: tuple) -> sp.csr_matrix | None:
         return None
     upto = np.zeros(counts.nnz + 1, dtype=np.int64)
     np.cumsum(kept, out=upto[1:])
-    vectors = sp.csr_matrix((data, counts.indices[kept], upto[counts.indptr]), shape=counts.shape)
-    vectors.has_sorted_indices = True
-    return vectors
+    return rm.Csr(data, counts.indices[kept], upto[counts.indptr], counts.shape, True)
 
 
 _Columns = rm.SortedColumns
@@ -1383,9 +1404,12 @@ def _full(
         return out, None
     flags = np.zeros(n, dtype=bool)
     flags[sorted(wide)] = True
+    # the state's matrices as plain arrays (an edit is worked out with numpy, without scipy)
     state = RelateState(
-        key=_state_key(cfg, t), prints=prints, index=replace(index, position={}), terms=vec.terms,
-        kinds=rm.kind_flags(vec.terms, t.keyphrase, t.entity, t.tag), counts=vec.counts, ends=ends,
+        key=_state_key(cfg, t), prints=prints,
+        index=replace(index, position={}, vectors=rm.Csr.of(index.vectors), postings=rm.Csr.of(index.postings)),
+        terms=vec.terms, kinds=rm.kind_flags(vec.terms, t.keyphrase, t.entity, t.tag),
+        counts=rm.Csr.of(vec.counts), ends=ends, postings_t=rm.Csr.of(index.postings.T.tocsr()),
         canonical=np.asarray(canonical, dtype=np.int64), named={i: tuple(v) for i, v in named.items()},
         chosen=chosen, chosen_scores=chosen_scores, wide=flags, verdicts=used,
         tokens=tuple(tokens) if tokens is not None else (),
@@ -1437,7 +1461,7 @@ def relate_with(
 def _empty_state(cfg: RelatedConfig, tuning: Tuning) -> RelateState:
     return RelateState(
         key=_state_key(cfg, tuning), prints=(), index=None, terms=(), kinds=np.zeros(0),  # type: ignore[arg-type]
-        counts=sp.csr_matrix((0, 0), dtype=np.float32), ends=np.zeros((0, 3), dtype=np.int64),
+        counts=rm.Csr.empty(0, 0), ends=np.zeros((0, 3), dtype=np.int64),
         canonical=np.zeros(0, dtype=np.int64), named={}, chosen=np.zeros((0, 0), dtype=np.int32),
         chosen_scores=np.zeros((0, 0)), wide=np.zeros(0, dtype=bool), verdicts={},
     )
@@ -1497,6 +1521,56 @@ def _with_terms(
     return rm.TermList(arr.tolist())
 
 
+def _hits(x, rows: np.ndarray | None, p, docs: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:  # type: ignore[no-untyped-def]
+    """The non-zero entries (row position, document position, value) of ``x[rows] @ p[docs].T``
+    (``rows`` None: every row), as ``(…).tocoo()`` gives them: with numpy
+    (:func:`~digest.relate_matrix.row_products`) unless the block is large."""
+    n_rows = x.shape[0] if rows is None else len(rows)
+    if n_rows * len(docs) <= rm._DENSE_AT_ONCE and not rm.scipy_loaded():
+        dense = rm.row_products(x, rows, p, docs)
+        r, c = np.nonzero(dense)
+        return r, c, dense[r, c]
+    xs = x.tosp() if isinstance(x, rm.Csr) else x
+    ps = p.tosp() if isinstance(p, rm.Csr) else p
+    hits = ((xs if rows is None else xs[np.asarray(rows)]) @ ps[np.asarray(docs)].T).tocoo()
+    return hits.row, hits.col, hits.data
+
+
+def _with_entries(m: rm.Csr, rows: np.ndarray, cols: np.ndarray, vals: np.ndarray) -> rm.Csr:
+    """``m`` (sorted) plus the entries (``rows``, ``cols``, ``vals``), none of them already in ``m``:
+    each put in its place (what ``m + csr_matrix((vals, (rows, cols)))`` holds, sorted)."""
+    if not len(rows):
+        return m
+    width = max(m.shape[1], 1)
+    order = np.lexsort((cols, rows))
+    rows, cols, vals = np.asarray(rows, np.int64)[order], np.asarray(cols, np.int64)[order], np.asarray(vals)[order]
+    keys = np.repeat(np.arange(m.shape[0], dtype=np.int64), np.diff(m.indptr)) * width + m.indices[: m.nnz]
+    at = np.searchsorted(keys, rows * width + cols)
+    indptr = m.indptr.astype(np.int64) + np.concatenate([[0], np.cumsum(np.bincount(rows, minlength=m.shape[0]))])
+    return rm.Csr(np.insert(m.data[: m.nnz], at, vals.astype(m.data.dtype)),
+                  np.insert(m.indices[: m.nnz], at, cols.astype(m.indices.dtype)), indptr, m.shape, True)
+
+
+def _spliced_transpose(
+    prev: RelateState, old: Index, postings: rm.Csr, touched: np.ndarray, r_new: np.ndarray, c_new: np.ndarray,
+    v_new: np.ndarray, colmap: np.ndarray, new_of_old: np.ndarray,
+) -> rm.Csr:
+    """``postings.T`` (terms × documents) from the previous one: the columns not ``touched`` keep
+    their lists (documents renumbered), the touched ones get their new lists (``r_new``,
+    ``c_new``, ``v_new``: every entry of the touched columns)."""
+    pt0 = prev.postings_t
+    V, n = postings.shape[1], postings.shape[0]
+    if not isinstance(pt0, rm.Csr) or pt0.shape != (old.postings.shape[1], old.postings.shape[0]):
+        return rm.transpose(postings)
+    slot = np.full(V, -1, dtype=np.int64)
+    slot[touched] = np.arange(len(touched))
+    fresh = rm.csr_of_entries(slot[c_new], r_new, v_new, (len(touched) + 1, n))  # (and an empty row)
+    source = np.full(V, -1 - len(touched), dtype=np.int64)  # a new term in no postings: the empty row
+    source[colmap] = np.arange(len(colmap))
+    source[touched] = -1 - np.arange(len(touched))
+    return rm.splice_rows(pt0, source, fresh, n, new_of_old)
+
+
 def _merge_neighbours(
     vectors: sp.csr_matrix, postings: sp.csr_matrix, changed: np.ndarray, docs0: np.ndarray, docs: np.ndarray,
     scores: np.ndarray, redo: np.ndarray, listed_again: np.ndarray,
@@ -1523,8 +1597,8 @@ def _merge_neighbours(
     keep = (docs >= 0) & ~bad[docs]
     lost = (docs0 >= 0) & ~keep
     if len(changed):
-        hits = (vectors @ postings[changed].T).tocoo()
-        hr, hd, hv = hits.row.astype(np.int64), np.asarray(changed, dtype=np.int64)[hits.col], hits.data.astype(np.float32)
+        hr, hc, hv = _hits(vectors, None, postings, changed)
+        hr, hd, hv = hr.astype(np.int64), np.asarray(changed, dtype=np.int64)[hc], hv.astype(np.float32)
         ok = (hr != hd) & (hv > 0) & ~redo[hr]
         hr, hd, hv = hr[ok], hd[ok], hv[ok]
     else:
@@ -1574,39 +1648,53 @@ def _incremental(
     n, n0 = len(articles), len(prev)
     k = cfg.count
     slugs = tuple(a.slug for a in articles)
-    pos0 = {s: i for i, s in enumerate(old.slugs)}
     memo = prev.memo or {}
     inputs0: Sequence[Article] | None = memo.get("inputs")
     outputs0: Sequence[Article] | None = memo.get("outputs")
     if inputs0 is not None and (len(inputs0) != n0 or memo.get("prints") is not prev.prints):
         inputs0 = outputs0 = None  # the memo belongs to another state
-    same_input = [False] * n
-    if inputs0 is not None:
-        for i, (slug, a) in enumerate(zip(slugs, articles)):
-            j = pos0.get(slug)
-            same_input[i] = j is not None and inputs0[j] is a
-    known = list(same_input)  # rows whose fingerprint is the one their slug had
     tokens0 = prev.tokens if tokens is not None and len(prev.tokens) == n0 else None
-    if tokens is not None and tokens0 is not None:
-        # an article whose token is the one its slug had: unchanged, without hashing its text
-        for i, (slug, token) in enumerate(zip(slugs, tokens)):
-            if token is not None and not known[i]:
-                j = pos0.get(slug)
-                known[i] = j is not None and tokens0[j] == token
-    prints = tuple(prev.prints[pos0[slug]] if same else _fingerprint(a) for slug, a, same in zip(slugs, articles, known))
-    if len(pos0) != n0 or len(set(slugs)) != n:
+    if len(set(slugs)) != n:
         raise _Unproven("slugs are not unique")
-    src = np.full(n, -1, dtype=np.int64)  # new row -> old row of the same, unchanged article
-    new_of_old = np.full(n0, -1, dtype=np.int64)  # old row -> new row of the same slug
-    fresh: list[int] = []
-    for i, (slug, fp) in enumerate(zip(slugs, prints)):
-        j = pos0.get(slug)
-        if j is not None:
-            new_of_old[j] = i
-            if prev.prints[j] == fp:
-                src[i] = j
-                continue
-        fresh.append(i)
+    if slugs == old.slugs:
+        # the same articles in the same places (edits only): row i was row i, no slug look-ups
+        same_input = [a is b for a, b in zip(articles, inputs0)] if inputs0 is not None else [False] * n
+        known = same_input  # rows whose fingerprint is the one their slug had
+        if tokens is not None and tokens0 is not None:
+            known = [kn or (tk is not None and tk == t0) for kn, tk, t0 in zip(same_input, tokens, tokens0)]
+        prints = tuple(p if kn else _fingerprint(a) for p, kn, a in zip(prev.prints, known, articles))
+        fresh = [i for i, (p, q) in enumerate(zip(prints, prev.prints)) if p != q]
+        new_of_old = np.arange(n0, dtype=np.int64)
+        src = new_of_old.copy()
+        src[fresh] = -1
+    else:
+        pos0 = {s: i for i, s in enumerate(old.slugs)}
+        same_input = [False] * n
+        if inputs0 is not None:
+            for i, (slug, a) in enumerate(zip(slugs, articles)):
+                j = pos0.get(slug)
+                same_input[i] = j is not None and inputs0[j] is a
+        known = list(same_input)  # rows whose fingerprint is the one their slug had
+        if tokens is not None and tokens0 is not None:
+            # an article whose token is the one its slug had: unchanged, without hashing its text
+            for i, (slug, token) in enumerate(zip(slugs, tokens)):
+                if token is not None and not known[i]:
+                    j = pos0.get(slug)
+                    known[i] = j is not None and tokens0[j] == token
+        prints = tuple(prev.prints[pos0[slug]] if same else _fingerprint(a) for slug, a, same in zip(slugs, articles, known))
+        if len(pos0) != n0:
+            raise _Unproven("slugs are not unique")
+        src = np.full(n, -1, dtype=np.int64)  # new row -> old row of the same, unchanged article
+        new_of_old = np.full(n0, -1, dtype=np.int64)  # old row -> new row of the same slug
+        fresh = []
+        for i, (slug, fp) in enumerate(zip(slugs, prints)):
+            j = pos0.get(slug)
+            if j is not None:
+                new_of_old[j] = i
+                if prev.prints[j] == fp:
+                    src[i] = j
+                    continue
+            fresh.append(i)
     moved = new_of_old[new_of_old >= 0]
     if len(moved) > 1 and np.any(np.diff(moved) <= 0):
         raise _Unproven("the articles are in another order")
@@ -1636,7 +1724,7 @@ def _incremental(
 
     # 1. terms: the fresh articles' counts, new terms put in their sorted places
     vocab = rm.Vocabulary()
-    fc = rm.count_terms([articles[i] for i in fresh], vocab, t.title)
+    fc = rm.count_terms([articles[i] for i in fresh], vocab, t.title, plain=True)
     terms0 = prev.terms
     fresh_terms = list(vocab.columns)
     known = [bisect.bisect_left(terms0, x) for x in fresh_terms]
@@ -1649,8 +1737,12 @@ def _incremental(
     terms = _with_terms(terms0, ins, new_terms, colmap, new_pos) if new_terms else terms0
     at_new = {x: int(c) for x, c in zip(new_terms, new_pos.tolist())}
     fmap = np.asarray([colmap[c] if not nw else at_new[x] for x, c, nw in zip(fresh_terms, known, is_new)], dtype=np.int64)
-    fresh_counts = sp.csr_matrix((fc.data, fmap[fc.indices].astype(np.int32) if fc.nnz else fc.indices, fc.indptr), shape=(len(fresh), V))
-    fresh_counts.sort_indices()
+    data = fc.data
+    kept_type = prev.counts.data.dtype
+    if kept_type != data.dtype and np.array_equal(data.astype(kept_type).astype(data.dtype), data):
+        data = data.astype(kept_type)  # counts kept small (uint8) stay small: no copy of all of them as float32
+    fresh_counts = rm.Csr(data, fmap[fc.indices].astype(np.int32) if fc.nnz else fc.indices, fc.indptr, (len(fresh), V),
+                          has_sorted_indices=False).sorted()
     source = src.copy()
     source[fresh_arr] = -1 - np.arange(len(fresh))
     counts = rm.splice_rows(prev.counts, source, fresh_counts, V, colmap)
@@ -1670,7 +1762,7 @@ def _incremental(
     links0[colmap] = old.weights.links
     moved_terms = np.flatnonzero(~(w.idf == idf0) | (w.links != links0))
     again = np.union1d(_rows_with(counts, moved_terms), fresh_arr)
-    weighed = rm.weigh(counts[again], w) if len(again) else sp.csr_matrix((0, V), dtype=np.float32)
+    weighed = rm.weigh(counts.rows(again), w, plain=True) if len(again) else rm.Csr.empty(0, V)
     vsource = np.where(src >= 0, src, 0)
     vsource = vsource.copy()
     vsource[again] = -1 - np.arange(len(again))
@@ -1756,14 +1848,18 @@ def _incremental(
     differ = np.concatenate([rs[alone], rs[1:][twin & (vs[1:] != vs[:-1])]])
     changed_p = np.union1d(np.unique(differ), fresh_arr)  # rows whose postings changed (new numbering)
     # the other columns' lists are the old ones, with rows and columns renumbered
-    p0 = rm.splice_rows(old.postings, np.where(src >= 0, src, -1), sp.csr_matrix((1, V), dtype=np.float32), V, colmap)
+    p0 = rm.splice_rows(old.postings, np.where(src >= 0, src, -1), rm.Csr.empty(1, V), V, colmap)
     rest = ~in_touched[p0.indices]
     upto = np.zeros(p0.nnz + 1, dtype=np.int64)
     np.cumsum(rest, out=upto[1:])
-    kept = sp.csr_matrix((p0.data[rest], p0.indices[rest], upto[p0.indptr]), shape=(n, V))
-    postings = kept + sp.csr_matrix((v_new, (r_new, c_new)), shape=(n, V), dtype=np.float32)
-    postings.sort_indices()
-    pt = postings.T.tocsr()
+    kept = rm.Csr(p0.data[rest], p0.indices[rest], upto[p0.indptr], (n, V), True)
+    if rm.scipy_loaded():  # (its kernels are faster when many columns changed; the same matrices)
+        summed = kept.tosp() + sp.csr_matrix((v_new, (r_new, c_new)), shape=(n, V), dtype=np.float32)
+        summed.sort_indices()
+        postings, pt = rm.Csr.of(summed), rm.Csr.of(summed.T.tocsr())
+    else:
+        postings = _with_entries(kept, r_new, c_new, v_new)
+        pt = _spliced_transpose(prev, old, postings, touched, r_new, c_new, v_new, colmap, new_of_old)
 
     # 4. neighbours: rows whose vector changed are scored again; the other rows' lists change
     #    only where a changed document was listed or now scores
@@ -1783,8 +1879,8 @@ def _incremental(
         listed_bad = _among(old.neighbours, changed_p_old, n0).any(axis=1)
         redo |= (src >= 0) & listed_bad[np.maximum(src, 0)]
         if len(changed_p):
-            hits = (vectors @ postings[changed_p].T).tocoo()
-            j, d, v = hits.row, changed_p[hits.col], hits.data
+            hr, hc, v = _hits(vectors, None, postings, changed_p)
+            j, d = hr, changed_p[hc]
             full_list = docs0[j, -1] >= 0
             kth = np.where(full_list, scores0[j, -1], 0.0)
             enter = (j != d) & np.where(full_list, v >= kth, v > 0)
@@ -1897,8 +1993,8 @@ def _incremental(
             if len(rr) * len(moved_p) > _PAIRS_AT_ONCE:  # too many to compare: listed again
                 dirty[rr] = True
             else:
-                now = (vectors[rr] @ postings[moved_p].T).toarray()
-                was = (old.vectors[src[rr]] @ old.postings[src[moved_p]].T).toarray()
+                now = rm.row_products(vectors, rr, postings, moved_p)
+                was = rm.row_products(old.vectors, src[rr], old.postings, src[moved_p])
                 group = canonical[moved_p]
                 member = np.zeros((len(rr), len(moved_p)), dtype=bool)
                 for col in range(k):
@@ -1916,23 +2012,23 @@ def _incremental(
         pairs = len(check) * len(moved_p)
         docs_now = attr_docs if pairs <= _PAIRS_AT_ONCE else touched_docs
         if len(check) and len(docs_now):
-            hits = (vectors[check] @ postings[docs_now].T).tocoo()
-            r = check[hits.row]
-            dirty[r[hits.data.astype(np.float64) * best[r] + 1e-4 >= kth[r]]] = True
+            hr, _, hv = _hits(vectors, check, postings, docs_now)
+            r = check[hr]
+            dirty[r[hv.astype(np.float64) * best[r] + 1e-4 >= kth[r]]] = True
         check = np.flatnonzero(wide0 & ~dirty)
         if len(check) and len(moved_p) and pairs <= _PAIRS_AT_ONCE:
             # a document whose postings changed (its article did not) matters only where its
             # score for the row changed, and then when the higher of its two scores could list it
-            now = (vectors[check] @ postings[moved_p].T).toarray()
-            was = (old.vectors[src[check]] @ old.postings[src[moved_p]].T).toarray()
+            now = rm.row_products(vectors, check, postings, moved_p)
+            was = rm.row_products(old.vectors, src[check], old.postings, src[moved_p])
             reach = np.maximum(now, was).astype(np.float64) * best[check][:, None] + 1e-4 >= kth[check][:, None]
             dirty[check[((now != was) & reach).any(axis=1)]] = True
         old_bad_p = np.union1d(gone_old, changed_p_old) if pairs > _PAIRS_AT_ONCE else gone_old
         check = np.flatnonzero(wide0 & ~dirty)
         if len(check) and len(old_bad_p):
-            hits = (old.vectors[src[check]] @ old.postings[old_bad_p].T).tocoo()
-            r = check[hits.row]
-            dirty[r[hits.data.astype(np.float64) * best[r] + 1e-4 >= kth[r]]] = True
+            hr, _, hv = _hits(old.vectors, src[check], old.postings, old_bad_p)
+            r = check[hr]
+            dirty[r[hv.astype(np.float64) * best[r] + 1e-4 >= kth[r]]] = True
     rows = np.flatnonzero(dirty)
     rank = _tie_rank(index)
     chosen = np.where(chosen0 >= 0, new_of_old[np.maximum(chosen0, 0)], -1).astype(np.int32)
@@ -1946,18 +2042,27 @@ def _incremental(
     regain[[i for i in named if 0 <= i < n]] = False
     if regain.any():
         wide[_plain_put(index, canonical.tolist(), k, cfg.min_score, np.flatnonzero(regain), rank, chosen, chosen_scores)] = False
-    before: list[Article | None] | None = None
-    if outputs0 is not None:
-        before = [None] * n
-        for i in np.flatnonzero(~dirty & (src >= 0)).tolist():
-            before[i] = outputs0[src[i]]
-    out = _emit(articles, index, canonical.tolist(), chosen, chosen_scores, before, same_input)
+    if outputs0 is not None and n == n0 and bool((new_of_old == np.arange(n0)).all()):
+        # the earlier outputs in the same places: only the rows whose list, input or group may
+        # differ are made again (a group differs only where a member's canonical row changed)
+        groups_hit = np.union1d(canonical[changed_canon], canon0[changed_canon])
+        again_rows = dirty | ~np.asarray(same_input, dtype=bool) | (src < 0)
+        again_rows |= _among(canonical, groups_hit, n) | _among(canon0, groups_hit, n)
+        out = _emit(articles, index, canonical.tolist(), chosen, chosen_scores, None, None,
+                    np.flatnonzero(again_rows), outputs0)
+    else:
+        before: list[Article | None] | None = None
+        if outputs0 is not None:
+            before = [None] * n
+            for i in np.flatnonzero(~dirty & (src >= 0)).tolist():
+                before[i] = outputs0[src[i]]
+        out = _emit(articles, index, canonical.tolist(), chosen, chosen_scores, before, same_input)
     log.debug("relate: %d changed, %d vectors, %d neighbour lists, %d related lists redone",
               len(fresh), len(changed_x), len(redo_rows), len(rows))
     state = RelateState(
         key=prev.key, prints=prints, index=index, terms=terms, kinds=kinds, counts=counts, ends=ends,
         tokens=tuple(tokens) if tokens is not None else (),
         canonical=canonical, named=named, chosen=chosen, chosen_scores=chosen_scores, wide=wide, verdicts=verdicts,
-        memo={"inputs": tuple(articles), "outputs": out, "prints": prints},
+        memo={"inputs": tuple(articles), "outputs": out, "prints": prints}, postings_t=pt,
     )
     return out, state

@@ -38,19 +38,46 @@ import itertools
 import logging
 import mmap
 import multiprocessing
+import sys
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import TYPE_CHECKING, Iterable, Mapping, Sequence
 
 import numpy as np
-import scipy.sparse as sp
 
 from .text import common_stems, stem, stopwords, words
 
-try:  # scipy's own sparse product kernel, called without its first (sizing) pass; see _product
-    from scipy.sparse._sparsetools import csr_matmat as _csr_matmat
-except ImportError:  # pragma: no cover - another scipy layout: the public product is used
-    _csr_matmat = None
+
+class _LazyScipySparse:
+    """``scipy.sparse``, imported when first used: importing it costs 0.25-0.3 s of CPU in a new
+    process (through scipy's array-API layer), and a build after one edit needs none of it (the
+    incremental path works on :class:`Csr` arrays with numpy)."""
+
+    def __getattr__(self, name: str):  # type: ignore[no-untyped-def]
+        import scipy.sparse
+
+        return getattr(scipy.sparse, name)
+
+
+sp = _LazyScipySparse()
+
+
+def scipy_loaded() -> bool:
+    """Whether scipy.sparse is imported already: its kernels are then used for the products the
+    incremental path can also make with numpy (the same sums either way; numpy only spares a
+    new process the import)."""
+    return "scipy.sparse" in sys.modules
+
+
+@lru_cache(maxsize=1)
+def _matmat():  # type: ignore[no-untyped-def]
+    """scipy's own sparse product kernel, called without its first (sizing) pass (see
+    :func:`_product`); None with another scipy layout (the public product is used)."""
+    try:
+        from scipy.sparse._sparsetools import csr_matmat
+    except ImportError:  # pragma: no cover
+        return None
+    return csr_matmat
 
 if TYPE_CHECKING:
     from .model import Article
@@ -328,13 +355,27 @@ class Vocabulary:
 
 
 def count_terms(
-    articles: Sequence[Article], vocab: Vocabulary, title_weight: float, chunk: int = 4096
+    articles: Sequence[Article], vocab: Vocabulary, title_weight: float, chunk: int = 4096, plain: bool = False,
 ) -> sp.csr_matrix:
     """Raw weighted counts (documents × vocabulary columns, float32).
 
     A headline word counts ``title_weight``, a word of the standfirst or body 1, a keyphrase or
-    tag 1, an entity its count (at least 1). New terms get new columns in ``vocab``.
+    tag 1, an entity its count (at least 1). New terms get new columns in ``vocab``. With
+    ``plain``, a :class:`Csr` (the same values, made with numpy when they are whole numbers).
     """
+    if plain:
+        width_parts = [_count_chunk(articles[a : a + chunk], vocab, title_weight, -1, plain=True)
+                       for a in range(0, len(articles), chunk)]
+        width = len(vocab)
+        datas, inds, ptrs, at = [], [], [np.zeros(1, np.int64)], 0
+        for d, i, ptr, _ in width_parts:
+            datas.append(d)
+            inds.append(i)
+            ptrs.append(np.asarray(ptr[1:], dtype=np.int64) + at)
+            at += len(d)
+        return Csr(np.concatenate(datas) if datas else np.zeros(0, np.float32),
+                   np.concatenate(inds).astype(np.int32) if inds else np.zeros(0, np.int32),
+                   np.concatenate(ptrs), (len(articles), width), True)
     parts, _ = _count_parts(articles, vocab, title_weight, chunk)
     if not parts:
         return sp.csr_matrix((0, len(vocab)), dtype=np.float32)
@@ -777,7 +818,7 @@ def _ends_of_tokens(hashes: np.ndarray, counts: np.ndarray, n_words: int) -> np.
 
 
 def _count_chunk(
-    articles: Sequence[Article], vocab: Vocabulary, title_weight: float, end_words: int = -1,
+    articles: Sequence[Article], vocab: Vocabulary, title_weight: float, end_words: int = -1, plain: bool = False,
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray | None]:
     """Counts of ``articles`` (CSR arrays), and with ``end_words`` ≥ 0 their :func:`end_keys`.
 
@@ -820,6 +861,10 @@ def _count_chunk(
     rows = np.concatenate([rows, np.asarray(extra_rows, dtype=np.int32)])
     col = np.concatenate([col[keep], np.asarray(extra_cols, dtype=np.int32)])
     vals = np.concatenate([vals, np.asarray(extra_vals, dtype=np.float64)]).astype(np.float32)
+    if plain:  # (a few articles: numpy, when the sums are exact in any order)
+        summed = _sum_repeats(rows, col, vals, (m, len(vocab)))
+        if summed is not None:
+            return summed.data, summed.indices, summed.indptr, ends
     mat = sp.coo_matrix((vals, (rows, col)), shape=(m, len(vocab))).tocsr()  # sums repeats
     mat.sort_indices()
     return mat.data, mat.indices, mat.indptr, ends
@@ -842,11 +887,12 @@ def idf_of(docs: int, df: np.ndarray, common: np.ndarray, kind: np.ndarray) -> n
     return (np.log((1.0 + n) / (1.0 + df + rate * _BACKGROUND_DOCS)) + 1.0) * kind
 
 
-def weigh(counts: sp.csr_matrix, w: Weights) -> sp.csr_matrix:
+def weigh(counts: sp.csr_matrix, w: Weights, plain: bool = False) -> sp.csr_matrix:
     """Unit-length rows of sub-linear tf × IDF, keeping only the linking columns (float32).
 
     The norm covers every term of the row (words of no other document included), so two short
-    texts sharing one word are not "similar". The caller's arrays are never changed."""
+    texts sharing one word are not "similar". The caller's arrays are never changed. With
+    ``plain`` (and ``counts`` sorted) the result is a :class:`Csr`, made without scipy."""
     n = counts.shape[0]
     width = max(len(w.idf), counts.shape[1])
     nnz = counts.nnz
@@ -865,6 +911,8 @@ def weigh(counts: sp.csr_matrix, w: Weights) -> sp.csr_matrix:
     kept = np.zeros(n + 1, dtype=np.int64)
     kept[1:] = _row_sums(keep, indptr)
     np.cumsum(kept, out=kept)
+    if plain and counts.has_sorted_indices:
+        return Csr(val[keep].astype(np.float32), indices[keep].astype(np.int32, copy=False), kept, (n, width), True)
     out = sp.csr_matrix((val[keep].astype(np.float32), indices[keep], kept), shape=(n, width))
     out.sort_indices()
     return out
@@ -1012,6 +1060,11 @@ def _cap_terms_sorted(x: sp.csr_matrix, keep: int) -> sp.csr_matrix:
 
 def _int32_csr(m: sp.csr_matrix) -> sp.csr_matrix:
     """``m`` with int32 index arrays when they fit (a copy of the indices only when they differ)."""
+    if isinstance(m, Csr):
+        if m.nnz < np.iinfo(np.int32).max and max(m.shape) < np.iinfo(np.int32).max:
+            if m.indptr.dtype != np.int32 or m.indices.dtype != np.int32:
+                m = Csr(m.data, m.indices.astype(np.int32), m.indptr.astype(np.int32), m.shape, m.has_sorted_indices)
+        return m
     if m.nnz < np.iinfo(np.int32).max and m.shape[0] < np.iinfo(np.int32).max and m.shape[1] < np.iinfo(np.int32).max:
         if m.indptr.dtype != np.int32 or m.indices.dtype != np.int32:
             m = sp.csr_matrix((m.data, m.indices.astype(np.int32), m.indptr.astype(np.int32)), shape=m.shape)
@@ -1023,8 +1076,14 @@ def _product(a: sp.csr_matrix, b: sp.csr_matrix, b_lens: np.ndarray) -> tuple[np
     entries in the same order as ``(a @ b).tocsr()``, with the output sized by the number of
     multiplications (``b_lens``: entries of each row of ``b``) instead of by a first counting pass
     over the product (about a third of the product's time)."""
+    if isinstance(b, Csr) or isinstance(a, Csr):
+        found = None if scipy_loaded() else _numpy_product(Csr.of(a), Csr.of(b))
+        if found is not None:
+            return found
+        a, b = (a.tosp() if isinstance(a, Csr) else a), (b.tosp() if isinstance(b, Csr) else b)
     m, n = a.shape[0], b.shape[1]
     bound = min(int(b_lens[a.indices].sum()), m * n) if a.nnz else 0  # at most every pair once
+    _csr_matmat = _matmat()
     if (_csr_matmat is None or b.indices.dtype != np.int32 or b.indptr.dtype != np.int32
             or bound >= np.iinfo(np.int32).max or a.data.dtype != b.data.dtype):
         prod = (a @ b).tocsr()
@@ -1098,12 +1157,12 @@ def top_neighbours(
     step = block * max(1, 4096 // max(1, block))  # rows taken from ``x`` (and capped) at once
     for s0 in range(0, n_out, step):
         rows_s = all_rows[s0 : s0 + step]
-        q_all = x[rows_s]
+        q_all = x.rows(rows_s) if isinstance(x, Csr) else x[rows_s]
         if query_terms > 0:
             q_all = cap_terms(q_all, query_terms)
         for b0 in range(s0, s0 + len(rows_s), block):
             sel = all_rows[b0 : min(b0 + block, s0 + len(rows_s))]
-            q = q_all[b0 - s0 : b0 - s0 + len(sel)]
+            q = q_all.rows(np.arange(b0 - s0, b0 - s0 + len(sel))) if isinstance(q_all, Csr) else q_all[b0 - s0 : b0 - s0 + len(sel)]
             ip, ind, dat = _product(q, postings_t, lens)
             del q
             _select(ip, ind, dat, sel, b0, count, docs, scores)
@@ -1213,7 +1272,7 @@ def splice_rows(
     source = np.asarray(source, dtype=np.int64)
     n = len(source)
     if fresh is None:
-        fresh = sp.csr_matrix((0, width), dtype=m.data.dtype)
+        fresh = Csr.empty(0, width, m.data.dtype)
     # runs: maximal stretches of rows taken from consecutive rows of the same matrix
     kind = source >= 0
     row = np.where(kind, source, -1 - source)
@@ -1222,26 +1281,293 @@ def splice_rows(
         cut[1:] = (kind[1:] != kind[:-1]) | (row[1:] != row[:-1] + 1)
     starts = np.flatnonzero(cut)
     stops = np.append(starts[1:], n)
+    if columns is not None:
+        columns = np.asarray(columns)
+        if np.array_equal(columns, np.arange(len(columns))):
+            columns = None  # the identity
+    # the old rows' columns renumbered all at once (when any is kept)
+    m_ind = columns[m.indices[: m.nnz]].astype(np.int32) if columns is not None and kind.any() else m.indices
     data, indices, lens = [], [], []
-    old_ind = m.indices if columns is None else None
     for a, b in zip(starts.tolist(), stops.tolist()):
         mat = m if kind[a] else fresh
         r0 = int(row[a])
         r1 = r0 + (b - a)
         lo, hi = int(mat.indptr[r0]), int(mat.indptr[r1])
         data.append(mat.data[lo:hi])
-        if mat is m and columns is not None:
-            indices.append(np.asarray(columns)[m.indices[lo:hi]])
-        else:
-            indices.append((old_ind if mat is m else mat.indices)[lo:hi])
+        indices.append((m_ind if mat is m else mat.indices)[lo:hi])
         lens.append(np.diff(mat.indptr[r0 : r1 + 1]))
     indptr = np.zeros(n + 1, dtype=np.int64)
     if lens:
         np.cumsum(np.concatenate(lens), out=indptr[1:])
-    out = sp.csr_matrix(
-        (np.concatenate(data) if data else np.zeros(0, m.data.dtype),
-         (np.concatenate(indices) if indices else np.zeros(0, np.int64)).astype(np.int32, copy=False), indptr),
-        shape=(n, width),
-    )
-    out.has_sorted_indices = True
+    return Csr(np.concatenate(data) if data else np.zeros(0, m.data.dtype),
+               (np.concatenate(indices) if indices else np.zeros(0, np.int32)).astype(np.int32, copy=False), indptr,
+               (n, width), True)
+
+
+# -- CSR arrays without scipy (the incremental relate) ---------------------------------------------
+
+
+class Csr:
+    """A CSR matrix as its three arrays, with no scipy object: what the incremental relate keeps
+    and works on, so that a new process that relates after one edit never imports scipy.
+
+    ``data``, ``indices``, ``indptr`` and ``shape`` mean what they mean for
+    ``scipy.sparse.csr_matrix``; indices are sorted within each row when ``has_sorted_indices``.
+    Any other attribute or operator is the one of the equal scipy matrix (made, and scipy
+    imported, when first asked for). Pickles as the arrays only."""
+
+    __slots__ = ("data", "indices", "indptr", "shape", "has_sorted_indices", "_sp")
+
+    def __init__(self, data: np.ndarray, indices: np.ndarray, indptr: np.ndarray, shape: tuple[int, int],
+                 has_sorted_indices: bool = True) -> None:
+        self.data, self.indices, self.indptr = data, indices, indptr
+        self.shape = (int(shape[0]), int(shape[1]))
+        self.has_sorted_indices = bool(has_sorted_indices)
+        self._sp = None
+
+    @classmethod
+    def of(cls, m) -> "Csr":  # type: ignore[no-untyped-def]
+        """``m`` (a scipy CSR matrix or a :class:`Csr`) as a :class:`Csr` (its arrays, not copied)."""
+        if isinstance(m, Csr):
+            return m
+        return cls(m.data, m.indices, m.indptr, m.shape, bool(m.has_sorted_indices))
+
+    @classmethod
+    def empty(cls, rows: int, width: int, dtype: type = np.float32) -> "Csr":
+        return cls(np.zeros(0, dtype), np.zeros(0, np.int32), np.zeros(rows + 1, np.int64), (rows, width))
+
+    @property
+    def nnz(self) -> int:
+        return int(self.indptr[-1]) if len(self.indptr) else 0
+
+    @property
+    def dtype(self) -> np.dtype:
+        return self.data.dtype
+
+    def tosp(self):  # type: ignore[no-untyped-def]
+        """The equal ``scipy.sparse.csr_matrix`` (sharing the arrays; made once)."""
+        if self._sp is None:
+            m = sp.csr_matrix((self.data, self.indices, self.indptr), shape=self.shape)
+            if self.has_sorted_indices:
+                m.has_sorted_indices = True
+            self._sp = m
+        return self._sp
+
+    def __getattr__(self, name: str):  # type: ignore[no-untyped-def]
+        if name.startswith("__") or name == "_sp":
+            raise AttributeError(name)
+        return getattr(self.tosp(), name)
+
+    def __getitem__(self, key):  # type: ignore[no-untyped-def]
+        return self.tosp()[key]
+
+    def __matmul__(self, other):  # type: ignore[no-untyped-def]
+        return self.tosp() @ (other.tosp() if isinstance(other, Csr) else other)
+
+    def __rmatmul__(self, other):  # type: ignore[no-untyped-def]
+        return other @ self.tosp()
+
+    def __add__(self, other):  # type: ignore[no-untyped-def]
+        return self.tosp() + (other.tosp() if isinstance(other, Csr) else other)
+
+    def __reduce__(self):  # type: ignore[no-untyped-def]
+        return (Csr, (self.data, self.indices, self.indptr, self.shape, self.has_sorted_indices))
+
+    def rows(self, sel: np.ndarray) -> "Csr":
+        """The rows ``sel`` (in that order), as :class:`Csr`."""
+        sel = np.asarray(sel, dtype=np.int64)
+        starts = self.indptr[sel].astype(np.int64)
+        lens = self.indptr[sel + 1].astype(np.int64) - starts
+        indptr = np.zeros(len(sel) + 1, dtype=np.int64)
+        np.cumsum(lens, out=indptr[1:])
+        at = np.repeat(starts - indptr[:-1], lens) + np.arange(int(indptr[-1]))
+        return Csr(self.data[at], self.indices[at], indptr, (len(sel), self.shape[1]), self.has_sorted_indices)
+
+    def entries(self, sel: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """(row, column, value) of every entry (of the rows ``sel`` only, numbered as in ``self``), row by row."""
+        if sel is None:
+            rows = np.repeat(np.arange(self.shape[0], dtype=np.int64), np.diff(self.indptr))
+            return rows, self.indices[: self.nnz], self.data[: self.nnz]
+        part = self.rows(sel)
+        sel = np.asarray(sel, dtype=np.int64)
+        return np.repeat(sel, np.diff(part.indptr)), part.indices, part.data
+
+    def sorted(self) -> "Csr":
+        """The same matrix with the indices of each row sorted."""
+        if self.has_sorted_indices:
+            return self
+        rows = np.repeat(np.arange(self.shape[0], dtype=np.int64), np.diff(self.indptr))
+        order = np.lexsort((self.indices[: self.nnz], rows))
+        return Csr(self.data[order], self.indices[order], self.indptr, self.shape, True)
+
+
+def csr_of_entries(rows: np.ndarray, cols: np.ndarray, vals: np.ndarray, shape: tuple[int, int]) -> Csr:
+    """A :class:`Csr` of distinct entries (row, column, value), given in any order (sorted here)."""
+    rows = np.asarray(rows, dtype=np.int64)
+    order = np.lexsort((cols, rows))
+    indptr = np.zeros(shape[0] + 1, dtype=np.int64)
+    np.cumsum(np.bincount(rows, minlength=shape[0]), out=indptr[1:])
+    return Csr(np.asarray(vals)[order], np.asarray(cols)[order].astype(np.int32), indptr, shape, True)
+
+
+def _sum_repeats(rows: np.ndarray, cols: np.ndarray, vals: np.ndarray, shape: tuple[int, int]) -> Csr | None:
+    """``coo_matrix((vals, (rows, cols))).tocsr()`` with sorted indices, when every value is a whole
+    number (sums are then exact in any order, as scipy's are); None otherwise."""
+    if len(vals) and not np.array_equal(vals, np.round(vals)):
+        return None
+    key = rows.astype(np.int64) * max(shape[1], 1) + cols
+    order = np.argsort(key, kind="stable")
+    key = key[order]
+    first = np.ones(len(key), dtype=bool)
+    first[1:] = key[1:] != key[:-1]
+    starts = np.flatnonzero(first)
+    sums = np.add.reduceat(vals[order], starts) if len(starts) else vals[:0]
+    r = key[starts] // max(shape[1], 1)
+    indptr = np.zeros(shape[0] + 1, dtype=np.int64)
+    np.cumsum(np.bincount(r, minlength=shape[0]), out=indptr[1:])
+    return Csr(sums.astype(vals.dtype, copy=False), (key[starts] % max(shape[1], 1)).astype(np.int32), indptr, shape, True)
+
+
+def transpose(m) -> Csr:  # type: ignore[no-untyped-def]
+    """``m.T.tocsr()`` as :class:`Csr` (each new row's entries by old row, as scipy makes them)."""
+    m = Csr.of(m)
+    rows, cols, vals = m.entries()
+    order = np.argsort(cols, kind="stable")
+    indptr = np.zeros(m.shape[1] + 1, dtype=np.int64)
+    np.cumsum(np.bincount(cols, minlength=m.shape[1]), out=indptr[1:])
+    return Csr(vals[order], rows[order].astype(np.int32), indptr, (m.shape[1], m.shape[0]), True)
+
+
+_DENSE_AT_ONCE = 8_000_000
+"""Largest number of products (or of dense cells) the numpy products below make at once; beyond
+it scipy's kernels are used (the same sums)."""
+
+
+def row_products(x, rows: np.ndarray | None, p, docs: np.ndarray) -> np.ndarray:  # type: ignore[no-untyped-def]
+    """``(x[rows] @ p[docs].T).toarray()`` (``rows`` None: every row of ``x``), float32, with the
+    very sums scipy's ``csr_matmat`` makes: for each pair, the products of the row's terms in
+    the row's column order, added one by one in float32 (both matrices sorted by column).
+    numpy only, unless the block is large."""
+    docs = np.asarray(docs, dtype=np.int64)
+    if len(np.unique(docs)) < len(docs):  # a document asked twice: its column repeated
+        distinct, again = np.unique(docs, return_inverse=True)
+        return row_products(x, rows, p, distinct)[:, again.ravel()]
+    n_rows = x.shape[0] if rows is None else len(rows)
+    out = np.zeros((n_rows, len(docs)), dtype=np.float32)
+    if not n_rows or not len(docs):
+        return out
+    xc, pc = Csr.of(x), Csr.of(p)
+    if scipy_loaded() or not (xc.has_sorted_indices and xc.data.dtype == np.float32 and pc.data.dtype == np.float32):
+        return _scipy_products(x, rows, p, docs)
+    pr, pj, pv = pc.entries(docs)  # pr: documents (as numbers in ``p``)
+    if not len(pj):
+        return out
+    slot = np.empty(pc.shape[0] + 1, dtype=np.int64)
+    slot[docs] = np.arange(len(docs))
+    terms, where = np.unique(pj, return_inverse=True)
+    lookup = np.zeros((len(terms), len(docs)), dtype=np.float32)
+    lookup[where, slot[pr]] = pv
+    term_at = np.full(xc.shape[1] + 1, -1, dtype=np.int64)
+    term_at[terms] = np.arange(len(terms))
+    if rows is None:
+        hit = np.flatnonzero(term_at[xc.indices[: xc.nnz]] >= 0)
+        r = np.searchsorted(xc.indptr, hit, side="right") - 1
+        j, v = xc.indices[hit], xc.data[hit]
+    else:
+        rows = np.asarray(rows, dtype=np.int64)
+        slot_of = np.full(xc.shape[0] + 1, -1, dtype=np.int64)
+        slot_of[rows] = np.arange(n_rows)
+        many = 4 * int((xc.indptr[rows + 1] - xc.indptr[rows]).sum()) > xc.nnz
+        if many and (slot_of[rows] == np.arange(n_rows)).all():  # rows holding a good share of the entries: one pass
+            hit = np.flatnonzero(term_at[xc.indices[: xc.nnz]] >= 0)
+            r = slot_of[np.searchsorted(xc.indptr, hit, side="right") - 1]
+            mine = r >= 0
+            hit, r = hit[mine], r[mine]
+            order = np.argsort(r, kind="stable")  # row by row, each row's in column order
+            hit, r = hit[order], r[order]
+            j, v = xc.indices[hit], xc.data[hit]
+        else:
+            part = xc.rows(rows)
+            keep = term_at[part.indices] >= 0
+            r = np.repeat(np.arange(n_rows), np.diff(part.indptr))[keep]
+            j, v = part.indices[keep], part.data[keep]
+    if len(r) * len(docs) > _DENSE_AT_ONCE:
+        return _scipy_products(x, rows, p, docs)
+    # a term's product with a document not listing it is 0: adding it changes no sum
+    # (hits come row by row, each row's in column order)
+    _add_in_order(out, (r,), v[:, None] * lookup[term_at[j]], np.arange(len(r)) - np.searchsorted(r, r, side="left"))
+    return out
+
+
+def _add_in_order(out: np.ndarray, at: tuple[np.ndarray, ...], vals: np.ndarray, rank: np.ndarray | None = None) -> None:
+    """``out[at] += vals`` with repeated places summed one value at a time in float32, in the order
+    the values come, as scipy's kernels add them: ``np.add.at`` on the flat array (unbuffered, in
+    order), or with ``rank`` (each value's position in its place's sum, no two values of one
+    place sharing one) one vectorised step per rank (``vals`` may then hold a row per place)."""
+    if not len(at[0]):
+        return
+    if rank is None:
+        np.add.at(out.reshape(-1), np.ravel_multi_index(at, out.shape), vals)
+        return
+    top = int(rank.max())
+    order = np.argsort(rank.astype(np.int16 if top < 32767 else np.int64), kind="stable")
+    bounds = np.cumsum(np.bincount(rank, minlength=top + 1)).tolist()
+    start = 0
+    for stop in bounds:
+        sel = order[start:stop]
+        out[tuple(a[sel] for a in at)] += vals[sel]
+        start = stop
+
+
+def _scipy_products(x, rows, p, docs):  # type: ignore[no-untyped-def]
+    xs = x.tosp() if isinstance(x, Csr) else x
+    ps = p.tosp() if isinstance(p, Csr) else p
+    return np.asarray(((xs if rows is None else xs[np.asarray(rows)]) @ ps[np.asarray(docs)].T).toarray(), dtype=np.float32)
+
+
+def _numpy_product(a: Csr, b: Csr) -> tuple[np.ndarray, np.ndarray, np.ndarray] | None:
+    """CSR arrays of ``a @ b`` with :func:`_product`'s sums (each entry's products in ``a``'s column
+    order, added in float32), for a few rows; None when the block is too large for numpy."""
+    n = b.shape[1]
+    m = a.shape[0]
+    if m * n > _DENSE_AT_ONCE or not (a.has_sorted_indices and a.data.dtype == np.float32 == b.data.dtype):
+        return None
+    ar, aj, av = a.entries()
+    starts = b.indptr[aj].astype(np.int64)
+    lens = b.indptr[aj + 1].astype(np.int64) - starts
+    total = int(lens.sum())
+    if total > _DENSE_AT_ONCE:
+        return None
+    at = np.repeat(starts - np.cumsum(lens) + lens, lens) + np.arange(total)
+    dense = np.zeros((m, n), dtype=np.float32)
+    _add_in_order(dense, (np.repeat(ar, lens), b.indices[at]), np.repeat(av, lens) * b.data[at])  # row by row, in column order
+    r, c = np.nonzero(dense)
+    indptr = np.zeros(m + 1, dtype=np.int64)
+    np.cumsum(np.bincount(r, minlength=m), out=indptr[1:])
+    return indptr, c.astype(np.int32), dense[r, c]
+
+
+def pair_dots(x, i: np.ndarray, j: np.ndarray, step: int = 4096) -> np.ndarray:  # type: ignore[no-untyped-def]
+    """``x[i[k]].multiply(x[j[k]]).sum(axis=1)`` for every ``k``, with numpy only and the same
+    numbers: the products of the terms the two rows share (float32, in column order) summed by
+    ``np.add.reduceat``, as scipy sums the rows of a CSR matrix (``step`` pairs at once; ``x``:
+    CSR with sorted indices)."""
+    xc = Csr.of(x)
+    if not xc.has_sorted_indices:
+        xc = xc.sorted()
+    i, j = np.asarray(i, dtype=np.int64), np.asarray(j, dtype=np.int64)
+    out = np.zeros(len(i), dtype=np.float64)
+    width = max(xc.shape[1], 1)
+    for a in range(0, len(i), step):
+        pi, pj = xc.rows(i[a : a + step]), xc.rows(j[a : a + step])
+        ki = np.repeat(np.arange(len(pi.indptr) - 1, dtype=np.int64), np.diff(pi.indptr)) * width + pi.indices
+        kj = np.repeat(np.arange(len(pj.indptr) - 1, dtype=np.int64), np.diff(pj.indptr)) * width + pj.indices
+        at = np.searchsorted(kj, ki)  # both sorted by pair, then column
+        at_ok = np.minimum(at, max(len(kj) - 1, 0))
+        both = (at < len(kj)) & (kj[at_ok] == ki) if len(kj) else np.zeros(len(ki), dtype=bool)
+        pair = ki[both] // width
+        prod = pi.data[both] * pj.data[at[both]]  # pair by pair, in column order
+        if len(pair):
+            starts = np.flatnonzero(np.r_[True, pair[1:] != pair[:-1]])
+            out[a + pair[starts]] = np.add.reduceat(prod, starts)
     return out
