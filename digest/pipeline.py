@@ -533,7 +533,7 @@ def _emit_share(
 
         def wanted(path: str) -> bool:
             return path in again or renderer.wants(path)
-        only = wanted
+        only = wanted if again else renderer.wants  # asked of every page: no wrapper when none is needed
     for page in renderer.pages(share, only=only):
         key = renderer.key(page) if previous is not None else ""
         old = previous.get(page.path) if previous else None
