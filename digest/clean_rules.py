@@ -377,6 +377,8 @@ LINE_PATTERNS: tuple[tuple[str, tuple[str, ...], re.Pattern[str]], ...] = (
 BULLETS = "•·▪▸►‣◦○●■□"
 #: ASCII characters that open a bulleted line when a space follows.
 ASCII_BULLETS = "*+-"
+#: A bullet at the start of a line, with the space after it.
+BULLET_RE = re.compile(rf"^(?:[{re.escape(BULLETS)}]\s*|[{re.escape(ASCII_BULLETS)}]\s+)")
 
 #: A line ends a sentence when it ends with one of these (after closing quotes/brackets).
 END_PUNCT = ".!?…;:"

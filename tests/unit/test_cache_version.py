@@ -86,3 +86,20 @@ def test_an_entry_is_stale_when_a_word_it_holds_moved_few_or_many() -> None:
         assert not cache.stale_stats(entry, others)
     assert cache.stale_stats(entry, None)
     assert cache.vocab_words("") == [] and not cache.stale_stats(cache.Entry("k", entry.article), frozenset({"mill"}))
+
+
+def test_a_markdown_build_imports_neither_lxml_nor_the_scraped_text_rules() -> None:
+    """Both load on first use (digest.clean): a build after a Markdown edit does not pay for them."""
+    import subprocess
+    import sys
+
+    code = (
+        "import sys, types, digest.pipeline\n"
+        "rules = sys.modules['digest.clean_rules']\n"
+        "assert 'lxml.etree' not in sys.modules, 'lxml imported'\n"
+        "assert type(rules) is not types.ModuleType, 'rules loaded'\n"
+        "from digest import clean\n"
+        "assert clean.rules.DATE_LINE.pattern and type(rules) is types.ModuleType\n"
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
+    assert done.returncode == 0, done.stderr
