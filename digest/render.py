@@ -643,31 +643,43 @@ def _site_of(
         tag_names=MappingProxyType(index.tag_names),  # type: ignore[arg-type]
         tag_pages=index.tag_pages,
         base_url=_base_url(config),
-        tag_slugs=MappingProxyType(tag_slugs) if tag_slugs is not None else _TagSlugs(by_slug, index.slug_of),
+        tag_slugs=MappingProxyType(tag_slugs) if tag_slugs is not None else _tag_slugs(by_slug, index.slug_of),
         tagged=_Lists(index.tagged, by_slug),
         index=index,
     )
 
 
-class _Lists(Mapping):
+class _Memoised(Mapping):
+    """A mapping over the keys of ``keys`` whose value for a key is ``make(key)``, made when
+    first asked for and kept."""
+
+    def __init__(self, keys: Mapping[str, Any], make: Callable[[str], Any]):
+        self._keys, self._make = keys, make
+        self._made: dict[str, Any] = {}
+
+    def __getitem__(self, key: str) -> Any:
+        made = self._made.get(key)
+        if made is None:
+            made = self._made[key] = self._make(key)
+        return made
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._keys)
+
+    def __len__(self) -> int:
+        return len(self._keys)
+
+    def __contains__(self, key: object) -> bool:
+        return key in self._keys
+
+
+class _Lists(_Memoised):
     """Key → a list of published articles, newest first (e.g. a tag's, :attr:`Site.tagged`): each
     list made from the slugs in a :class:`SiteIndex` when first asked for."""
 
     def __init__(self, slugs: Mapping[str, str], by_slug: Mapping[str, Article]):
+        super().__init__(slugs, lambda key: list(map(by_slug.__getitem__, _lines(slugs[key]))))
         self._slugs, self._by_slug = slugs, by_slug
-        self._made: dict[str, list[Article]] = {}
-
-    def __getitem__(self, key: str) -> list[Article]:
-        made = self._made.get(key)
-        if made is None:
-            made = self._made[key] = list(map(self._by_slug.__getitem__, _lines(self._slugs[key])))
-        return made
-
-    def __iter__(self) -> Iterator[str]:
-        return iter(self._slugs)
-
-    def __len__(self) -> int:
-        return len(self._slugs)
 
     def size(self, key: str) -> int:
         """``len(self[key])``, without making the list."""
@@ -677,32 +689,11 @@ class _Lists(Mapping):
         """``self[key][0]``, without making the list."""
         return self._by_slug[self._slugs[key].partition("\n")[0]]
 
-    def __contains__(self, key: object) -> bool:
-        return key in self._slugs
 
-
-class _TagSlugs(Mapping):
+def _tag_slugs(by_slug: Mapping[str, Article], slug_of: Mapping[str, str]) -> _Memoised:
     """Published slug → the slugs of its article's tags, each once, in the article's order
     (:attr:`Site.tag_slugs`), worked out when first asked for."""
-
-    def __init__(self, by_slug: Mapping[str, Article], slug_of: Mapping[str, str]):
-        self._by_slug, self._slug_of = by_slug, slug_of
-        self._made: dict[str, tuple[str, ...]] = {}
-
-    def __getitem__(self, slug: str) -> tuple[str, ...]:
-        made = self._made.get(slug)
-        if made is None:
-            made = self._made[slug] = tuple(dict.fromkeys(map(self._slug_of.__getitem__, self._by_slug[slug].tags)))
-        return made
-
-    def __iter__(self) -> Iterator[str]:
-        return iter(self._by_slug)
-
-    def __len__(self) -> int:
-        return len(self._by_slug)
-
-    def __contains__(self, slug: object) -> bool:
-        return slug in self._by_slug
+    return _Memoised(by_slug, lambda slug: tuple(dict.fromkeys(map(slug_of.__getitem__, by_slug[slug].tags))))
 
 
 def _site_since(current: Mapping[str, Article], config: Config, old: SiteIndex, changed: set[str]) -> Site | None:
