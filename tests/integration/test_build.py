@@ -268,3 +268,36 @@ def test_the_program_flushes_its_output_and_exit_code_before_ending(project: Pat
     shown = subprocess.run([sys.executable, "-m", "digest", "inspect", "content/2024-07-16-harbour-buses.txt"], cwd=project, env=env,
                            capture_output=True, text=True, timeout=120)
     assert shown.returncode == 0 and "Harbour council approves electric bus fleet" in shown.stdout
+
+
+def test_a_one_off_build_freezes_the_related_articles_and_watch_builds_do_not(project: Path, monkeypatch) -> None:
+    """A build with a store of its own keeps relate's output out of later collections; a build
+    given a store (digest watch) must not, or every rebuild would freeze the last one's garbage."""
+    import gc
+
+    from digest import pipeline
+
+    made = []
+    real = pipeline.related
+
+    def related(*args, **kwargs):
+        out = real(*args, **kwargs)
+        made.append(out[0])
+        return out
+
+    monkeypatch.setattr(pipeline, "related", related)
+    config = load_config(root=project)
+    try:
+        build(config)
+        tracked = {id(o) for o in gc.get_objects()}
+        assert made[0] and all(id(a) not in tracked for a in made[0])
+        gc.unfreeze()
+        store = pipeline.open_cache(config)
+        build(config, store=store)  # as digest watch does: its first build loads the store (and freezes what it loads)
+        edited = project / "content" / "city" / "2024-06-20-northwind.md"
+        edited.write_text(edited.read_text(encoding="utf-8") + "\n\nA further paragraph about the harbour.\n", encoding="utf-8")
+        build(config, store=store)  # the next build, with the store in memory
+        tracked = {id(o) for o in gc.get_objects()}
+        assert any(id(a) in tracked for a in made[2])  # made by relate in this build, not frozen
+    finally:
+        gc.unfreeze()
