@@ -364,7 +364,7 @@ class Store:
             return
         for path in self.folder.glob(".*.tmp"):  # left by a build that was killed while saving
             path.unlink(missing_ok=True)
-        with _no_gc():
+        with frozen_after():
             self._load_shards()
         try:
             with (self.folder / _STATE).open("rb") as handle:
@@ -439,7 +439,7 @@ class Store:
         if name not in self._parts:
             value = None
             try:
-                with (self.folder / f"{name}.pickle").open("rb") as handle, _no_gc():
+                with (self.folder / f"{name}.pickle").open("rb") as handle, frozen_after():
                     saved = pickle.load(handle)
                 if isinstance(saved, tuple) and len(saved) == 2 and saved[0] == code_version():
                     value = saved[1]
@@ -533,13 +533,14 @@ def settled(stamped: tuple[int, int, int, int], now_ns: int) -> bool:
 
 
 @contextmanager
-def _no_gc() -> Iterator[None]:
-    """The cycle collector paused: unpickling makes hundreds of thousands of objects and
-    none of them garbage, and collecting as they appear was a quarter of the load time.
-    What was loaded is then frozen (moved out of the collector's generations): else the next
-    collections walk all of it again, 0.2-0.25 CPU s of a build after one edit of a
-    10,000-article site. Frozen objects are still freed when no longer referenced; only a
-    cycle among them would stay until the process ends."""
+def frozen_after() -> Iterator[None]:
+    """The cycle collector paused, then what was made meanwhile frozen (moved out of the
+    collector's generations) for objects that live on and hold no garbage: else the next
+    collections walk all of them again. Unpickling a cache makes hundreds of thousands of
+    objects and none of them garbage: collecting as they appear was a quarter of the load
+    time, and the collections after it walked every loaded entry again, 0.2-0.25 CPU s of a
+    build after one edit of a 10,000-article site. Frozen objects are still freed when no
+    longer referenced; only a cycle among them would stay until the process ends."""
     enabled = gc.isenabled()
     gc.disable()
     try:

@@ -16,7 +16,7 @@ import sys
 import threading
 import time
 from concurrent.futures import ProcessPoolExecutor
-from contextlib import closing, contextmanager
+from contextlib import closing, contextmanager, nullcontext
 from dataclasses import replace
 from functools import partial
 from itertools import compress
@@ -70,24 +70,6 @@ def _fewer_collections() -> Iterator[None]:
         gc.set_threshold(*before)
 
 
-@contextmanager
-def _kept_from_collector(frozen: bool) -> Iterator[None]:
-    """With ``frozen`` (a build whose store and articles die with it), the collector paused, and
-    what was made meanwhile (relate's output articles and links, some 40,000 objects at 10,000
-    articles) frozen after: else the next collection walks them all again, 0.06 CPU s after an
-    edit of a 10,000-article site. Not under ``digest watch``, whose builds would freeze the
-    last build's garbage each time."""
-    if not frozen or not gc.isenabled():
-        yield
-        return
-    gc.disable()
-    try:
-        yield
-    finally:
-        gc.freeze()
-        gc.enable()
-
-
 #: Allocations between two collections of the youngest generation during a build (default 700).
 _GC_THRESHOLD = 50_000
 
@@ -123,7 +105,10 @@ def _build(
             del save  # the last reference to the words and statistics
         give_back_memory()  # the files' text, read and cleaned, is gone: relate starts from less
         tokens = [made + b"/" + a.slug.encode() if made else None for a, (*_, made) in zip(corpus.articles, origins)] if use_cache else None
-        with _kept_from_collector(release):
+        # A build whose articles die with it keeps relate's output (some 40,000 objects at 10,000
+        # articles) out of later collections; not digest watch's builds (given a store): each
+        # would freeze the last build's garbage.
+        with cache.frozen_after() if release else nullcontext():
             articles, relate_state = related(corpus.articles, config, store if use_cache else None, tokens)
         if release and store is not None and use_cache:
             # Not needed again in this process: on disk now, and out of memory before the render
