@@ -211,6 +211,7 @@ def _load(
     keyed: list[tuple[SourceFile, str]] = []
     kept: dict[str, cache.Entry] = {}
     todo: list[tuple[SourceFile, str, bytes | None]] = []
+    unkeyed: dict[str, tuple[int, int, int, int] | None] = {}  # files left for the workers to read and key, and their stamps
     for source in sources:
         st = source.stamp  # taken by discover, before the file is read
         if st is None:
@@ -223,6 +224,12 @@ def _load(
         if was is not None and was[:4] == st and was[4] in known:
             key = was[4]
             new_stamps[source.rel] = was
+        elif not known:
+            # Nothing to keep (a cold build): the workers read and key the files, not this process.
+            keyed.append((source, ""))
+            todo.append((source, "", None))
+            unkeyed[source.rel] = st
+            continue
         else:
             try:
                 data = readers.read_bytes(source)
@@ -245,6 +252,9 @@ def _load(
         # Read what changed; then the clean context from every file, kept or fresh.
         cleaned = _read_into(pool, todo, fresh, errors)
         del todo  # the files' bytes (tens of MB at 10,000 files) are not needed past reading
+        for rel, st in unkeyed.items():  # keyed by the worker that read them
+            if rel in fresh and st is not None and cache.settled(st, now):
+                new_stamps[rel] = (*st, fresh[rel].key)
         context = clean.context_from(
             [(e.article.source, e.title, e.lines) for e in kept.values()] + [(f.article.source, f.title, f.lines) for f in fresh.values()]
         )
@@ -317,7 +327,7 @@ def _read_into(
         if read is None:
             errors.append(problem)
             continue
-        entry = fresh[source.rel] = stages.Fresh(key, read.article, [read.note] if read.note else [], title=read.title, lines=read.lines)
+        entry = fresh[source.rel] = stages.Fresh(key or read.key or "", read.article, [read.note] if read.note else [], title=read.title, lines=read.lines)
         if read.cleaned is not None:
             entry.looked_up, vocab = read.cleaned
             entry.vocab = tuple(map(sys.intern, vocab))

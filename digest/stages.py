@@ -89,12 +89,23 @@ def changes(before: Article, after: Article) -> dict[str, object]:
 def read_one(item: tuple[SourceFile, bytes | None]) -> tuple[Article | None, str | None, Problem | None]:
     """Stage 1 for one file (its bytes, if already read): the article and the reader's note,
     or the problem that stopped it."""
+    article, note, failed, _ = _read_keyed(item)
+    return article, note, failed
+
+
+def _read_keyed(item: tuple[SourceFile, bytes | None]) -> tuple[Article | None, str | None, Problem | None, str | None]:
+    """:func:`read_one`, and the file's cache key (:func:`digest.cache.content_key`) when its
+    bytes were read here rather than given."""
     source, data = item
+    key = None
     try:
+        if data is None:
+            data = readers.read_bytes(source)
+            key = cache.content_key(source.rel, data)
         article, note = readers.read(source, data)
     except DigestError as exc:
-        return None, None, problem(source.rel, exc)
-    return article, note, None
+        return None, None, problem(source.rel, exc), key
+    return article, note, None, key
 
 
 @dataclass(frozen=True, slots=True)
@@ -108,23 +119,25 @@ class Read:
     #: ``(looked_up, vocab)`` of :func:`clean_one` when the article needed no corpus context
     #: and was cleaned here (``article`` is then the cleaned one, without its source text)
     cleaned: tuple[tuple, tuple[str, ...]] | None = None
+    #: the file's cache key, when its bytes were read in this step (not given to it)
+    key: str | None = None
 
 
 def read_and_clean(item: tuple[SourceFile, bytes | None]) -> tuple[Read | None, Problem | None]:
     """Stage 1 for one file, and stage 2 too when cleaning it needs nothing of the other files
     (:func:`digest.clean.needs_context`): one trip to a worker and back instead of two, and the
     source text and the uncleaned body never reach the build's process."""
-    article, note, failed = read_one(item)
+    article, note, failed, key = _read_keyed(item)
     if article is None:
         return None, failed
     title, lines = clean.context_parts(article)
     if clean.needs_context(article):
-        return Read(article, note, title, lines), None
+        return Read(article, note, title, lines, key=key), None
     done, failed = Guarded(partial(clean_one, ctx=clean.CleanContext()), "clean")(article)
     if done is None:
         return None, failed
     fields_, looked_up, vocab = done
-    return Read(replace(article, **{**fields_, "raw": ""}), note, title, lines, (looked_up, vocab)), None
+    return Read(replace(article, **{**fields_, "raw": ""}), note, title, lines, (looked_up, vocab), key), None
 
 
 @dataclass(frozen=True)

@@ -124,6 +124,27 @@ def test_unchanged_files_are_not_read_and_a_same_size_edit_is_seen(project: Path
     _same_as_cold(config, tmp_path)
 
 
+def test_a_cold_build_reads_each_file_once_in_the_read_step(project: Path, monkeypatch) -> None:
+    """With nothing cached, the build's own process does not read and hash every file before
+    the read step (the workers do it as they read), and each file is read once."""
+    from digest import cache, readers
+
+    monkeypatch.setattr(cache, "STAMP_SETTLE_NS", -10**12)
+    config = load_config(root=project)
+    events: list[str] = []
+    real = readers.read_bytes
+    monkeypatch.setattr(readers, "read_bytes", lambda source: events.append(source.rel) or real(source))
+    build(config, jobs=1, progress=lambda step, count, seconds: events.append(f"step {step}"))
+    files = sorted(p.relative_to(project / "content").as_posix() for p in (project / "content").rglob("*") if p.is_file())
+    checked = events.index("step checked")
+    assert events[:checked] == ["step found"]
+    assert sorted(e for e in events if not e.startswith("step ")) == files
+    # the keys the workers made are the stamps' keys: the next build reads nothing
+    events.clear()
+    build(config, jobs=1)
+    assert events == []
+
+
 def test_corpus_statistics_kept_up_to_date_equal_counting_afresh(project: Path, tmp_path: Path) -> None:
     from digest import cache, text as textmod
     from digest.pipeline import open_cache
