@@ -97,10 +97,14 @@ def _build(
     # what only the cache needs (each article's words, the corpus statistics: about 250 MB at
     # 100,000 articles), before relate and the render workers start.
     saved = False
+    saving: Callable[[], str | None] | None = None
     try:
         if release and store is not None and use_cache:
             saved = True  # once, even if it fails
-            save()
+            if sum(fresh for _, _, fresh, _ in origins) >= SAVE_ASIDE_FROM:
+                saving = _aside(save)  # relate runs on one core meanwhile
+            else:
+                save()
             store.forget_articles()
             del save  # the last reference to the words and statistics
         give_back_memory()  # the files' text, read and cleaned, is gone: relate starts from less
@@ -124,6 +128,9 @@ def _build(
     finally:
         if not saved:
             save()
+        failed = saving() if saving is not None else None
+    if failed is not None:
+        warnings.append(Problem(str(store.folder if store is not None else ".digest-cache"), f"cache not saved: {failed}"))
     if store is not None and use_cache:
         if relate_state is not None:  # tens of MB at 10k
             store.save_part(_RELATE_STATE, relate_state)
@@ -470,6 +477,50 @@ def _inside(path: Path, folder: Path) -> str | None:
         except ValueError:
             pass
     return None
+
+
+#: A build that lets its store go saves it in a forked process while it relates when at least
+#: this many articles were made (a cold build of 10,000: about 1 CPU s and 2 s of writing, while
+#: relate keeps one core busy); fewer are saved in this process, sooner than a fork pays off.
+SAVE_ASIDE_FROM = 1000
+
+
+def _aside(work: Callable[[], None]) -> Callable[[], str | None]:
+    """Start ``work`` in a forked copy of this process (or do it here, where forking is unsafe:
+    other threads, or no fork). Returns a function that waits for it to end and gives what went
+    wrong (None when it was done)."""
+    if threading.active_count() > 1 or not hasattr(os, "fork"):
+        try:
+            work()
+        except Exception as exc:  # noqa: BLE001 - reported like the child's failure
+            message = f"{type(exc).__name__}: {exc}"
+            return lambda: message
+        return lambda: None
+    read_end, write_end = os.pipe()
+    pid = os.fork()
+    if pid == 0:  # the child: do the work, say what failed, and leave without any clean-up of the parent's
+        code = 0
+        try:
+            os.close(read_end)
+            work()
+        except BaseException as exc:  # noqa: BLE001
+            code = 1
+            try:
+                os.write(write_end, f"{type(exc).__name__}: {exc}".encode("utf-8", "replace")[:4000])
+            except OSError:
+                pass
+        finally:
+            os._exit(code)
+    os.close(write_end)
+
+    def wait() -> str | None:
+        with os.fdopen(read_end, "rb") as pipe:
+            said = pipe.read().decode("utf-8", "replace")
+        _, status = os.waitpid(pid, 0)
+        code = os.waitstatus_to_exitcode(status)
+        return None if code == 0 else (said or f"the process saving it ended with status {code}")
+
+    return wait
 
 
 def _prints(articles: Sequence[Article], origins: Sequence[tuple[str, Article, bool, bytes]]) -> dict[str, tuple[bytes, bool]]:

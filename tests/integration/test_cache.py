@@ -145,6 +145,42 @@ def test_a_cold_build_reads_each_file_once_in_the_read_step(project: Path, monke
     assert events == []
 
 
+def test_a_cache_saved_aside_while_relating_is_whole(project: Path, tmp_path: Path, monkeypatch) -> None:
+    """A build of many new articles saves its cache in a forked process while it relates: the
+    next build finds every entry, and a save that fails is a warning, not a lost site."""
+    import os
+
+    from digest import cache, pipeline
+
+    monkeypatch.setattr(pipeline, "SAVE_ASIDE_FROM", 1)
+    monkeypatch.setattr(pipeline.threading, "active_count", lambda: 1)  # threads other tests left idle
+    real = cache._dump
+    marks = tmp_path / "writers"
+
+    def dump(path, value):  # noqa: ANN001
+        with marks.open("a") as handle:  # a file: the child's memory is not ours
+            handle.write(f"{os.getpid()}\n")
+        real(path, value)
+
+    monkeypatch.setattr(cache, "_dump", dump)
+    config = load_config(root=project)
+    build(config)
+    writers = [int(line) for line in marks.read_text().split()]
+    assert os.getpid() in writers and len(set(writers)) == 2  # the shards in a child, the relate state here
+    second, _ = _steps(config)
+    assert second["read"] == 0 and second["summarised and tagged"] == 0
+    _same_as_cold(config, tmp_path)
+
+    def broken(self, *args, **kwargs):  # noqa: ANN001
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(cache.Store, "save", broken)
+    shutil.rmtree(project / ".digest-cache")
+    result = build(config)
+    assert result.articles == 15 and not result.errors
+    assert any("cache not saved: OSError" in w.message and "No space left" in w.message for w in result.warnings)
+
+
 def test_corpus_statistics_kept_up_to_date_equal_counting_afresh(project: Path, tmp_path: Path) -> None:
     from digest import cache, text as textmod
     from digest.pipeline import open_cache
