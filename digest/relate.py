@@ -68,6 +68,7 @@ import gc
 import hashlib
 import logging
 import math
+import operator
 import os
 from contextlib import contextmanager
 from dataclasses import dataclass, fields, replace
@@ -196,6 +197,8 @@ class Tuning:
 DEFAULT_TUNING = Tuning()
 
 _EPOCH = datetime(1970, 1, 1, tzinfo=timezone.utc)
+_slug_of = operator.attrgetter("slug")
+_title_of = operator.attrgetter("title")
 
 
 @dataclass(frozen=True, slots=True)
@@ -744,6 +747,16 @@ def _groups(
     return _canonical_of(index, [_root(parent, i) for i in range(n)], range(n), list(range(n)))
 
 
+def _roots(parent: Sequence[int]) -> np.ndarray:
+    """The root of every node of the union-find forest ``parent`` (pointers doubled, all at once)."""
+    roots = np.asarray(parent, dtype=np.int64)
+    while True:
+        up = roots[roots]
+        if np.array_equal(up, roots):
+            return roots
+        roots = up
+
+
 def _root(parent: list[int], x: int) -> int:
     """The root of ``x`` in the union-find forest ``parent`` (paths halved on the way)."""
     while parent[x] != x:
@@ -862,7 +875,7 @@ def _regroup(
     parent = start.tolist()
     _join(articles, index, pairs, parent, prints, verdicts, None)
     n = len(parent)
-    roots = np.fromiter((_root(parent, i) for i in range(n)), dtype=np.int64, count=n)
+    roots = _roots(parent)
     rows = np.flatnonzero(_among(roots, roots[dirty], n))  # the groups with a dirty row
     canonical = start.copy()
     _canonical_of(index, roots[rows].tolist(), rows.tolist(), canonical)  # type: ignore[arg-type]
@@ -921,6 +934,37 @@ def _tie_rank(index: Index) -> np.ndarray:
         rank[np.lexsort((np.array(index.slugs, dtype=str), -np.asarray(index.times)))] = np.arange(n)
     else:
         rank[sorted(range(n), key=lambda i: (-index.times[i], index.slugs[i]))] = np.arange(n)
+    return rank
+
+
+def _tie_rank_after(
+    rank0: np.ndarray | None, index: Index, src: np.ndarray, new_of_old: np.ndarray, fresh: np.ndarray,
+) -> np.ndarray:
+    """:func:`_tie_rank` of ``index`` from ``rank0``, the one of the run before (``src``: each row's
+    old row when its article is unchanged, else -1; ``new_of_old``: each old row's new row or -1):
+    the unchanged rows keep their order (their dates and slugs are the same), and the ``fresh``
+    rows are put in their places by ``(-date, slug)``. Made again from scratch without ``rank0``."""
+    n = len(index)
+    if not isinstance(rank0, np.ndarray) or rank0.shape != new_of_old.shape:
+        return _tie_rank(index)
+    order0 = np.empty(len(rank0), dtype=np.int64)
+    order0[rank0] = np.arange(len(rank0))  # old rows in tie order
+    new = new_of_old[order0]
+    seq = new[(new >= 0) & (src[np.maximum(new, 0)] == order0)]  # the unchanged rows, in tie order
+    if len(seq) + len(fresh) != n:
+        return _tie_rank(index)
+    if len(fresh):
+        times, slugs = index.times, index.slugs
+
+        def key(i: int) -> tuple[float, str]:
+            return (-float(times[i]), slugs[i])
+
+        ins = sorted(np.asarray(fresh, dtype=np.int64).tolist(), key=key)
+        kept = seq.tolist()
+        at = [bisect.bisect_left(kept, key(i), key=key) for i in ins]
+        seq = np.insert(seq, at, ins)
+    rank = np.empty(n, dtype=np.int64)
+    rank[seq] = np.arange(n)
     return rank
 
 
@@ -1287,6 +1331,8 @@ class RelateState:
     were given."""
     postings_t: rm.Csr | None = None
     """The index's postings transposed (terms × documents), or None (then made when needed)."""
+    rank: np.ndarray | None = None
+    """Each article's position by ``(-date, slug)`` (:func:`_tie_rank`), or None (then made again)."""
     memo: dict | None = None
     """In memory only (never pickled): the input and output articles of the run, so that the next
     run in the same process can tell an unchanged article by identity and reuse its output."""
@@ -1413,7 +1459,7 @@ def _full(
         canonical=np.asarray(canonical, dtype=np.int64), named={i: tuple(v) for i, v in named.items()},
         chosen=chosen, chosen_scores=chosen_scores, wide=flags, verdicts=used,
         tokens=tuple(tokens) if tokens is not None else (),
-        memo={"inputs": tuple(articles), "outputs": out, "prints": prints},
+        memo={"inputs": tuple(articles), "outputs": out, "prints": prints}, rank=rank,
     )
     return out, state
 
@@ -1494,6 +1540,30 @@ def _entries(m: sp.csr_matrix, columns: np.ndarray) -> tuple[np.ndarray, np.ndar
     return rows.astype(np.int64), m.indices[hit].astype(np.int64), m.data[hit]
 
 
+def _places(terms: Sequence[str], xs: Sequence[str]) -> tuple[list[int], list[bool]]:
+    """``bisect_left(terms, x)`` for each of ``xs`` (``terms`` sorted), and whether ``x`` is not
+    there. A :class:`~digest.relate_matrix.TermList` is searched in its text, the queries in
+    sorted order (each search starts where the one before ended)."""
+    if not isinstance(terms, rm.TermList):
+        at = [bisect.bisect_left(terms, x) for x in xs]
+        return at, [c >= len(terms) or terms[c] != x for c, x in zip(at, xs)]
+    text, off = terms.text, terms.offsets
+    n = len(terms)
+    at, new = [0] * len(xs), [True] * len(xs)
+    lo = 0
+    for q in sorted(range(len(xs)), key=xs.__getitem__):
+        x, hi = xs[q], n
+        while lo < hi:
+            mid = (lo + hi) >> 1
+            if text[off[mid] : off[mid + 1]] < x:
+                lo = mid + 1
+            else:
+                hi = mid
+        at[q] = lo
+        new[q] = lo >= n or text[off[lo] : off[lo + 1]] != x
+    return at, new
+
+
 def _with_terms(
     terms0: Sequence[str], ins: np.ndarray, new_terms: Sequence[str], colmap: np.ndarray, new_pos: np.ndarray,
 ) -> Sequence[str]:
@@ -1534,6 +1604,55 @@ def _hits(x, rows: np.ndarray | None, p, docs: np.ndarray) -> tuple[np.ndarray, 
     ps = p.tosp() if isinstance(p, rm.Csr) else p
     hits = ((xs if rows is None else xs[np.asarray(rows)]) @ ps[np.asarray(docs)].T).tocoo()
     return hits.row, hits.col, hits.data
+
+
+_SPLICE_COLUMNS = 800
+"""Postings columns changed up to which the transposed postings are made by putting the changed
+columns' lists in place (else, with scipy loaded, by transposing the whole matrix; speed only:
+the same matrix)."""
+
+
+def _df_after(
+    prev: RelateState, old: Index, counts: rm.Csr, fresh_counts: rm.Csr, gone_old: np.ndarray, colmap: np.ndarray, V: int,
+) -> np.ndarray:
+    """The document frequency of every term of ``counts``: the old one, less the old rows
+    ``gone_old`` (deleted or changed), plus the ``fresh_counts`` rows (counted again without
+    the old document frequencies)."""
+    df0 = old.weights.df
+    c0 = prev.counts
+    if df0 is None or len(df0) != len(colmap) or c0.shape[1] != len(colmap):
+        return rm.column_counts(counts.indices, V).astype(np.int64)
+    df = np.zeros(V, dtype=np.int64)
+    df[colmap] = df0
+    if len(gone_old):
+        lo, hi = c0.indptr[gone_old].astype(np.int64), c0.indptr[gone_old + 1].astype(np.int64)
+        lens = hi - lo
+        at = np.repeat(lo - np.cumsum(lens) + lens, lens) + np.arange(int(lens.sum()))
+        df -= np.bincount(colmap[c0.indices[at]], minlength=V)
+    df += np.bincount(fresh_counts.indices[: fresh_counts.nnz], minlength=V)
+    return df
+
+
+def _old_lists(
+    prev: RelateState, old: Index, touched: np.ndarray, colmap: np.ndarray, in_touched: np.ndarray,
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """The entries (old row, new column, value) of the old postings in the ``touched`` (new) columns,
+    read from the transposed postings when the state has them (only those columns' lists), else
+    from the postings (every entry looked at)."""
+    pt0 = prev.postings_t
+    q0 = old.postings
+    if isinstance(pt0, rm.Csr) and pt0.shape == (q0.shape[1], q0.shape[0]):
+        old_col = np.full(len(in_touched), -1, dtype=np.int64)
+        old_col[colmap] = np.arange(len(colmap))
+        cols = old_col[touched]
+        cols = cols[cols >= 0]
+        lo, hi = pt0.indptr[cols].astype(np.int64), pt0.indptr[cols + 1].astype(np.int64)
+        lens = hi - lo
+        at = np.repeat(lo - np.cumsum(lens) + lens, lens) + np.arange(int(lens.sum()))
+        return pt0.indices[at].astype(np.int64), colmap[np.repeat(cols, lens)], pt0.data[at]
+    hit = np.flatnonzero(in_touched[colmap[q0.indices]])
+    ro = np.searchsorted(q0.indptr, hit, side="right") - 1
+    return ro, colmap[q0.indices[hit]], q0.data[hit]
 
 
 def _with_entries(m: rm.Csr, rows: np.ndarray, cols: np.ndarray, vals: np.ndarray) -> rm.Csr:
@@ -1612,7 +1731,9 @@ def _merge_neighbours(
     rows = np.flatnonzero(touched)
     if not len(rows):
         return out
-    mine = touched[hr]  # their hits (a lost document's new score among them)
+    # their hits (a lost document's new score among them); in a full list, only those that can
+    # rank with its entries: at least its last score (``certain`` counts the ones above it)
+    mine = touched[hr] & (~full_all[hr] | (hv >= scores[hr, k - 1]))
     hr, hd, hv = hr[mine], hd[mine], hv[mine]
     at = np.searchsorted(rows, hr)  # each hit's row, as a position in ``rows``
     r_old, c_old = np.nonzero(keep[rows])
@@ -1647,7 +1768,7 @@ def _incremental(
     old = prev.index
     n, n0 = len(articles), len(prev)
     k = cfg.count
-    slugs = tuple(a.slug for a in articles)
+    slugs = tuple(map(_slug_of, articles))
     memo = prev.memo or {}
     inputs0: Sequence[Article] | None = memo.get("inputs")
     outputs0: Sequence[Article] | None = memo.get("outputs")
@@ -1658,12 +1779,20 @@ def _incremental(
         raise _Unproven("slugs are not unique")
     if slugs == old.slugs:
         # the same articles in the same places (edits only): row i was row i, no slug look-ups
-        same_input = [a is b for a, b in zip(articles, inputs0)] if inputs0 is not None else [False] * n
+        same_input = list(map(operator.is_, articles, inputs0)) if inputs0 is not None else [False] * n
         known = same_input  # rows whose fingerprint is the one their slug had
         if tokens is not None and tokens0 is not None:
             known = [kn or (tk is not None and tk == t0) for kn, tk, t0 in zip(same_input, tokens, tokens0)]
-        prints = tuple(p if kn else _fingerprint(a) for p, kn, a in zip(prev.prints, known, articles))
-        fresh = [i for i, (p, q) in enumerate(zip(prints, prev.prints)) if p != q]
+        unknown = np.flatnonzero(~np.fromiter(known, dtype=bool, count=n)).tolist()
+        fresh_prints = [_fingerprint(articles[i]) for i in unknown]
+        fresh = [i for i, p in zip(unknown, fresh_prints) if p != prev.prints[i]]
+        if fresh_prints:
+            listed = list(prev.prints)
+            for i, p in zip(unknown, fresh_prints):
+                listed[i] = p
+            prints = tuple(listed)
+        else:
+            prints = prev.prints
         new_of_old = np.arange(n0, dtype=np.int64)
         src = new_of_old.copy()
         src[fresh] = -1
@@ -1727,10 +1856,10 @@ def _incremental(
     fc = rm.count_terms([articles[i] for i in fresh], vocab, t.title, plain=True)
     terms0 = prev.terms
     fresh_terms = list(vocab.columns)
-    known = [bisect.bisect_left(terms0, x) for x in fresh_terms]
-    is_new = [c >= len(terms0) or terms0[c] != x for c, x in zip(known, fresh_terms)]
-    new_terms = sorted({x for x, nw in zip(fresh_terms, is_new) if nw})
-    ins = np.asarray([bisect.bisect_left(terms0, x) for x in new_terms], dtype=np.int64)
+    known, is_new = _places(terms0, fresh_terms)
+    place = {x: c for x, c, nw in zip(fresh_terms, known, is_new) if nw}
+    new_terms = sorted(place)
+    ins = np.asarray([place[x] for x in new_terms], dtype=np.int64)
     V = len(terms0) + len(new_terms)
     colmap = np.arange(len(terms0), dtype=np.int64) + np.searchsorted(ins, np.arange(len(terms0)), side="right")
     new_pos = ins + np.arange(len(new_terms))
@@ -1754,7 +1883,7 @@ def _incremental(
     common[new_pos] = rm.common_flags(new_terms)
 
     # 2. weights: rows with a term whose weight (or linking) changed are weighed again
-    df = rm.column_counts(counts.indices, V).astype(np.int64)
+    df = _df_after(prev, old, counts, fresh_counts, gone_old, colmap, V)
     w = rm.weights_of(n, df, common, kinds, t.max_df, t.min_docs_for_df, t.idf_step)
     idf0 = np.full(V, np.nan)
     idf0[colmap] = old.weights.idf
@@ -1793,28 +1922,42 @@ def _incremental(
     touched = np.unique(np.concatenate([colmap[touched_old.astype(np.int64)], touched_new.astype(np.int64)]))
     in_touched = np.zeros(V + 1, dtype=bool)
     in_touched[touched] = True
-    q0 = old.postings  # the old lists of the touched columns: (old row, new column, value)
-    hit = np.flatnonzero(in_touched[colmap[q0.indices]])
-    ro = np.searchsorted(q0.indptr, hit, side="right") - 1
-    co, vo = colmap[q0.indices[hit]], q0.data[hit]
+    ro, co, vo = _old_lists(prev, old, touched, colmap, in_touched)  # (old row, new column, value)
     # a full old list may have rows beyond it: its last value bounds theirs
     last = np.full(V, -np.inf)
     if len(co):
         full = np.bincount(co, minlength=V) >= cap
         lowest = np.full(V, np.inf)
-        np.minimum.at(lowest, co, vo.astype(np.float64))
+        if np.all(co[1:] >= co[:-1]):  # one run per column (as read from the transposed postings)
+            starts = np.flatnonzero(np.r_[True, co[1:] != co[:-1]])
+            lowest[co[starts]] = np.minimum.reduceat(vo.astype(np.float64), starts)
+        else:
+            np.minimum.at(lowest, co, vo.astype(np.float64))
         last[full] = lowest[full]
     else:
         full = np.zeros(V, dtype=bool)
     bad0 = np.zeros(n0 + 1, dtype=bool)
     bad0[old_changed] = True
-    same = ~bad0[ro]  # entries of rows whose vector is the same
-    ru, cu, vu = new_of_old[ro[same]], co[same], vo[same]
     lens = np.diff(vectors.indptr)[changed_x]
     at = np.concatenate([np.arange(vectors.indptr[i], vectors.indptr[i + 1]) for i in changed_x.tolist()]) if len(changed_x) else np.zeros(0, np.int64)
     rn, cn, vn = np.repeat(changed_x, lens), vectors.indices[at].astype(np.int64), vectors.data[at]
+    # the lists that can change: a changed (or deleted) row was in them, or a changed row's entry
+    # can come in (the list is not full, or the entry reaches its last value); the other columns
+    # the changed rows touch keep their lists as they were
+    can_enter = ~full[cn] | (vn.astype(np.float64) >= last[cn])
+    real = np.union1d(co[bad0[ro]], cn[can_enter])
+    if len(real) < len(touched):
+        touched = real
+        in_touched = np.zeros(V + 1, dtype=bool)
+        in_touched[touched] = True
+        mine = in_touched[co]
+        ro, co, vo = ro[mine], co[mine], vo[mine]
+        mine = in_touched[cn]
+        rn, cn, vn = rn[mine], cn[mine], vn[mine]
+    same = ~bad0[ro]  # entries of rows whose vector is the same
+    ru, cu, vu = new_of_old[ro[same]], co[same], vo[same]
     ahead = np.bincount(cu, minlength=V) + np.bincount(cn[vn.astype(np.float64) > last[cn]], minlength=V)
-    whole = np.flatnonzero(full & (ahead < cap))  # columns read in full
+    whole = np.flatnonzero(full & (ahead < cap) & in_touched[:V])  # columns read in full
     if len(whole):
         in_whole = np.zeros(V + 1, dtype=bool)
         in_whole[whole] = True
@@ -1853,10 +1996,14 @@ def _incremental(
     upto = np.zeros(p0.nnz + 1, dtype=np.int64)
     np.cumsum(rest, out=upto[1:])
     kept = rm.Csr(p0.data[rest], p0.indices[rest], upto[p0.indptr], (n, V), True)
-    if rm.scipy_loaded():  # (its kernels are faster when many columns changed; the same matrices)
+    if rm.scipy_loaded():  # (its kernels are faster; the same matrices)
         summed = kept.tosp() + sp.csr_matrix((v_new, (r_new, c_new)), shape=(n, V), dtype=np.float32)
         summed.sort_indices()
-        postings, pt = rm.Csr.of(summed), rm.Csr.of(summed.T.tocsr())
+        postings = rm.Csr.of(summed)
+        if len(touched) <= _SPLICE_COLUMNS:  # a few lists of terms changed: those put in place
+            pt = _spliced_transpose(prev, old, postings, touched, r_new, c_new, v_new, colmap, new_of_old)
+        else:
+            pt = rm.Csr.of(summed.T.tocsr())
     else:
         postings = _with_entries(kept, r_new, c_new, v_new)
         pt = _spliced_transpose(prev, old, postings, touched, r_new, c_new, v_new, colmap, new_of_old)
@@ -1865,7 +2012,10 @@ def _incremental(
     #    only where a changed document was listed or now scores
     docs0 = old.neighbours[np.maximum(src, 0)]
     scores0 = old.scores[np.maximum(src, 0)]
-    docs = np.where(docs0 >= 0, new_of_old[np.maximum(docs0, 0)], -1).astype(np.int32)
+    if n == n0 and bool((new_of_old == np.arange(n0)).all()):  # the same numbering
+        docs = docs0.astype(np.int32)
+    else:
+        docs = np.where(docs0 >= 0, new_of_old[np.maximum(docs0, 0)], -1).astype(np.int32)
     scores = scores0.copy()
     listed_again = np.zeros(n, dtype=bool)  # rows whose neighbour list is not what it was
     listed_again[fresh_arr] = True
@@ -1914,12 +2064,11 @@ def _incremental(
     flip = np.flatnonzero(rare != rare0)
     flip = flip[[terms[c].startswith("e:") for c in flip.tolist()]] if len(flip) else flip
     ent_again = set(_rows_with(counts, flip).tolist()) | set(fresh)
-    entities = tuple(
-        (_rare_entities(articles[i], columns, df, t.event_entity_df) if articles[i].entities else frozenset())
-        if i in ent_again else old.entities[src[i]]
-        for i in range(n)
-    )
-    titles = tuple(a.title for a in articles)
+    ent_list = list(map(old.entities.__getitem__, np.maximum(src, 0).tolist()))
+    for i in ent_again:
+        ent_list[i] = _rare_entities(articles[i], columns, df, t.event_entity_df) if articles[i].entities else frozenset()
+    entities = tuple(ent_list)
+    titles = tuple(map(_title_of, articles))
     index = Index(
         slugs=slugs, titles=titles, times=times, vectors=vectors, postings=postings, neighbours=docs, scores=scores,
         section_names=names, sections=own, profiles=profiles, vocabulary=columns, weights=w, common=common,
@@ -2030,9 +2179,12 @@ def _incremental(
             r = check[hr]
             dirty[r[hv.astype(np.float64) * best[r] + 1e-4 >= kth[r]]] = True
     rows = np.flatnonzero(dirty)
-    rank = _tie_rank(index)
+    rank = _tie_rank_after(prev.rank, index, src, new_of_old, fresh_arr)
     chosen = np.where(chosen0 >= 0, new_of_old[np.maximum(chosen0, 0)], -1).astype(np.int32)
     chosen_scores = prev.chosen_scores[np.maximum(src, 0)].copy()
+    # the earlier lists (a deleted or changed article listed: -2, never the same list again)
+    then, then_scores = chosen.copy(), chosen_scores.copy()
+    then[(chosen0 >= 0) & ((chosen < 0) | (src[np.maximum(chosen, 0)] < 0))] = -2
     wide_rows = _lists(index, canonical.tolist(), named, k, cfg.min_score, rows, rank, pt, chosen, chosen_scores)
     wide = wide0.copy()
     wide[rows] = False
@@ -2042,27 +2194,36 @@ def _incremental(
     regain[[i for i in named if 0 <= i < n]] = False
     if regain.any():
         wide[_plain_put(index, canonical.tolist(), k, cfg.min_score, np.flatnonzero(regain), rank, chosen, chosen_scores)] = False
+    # rows whose related list differs from the earlier one (a list ranked again often comes out
+    # the same: its links are then the earlier ones, the same documents, scores and headlines)
+    other_list = (src < 0) | (chosen != then).any(axis=1) | (chosen_scores != then_scores).any(axis=1)
     if outputs0 is not None and n == n0 and bool((new_of_old == np.arange(n0)).all()):
         # the earlier outputs in the same places: only the rows whose list, input or group may
         # differ are made again (a group differs only where a member's canonical row changed)
         groups_hit = np.union1d(canonical[changed_canon], canon0[changed_canon])
-        again_rows = dirty | ~np.asarray(same_input, dtype=bool) | (src < 0)
+        again_rows = other_list | ~np.asarray(same_input, dtype=bool) | (src < 0)
         again_rows |= _among(canonical, groups_hit, n) | _among(canon0, groups_hit, n)
         out = _emit(articles, index, canonical.tolist(), chosen, chosen_scores, None, None,
                     np.flatnonzero(again_rows), outputs0)
+    elif outputs0 is not None:
+        # articles added, deleted or moved: a row keeps the earlier output of its unchanged article
+        # when its list, its input and its group are the same (a row in a group now or before is
+        # made again: a member added or deleted changes the others' ``duplicates``)
+        in_group = np.bincount(canonical, minlength=n)[canonical] > 1
+        in_group0 = np.bincount(prev.canonical, minlength=n0)[prev.canonical] > 1
+        again_rows = other_list | ~np.asarray(same_input, dtype=bool) | (src < 0) | in_group
+        again_rows |= (old_of_new >= 0) & in_group0[np.maximum(old_of_new, 0)]
+        earlier = list(map(outputs0.__getitem__, np.maximum(src, 0).tolist()))
+        out = _emit(articles, index, canonical.tolist(), chosen, chosen_scores, None, None,
+                    np.flatnonzero(again_rows), earlier)
     else:
-        before: list[Article | None] | None = None
-        if outputs0 is not None:
-            before = [None] * n
-            for i in np.flatnonzero(~dirty & (src >= 0)).tolist():
-                before[i] = outputs0[src[i]]
-        out = _emit(articles, index, canonical.tolist(), chosen, chosen_scores, before, same_input)
+        out = _emit(articles, index, canonical.tolist(), chosen, chosen_scores, None, same_input)
     log.debug("relate: %d changed, %d vectors, %d neighbour lists, %d related lists redone",
               len(fresh), len(changed_x), len(redo_rows), len(rows))
     state = RelateState(
         key=prev.key, prints=prints, index=index, terms=terms, kinds=kinds, counts=counts, ends=ends,
         tokens=tuple(tokens) if tokens is not None else (),
         canonical=canonical, named=named, chosen=chosen, chosen_scores=chosen_scores, wide=wide, verdicts=verdicts,
-        memo={"inputs": tuple(articles), "outputs": out, "prints": prints}, postings_t=pt,
+        memo={"inputs": tuple(articles), "outputs": out, "prints": prints}, postings_t=pt, rank=rank,
     )
     return out, state
