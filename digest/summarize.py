@@ -233,7 +233,7 @@ def _gram(rows: np.ndarray) -> np.ndarray:
     A small product is one matrix product. A larger one drops the columns that fewer
     than two rows use (they add nothing off the diagonal) and multiplies in column blocks
     small enough to stay on one thread; for very long articles, where such blocks would
-    be tiny, it is a sparse product.
+    be tiny, it adds the products of the nonzero entries (:func:`_sparse_gram`).
     """
     n, width = rows.shape
     if n * n * width <= _PRODUCT_LIMIT:
@@ -251,12 +251,28 @@ def _gram(rows: np.ndarray) -> np.ndarray:
             part = m[:, start : start + block]
             out = part @ part.T if out is None else out + part @ part.T
     else:
-        from scipy import sparse  # only for articles of more than about 128 sentences
-
-        sp = sparse.csr_matrix(m)
-        out = (sp @ sp.T).toarray()
+        out = _sparse_gram(m)
     np.fill_diagonal(out, 0.0)
     return out
+
+
+def _sparse_gram(m: np.ndarray) -> np.ndarray:
+    """``m @ m.T`` off the diagonal as a sparse product computes it (scipy's CSR kernel, which
+    this replaced: importing scipy cost each worker process 0.3-0.8 CPU s), to the last bit:
+    every pair of nonzero entries of one column adds its product to the pair of rows, and each
+    pair's products are added one after the other, by ascending column, starting from 0.0
+    (``np.bincount`` adds its weights in input order). The diagonal is left at 0."""
+    n = m.shape[0]
+    col, row = np.nonzero(m.T)  # the nonzero entries by column, then row
+    vals = m[row, col]
+    counts = np.bincount(col, minlength=m.shape[1])
+    per = counts[col]  # entries in each entry's column
+    # every ordered pair (a, b) of entries of one column, a != b, grouped by ascending column
+    a = np.repeat(np.arange(len(col)), per)
+    b = np.arange(len(a)) - np.repeat(np.cumsum(per) - per, per) + np.repeat((np.cumsum(counts) - counts)[col], per)
+    keep = a != b
+    a, b = a[keep], b[keep]
+    return np.bincount(row[a] * n + row[b], weights=vals[a] * vals[b], minlength=n * n).reshape(n, n)
 
 
 # -- scorers --------------------------------------------------------------------------------
