@@ -168,7 +168,8 @@ from typing import TYPE_CHECKING, Any, Callable, Iterable, Iterator, Mapping, Na
 from urllib.parse import urlsplit
 
 import jinja2
-from jinja2.compiler import CodeGenerator
+import jinja2.nodes
+from jinja2.compiler import CodeGenerator, optimizeconst
 from markupsafe import Markup
 
 from .errors import TemplateError
@@ -274,15 +275,91 @@ def _escape_output(value: Any) -> str:
 class _CodeGenerator(CodeGenerator):
     """Jinja's code generator, with ``{{ … }}`` in autoescaped templates written through
     :func:`_escape_output` (the same text) instead of ``escape`` (as Jinja's own
-    ``NativeCodeGenerator`` changes what this hook writes)."""
+    ``NativeCodeGenerator`` changes what this hook writes). Three changes make the same text
+    with less work (templates do these millions of times at 10,000 articles): ``x.name`` on a
+    view model's dict and the escaping of a ``str`` are done inline, without a call into Python
+    (:meth:`visit_Getattr`, :meth:`_output_child_pre`), and the parts of one output node are
+    yielded once, joined (:meth:`visit_Output`). About 10% less CPU per page (measured per
+    template, min of 7 runs of 300 renders: article 133 → 114-122 µs, tag 200 → 175 µs)."""
 
     def _output_child_pre(self, node: Any, frame: Any, finalize: Any) -> None:
         if frame.eval_ctx.volatile or not frame.eval_ctx.autoescape or _escape_inner is None:
             super()._output_child_pre(node, frame, finalize)
             return
+        if finalize.src is None:
+            # A str is escaped by the C function itself; anything else by _escape_output.
+            self.write("(environment.escape_inner(_eo) if type(_eo := ")
+            return
         self.write("environment.escape_output(")
-        if finalize.src is not None:
-            self.write(finalize.src)
+        self.write(finalize.src)
+
+    def _output_child_post(self, node: Any, frame: Any, finalize: Any) -> None:
+        if frame.eval_ctx.volatile or not frame.eval_ctx.autoescape or _escape_inner is None or finalize.src is not None:
+            super()._output_child_post(node, frame, finalize)
+            return
+        self.write(") is str else environment.escape_output(_eo))")
+
+    def visit_Output(self, node: Any, frame: Any) -> None:
+        """Jinja's ``visit_Output`` (Jinja 3.1), but the parts of one output node joined and yielded
+        once, not yielded one by one: a page passes each yield up through its blocks and the
+        templates it extends, and the joined text is the same."""
+        if frame.buffer is not None or not hasattr(self, "_output_child_to_const"):
+            super().visit_Output(node, frame)
+            return
+        if frame.require_output_check:
+            if self.has_known_extends:
+                return
+            self.writeline("if parent_template is None:")
+            self.indent()
+        finalize = self._make_finalize()
+        body: list[Any] = []  # lists of constant text, and nodes to evaluate (as in Jinja's)
+        for child in node.nodes:
+            try:
+                if not (finalize.const or isinstance(child, jinja2.nodes.TemplateData)):
+                    raise jinja2.nodes.Impossible()
+                const = self._output_child_to_const(child, frame, finalize)
+            except (jinja2.nodes.Impossible, Exception):
+                body.append(child)
+                continue
+            if body and isinstance(body[-1], list):
+                body[-1].append(const)
+            else:
+                body.append([const])
+        if len(body) > 1:
+            self.writeline("yield ''.join((")
+            self.indent()
+        for item in body:
+            if isinstance(item, list):
+                self.writeline(("yield " if len(body) == 1 else "") + self._output_const_repr(item) + ("," if len(body) > 1 else ""))
+                continue
+            if len(body) == 1:
+                self.writeline("yield ", item)
+            else:
+                self.newline(item)
+            self._output_child_pre(item, frame, finalize)
+            self.visit(item, frame)
+            self._output_child_post(item, frame, finalize)
+            if len(body) > 1:
+                self.write(",")
+        if len(body) > 1:
+            self.outdent()
+            self.writeline("))")
+        if frame.require_output_check:
+            self.outdent()
+
+    @optimizeconst
+    def visit_Getattr(self, node: Any, frame: Any) -> None:
+        """``x.name``: the item ``x["name"]`` when ``x`` is one of the view model's dict types
+        that holds it and ``name`` is no attribute of that type (what
+        :meth:`_Environment.getattr` returns then), else :meth:`_Environment.getattr`."""
+        attr = node.attr
+        if self.environment.is_async or not isinstance(self.environment, _Environment) or attr in _DICT_NAMES:
+            CodeGenerator.visit_Getattr(self, node, frame)
+            return
+        # Evaluated once, into _ga, before the test reads it; a nested x.a.b is done before its outer part.
+        self.write("(_ga[%r] if type(_ga := " % attr)
+        self.visit(node.node, frame)
+        self.write(") in environment.item_types and %r in _ga else environment.getattr(_ga, %r))" % (attr, attr))
 
 
 class _Environment(jinja2.Environment):
@@ -297,6 +374,9 @@ class _Environment(jinja2.Environment):
     def __init__(self, *args: Any, **kwargs: Any):
         super().__init__(*args, **kwargs)
         self.escape_output = _escape_output  # an instance attribute: found at once by compiled templates
+        self.escape_inner = _escape_inner
+        #: the types whose items the compiled ``x.name`` reads directly (see _CodeGenerator.visit_Getattr)
+        self.item_types = _ITEM_TYPES
 
     def getattr(self, obj: Any, attribute: str) -> Any:
         names = _ITEM_FIRST.get(type(obj))
@@ -2085,6 +2165,11 @@ def _feeds(
 #: Types whose instances have no attributes of their own: an attribute of one is an attribute of
 #: its type (named here), so for any other name :meth:`_Environment.getattr` goes straight to the item.
 _ITEM_FIRST: dict[type, frozenset[str]] = {t: frozenset(dir(t)) for t in (dict, ArticleView, _ListView, _SiteContext, _FeedEntry)}
+#: The dict types among those, whose items compiled templates read inline (``in`` and ``[]`` are
+#: the dict's own: a _ListView's __missing__ is not met when the key is there)
+_ITEM_TYPES = frozenset((dict, ArticleView, _ListView, _SiteContext))
+#: Every attribute name of those types: ``x.name`` with such a name always goes through getattr
+_DICT_NAMES = frozenset().union(*(_ITEM_FIRST[t] for t in _ITEM_TYPES))
 
 __all__ = [
     "SECTION_ORDER",
