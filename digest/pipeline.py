@@ -257,10 +257,14 @@ def _load(
     fresh: dict[str, stages.Fresh] = {}
     with closing(_Runner(jobs)) as pool:
         # Read what changed; then the clean context from every file, kept or fresh.
-        cleaned = _read_into(pool, todo, fresh, errors)
+        read_at: dict[str, int] = {}
+        cleaned = _read_into(pool, todo, fresh, errors, read_at)
         del todo  # the files' bytes (tens of MB at 10,000 files) are not needed past reading
         for rel, st in unkeyed.items():  # keyed by the worker that read them
-            if rel in fresh and st is not None and cache.settled(st, now):
+            # a stamp taken before the reading began holds for what was read if the file had
+            # settled by then (not only by the start of the build: a file written a moment
+            # before a cold build is still stamped, when the build reads it later)
+            if rel in fresh and st is not None and cache.settled(st, read_at.get(rel, now)):
                 new_stamps[rel] = (*st, fresh[rel].key)
         context = clean.context_from(
             [(e.article.source, e.title, e.lines) for e in kept.values()] + [(f.article.source, f.title, f.lines) for f in fresh.values()]
@@ -327,14 +331,20 @@ def _load(
 
 def _read_into(
     pool, todo: Sequence[tuple[SourceFile, str, bytes | None]], fresh: dict[str, stages.Fresh], errors: list[Problem],
+    read_at: dict[str, int] | None = None,
 ) -> set[str]:
-    """Read ``todo`` into ``fresh``; the paths of the articles already cleaned as they were read."""
+    """Read ``todo`` into ``fresh``; the paths of the articles already cleaned as they were read.
+    ``read_at`` gets the time (ns) the reading of each file began that was read in a worker."""
     cleaned: set[str] = set()
     for (source, key, _), (read, problem) in zip(todo, pool.map(stages.read_and_clean, [(s, d) for s, _, d in todo])):
         if read is None:
             errors.append(problem)
             continue
-        entry = fresh[source.rel] = stages.Fresh(key or read.key or "", read.article, [read.note] if read.note else [], title=read.title, lines=read.lines)
+        if read.key is not None:
+            key = key or read.key[0]
+            if read_at is not None:
+                read_at[source.rel] = read.key[1]
+        entry = fresh[source.rel] = stages.Fresh(key, read.article, [read.note] if read.note else [], title=read.title, lines=read.lines)
         if read.cleaned is not None:
             entry.looked_up, vocab = read.cleaned
             entry.vocab = tuple(map(sys.intern, vocab))

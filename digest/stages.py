@@ -11,6 +11,7 @@ from __future__ import annotations
 import logging
 import os
 import sys
+import time
 from dataclasses import dataclass, fields, replace
 from datetime import datetime, timezone
 from functools import partial
@@ -93,15 +94,16 @@ def read_one(item: tuple[SourceFile, bytes | None]) -> tuple[Article | None, str
     return article, note, failed
 
 
-def _read_keyed(item: tuple[SourceFile, bytes | None]) -> tuple[Article | None, str | None, Problem | None, str | None]:
-    """:func:`read_one`, and the file's cache key (:func:`digest.cache.content_key`) when its
-    bytes were read here rather than given."""
+def _read_keyed(item: tuple[SourceFile, bytes | None]) -> tuple[Article | None, str | None, Problem | None, tuple[str, int] | None]:
+    """:func:`read_one`, and when its bytes were read here rather than given, the file's cache
+    key (:func:`digest.cache.content_key`) and the time (ns) the reading began."""
     source, data = item
     key = None
     try:
         if data is None:
+            started = time.time_ns()
             data = readers.read_bytes(source)
-            key = cache.content_key(source.rel, data)
+            key = (cache.content_key(source.rel, data), started)
         article, note = readers.read(source, data)
     except DigestError as exc:
         return None, None, problem(source.rel, exc), key
@@ -119,8 +121,9 @@ class Read:
     #: ``(looked_up, vocab)`` of :func:`clean_one` when the article needed no corpus context
     #: and was cleaned here (``article`` is then the cleaned one, without its source text)
     cleaned: tuple[tuple, tuple[str, ...]] | None = None
-    #: the file's cache key, when its bytes were read in this step (not given to it)
-    key: str | None = None
+    #: the file's cache key and the time (ns) its reading began, when its bytes were read in
+    #: this step (not given to it)
+    key: tuple[str, int] | None = None
 
 
 def read_and_clean(item: tuple[SourceFile, bytes | None]) -> tuple[Read | None, Problem | None]:

@@ -145,6 +145,29 @@ def test_a_cold_build_reads_each_file_once_in_the_read_step(project: Path, monke
     assert events == []
 
 
+def test_files_written_just_before_a_cold_build_are_stamped_once_read_after_they_settle(project: Path, monkeypatch) -> None:
+    """A stamp is kept when the file had settled by the time it was read, not only by the time
+    the build began: content copied in a moment before a cold build is not all read again by
+    the next build."""
+    import os
+    import time
+
+    from digest import cache, readers
+
+    monkeypatch.setattr(cache, "STAMP_SETTLE_NS", 1_500_000_000)  # well above the time a build takes to begin
+    for path in (project / "content").rglob("*"):
+        if path.is_file():
+            os.utime(path)  # modified (and changed) just now
+    config = load_config(root=project)
+    # the files are not settled when the build starts, and are read after they are
+    build(config, jobs=1, progress=lambda step, count, seconds: step == "checked" and time.sleep(2))
+    reads: list[str] = []
+    real = readers.read_bytes
+    monkeypatch.setattr(readers, "read_bytes", lambda source: reads.append(source.rel) or real(source))
+    build(config, jobs=1)
+    assert reads == []
+
+
 def test_a_cache_saved_aside_while_relating_is_whole(project: Path, tmp_path: Path, monkeypatch) -> None:
     """A build of many new articles saves its cache in a forked process while it relates: the
     next build finds every entry, and a save that fails is a warning, not a lost site."""
