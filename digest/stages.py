@@ -87,16 +87,10 @@ def changes(before: Article, after: Article) -> dict[str, object]:
     return {name: value for name in ARTICLE_FIELDS if (value := getattr(after, name)) is not getattr(before, name)}
 
 
-def read_one(item: tuple[SourceFile, bytes | None]) -> tuple[Article | None, str | None, Problem | None]:
+def read_one(item: tuple[SourceFile, bytes | None]) -> tuple[Article | None, str | None, Problem | None, tuple[str, int] | None]:
     """Stage 1 for one file (its bytes, if already read): the article and the reader's note,
-    or the problem that stopped it."""
-    article, note, failed, _ = _read_keyed(item)
-    return article, note, failed
-
-
-def _read_keyed(item: tuple[SourceFile, bytes | None]) -> tuple[Article | None, str | None, Problem | None, tuple[str, int] | None]:
-    """:func:`read_one`, and when its bytes were read here rather than given, the file's cache
-    key (:func:`digest.cache.content_key`) and the time (ns) the reading began."""
+    or the problem that stopped it; and when the bytes were read here rather than given, the
+    file's cache key (:func:`digest.cache.content_key`) and the time (ns) the reading began."""
     source, data = item
     key = None
     try:
@@ -130,7 +124,7 @@ def read_and_clean(item: tuple[SourceFile, bytes | None]) -> tuple[Read | None, 
     """Stage 1 for one file, and stage 2 too when cleaning it needs nothing of the other files
     (:func:`digest.clean.needs_context`): one trip to a worker and back instead of two, and the
     source text and the uncleaned body never reach the build's process."""
-    article, note, failed, key = _read_keyed(item)
+    article, note, failed, key = read_one(item)
     if article is None:
         return None, failed
     title, lines = clean.context_parts(article)

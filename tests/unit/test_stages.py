@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from digest import clean, stages
+from digest import cache, clean, stages
 from digest.model import SourceFile
 
 MARKDOWN = """---
@@ -39,7 +39,7 @@ def test_markdown_is_cleaned_as_it_is_read_the_same_as_by_the_clean_stage(tmp_pa
     read, failed = stages.read_and_clean((src, None))
     assert failed is None and read is not None and read.cleaned is not None
     # what the build would have made in two steps, with the whole corpus's context
-    article, _, _ = stages.read_one((src, None))
+    article, _, _, _ = stages.read_one((src, None))
     assert not clean.needs_context(article)
     ctx = clean.context_from([(article.source, read.title, read.lines), ("other.txt", "harbour reopens", frozenset({"boats"}))])
     fields, looked_up, vocab = stages.clean_one(article, ctx)
@@ -47,6 +47,9 @@ def test_markdown_is_cleaned_as_it_is_read_the_same_as_by_the_clean_stage(tmp_pa
     assert read.cleaned == (looked_up, vocab) and looked_up == ()
     assert "harbour" in vocab and read.article.raw == ""
     assert (read.title, read.lines) == clean.context_parts(article)
+    # read here, so keyed here: the key a build would make of the file's bytes
+    assert read.key is not None and read.key[0] == cache.content_key(src.rel, src.path.read_bytes())
+    assert stages.read_and_clean((src, src.path.read_bytes()))[0].key is None  # given its bytes: keyed already
 
 
 def test_scraped_text_waits_for_the_corpus_context(tmp_path: Path) -> None:
