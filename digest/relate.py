@@ -744,7 +744,7 @@ def _groups(
     parent = list(range(n))
     pairs = _candidate_pairs(index, min(t.dup_candidate, t.event_cosine)) + _close_ends(index, ends, t)
     _join(articles, index, pairs, parent, prints, verdicts, used, workers)
-    return _canonical_of(index, [_root(parent, i) for i in range(n)], range(n), list(range(n)))
+    return _canonical_of(index, _roots(parent).tolist(), range(n), list(range(n)))
 
 
 def _roots(parent: Sequence[int]) -> np.ndarray:
