@@ -21,7 +21,8 @@ verbatim and in article order. It works in three steps:
 
 Readability rules (:func:`readability`) decide which sentences may be taken at
 all: never a fragment under six words, a question, a heading-like line, a credit or
-copyright line, nor a sentence that only repeats the headline.
+copyright line, the tail of a quotation opened in an earlier sentence, nor a sentence
+that only repeats the headline.
 """
 from __future__ import annotations
 
@@ -639,7 +640,7 @@ _DEFAULT_ACTIVE = _active_of(DEFAULT_SCORERS)
 class Readability:
     """Which sentences may be taken, and which need the sentence before them."""
 
-    excluded: frozenset[int]  #: fragments, questions, headings, credits: never taken
+    excluded: frozenset[int]  #: fragments, questions, headings, credits, quotation tails: never taken
     dependent: frozenset[int]  #: open with a pronoun or connective
 
 
@@ -664,6 +665,24 @@ def is_furniture(sentence: str) -> bool:
     for hint in _FURNITURE_HINTS:
         if hint in low:
             return _FURNITURE.search(sentence) is not None
+    return False
+
+
+def continues_quote(sentence: str) -> bool:
+    """Ends a quotation opened in an earlier sentence: its first quotation mark closes one
+    (a closing curly mark, or a straight one after a letter or punctuation and not before a
+    letter or digit), as in ``We will rebuild," the mayor said.``
+
+    Such a sentence is the tail of someone's speech and reads as a fragment on its own.
+    """
+    for k, ch in enumerate(sentence):
+        if ch == "”":
+            return True
+        if ch == "“":
+            return False
+        if ch == '"':
+            after = sentence[k + 1 : k + 2]
+            return k > 0 and not sentence[k - 1].isspace() and sentence[k - 1] not in "([" and not after.isalnum()
     return False
 
 
@@ -710,7 +729,8 @@ def readability(
     low = "\n".join(sentences).lower()
     furniture = is_furniture if any(h in low for h in _FURNITURE_HINTS) else _never
     for i, s in enumerate(sentences):
-        if word_counts[i] < MIN_WORDS or is_question(s) or is_heading(s) or furniture(s):
+        if (word_counts[i] < MIN_WORDS or is_question(s) or is_heading(s) or furniture(s)
+                or (('"' in s or "”" in s) and continues_quote(s))):
             excluded.add(i)
         elif _opens_dependent(words[i]):
             dependent.add(i)

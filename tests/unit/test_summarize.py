@@ -103,6 +103,37 @@ def test_readability_rules(sentence: str, fragment: bool, question: bool, headin
     assert summ.is_dependent(sentence) is dependent
 
 
+@pytest.mark.parametrize(
+    ("sentence", "tail"),
+    [
+        ('We will rebuild the harbour," the mayor said on Monday.', True),
+        ("We will rebuild the harbour,” the mayor said on Monday.", True),
+        ('I am only the messenger for the council and its engineers."', True),
+        ('It was a disaster," she said, "and it will happen again."', True),
+        ("“We will rebuild the harbour,” the mayor said on Monday.", False),
+        ('"We will rebuild the harbour," the mayor said on Monday.', False),
+        ('He called it "a disaster" and left the harbour.', False),
+        ('The mayor said: "We will rebuild the harbour."', False),
+        ('The report ("Flood risk") was published on Monday.', False),
+        ("The mayor said the town would rebuild the harbour.", False),
+    ],
+)
+def test_the_tail_of_a_quotation_is_never_taken(sentence: str, tail: bool) -> None:
+    assert summ.continues_quote(sentence) is tail
+    assert (0 in summ.readability([sentence]).excluded) is tail
+
+
+def test_a_quotation_tail_is_left_out_of_the_summary() -> None:
+    sents = ('The storm flooded the coastal town of Eastham on Monday, officials said.',
+             '"The storm flooded the coastal town of Eastham on Monday and it will come back.',
+             'It flooded the coastal town of Eastham before," the mayor of Eastham said.',
+             "Council workers cleared the roads of the town on Tuesday morning.",
+             "Schools in the town of Eastham stayed shut for the rest of the week.")
+    art = make_article(sents, title="Storm floods Eastham")
+    summary = summ.summarize(art, stats_for(art), 3).summary
+    assert len(summary) == 3 and sents[2] not in summary
+
+
 def test_readability_marks_indices() -> None:
     rules = summ.readability(SENTENCES)
     assert rules.excluded == {4, 5}
