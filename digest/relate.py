@@ -1715,26 +1715,23 @@ def _merge_neighbours(
     bad[changed] = True
     keep = (docs >= 0) & ~bad[docs]
     lost = (docs0 >= 0) & ~keep
-    if len(changed):
-        hr, hc, hv = _hits(vectors, None, postings, changed)
-        hr, hd, hv = hr.astype(np.int64), np.asarray(changed, dtype=np.int64)[hc], hv.astype(np.float32)
-        ok = (hr != hd) & (hv > 0) & ~redo[hr]
-        hr, hd, hv = hr[ok], hd[ok], hv[ok]
-    else:
-        hr = hd = np.zeros(0, dtype=np.int64)
-        hv = np.zeros(0, dtype=np.float32)
-    # rows to merge: a listed document lost its score, or a changed document can enter the list
+    # the changed documents' new scores that can rank with a row's entries (a lost document's
+    # among them): any above 0 in a list that is not full, else at least its last score
+    # (``certain`` below counts the ones above it); none for the rows scored again
     full_all = docs0[:, k - 1] >= 0
+    floor = np.where(full_all, scores[:, k - 1], np.finfo(np.float32).smallest_subnormal).astype(np.float32)
+    floor[redo] = np.inf
+    hr, hc, hv = rm.hits_at_least(vectors, postings, changed, floor)
+    hd = np.asarray(changed, dtype=np.int64)[hc]
+    ok = hr != hd
+    hr, hd, hv = hr[ok], hd[ok], hv[ok]
+    # rows to merge: a listed document lost its score, or a changed document can enter the list
     touched = lost.any(axis=1)
-    touched[hr[~full_all[hr] | (hv >= scores[hr, k - 1])]] = True
+    touched[hr] = True
     touched &= ~redo
     rows = np.flatnonzero(touched)
     if not len(rows):
         return out
-    # their hits (a lost document's new score among them); in a full list, only those that can
-    # rank with its entries: at least its last score (``certain`` counts the ones above it)
-    mine = touched[hr] & (~full_all[hr] | (hv >= scores[hr, k - 1]))
-    hr, hd, hv = hr[mine], hd[mine], hv[mine]
     at = np.searchsorted(rows, hr)  # each hit's row, as a position in ``rows``
     r_old, c_old = np.nonzero(keep[rows])
     er = np.concatenate([r_old, at])
@@ -1958,9 +1955,9 @@ def _incremental(
     ru, cu, vu = new_of_old[ro[same]], co[same], vo[same]
     ahead = np.bincount(cu, minlength=V) + np.bincount(cn[vn.astype(np.float64) > last[cn]], minlength=V)
     whole = np.flatnonzero(full & (ahead < cap) & in_touched[:V])  # columns read in full
+    in_whole = np.zeros(V + 1, dtype=bool)
+    in_whole[whole] = True
     if len(whole):
-        in_whole = np.zeros(V + 1, dtype=bool)
-        in_whole[whole] = True
         rw, cw, vw = _entries(vectors, whole)
         ku, kn_ = ~in_whole[cu], ~in_whole[cn]
         r_new = np.concatenate([ru[ku], rn[kn_], rw])
@@ -1968,28 +1965,31 @@ def _incremental(
         v_new = np.concatenate([vu[ku], vn[kn_], vw])
     else:
         r_new, c_new, v_new = np.concatenate([ru, rn]), np.concatenate([cu, cn]), np.concatenate([vu, vn])
-    order = np.lexsort((r_new, -v_new, c_new))
-    r_new, c_new, v_new = r_new[order], c_new[order], v_new[order]
-    starts = np.searchsorted(c_new, c_new, side="left")
-    keep = (np.arange(len(c_new)) - starts) < cap
-    r_new, c_new, v_new = r_new[keep], c_new[keep], v_new[keep]
-    # rows whose postings changed: compared with the old lists of the rows still here, unchanged
-    gone0 = np.zeros(n0 + 1, dtype=bool)
-    gone0[gone_old] = True
-    here = ~gone0[ro]
-    r_old, c_old, v_old = new_of_old[ro[here]], co[here], vo[here]
-    # (an entry is on each side at most once: sorted by row and column, an entry found on one
-    # side only stands alone, one found on both is next to its other value)
-    keys = np.concatenate([r_old * V + c_old, r_new * V + c_new])
-    by_key = np.argsort(keys, kind="stable")
-    ks, vs = keys[by_key], np.concatenate([v_old, v_new])[by_key]
-    rs = np.concatenate([r_old, r_new])[by_key]
-    twin = ks[1:] == ks[:-1]  # entry k + 1 is the other value of entry k
-    alone = np.ones(len(ks), dtype=bool)
-    alone[1:] &= ~twin
-    alone[:-1] &= ~twin
-    differ = np.concatenate([rs[alone], rs[1:][twin & (vs[1:] != vs[:-1])]])
-    changed_p = np.union1d(np.unique(differ), fresh_arr)  # rows whose postings changed (new numbering)
+    # each column keeps its ``cap`` heaviest candidates: only a column with more is sorted (a
+    # column read in part keeps at least ``cap`` entries of its old list, all at least its last
+    # value: a changed row's entry below that last value cannot come in)
+    fits = in_whole[c_new] | (v_new.astype(np.float64) >= last[c_new])
+    r_new, c_new, v_new = r_new[fits], c_new[fits], v_new[fits]
+    over = np.flatnonzero(np.bincount(c_new, minlength=V)[c_new] > cap)
+    resorted = np.zeros(V + 1, dtype=bool)  # columns whose rows may not be their old ones
+    resorted[whole] = True
+    if len(over):
+        order = over[np.lexsort((r_new[over], -v_new[over], c_new[over]))]
+        cs = c_new[order]
+        resorted[cs] = True
+        keep = np.ones(len(c_new), dtype=bool)
+        keep[order[np.arange(len(cs)) - np.searchsorted(cs, cs, side="left") >= cap]] = False
+        r_new, c_new, v_new = r_new[keep], c_new[keep], v_new[keep]
+    # rows whose postings changed: the rows whose vector changed (their values), and the rows
+    # whose vector is the same that left a list or came in (only in a column sorted or read whole)
+    is_changed = np.zeros(n + 1, dtype=bool)
+    is_changed[changed_x] = True
+    mine = resorted[cu]
+    was = ru[mine] * V + cu[mine]
+    mine = resorted[c_new] & ~is_changed[r_new]
+    now = r_new[mine] * V + c_new[mine]
+    moved_rows = np.setxor1d(was, now) // V
+    changed_p = np.union1d(np.union1d(changed_x, fresh_arr), moved_rows)  # (new numbering)
     # the other columns' lists are the old ones, with rows and columns renumbered
     p0 = rm.splice_rows(old.postings, np.where(src >= 0, src, -1), rm.Csr.empty(1, V), V, colmap)
     rest = ~in_touched[p0.indices]

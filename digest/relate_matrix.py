@@ -1169,6 +1169,41 @@ def top_neighbours(
     return docs, scores
 
 
+def hits_at_least(
+    x, postings, docs: np.ndarray, floor: np.ndarray, cells: int = 4_000_000,
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:  # type: ignore[no-untyped-def]
+    """The entries (row, position in ``docs``, value) of ``x @ postings[docs].T`` whose value is at
+    least ``floor[row]`` (float32; every row of ``x``), with the sums of :func:`top_neighbours`
+    (each score's products in the row's column order, added in float32). Computed for blocks of
+    rows of about ``cells`` scores, each block's scores dropped below the floors as soon as they
+    are made (so the many low scores never make arrays of their own)."""
+    xc = Csr.of(x)
+    docs = np.asarray(docs, dtype=np.int64)
+    none = (np.zeros(0, np.int64), np.zeros(0, np.int64), np.zeros(0, np.float32))
+    n = xc.shape[0]
+    if not len(docs) or not n:
+        return none
+    pt = _int32_csr(transpose(Csr.of(postings).rows(docs)))  # terms × the documents asked
+    lens = np.diff(pt.indptr)
+    floor = np.asarray(floor, dtype=np.float32)
+    step = max(1, cells // len(docs))
+    found_r, found_c, found_v = [], [], []
+    for b0 in range(0, n, step):
+        b1 = min(n, b0 + step)
+        lo, hi = int(xc.indptr[b0]), int(xc.indptr[b1])
+        block = Csr(xc.data[lo:hi], xc.indices[lo:hi], xc.indptr[b0 : b1 + 1] - lo, (b1 - b0, xc.shape[1]),
+                    xc.has_sorted_indices)
+        ip, ind, dat = _product(block, pt, lens)
+        at = np.flatnonzero(dat >= np.repeat(floor[b0:b1], np.diff(ip)))
+        if len(at):
+            found_r.append(b0 + np.searchsorted(ip, at, side="right") - 1)
+            found_c.append(ind[at].astype(np.int64))
+            found_v.append(dat[at].astype(np.float32, copy=False))
+    if not found_r:
+        return none
+    return np.concatenate(found_r).astype(np.int64), np.concatenate(found_c), np.concatenate(found_v)
+
+
 def _select(ip: np.ndarray, ind: np.ndarray, dat: np.ndarray, sel: np.ndarray, b0: int, count: int,
             docs: np.ndarray, scores: np.ndarray) -> None:
     """Each row's best ``count`` of a block's product (CSR arrays) into ``docs``/``scores`` from
