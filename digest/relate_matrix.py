@@ -1217,9 +1217,8 @@ def _select(ip: np.ndarray, ind: np.ndarray, dat: np.ndarray, sel: np.ndarray, b
         vals = dat[a:b]
         cand = ind[a:b]
         if m > count:
-            part = np.argpartition(vals, m - count)[m - count :]
             # every document tied with the k-th enters the sort, so ties go to the lower number
-            part = np.flatnonzero(vals >= vals[part].min())
+            part = np.flatnonzero(vals >= np.partition(vals, m - count)[m - count])
             cand, vals = cand[part], vals[part]
         order = np.lexsort((cand, -vals))[:count]
         v = vals[order]

@@ -182,10 +182,13 @@ SPARSE = Tuning(candidates=6, max_postings=8, section_neighbours=3, idf_step=0.5
 COARSE = Tuning(candidates=5, max_postings=6, section_neighbours=3, idf_step=2.0, dup_words=6)
 # rows scored with their heaviest terms only (as a large corpus is)
 QUERY = Tuning(candidates=6, max_postings=8, section_neighbours=3, idf_step=0.5, dup_words=6, query_terms=10, query_from=1)
+# fine weights and very short postings: an addition or deletion moves the weights of many rows, and
+# many postings lists lose or take in rows whose vector is the same
+FINE = Tuning(candidates=6, max_postings=4, section_neighbours=3, idf_step=0.1, dup_words=6)
 
 
 @pytest.mark.parametrize("seed, tuning, words", [
-    (1, SPARSE, 300), (3, COARSE, 300), (4, COARSE, 150), (6, Tuning(), 300), (8, QUERY, 300),
+    (1, SPARSE, 300), (3, COARSE, 300), (4, COARSE, 150), (6, Tuning(), 300), (8, QUERY, 300), (9, FINE, 300),
 ])
 def test_chained_states_give_what_a_run_from_scratch_gives(
     seed: int, tuning: Tuning, words: int, count_full: list[int]

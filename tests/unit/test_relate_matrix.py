@@ -159,6 +159,25 @@ def test_weighing_equals_the_reference_bit_for_bit_and_leaves_the_counts_alone(s
     assert all(np.array_equal(a, b) for a, b in zip(before, (counts.data, counts.indices, counts.indptr)))
 
 
+@pytest.mark.parametrize("seed", range(12))
+@pytest.mark.parametrize("cells", [7, 100_000])
+def test_hits_at_least_a_floor_are_the_products_scores_at_or_above_it(seed: int, cells: int) -> None:
+    """Every score of ``x @ p[docs].T`` at or above its row's floor, bit for bit the product's (in
+    blocks of rows or in one), and no other."""
+    rng = np.random.default_rng(seed)
+    x, p = _ties_matrix(seed, 40, 30), _ties_matrix(seed + 100, 50, 30)
+    docs = np.sort(rng.choice(50, size=int(rng.integers(1, 50)), replace=False))
+    dense = np.asarray((x @ p[docs].T).toarray(), dtype=np.float32)
+    tiny = np.finfo(np.float32).smallest_subnormal
+    floor = rng.choice(np.array([tiny, np.inf, *np.quantile(dense[dense > 0], [0.25, 0.5, 0.9])], dtype=np.float32), 40)
+    r, c, v = rm.hits_at_least(rm.Csr.of(x), rm.Csr.of(p), docs, floor, cells=cells)
+    got = set(zip(r.tolist(), c.tolist(), v.tolist()))
+    want_r, want_c = np.nonzero(dense >= floor[:, None])
+    assert len(got) == len(r)
+    assert got == set(zip(want_r.tolist(), want_c.tolist(), dense[want_r, want_c].tolist()))
+    assert v.dtype == np.float32
+
+
 def test_neighbours_shared_among_processes_are_those_of_one_process() -> None:
     import numpy as np
     import scipy.sparse as sp
