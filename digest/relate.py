@@ -1732,23 +1732,36 @@ def _merge_neighbours(
     rows = np.flatnonzero(touched)
     if not len(rows):
         return out
+    m = len(rows)
     at = np.searchsorted(rows, hr)  # each hit's row, as a position in ``rows``
-    r_old, c_old = np.nonzero(keep[rows])
-    er = np.concatenate([r_old, at])
-    ed = np.concatenate([docs[rows[r_old], c_old].astype(np.int64), hd])
-    ev = np.concatenate([scores[rows[r_old], c_old], hv])
+    order = np.lexsort((hd, -hv, at))  # by row, then score (best first), then document
+    at, hd, hv = at[order], hd[order], hv[order]
+    kept_docs, kept_scores, kept = docs[rows], scores[rows], keep[rows]
     full = docs0[rows, k - 1] >= 0
     last = scores[rows, k - 1]  # the old list's last score: every document beyond it scores at most that
-    certain = np.bincount(r_old, minlength=len(rows)) + np.bincount(at[hv > last[at]], minlength=len(rows))
+    certain = kept.sum(axis=1) + np.bincount(at[hv > last[at]], minlength=m)
     short = full & (certain < k)
-    order = np.lexsort((ed, -ev, er))  # by row, then score (best first), then document
-    er, ed, ev = er[order], ed[order], ev[order]
-    rank = np.arange(len(er)) - np.searchsorted(er, er, side="left")
-    sel = rank < k
-    new_docs = np.full((len(rows), k), -1, dtype=docs.dtype)
-    new_scores = np.zeros((len(rows), k), dtype=scores.dtype)
-    new_docs[er[sel], rank[sel]] = ed[sel]
-    new_scores[er[sel], rank[sel]] = ev[sel]
+    # the new lists: each row's old entries kept (best first, as its list was) merged with its
+    # hits. A hit goes after the kept entries that rank above it (a better score, or the same
+    # and a lower document: a prefix of them) and after the row's hits ranked above it.
+    ahead = np.zeros(len(at), dtype=np.int64)
+    for a in range(0, len(at), 8192):
+        r, v, d = at[a : a + 8192], hv[a : a + 8192, None], hd[a : a + 8192, None]
+        s = kept_scores[r]
+        ahead[a : a + 8192] = (kept[r] & ((s > v) | ((s == v) & (kept_docs[r] < d)))).sum(axis=1)
+    place_hit = np.arange(len(at)) - np.searchsorted(at, at, side="left") + ahead
+    # a kept entry goes after the kept entries above it and the hits with fewer of those ahead
+    index = np.cumsum(kept, axis=1) - 1
+    hits_upto = np.cumsum(np.bincount(at * (k + 1) + ahead, minlength=m * (k + 1)).reshape(m, k + 1), axis=1)
+    place_kept = index + np.take_along_axis(hits_upto, np.maximum(index, 0), axis=1)
+    new_docs = np.full((m, k), -1, dtype=docs.dtype)
+    new_scores = np.zeros((m, k), dtype=scores.dtype)
+    r, c = np.nonzero(kept & (place_kept < k))
+    new_docs[r, place_kept[r, c]] = kept_docs[r, c]
+    new_scores[r, place_kept[r, c]] = kept_scores[r, c]
+    sel = place_hit < k
+    new_docs[at[sel], place_hit[sel]] = hd[sel]
+    new_scores[at[sel], place_hit[sel]] = hv[sel]
     good = np.flatnonzero(~short)
     g = rows[good]
     differ = (docs[g] != new_docs[good]).any(axis=1) | (scores[g] != new_scores[good]).any(axis=1)

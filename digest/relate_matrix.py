@@ -1173,11 +1173,17 @@ def hits_at_least(
     x, postings, docs: np.ndarray, floor: np.ndarray, cells: int = 4_000_000,
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:  # type: ignore[no-untyped-def]
     """The entries (row, position in ``docs``, value) of ``x @ postings[docs].T`` whose value is at
-    least ``floor[row]`` (float32; every row of ``x``), with the sums of :func:`top_neighbours`
-    (each score's products in the row's column order, added in float32). Computed for blocks of
-    rows of about ``cells`` scores, each block's scores dropped below the floors as soon as they
-    are made (so the many low scores never make arrays of their own)."""
+    least ``floor[row]`` (float32; every row of ``x``, none of a row whose floor is infinite), with
+    the sums of :func:`top_neighbours` (each score's products in the row's column order, added in
+    float32). Computed for blocks of rows of about ``cells`` scores, each block's scores dropped
+    below the floors as soon as they are made (so the many low scores never make arrays of their
+    own)."""
+    floor = np.asarray(floor, dtype=np.float32)
+    live = np.flatnonzero(floor < np.inf)
     xc = Csr.of(x)
+    if len(live) < xc.shape[0]:  # only the rows that can have a hit are multiplied
+        r, c, v = hits_at_least(xc.rows(live), postings, docs, floor[live], cells)
+        return live[r], c, v
     docs = np.asarray(docs, dtype=np.int64)
     none = (np.zeros(0, np.int64), np.zeros(0, np.int64), np.zeros(0, np.float32))
     n = xc.shape[0]
@@ -1185,7 +1191,6 @@ def hits_at_least(
         return none
     pt = _int32_csr(transpose(Csr.of(postings).rows(docs)))  # terms × the documents asked
     lens = np.diff(pt.indptr)
-    floor = np.asarray(floor, dtype=np.float32)
     step = max(1, cells // len(docs))
     found_r, found_c, found_v = [], [], []
     for b0 in range(0, n, step):
