@@ -8,7 +8,8 @@ baseline computed in the same run:
 * timings of the relate stage at ~1k articles, and at ``--scale N,M,…`` articles (each size in a
   fresh process, so its peak RSS is its own; N articles made by mixing paragraphs of same-section
   articles, with a share of words re-spelled so the vocabulary grows), with incremental
-  ``relate_with`` timings (one edit, one addition, one deletion, with the previous state).
+  ``relate_with`` timings (one edit, one addition, one deletion, with the previous state, each
+  checked against ``relate``; then a few more additions and deletions).
 * with ``--content DIR``: the same on a content folder read by the pipeline (e.g. the copy-heavy
   corpus of ``make_corpus.py``), its loaded articles kept in ``--content-cache``.
 
@@ -36,6 +37,7 @@ import os
 import pickle
 import random
 import resource
+import statistics
 import subprocess
 import sys
 import time
@@ -264,7 +266,8 @@ def scale_run(recs: list[dict], n: int, k: int = 5) -> None:
 def incremental_run(arts: list[Article], cfg: RelatedConfig, state: RelateState, label: object) -> None:
     """Time ``relate_with`` after one edit, one addition and one deletion, given the state of the
     run before (kept in memory, as ``watch`` does, and pickled, as a new ``digest build`` process
-    reads it), and check the result equals ``relate`` from scratch for the edit."""
+    reads it), and check each result equals ``relate`` from scratch; then the median and largest
+    time of a few more additions and deletions (their cost varies with the IDF steps they cross)."""
     arts = list(arts)
     blob = pickle.dumps(state, protocol=pickle.HIGHEST_PROTOCOL)
     i = len(arts) // 3
@@ -282,13 +285,23 @@ def incremental_run(arts: list[Article], cfg: RelatedConfig, state: RelateState,
         c0 = time.process_time()
         out2, _ = relate_with(changed, cfg, pickle.loads(blob))
         from_disk = time.process_time() - c0
-        check = ""
-        if name.startswith("edit"):
-            c0 = time.process_time()
-            same = out == out2 == relate(changed, cfg)
-            check = f"; relate from scratch {time.process_time() - c0:.2f} s CPU, equal: {same}"
+        c0 = time.process_time()
+        same = out == out2 == relate(changed, cfg)
+        check = f"; relate from scratch {time.process_time() - c0:.2f} s CPU, equal: {same}"
         print(f"incremental at {label}: {name}: relate_with {in_memory:.3f} s CPU (state in memory), "
               f"{from_disk:.3f} s CPU (state unpickled){check}", flush=True)
+    # an addition or deletion costs what the IDF steps it crosses cost (the rows of the terms whose
+    # rounded IDF moves are weighed and scored again): a few more, spread over the corpus
+    spread = sorted({min(len(arts) - 1, len(arts) * j // 7 + 3) for j in range(1, 7)})
+    for name, made in (("additions", lambda j: arts + [replace(arts[j], slug=arts[j].slug + "-copy-y")]),
+                       ("deletions", lambda j: arts[:j] + arts[j + 1 :])):
+        cpu = []
+        for j in spread:
+            c0 = time.process_time()
+            relate_with(made(j), cfg, state)
+            cpu.append(time.process_time() - c0)
+        print(f"incremental at {label}: {len(cpu)} more {name} (state in memory): median "
+              f"{statistics.median(cpu):.3f} s CPU, max {max(cpu):.3f} s", flush=True)
     print(f"state at {label}: {len(blob) / 1e6:.1f} MB pickled", flush=True)
 
 

@@ -1181,7 +1181,7 @@ def hits_at_least(
     floor = np.asarray(floor, dtype=np.float32)
     live = np.flatnonzero(floor < np.inf)
     xc = Csr.of(x)
-    if len(live) < xc.shape[0]:  # only the rows that can have a hit are multiplied
+    if len(live) < 0.9 * xc.shape[0]:  # only the rows that can have a hit are multiplied (a copy of them)
         r, c, v = hits_at_least(xc.rows(live), postings, docs, floor[live], cells)
         return live[r], c, v
     docs = np.asarray(docs, dtype=np.int64)
@@ -1196,8 +1196,8 @@ def hits_at_least(
     for b0 in range(0, n, step):
         b1 = min(n, b0 + step)
         lo, hi = int(xc.indptr[b0]), int(xc.indptr[b1])
-        block = Csr(xc.data[lo:hi], xc.indices[lo:hi], xc.indptr[b0 : b1 + 1] - lo, (b1 - b0, xc.shape[1]),
-                    xc.has_sorted_indices)
+        block = xc if b1 - b0 == n else Csr(xc.data[lo:hi], xc.indices[lo:hi], xc.indptr[b0 : b1 + 1] - lo,
+                                            (b1 - b0, xc.shape[1]), xc.has_sorted_indices)
         ip, ind, dat = _product(block, pt, lens)
         at = np.flatnonzero(dat >= np.repeat(floor[b0:b1], np.diff(ip)))
         if len(at):
