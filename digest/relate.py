@@ -1655,6 +1655,14 @@ def _old_lists(
     return ro, colmap[q0.indices[hit]], q0.data[hit]
 
 
+def _positions(indptr: np.ndarray, rows: np.ndarray) -> np.ndarray:
+    """The positions in a CSR matrix's arrays (``indptr``) of the entries of ``rows``, row by row."""
+    rows = np.asarray(rows, dtype=np.int64)
+    lo = np.asarray(indptr[rows], dtype=np.int64)
+    lens = np.asarray(indptr[rows + 1], dtype=np.int64) - lo
+    return np.repeat(lo - np.cumsum(lens) + lens, lens) + np.arange(int(lens.sum()))
+
+
 def _with_entries(m: rm.Csr, rows: np.ndarray, cols: np.ndarray, vals: np.ndarray) -> rm.Csr:
     """``m`` (sorted) plus the entries (``rows``, ``cols``, ``vals``), none of them already in ``m``:
     each put in its place (what ``m + csr_matrix((vals, (rows, cols)))`` holds, sorted)."""
@@ -1927,11 +1935,11 @@ def _incremental(
     #    entries: a row beyond the old list stays beyond it, unless the list lost so many rows
     #    that it could come in (then every entry of the column is read).
     cap = t.max_postings
-    touched_old = x0.indices[np.concatenate([np.arange(x0.indptr[j], x0.indptr[j + 1]) for j in old_changed.tolist()])] if len(old_changed) else np.zeros(0, np.int64)
-    touched_new = np.concatenate([vectors.indices[vectors.indptr[i] : vectors.indptr[i + 1]] for i in changed_x.tolist()]) if len(changed_x) else np.zeros(0, np.int64)
-    touched = np.unique(np.concatenate([colmap[touched_old.astype(np.int64)], touched_new.astype(np.int64)]))
+    at = _positions(vectors.indptr, changed_x)  # the changed rows' new entries
     in_touched = np.zeros(V + 1, dtype=bool)
-    in_touched[touched] = True
+    in_touched[colmap[x0.indices[_positions(x0.indptr, old_changed)].astype(np.int64)]] = True
+    in_touched[vectors.indices[at]] = True
+    touched = np.flatnonzero(in_touched[:V])
     ro, co, vo = _old_lists(prev, old, touched, colmap, in_touched)  # (old row, new column, value)
     # a full old list may have rows beyond it: its last value bounds theirs
     last = np.full(V, -np.inf)
@@ -1949,17 +1957,17 @@ def _incremental(
     bad0 = np.zeros(n0 + 1, dtype=bool)
     bad0[old_changed] = True
     lens = np.diff(vectors.indptr)[changed_x]
-    at = np.concatenate([np.arange(vectors.indptr[i], vectors.indptr[i + 1]) for i in changed_x.tolist()]) if len(changed_x) else np.zeros(0, np.int64)
     rn, cn, vn = np.repeat(changed_x, lens), vectors.indices[at].astype(np.int64), vectors.data[at]
     # the lists that can change: a changed (or deleted) row was in them, or a changed row's entry
     # can come in (the list is not full, or the entry reaches its last value); the other columns
     # the changed rows touch keep their lists as they were
     can_enter = ~full[cn] | (vn.astype(np.float64) >= last[cn])
-    real = np.union1d(co[bad0[ro]], cn[can_enter])
+    in_real = np.zeros(V + 1, dtype=bool)
+    in_real[co[bad0[ro]]] = True
+    in_real[cn[can_enter]] = True
+    real = np.flatnonzero(in_real[:V])
     if len(real) < len(touched):
-        touched = real
-        in_touched = np.zeros(V + 1, dtype=bool)
-        in_touched[touched] = True
+        touched, in_touched = real, in_real
         mine = in_touched[co]
         ro, co, vo = ro[mine], co[mine], vo[mine]
         mine = in_touched[cn]
