@@ -41,7 +41,7 @@ import unicodedata
 from collections import Counter
 from dataclasses import dataclass, field, replace
 from itertools import chain, compress, islice, repeat
-from operator import and_, itemgetter, ne, not_
+from operator import itemgetter, ne, not_
 from bisect import bisect_left
 from functools import lru_cache, partial
 from importlib import resources
@@ -905,16 +905,19 @@ def _one_word_starts(shape: str) -> list[int]:
 
 @dataclass(slots=True)
 class _Cands:
-    """Occurrence statistics of every candidate phrase, keyed by the tuple of its word keys."""
+    """Occurrence statistics of the candidate phrases, in flat lists by phrase number: phrase ``j``
+    is ``keys[j]`` (the tuple of its word keys), numbered in order of first occurrence."""
 
-    count: Counter  #: occurrences outside the headline (in order of first occurrence)
-    title: Counter  #: occurrences in the headline
-    weighted: dict  #: position-weighted occurrences outside the headline (0.0 for none)
-    capital: Counter  #: occurrences in running text written as a name
-    plain: Counter | None  #: occurrences in running text (not Title Case); None: all of them (count + title)
-    first: dict  #: unit position of the first occurrence
-    last: dict  #: unit position of the last occurrence
-    where: dict  #: start token of the first occurrence (running text preferred); it spans ``len(key)`` tokens
+    keys: list  #: the key of each phrase
+    number: dict  #: key -> phrase number
+    count: list  #: occurrences outside the headline
+    title: list  #: occurrences in the headline
+    weighted: list  #: position-weighted occurrences outside the headline (0.0 for none)
+    capital: list  #: occurrences in running text written as a name
+    plain: list  #: occurrences in running text (not Title Case)
+    first: list  #: unit position of the first occurrence
+    last: list  #: unit position of the last occurrence
+    where: list  #: start token of the first occurrence (running text preferred); it spans ``len(key)`` tokens
 
 
 @lru_cache(maxsize=256)
@@ -954,37 +957,45 @@ def _candidates(doc: _Doc, w: Weights) -> _Cands:
     ostart += mstart[m_title:]
     ocap += mcap[m_title:]
     opos += mpos[m_title:]
-    body = okey[n_title:]
-    count = Counter(body)
-    # Position-weighted counts: each key's weights summed in reading order, as a loop of
-    # ``weighted[k] = weighted.get(k, 0.0) + weight`` would (np.bincount adds in input order).
-    if body:
-        ids = dict(zip(count, range(len(count))))
-        sums = np.bincount(np.fromiter(map(ids.__getitem__, body), dtype=np.intp, count=len(body)),
-                           weights=np.array(_lead_weights(w.lead, doc.n_units + 1))[opos[n_title:]])
-        weighted = dict(zip(count, sums.tolist()))
-    else:
-        weighted = {}
+    # Each occurrence is hashed once, to number its phrase; every statistic below is then counted
+    # over the numbers (a count per number is one np.bincount; a dict of small ints needs no tuple
+    # hashing). ``seen`` maps a phrase to its first occurrence, and ``rank`` that to its number.
+    seen: dict[tuple[str, ...], int] = {}
+    occurrence = np.fromiter(map(seen.setdefault, okey, range(len(okey))), dtype=np.intp, count=len(okey))
+    firsts = list(seen.values())
+    n = len(firsts)
+    rank = np.zeros(len(okey), dtype=np.intp)
+    rank[firsts] = np.arange(n)
+    phrase = rank[occurrence]
+    # Position-weighted counts: each phrase's weights summed in reading order, as a loop of
+    # ``weighted[j] += weight`` would (np.bincount adds in input order).
+    weighted = np.bincount(phrase[n_title:], weights=np.array(_lead_weights(w.lead, doc.n_units + 1))[opos[n_title:]],
+                           minlength=n)
+    pids = phrase.tolist()
     tcase = doc.title_case
-    where = dict(zip(reversed(okey), reversed(ostart)))
+    where = dict(zip(reversed(pids), reversed(ostart)))
     if any(tcase):
         oplain = [not tcase[p] for p in opos]
-        plain_keys = list(compress(okey, oplain))
-        where.update(zip(reversed(plain_keys), reversed(list(compress(ostart, oplain)))))
-        capital = Counter(compress(okey, map(and_, ocap, oplain)))
-        plain: Counter | None = Counter(plain_keys)
+        where.update(zip(reversed(list(compress(pids, oplain))), reversed(list(compress(ostart, oplain)))))
+        in_plain = np.array(oplain, dtype=bool)
+        capital = np.bincount(phrase[np.array(ocap, dtype=bool) & in_plain], minlength=n)
+        plain = np.bincount(phrase[in_plain], minlength=n)
     else:  # no Title Case unit: every occurrence is in running text
-        capital = Counter(compress(okey, ocap))
-        plain = None
+        capital = np.bincount(phrase[np.array(ocap, dtype=bool)], minlength=n)
+        plain = np.bincount(phrase, minlength=n)
+    count = np.bincount(phrase[n_title:], minlength=n)
+    numbers = range(n)
     return _Cands(
-        count=count,
-        title=Counter(okey[:n_title]),
-        weighted=weighted,
-        capital=capital,
-        plain=plain,
-        first=dict(zip(reversed(okey), reversed(opos))),
-        last=dict(zip(okey, opos)),
-        where=where,
+        keys=list(seen),
+        number=dict(zip(seen, numbers)),
+        count=count.tolist(),
+        title=np.bincount(phrase[:n_title], minlength=n).tolist(),
+        weighted=weighted.tolist(),
+        capital=capital.tolist(),
+        plain=plain.tolist(),
+        first=list(map(opos.__getitem__, firsts)),
+        last=list(map(dict(zip(pids, opos)).__getitem__, numbers)),
+        where=list(map(where.__getitem__, numbers)),
     )
 
 
@@ -1035,17 +1046,18 @@ def _analyse(article: Article, stats: Stats, w: Weights = DEFAULT_WEIGHTS, doc: 
     infos = doc.infos
     idf = idf_memo(stats).__getitem__  # a word -> its IDF (a token's IDF word is ``info[7]``)
 
+    keys, number, count, title, weighted = cands.keys, cands.number, cands.count, cands.title, cands.weighted
+    capital, plain, first, last, where = cands.capital, cands.plain, cands.first, cands.last, cands.where
     # How often each candidate occurs inside a longer one ("electric" in "electric vehicle").
-    nested: dict[tuple[str, ...], int] = {}
-    for key, n in cands.count.items():
-        if len(key) > 1 and n > 1:
+    nested = [0] * len(keys)
+    for key, n in zip(keys, count):
+        if n > 1 and len(key) > 1:
             subs = [key[:1], key[1:]] if len(key) == 2 else [key[:1], key[1:2], key[2:], key[:2], key[1:]]
             for sub in subs:
-                if n > nested.get(sub, 0):
-                    nested[sub] = n
+                j = number.get(sub)
+                if j is not None and n > nested[j]:
+                    nested[j] = n
 
-    count, title, weighted, capital, plain = cands.count, cands.title, cands.weighted, cands.capital, cands.plain
-    first, last, where = cands.first, cands.last, cands.where
     length = w.length
     w_title, w_title_only, w_spread, w_phrase, w_nested = w.title, w.title_only, w.spread, w.phrase, w.nested
     w_once, w_gerund_end = w.once, w.gerund_end
@@ -1054,18 +1066,21 @@ def _analyse(article: Article, stats: Stats, w: Weights = DEFAULT_WEIGHTS, doc: 
     key_idf: dict[str, float] = {}
     word_score: dict[str, float] = {}
     # A phrase said once, after the lead, cannot rank: only long articles need the cut.
-    items = list(where.items())
-    if len(items) > _ALL_CANDIDATES:
+    items: Iterable[int] = range(len(keys))
+    if len(keys) > _ALL_CANDIDATES:
         # (a phrase first seen after the headline occurs outside it only: its count is its total)
-        items = [kv for kv in items if first[kv[0]] <= _LEAD_UNITS or count[kv[0]] > 1]
-    for key, s in items:
+        items = [j for j in items if first[j] <= _LEAD_UNITS or count[j] > 1]
+    for j in items:
+        key = keys[j]
         if len(key) == 1:
-            info = infos[s]
+            info = infos[where[j]]
             v = key_idf[key[0]] = 0.0 if info[3] == "D" else idf(info[7])
-            word_score[key[0]] = (weighted.get(key, 0.0) + w_title * title.get(key, 0)) * v
-    raw: list[tuple[float, int, tuple[str, ...], bool]] = []
-    for key, s in items:
+            word_score[key[0]] = (weighted[j] + w_title * title[j]) * v
+    raw: list[tuple[float, int, tuple[str, ...], bool, int]] = []
+    for j in items:
+        key = keys[j]
         n = len(key)
+        s = where[j]
         e = s + n
         if n == 1:
             mean_idf = key_idf[key[0]]
@@ -1074,15 +1089,15 @@ def _analyse(article: Article, stats: Stats, w: Weights = DEFAULT_WEIGHTS, doc: 
         else:
             idfs = [idf(i[7]) for i in infos[s:e] if i[3] != "D"]
             mean_idf = sum(idfs) / len(idfs)
-        c = count.get(key, 0)
-        t = title.get(key, 0)
-        pl = c + t if plain is None else plain.get(key, 0)
-        body = weighted.get(key, 0.0)
+        c = count[j]
+        t = title[j]
+        pl = plain[j]
+        body = weighted[j]
         tf = body + w_title * t if pl else w_title_only * (body + t)
-        f = first[key]
+        f = first[j]
         score = tf * mean_idf * length[n - 1]
         if c > 1:
-            score *= 1.0 + w_spread * (last[key] - f) / n_units
+            score *= 1.0 + w_spread * (last[j] - f) / n_units
         elif n > 1:
             score *= w_once
         if n > 1 and w_phrase:
@@ -1090,17 +1105,17 @@ def _analyse(article: Article, stats: Stats, w: Weights = DEFAULT_WEIGHTS, doc: 
             support = sum([word_score.get(k, 0.0) for k in key]) / n * (body + w_title * t)
             if w_phrase * support > score:
                 score = w_phrase * support
-        name = pl > 0 and capital.get(key, 0) * 2 >= pl
+        name = pl > 0 and capital[j] * 2 >= pl
         if n > 1 and not name and infos[e - 1][1].endswith("ing"):
             # "-ing" last is more often a verb than a noun ("insider trading"), and surely one before
             # a number or "the" ("earthquake measuring 6.9", "troops guarding the border").
             score *= w_gerund_end if infos[e][3] == "D" or infos[e][1] in _DETERMINERS else w_gerund_end ** 0.5
         if name:
             score *= proper
-        sup = nested.get(key, 0)
+        sup = nested[j]
         if sup and c:
             score *= max(0.0, 1.0 - w_nested * min(1.0, sup / c))
-        raw.append((-score, f, key, name))
+        raw.append((-score, f, key, name, j))
     raw.sort()
     shortlist = raw[:_SHORTLIST]
     if mention_map and len(raw) > _SHORTLIST:
@@ -1108,9 +1123,9 @@ def _analyse(article: Article, stats: Stats, w: Weights = DEFAULT_WEIGHTS, doc: 
         shortlist += [r for r in raw[_SHORTLIST:] if r[2] in mention_keys]
 
     scored: dict[str, list] = {}  # display key -> [score, display, name, entity, first, best, count]
-    for neg, _, key, name in shortlist:
+    for neg, f, key, name, j in shortlist:
         score = -neg
-        s = where[key]
+        s = where[j]
         span = (s, s + len(key))
         display = _display(doc, span, name)
         if not name and len(key) == 1 and infos[s][11]:  # a one-word acronym
@@ -1124,20 +1139,20 @@ def _analyse(article: Article, stats: Stats, w: Weights = DEFAULT_WEIGHTS, doc: 
         if ent is not None:
             if w.parts and len(key) == 1 and display != ent and display.lower() not in scored:
                 # "Deschanel" for "Emily Deschanel": readers search for the surname alone too.
-                scored[display.lower()] = [score * w.parts, display, True, False, first[key], score, count.get(key, 0) + title.get(key, 0)]
+                scored[display.lower()] = [score * w.parts, display, True, False, f, score, count[j] + title[j]]
             display, name = ent, True
-        n_occ = count.get(key, 0) + title.get(key, 0)
+        n_occ = count[j] + title[j]
         dkey = display.lower()
         slot = scored.get(dkey)
         if slot is None:
-            scored[dkey] = [score, display, name, ent is not None, first[key], score, n_occ]
+            scored[dkey] = [score, display, name, ent is not None, f, score, n_occ]
         else:
             if score > slot[5]:
                 slot[0] = score + w.entity * slot[0] if ent is not None else max(score, slot[0])
                 slot[5] = score
             elif ent is not None:
                 slot[0] += w.entity * score
-            slot[4] = min(slot[4], first[key])
+            slot[4] = min(slot[4], f)
             slot[6] = max(slot[6], n_occ) if ent is None else slot[6] + n_occ
     # Entities the candidates missed (a name only in a Title Case unit, say).
     for e in ents:
@@ -1155,9 +1170,9 @@ def _analyse(article: Article, stats: Stats, w: Weights = DEFAULT_WEIGHTS, doc: 
             wanted[_fold(base)] = len(_fold(base))
     acronyms: dict[str, str] = {}
     if wanted:
-        for _, _, key, name in raw:
+        for _, _, key, name, j in raw:
             if 2 <= len(key) <= 6 and not name:
-                s = where[key]
+                s = where[j]
                 e = s + len(key)
                 initials = "".join([i[1][0] for i in infos[s:e]])
                 if initials in wanted and initials not in acronyms:

@@ -570,10 +570,53 @@ def test_position_weighted_counts_are_sums_in_reading_order() -> None:
     cands = _candidates(doc, DEFAULT_WEIGHTS)
     weights = _lead_weights(DEFAULT_WEIGHTS.lead, doc.n_units + 1)
     assert weights == [1.0 + DEFAULT_WEIGHTS.lead / (1.0 + p) for p in range(doc.n_units + 1)]
-    key = (_word_key("rose"),)
-    assert cands.count[key] == 4 and key not in cands.title
+    rose = cands.number[(_word_key("rose"),)]
+    assert cands.count[rose] == 4 and cands.title[rose] == 0
     expected = 0.0
     for p in (1, 2, 4, 5):  # the sentences that say "rose", one after the other
         expected = expected + weights[p]
-    assert cands.weighted[key] == expected
-    assert cands.weighted.get((_word_key("car"),), 0.0) > 0.0 and cands.title[(_word_key("car"),)] == 1
+    assert cands.weighted[rose] == expected
+    car = cands.number[(_word_key("car"),)]
+    assert cands.weighted[car] > 0.0 and cands.title[car] == 1
+
+
+def test_candidate_statistics_by_phrase_number_match_counting_each_occurrence() -> None:
+    from digest.tag import _LONG_CHUNK, _ONE_WORD, DEFAULT_WEIGHTS, _candidates, _lead_weights, _read, _spans_for
+
+    arts = [
+        make("Electric Vehicle Sales Rise In Europe", "Electric vehicle sales rose in Europe.\nSales of electric "
+             "vehicles in Germany rose again, the Electric Vehicle Association said.\nBuyers want electric cars."),
+        Article(source="t.txt", format="text", slug="t", title="Floods hit Kenya",
+                sentences=("Flood defences in Kenya failed on Monday.", "Flood defences will be rebuilt, Kenya said."),
+                body=(Block("h", "What Happened In Kenya Next"), Block("p", "Flood defences in Kenya failed."))),
+        make("", "Acme Corp said Acme would hire. Acme hired 200 people in Acme City."),
+    ]
+    assert [any(_read(a).title_case) for a in arts] == [True, True, False]  # both paths of the plain counts
+    for art in arts:
+        doc = _read(art)
+        cands = _candidates(doc, DEFAULT_WEIGHTS)
+        lead = _lead_weights(DEFAULT_WEIGHTS.lead, doc.n_units + 1)
+        occurrences = [(m.start(), 1, doc.shape[m.start()] != "n") for m in _ONE_WORD.finditer(doc.shape)]
+        for m in _LONG_CHUNK.finditer(doc.shape):
+            occurrences += [(m.start() + s, e - s, cap) for s, e, cap in _spans_for(m.group())]
+        want: dict[tuple[str, ...], dict[str, object]] = {}
+        for start, size, cap in sorted(occurrences):
+            key = tuple(doc.keys[start : start + size])
+            pos = doc.pos[start]
+            plain = not doc.title_case[pos]
+            st = want.setdefault(key, {"count": 0, "title": 0, "weighted": 0.0, "capital": 0, "plain": 0,
+                                       "first": pos, "last": pos, "where": None, "any": start})
+            st["count" if pos else "title"] += 1
+            if pos:
+                st["weighted"] += lead[pos]
+            st["capital"] += plain and cap
+            st["plain"] += plain
+            st["last"] = pos
+            if plain and st["where"] is None:
+                st["where"] = start
+        assert sorted(cands.keys) == sorted(want) and len(cands.keys) == len(set(cands.keys))
+        for key, st in want.items():
+            j = cands.number[key]
+            assert cands.keys[j] == key
+            got = {f: getattr(cands, f)[j] for f in ("count", "title", "weighted", "capital", "plain", "first", "last", "where")}
+            assert got == {**{f: st[f] for f in got}, "where": st["any"] if st["where"] is None else st["where"]}, key
