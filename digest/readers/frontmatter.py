@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import re
 from datetime import date, datetime, timezone
+from functools import lru_cache
 from typing import Any
 
 import yaml
@@ -31,7 +32,9 @@ def split(text: str, path: str) -> tuple[dict[str, Any], str, int]:
         raise SourceError(path, "front matter opened with '---' is never closed (add a line '---' after it)", line=1)
     block = text[opening.end() : closing.start()]
     try:
-        data = _load_yaml(block)
+        data = _simple(block)
+        if data is None:
+            data = _load_yaml(block)
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         line = mark.line + 2 if mark is not None else 1  # +1 for 1-based, +1 for the opening '---'
@@ -48,6 +51,73 @@ def split(text: str, path: str) -> tuple[dict[str, Any], str, int]:
     if not isinstance(data, dict):
         raise SourceError(path, f"front matter must be a mapping of keys to values ('key: value' lines), got {_kind(data)}", line=2)
     return {str(k): v for k, v in data.items()}, rest, body_line
+
+
+#: A front matter line the fast path reads: a plain key at the margin, one space, a value
+#: that neither starts nor ends with white space.
+_LINE = re.compile(r"([A-Za-z_][A-Za-z0-9_]*): (\S(?:.*\S)?)")
+_DOUBLE = re.compile(r'"([^"\\]*)"')
+_SINGLE = re.compile(r"'([^']*)'")
+_FLOW = re.compile(r"\[([^?\[\]{}:#'\"\\]*)\]")
+_STR = "tag:yaml.org,2002:str"
+
+
+def _simple(block: str) -> dict[str, Any] | None:
+    """The front matter most files have (``key: value`` lines, values plain or quoted on one
+    line, or a one-line list of plain words) read without a YAML parser; None for anything
+    else, which YAML then reads. Every value is given the tag YAML's own resolver gives it
+    and built by YAML's own constructor, so the result is the one YAML gives."""
+    out: dict[str, Any] = {}
+    for line in block.split("\n"):
+        if not line:
+            continue
+        match = _LINE.fullmatch(line)
+        if match is None or _resolved(match[1]) != _STR:
+            return None
+        value = match[2]
+        if value[0] in "\"'":
+            quoted = (_DOUBLE if value[0] == '"' else _SINGLE).fullmatch(value)
+            if quoted is None or not quoted[1].isprintable():
+                return None
+            out[match[1]] = quoted[1]
+        elif value[0] == "[":
+            flow = _FLOW.fullmatch(value)
+            if flow is None or not flow[1].isprintable():
+                return None
+            items = [item.strip(" ") for item in flow[1].split(",")] if flow[1].strip(" ") else []
+            if not all(_plain(item) for item in items):
+                return None
+            out[match[1]] = [_scalar(item) for item in items]
+        elif _plain(value) and ": " not in value and value[-1] != ":":
+            out[match[1]] = _scalar(value)
+        else:
+            return None
+    return out or None
+
+
+def _plain(value: str) -> bool:
+    """``value`` is a YAML plain scalar on its own (``: `` is left to the caller)."""
+    return value[:1].isalnum() and value.isprintable() and "#" not in value
+
+
+def _resolved(value: str) -> str:
+    """The tag YAML's resolver gives the plain scalar ``value``."""
+    return _yaml_tools()[0].resolve(yaml.ScalarNode, value, (True, False))
+
+
+def _scalar(value: str) -> Any:
+    """The plain scalar ``value`` as YAML builds it (a string, a number, a date, true, null…)."""
+    tag = _resolved(value)
+    if tag == _STR:
+        return value
+    constructor = _yaml_tools()[1]
+    return constructor.yaml_constructors[tag](constructor, yaml.ScalarNode(tag, value))
+
+
+@lru_cache(maxsize=1)
+def _yaml_tools() -> tuple[yaml.resolver.Resolver, yaml.constructor.SafeConstructor]:
+    """The resolver and constructor classes the safe loader is made of, one of each per process."""
+    return yaml.resolver.Resolver(), yaml.constructor.SafeConstructor()
 
 
 def _load_yaml(block: str) -> Any:

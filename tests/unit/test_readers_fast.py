@@ -29,3 +29,52 @@ def test_line_breaks_become_newlines(raw: str) -> None:
 ])
 def test_normalize_skips_only_work_that_changes_nothing(raw: str, clean: str) -> None:
     assert normalize(raw) == clean
+
+
+def _yaml(block: str) -> object:
+    import yaml
+
+    return yaml.load(block, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))  # noqa: S506 - a safe loader
+
+
+def test_simple_front_matter_skips_the_yaml_parser() -> None:
+    from digest.readers.frontmatter import _simple
+
+    block = 'title: "IBM puts cash behind Linux push"\ndate: 2024-12-24T20:22:00+00:00\ntags: [tech, big business]\nauthor: Staff writer\ndraft: no\n'
+    assert _simple(block) == _yaml(block)
+    assert _simple(block)["draft"] is False
+    for other in ("title: |\n  text\n", "title: a # note\n", "tags:\n  - a\n", "title: 'it''s'\n", "on: x\n", "title:  x\n", "a: [b: c]\n"):
+        assert _simple(other) is None
+
+
+_PIECES = ["a", "Z", "0", "1", "9", " ", "  ", ":", ": ", "-", "_", ".", ",", "#", " #", "'", '"', "\\", "[", "]", "{", "}",
+           "?", "!", "&", "*", "|", ">", "%", "@", "`", "~", "+", "e", "x", "o", "yes", "No", "ON", "null", "true", "Null", "=",
+           "<<", ".inf", ".NaN", "0x1F", "0o17", "0b10", "1_000", "1:30", "2024-07-18", "2024-07-18T09:30:00Z",
+           "2024-07-18 09:30:00.5 +02:00", "1e3", "-1", "+.5", "\t", "\u00a0", "\u3000", "\u2028", "\x85", "\u00e9", "\ufeff", "\u200b"]
+
+
+def test_simple_front_matter_is_what_yaml_reads() -> None:
+    import pickle
+
+    from hypothesis import given, settings, strategies as st
+
+    from digest.readers.frontmatter import _simple
+
+    value = st.lists(st.sampled_from(_PIECES), max_size=6).map("".join)
+    line = st.one_of(
+        st.tuples(st.sampled_from(["title", "date", "tags", "yes", "null", "_k", "K9", "a b", "~"]), value).map(": ".join),
+        st.lists(value, max_size=4).map(lambda items: "tags: [" + ",".join(items) + "]"),
+        value.map(lambda v: f'title: "{v}"'), value.map(lambda v: f"title: '{v}'"), value,
+    )
+
+    @settings(max_examples=3000, deadline=None)
+    @given(st.lists(line, min_size=1, max_size=4).map("\n".join))
+    def check(block: str) -> None:
+        fast = _simple(block)
+        if fast is not None:
+            taken.append(block)
+            assert pickle.dumps(fast) == pickle.dumps(_yaml(block))  # same values, types and time zones
+
+    taken: list[str] = []
+    check()
+    assert len(taken) > 300  # the fast path was put to the test
