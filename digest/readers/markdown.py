@@ -7,6 +7,7 @@ nh3 allow-list (:func:`digest.readers.sanitize.sanitize_html`) before it is stor
 """
 from __future__ import annotations
 
+import re
 from functools import lru_cache
 from typing import Any
 
@@ -24,7 +25,13 @@ KNOWN_KEYS = ("title", "date", "tags", "author", "source", "url", "summary", "dr
 
 @lru_cache(maxsize=1)
 def _parser() -> MarkdownIt:
-    return MarkdownIt("commonmark", {"html": False, "linkify": False, "typographer": False}).enable("strikethrough")
+    # The raw-HTML rules only return False while "html" is off: not asked at all, the tokens are the same.
+    md = MarkdownIt("commonmark", {"html": False, "linkify": False, "typographer": False}).enable("strikethrough")
+    return md.disable(["html_block", "html_inline"])
+
+
+#: Characters that the HTML of a run of text escapes (but '"') or the sanitiser would change.
+_NOT_PLAIN = re.compile("[&<>\u00a0\ufeff\x00\r]")
 
 
 def read_markdown(source: SourceFile, text: str, slug: str) -> Article:
@@ -130,10 +137,16 @@ def _blocks(body: str) -> list[tuple[int, Block]]:
         elif token.type == "heading_open":
             heading_level = int(token.tag[1])
         elif token.type == "inline":
-            text = _plain(token)
+            children = token.children or []
+            if len(children) == 1 and children[0].type == "text" and not _NOT_PLAIN.search(children[0].content):
+                # one run of text (most paragraphs): its HTML escapes only '"', which the sanitiser turns back
+                html = children[0].content.strip()
+                text = " ".join(html.split())
+            else:
+                text = _plain(token)
+                html = sanitize_html(md.renderer.renderInline(children, md.options, {}).strip()) if text else ""
             if not text:
                 continue
-            html = sanitize_html(md.renderer.renderInline(token.children or [], md.options, {}).strip())
             if html == text:  # plain words (most paragraphs): one string kept, not two equal ones
                 html = text
             previous = tokens[index - 1].type if index else ""

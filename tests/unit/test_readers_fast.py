@@ -78,3 +78,35 @@ def test_simple_front_matter_is_what_yaml_reads() -> None:
     taken: list[str] = []
     check()
     assert len(taken) > 300  # the fast path was put to the test
+
+
+def test_a_run_of_text_keeps_its_html_without_the_sanitiser() -> None:
+    """The Markdown reader takes a paragraph of one text token as its own HTML: what
+    markdown-it renders for it (only '"' escaped, by :data:`_NOT_PLAIN`) and nh3 gives back."""
+    from hypothesis import given, settings, strategies as st
+    from markdown_it.common.utils import escapeHtml
+
+    from digest.readers.markdown import _NOT_PLAIN
+
+    odd = st.sampled_from(['"', "'", " ", "\n", "\t", "\x0c", "\x0b", "\x01", "\x7f", "\x85", "\u2028", "\ufeff", "\ufffe", "\U0001f600",
+                           "\u200b", "=", "/", "\\", "#", "*", "`", "\u00e9", "\u0301", "\ufdd0", "\U0010ffff", "amp;", "quot;", "a", "B"])
+
+    @settings(max_examples=3000, deadline=None)
+    @given(st.lists(st.one_of(odd, st.text(max_size=3)), max_size=12).map("".join))
+    def check(raw: str) -> None:
+        if not _NOT_PLAIN.search(raw):
+            assert sanitize_html(escapeHtml(raw).strip()) == raw.strip()
+
+    check()
+
+
+def test_markdown_paragraphs_of_plain_text_read_as_before() -> None:
+    from digest.readers.markdown import _blocks
+
+    blocks = [b for _, b in _blocks('He said "yes" -- twice.\n\nA & B <i>x</i>\n\n"Quoted"\nacross  lines\n\n## Head "it"\n')]
+    assert [(b.kind, b.text, b.html) for b in blocks] == [
+        ("p", 'He said "yes" -- twice.', 'He said "yes" -- twice.'),
+        ("p", "A & B <i>x</i>", "A &amp; B &lt;i&gt;x&lt;/i&gt;"),
+        ("p", '"Quoted" across lines', '"Quoted"\nacross  lines'),
+        ("h", 'Head "it"', 'Head "it"'),
+    ]
