@@ -59,6 +59,8 @@ _CONTROL = re.compile(r"[\x00-\x08\x0e-\x1f\x7f]")
 #: Other line and page breaks become a plain newline, so every later stage sees one kind.
 _LINE_BREAKS = str.maketrans({"\r": "\n", "\x0b": "\n", "\x0c": "\n", "\x85": "\n", "\u2028": "\n", "\u2029": "\n"})
 _OTHER_BREAK = re.compile("[\r\x0b\x0c\x85\u2028\u2029]")
+#: Any character :func:`decode` removes or translates (those of the two patterns above).
+_ANY_ODD = re.compile("[\x00-\x08\x0b-\x1f\x7f\x85\u2028\u2029]")
 _META_CHARSET = re.compile(rb"""<meta[^>]+charset\s*=\s*["']?\s*([A-Za-z0-9_.:-]+)""", re.IGNORECASE)
 def decode(data: bytes, path: str) -> tuple[str, str | None]:
     """Bytes → text, and a note naming the encoding when it was not plain UTF-8.
@@ -70,6 +72,16 @@ def decode(data: bytes, path: str) -> tuple[str, str | None]:
     Line endings become ``\\n``; stray control characters are removed.
     """
     text, note = _decode(data, path)
+    if _ANY_ODD.search(text):  # most files have nothing to remove or translate: one scan
+        text = _tidy(text, path)
+    if not text or text.isspace():
+        raise SourceError(path, "empty file" if not data else "empty file (only whitespace)")
+    return text, note
+
+
+def _tidy(text: str, path: str) -> str:
+    """``text`` with ``\\n`` line endings and without stray control characters; binary data is a
+    :class:`SourceError`."""
     sample = text[:65536]
     controls = len(_CONTROL.findall(sample))
     if controls > max(8, len(sample) // 100):
@@ -79,9 +91,7 @@ def decode(data: bytes, path: str) -> tuple[str, str | None]:
         text = text.translate(_LINE_BREAKS)
     if controls or _CONTROL.search(text):  # a few stray control characters (not binary): never text
         text = _CONTROL.sub("", text)
-    if not text.strip():
-        raise SourceError(path, "empty file" if not data else "empty file (only whitespace)")
-    return text, note
+    return text
 
 
 def _decode(data: bytes, path: str) -> tuple[str, str | None]:

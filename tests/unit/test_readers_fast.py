@@ -110,3 +110,29 @@ def test_markdown_paragraphs_of_plain_text_read_as_before() -> None:
         ("p", '"Quoted" across lines', '"Quoted"\nacross  lines'),
         ("h", 'Head "it"', 'Head "it"'),
     ]
+
+
+def test_decode_tidies_only_text_that_needs_it() -> None:
+    """Text without a control character or an odd line break is returned as decoded (one scan);
+    with one, each rule still applies."""
+    import re
+
+    from hypothesis import given, settings, strategies as st
+
+    from digest.errors import SourceError
+
+    breaks = str.maketrans({c: "\n" for c in "\r\x0b\x0c\x85\u2028\u2029"})
+
+    @settings(max_examples=1500, deadline=None)
+    @given(st.lists(st.sampled_from(["a", "é", " ", "\n", "\r\n", "\r", "\t", "\x0b", "\x0c", "\x85", "\u2028", "\u2029", "\x01", "\x1f",
+                                     "\x7f", "\x80", "\x9f", "\u00a0", "€", "word "]), max_size=30).map("".join))
+    def check(raw: str) -> None:
+        expected = re.sub(r"[\x00-\x08\x0e-\x1f\x7f]", "", raw.replace("\r\n", "\n").translate(breaks))
+        try:
+            text, _ = decode(raw.encode("utf-8"), "x.txt")
+        except SourceError:
+            assert not expected.strip() or len(re.findall(r"[\x00-\x08\x0e-\x1f\x7f]", raw)) > 8
+            return
+        assert text == expected
+
+    check()
