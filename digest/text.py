@@ -133,8 +133,6 @@ def _is_break(text: str, start: int, end: int, m: re.Match[str]) -> bool:
         return True
     if len(last) == len(before) and _LIST_MARKER.match(prev):
         return False  # "1. First item", "b. Second item"
-    nxt = _NEXT_WORD.match(text, j, end)
-    next_word = nxt.group(0) if nxt else ""
     if low in _NEVER_END:
         return False
     if low in _BEFORE_NUMBER:
@@ -142,7 +140,10 @@ def _is_break(text: str, start: int, end: int, m: re.Match[str]) -> bool:
     dotted = "." in low and all(0 < len(p) <= 2 and p.isalpha() for p in low.split("."))  # U.S, a.m, Ph.D
     initial = len(prev) == 1 and prev.isalpha() and prev.isupper()  # "John F. Kennedy"
     if low in _AMBIGUOUS or dotted or initial:
-        return quoted or _opens_sentence(next_word)
+        if quoted:
+            return True
+        nxt = _NEXT_WORD.match(text, j, end)
+        return _opens_sentence(nxt.group(0) if nxt else "")
     return True
 
 
