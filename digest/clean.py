@@ -91,6 +91,13 @@ class CleanContext:
 _QUOTES = str.maketrans({"’": "'", "‘": "'", "“": '"', "”": '"', "–": "-", "—": "-"})
 
 
+def _fold(text: str) -> str:
+    """``text`` case-folded, with straight quotes and hyphens (ASCII text has no others:
+    translating it, character by character, would change nothing)."""
+    folded = text.casefold()
+    return folded if folded.isascii() else folded.translate(_QUOTES)
+
+
 def _strip_ends(text: str) -> str:
     """``text`` without non-alphanumeric characters at either end."""
     i, j = 0, len(text)
@@ -114,7 +121,7 @@ def _normalize(text: str) -> str:
 def norm_line(text: str) -> str:
     """A line reduced for comparisons: normalised, case-folded, straight quotes,
     no bullets or punctuation at either end."""
-    return _strip_ends(_normalize(text).casefold().translate(_QUOTES))
+    return _strip_ends(_fold(_normalize(text)))
 
 
 def context_parts(article: Article) -> tuple[str | None, frozenset[str]]:
@@ -308,7 +315,7 @@ def _is_title_case(tokens: list[str]) -> bool:
 def _shape(text: str, cleaned: str, gap: int) -> _Line:
     tokens = _WORD_RE.findall(cleaned)
     ends, end_char = _ends(cleaned)
-    folded = _strip_ends(cleaned.casefold().translate(_QUOTES))
+    folded = _strip_ends(_fold(cleaned))
     return _Line(
         text=text,
         clean=cleaned,

@@ -528,3 +528,10 @@ def test_body_and_sentences_share_one_normal_form():
     out = clean(article, build_context([article]))
     assert out.sentences and all(s in out.body_text for s in out.sentences)
     assert "\u00ad" not in out.body_text and "\u200b" not in out.body_text
+
+
+@pytest.mark.parametrize("text", ["Plain ASCII Line", "It’s “quoted” – and — dashed", "\u212a\u00df \u2019", "caf\u00e9 \u201cx\u201d", ""])
+def test_fold_skips_translating_only_ascii(text: str) -> None:
+    from digest.clean import _QUOTES, _fold
+
+    assert _fold(text) == text.casefold().translate(_QUOTES)
