@@ -12,6 +12,7 @@ from functools import lru_cache
 from typing import Any
 
 from markdown_it import MarkdownIt
+from markdown_it.common.utils import escapeHtml
 from markdown_it.token import Token
 
 from ..errors import SourceError
@@ -119,6 +120,41 @@ def _plain(inline: Token) -> str:
 
 def _blocks(body: str) -> list[tuple[int, Block]]:
     """Markdown → (heading level or 0, Block) pairs in document order."""
+    plain = _plain_paragraphs(body)
+    return plain if plain is not None else _parsed_blocks(body)
+
+
+#: A character that keeps a line from being a paragraph markdown-it reads as one run of text:
+#: one an inline rule starts at (escape, code, strike-through, emphasis, link, autolink), or
+#: one :data:`_NOT_PLAIN` names but '&' and white space.
+_MARKUP = re.compile(r"[\\`*_\[~<>\ufeff\x00]")
+#: An entity ('&amp;', '&#38;') needs a ';' after the '&'.
+_ENTITY = re.compile(r"&[^;]*;")
+#: The start of an ordered list item.
+_LIST_NUMBER = re.compile(r"\d{1,9}[.)]")
+#: First characters that start no block (heading, list, quote, fence, rule, code, reference).
+_PLAIN_START = "\"'(“‘£$€"
+
+
+def _plain_paragraphs(body: str) -> list[tuple[int, Block]] | None:
+    """The blocks of a body that is only one-line paragraphs of plain text between blank lines
+    (most articles), found without markdown-it: each is what :func:`_parsed_blocks` makes of
+    it. None for any other body."""
+    out: list[tuple[int, Block]] = []
+    previous = ""
+    for line in body.split("\n"):
+        if line:
+            text = " ".join(line.split())  # the line itself when its only white space is single inner spaces
+            if (previous or text != line or not (line[0].isalnum() or line[0] in _PLAIN_START) or _LIST_NUMBER.match(line)
+                    or _MARKUP.search(line) or ("&" in line and _ENTITY.search(line))):
+                return None
+            out.append((0, Block("p", text, sanitize_html(escapeHtml(text)) if "&" in text else text)))
+        previous = line
+    return out
+
+
+def _parsed_blocks(body: str) -> list[tuple[int, Block]]:
+    """:func:`_blocks` by markdown-it's tokens."""
     md = _parser()
     tokens = md.parse(body)
     out: list[tuple[int, Block]] = []

@@ -136,3 +136,32 @@ def test_decode_tidies_only_text_that_needs_it() -> None:
         assert text == expected
 
     check()
+
+
+def test_plain_paragraphs_are_what_markdown_it_makes_of_them() -> None:
+    from hypothesis import given, settings, strategies as st
+
+    from digest.readers.markdown import _parsed_blocks, _plain_paragraphs
+
+    for plain in ('The "first" one.\n\n£5 for two: 1. a\n', "Sales; M&S and AT&T\n"):
+        assert _plain_paragraphs(plain) == _parsed_blocks(plain)
+    for other in ("# Head\n", "a\nb\n", "1. item\n", "- item\n", "    code\n", "a *b*\n", "x\n===\n", "[a]: /b\n", "> q\n", "Tom &amp; Jerry\n"):
+        assert _plain_paragraphs(other) is None
+
+    pieces = ["a", "Word", "1", "12", "9.", "1)", " ", "  ", "\n", "\n\n", ".", ",", ":", "!", "?", "#", "-", "+", "=", "*", "_", "`", "~",
+              "[", "]", "(", ")", "<", ">", "&", "\\", '"', "'", "“", "£", "$", "|", "{", "@", "\t", "\u00a0", "\u2028", "\x0c", "\x01", "é",
+              "\u0301", "\ufeff", "\u200b", "٣", "²", "===", "---", "```", "    ", ";", "amp;", "#1;", "M&S"]
+
+    @settings(max_examples=4000, deadline=None)
+    @given(st.lists(st.sampled_from(pieces), max_size=25).map("".join))
+    def check(body: str) -> None:
+        plain = _plain_paragraphs(body)
+        if plain is not None:
+            taken.append(body)
+            assert pickle.dumps(plain) == pickle.dumps(_parsed_blocks(body))
+
+    import pickle
+
+    taken: list[str] = []
+    check()
+    assert len(taken) > 200
