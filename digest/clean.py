@@ -161,9 +161,11 @@ def context_from(parts: Iterable[tuple[str, str | None, frozenset[str]]]) -> Cle
 # ---------------------------------------------------------------------------
 
 
-def clean(article: Article, ctx: CleanContext) -> Article:
+def clean(article: Article, ctx: CleanContext, *, with_sentences: bool = True) -> Article:
     """Fill ``body``, ``removed`` and ``sentences`` (and title/standfirst/byline/date when
-    the reader left them empty), choosing the method by ``article.format``."""
+    the reader left them empty), choosing the method by ``article.format``. Without
+    ``with_sentences``, ``sentences`` is left empty, for a caller that drops them (the
+    build: see :func:`digest.stages.clean_one`)."""
     if article.format == "text":
         article = _clean_text(article, ctx)
     elif article.format == "html":
@@ -171,7 +173,7 @@ def clean(article: Article, ctx: CleanContext) -> Article:
     # One normal form for the body, its sentences and the standfirst, so that every sentence
     # (and so every summary sentence) is a substring of the body text.
     body = tuple(b if t == b.text else replace(b, text=t) for b in article.body if (t := _normalize(b.text)))
-    return replace(article, body=body, standfirst=_normalize(article.standfirst), sentences=sentences_of(body))
+    return replace(article, body=body, standfirst=_normalize(article.standfirst), sentences=sentences_of(body) if with_sentences else ())
 
 
 def needs_context(article: Article) -> bool:

@@ -63,8 +63,8 @@ def clean_one(article: Article, ctx: clean.CleanContext) -> tuple[dict[str, obje
     (:func:`digest.clean.sentences_of`), made where summarise and tag need them, not carried
     through the build and the cache (30 MB at 10,000 articles)."""
     recording = cache.RecordingContext(ctx)
-    cleaned = clean.clean(article, recording.context)
-    return changes(article, replace(cleaned, sentences=())), recording.looked_up, tuple(sorted(set(text.words(cleaned.body_text))))
+    cleaned = clean.clean(article, recording.context, with_sentences=False)
+    return changes(article, cleaned), recording.looked_up, tuple(sorted(set(text.words(cleaned.body_text))))
 
 
 def summarise_and_tag(

@@ -65,7 +65,7 @@ def test_scraped_text_waits_for_the_corpus_context(tmp_path: Path) -> None:
 def test_a_failure_while_cleaning_is_reported_against_the_file(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     src = source(tmp_path, "harbour.md", MARKDOWN)
 
-    def broken(article, ctx):  # type: ignore[no-untyped-def]
+    def broken(article, ctx, **options):  # type: ignore[no-untyped-def]
         raise ValueError("boom")
 
     monkeypatch.setattr(clean, "clean", broken)
@@ -96,3 +96,16 @@ def test_summarise_and_tag_sends_back_only_the_words_read_outside_the_body(tmp_p
     assert list(outside) == sorted(set(read_all) - set(vocab)) and not set(outside) & set(vocab)
     failed, problem = guarded((replace(read.article, body=None), vocab))  # a failure names the file
     assert failed is None and problem is not None and problem.path == "harbour.md"
+
+
+def test_the_clean_stage_leaves_the_sentences_out_and_keeps_the_rest_of_clean(tmp_path: Path) -> None:
+    """The build drops an article's sentences after cleaning (they are made again from the body
+    where needed): the clean stage does not make them, and everything else is clean()'s."""
+    article, _, _, _ = stages.read_one((source(tmp_path, "harbour.txt", TEXT), None))
+    ctx = clean.context_from([(article.source, *clean.context_parts(article))])
+    full = clean.clean(article, ctx)
+    assert full.sentences == clean.sentences_of(full.body) and len(full.sentences) == 3
+    assert clean.clean(article, ctx, with_sentences=False) == replace(full, sentences=())
+    fields, _, vocab = stages.clean_one(article, ctx)
+    assert "sentences" not in fields and replace(article, **fields) == replace(full, sentences=())
+    assert "ferries" in vocab
