@@ -35,6 +35,13 @@ def _parser() -> MarkdownIt:
 _NOT_PLAIN = re.compile("[&<>\u00a0\ufeff\x00\r]")
 
 
+def _text_html(text: str) -> str:
+    """The sanitised HTML of a run of plain text (markdown-it's rendering of one text token):
+    the text itself unless it holds a character that escaping or the sanitiser changes (the
+    escaped '"' is turned back by the sanitiser)."""
+    return sanitize_html(escapeHtml(text)) if _NOT_PLAIN.search(text) else text
+
+
 def read_markdown(source: SourceFile, text: str, slug: str) -> Article:
     """Front matter → metadata (checked types, file-line errors); Markdown → body blocks."""
     meta, body, body_line = frontmatter.split(text, source.rel)
@@ -148,7 +155,7 @@ def _plain_paragraphs(body: str) -> list[tuple[int, Block]] | None:
             if (previous or text != line or not (line[0].isalnum() or line[0] in _PLAIN_START) or _LIST_NUMBER.match(line)
                     or _MARKUP.search(line) or ("&" in line and _ENTITY.search(line))):
                 return None
-            out.append((0, Block("p", text, sanitize_html(escapeHtml(text)) if "&" in text else text)))
+            out.append((0, Block("p", text, _text_html(text))))
         previous = line
     return out
 
@@ -174,10 +181,9 @@ def _parsed_blocks(body: str) -> list[tuple[int, Block]]:
             heading_level = int(token.tag[1])
         elif token.type == "inline":
             children = token.children or []
-            if len(children) == 1 and children[0].type == "text" and not _NOT_PLAIN.search(children[0].content):
-                # one run of text (most paragraphs): its HTML escapes only '"', which the sanitiser turns back
-                html = children[0].content.strip()
-                text = " ".join(html.split())
+            if len(children) == 1 and children[0].type == "text":  # one run of text (most paragraphs)
+                text = " ".join(children[0].content.split())
+                html = _text_html(children[0].content.strip()) if text else ""
             else:
                 text = _plain(token)
                 html = sanitize_html(md.renderer.renderInline(children, md.options, {}).strip()) if text else ""
