@@ -14,7 +14,8 @@ How an article is read:
    are neither stop words nor "breakers" (verbs, adverbs), never crossing punctuation
    and never cutting a capitalised name in two; a past form ("damaged") may open a phrase
    but not continue one, and irregular past forms ("shook", ``digest/tag_verbs.py``) break
-   phrases like other verbs. Each is scored by frequency (occurrences near the top weigh
+   phrases like other verbs. A past form is also a candidate alone ("arrested"), apart from
+   the noun of its stem ("arrest") and at a lower weight. Each is scored by frequency (occurrences near the top weigh
    more, the headline most), mean IDF of its words, spread over the text, length and
    capitalisation; a phrase said once, or ending in a verb in "-ing" ("earthquake
    measuring 6.9"), weighs less. In the keyphrase list an acronym the article spells out
@@ -41,7 +42,7 @@ import unicodedata
 from collections import Counter
 from dataclasses import dataclass, field, replace
 from itertools import chain, compress, islice, repeat
-from operator import itemgetter, ne, not_
+from operator import itemgetter, not_
 from bisect import bisect_left
 from functools import lru_cache, partial
 from importlib import resources
@@ -106,6 +107,7 @@ class Weights:
     parts: float = 0.3  #: a one-word mention of a longer name also ranks on its own, at this share of its score
     once: float = 0.15  #: factor of a multi-word phrase said at most once outside the headline
     gerund_end: float = 0.1  #: factor of a phrase ending in an "-ing" verb ("earthquake measuring 6.9"); its root for other "-ing" endings
+    past: float = 0.9  #: factor of a past form alone ("arrested", "injured")
 
 
 DEFAULT_WEIGHTS = Weights()
@@ -296,7 +298,7 @@ _POSSESSIVE: _Info = ("'s", "'s", False, "p", "", False, "|", "'s", "'s", False,
 _PLAIN_SHAPE = {"w": "n", "t": "n", "v": "v", "y": "s", "b": "s", "s": "s", "c": "s", "k": "k", "D": "D",
                 "p": "|", "o": "|", "&": "&"}
 _NAME_SHAPE = {"w": "N", "v": "N", "y": "N", "b": "N", "t": "T", "s": "S", "k": "S", "c": "c", "D": "D"}
-_ONE_WORD = re.compile(r"[nA]|(?<!N)N(?!N)")  #: one-word candidates (a name of 2-3 words is never cut)
+_ONE_WORD = re.compile(r"[nAv]|(?<!N)N(?!N)")  #: one-word candidates (a name of 2-3 words is never cut)
 _LONG_CHUNK = re.compile(r"[NAnv]{2,}")  #: runs of content words: longer candidates come from these
 _NAME_RUN = re.compile(r"[NAT][NATS]*(?:[k&][NAT][NATS]*)*")  #: capitalised runs: entity mentions
 
@@ -893,14 +895,14 @@ def _spans_for(chunk: str) -> tuple[tuple[int, int, bool], ...]:
 
 
 def _one_word_starts(shape: str) -> list[int]:
-    """Where :data:`_ONE_WORD` matches in ``shape``: every "n" and "A", and each "N" with no "N"
+    """Where :data:`_ONE_WORD` matches in ``shape``: every "n", "A" and "v", and each "N" with no "N"
     on either side (worked out for all tokens at once rather than one match at a time)."""
     codes = np.frombuffer(shape.encode("ascii"), dtype=np.uint8)
     names = codes == 78  # "N"
     alone = names.copy()
     alone[1:] &= ~names[:-1]
     alone[:-1] &= ~names[1:]
-    return np.flatnonzero((codes == 110) | (codes == 65) | alone).tolist()  # "n", "A"
+    return np.flatnonzero((codes == 110) | (codes == 65) | (codes == 118) | alone).tolist()  # "n", "A", "v"
 
 
 @dataclass(slots=True)
@@ -920,6 +922,9 @@ class _Cands:
     where: list  #: start token of the first occurrence (running text preferred); it spans ``len(key)`` tokens
 
 
+_PAST = "+ed"  #: marks the key of a past form standing alone (no word key has a "+")
+
+
 @lru_cache(maxsize=256)
 def _lead_weights(lead: float, n: int) -> list[float]:
     """Weight of an occurrence by unit position ``0 .. n - 1``: ``1 + lead / (1 + position)``."""
@@ -929,10 +934,11 @@ def _lead_weights(lead: float, n: int) -> list[float]:
 def _candidates(doc: _Doc, w: Weights) -> _Cands:
     """Every 1-3 word candidate phrase of the article with its occurrence statistics."""
     shape, posl, keys = doc.shape, doc.pos, doc.keys
-    # One-word candidates: every content word but past forms and the words of a 2-3 word name.
+    # One-word candidates: every content word but the words of a 2-3 word name. A past form alone
+    # ("tested") is an event, not the thing its stem names ("test"): its key is its own.
     ostart = _one_word_starts(shape)
-    okey = list(zip(map(keys.__getitem__, ostart)))
-    ocap = list(map(ne, map(shape.__getitem__, ostart), repeat("n")))
+    okey = [(keys[k] + _PAST,) if shape[k] == "v" else (keys[k],) for k in ostart]
+    ocap = list(map(str.__contains__, repeat("NA"), map(shape.__getitem__, ostart)))
     opos = list(map(posl.__getitem__, ostart))
     # Longer phrases come from chunks of two or more content words.
     mkey: list[tuple[str, ...]] = []
@@ -1060,7 +1066,7 @@ def _analyse(article: Article, stats: Stats, w: Weights = DEFAULT_WEIGHTS, doc: 
 
     length = w.length
     w_title, w_title_only, w_spread, w_phrase, w_nested = w.title, w.title_only, w.spread, w.phrase, w.nested
-    w_once, w_gerund_end = w.once, w.gerund_end
+    w_once, w_gerund_end, w_past = w.once, w.gerund_end, w.past
     proper = 1.0 + w.proper
     # One-word candidates first: their IDF and score (position-weighted frequency x IDF).
     key_idf: dict[str, float] = {}
@@ -1113,6 +1119,8 @@ def _analyse(article: Article, stats: Stats, w: Weights = DEFAULT_WEIGHTS, doc: 
         if name:
             score *= proper
         sup = nested[j]
+        if n == 1 and key[0][-3:] == _PAST:
+            score *= w_past
         if sup and c:
             score *= max(0.0, 1.0 - w_nested * min(1.0, sup / c))
         raw.append((-score, f, key, name, j))
@@ -1350,6 +1358,8 @@ def _build_tags(article: Article, analysis: _Analysis, cfg: TagsConfig) -> tuple
             continue  # "Celsius", "Minute": capitalised, but no name
         if not r.name and " " not in r.display and r.display.endswith("ing") and r.count < 3:
             continue  # "aiming": a verb form more often than a topic
+        if not r.name and " " not in r.display and _word_info(r.display)[3] == "v":
+            continue  # "halted": a past form alone tells what happened, not what the story is about
         display = normalize_tag(r.display, aliases, is_name=r.name, acronyms=analysis.acronyms, _table=table)
         if _meaningless(display, lex, r.name and display == r.display):
             continue

@@ -426,6 +426,18 @@ def test_a_past_form_only_opens_a_phrase() -> None:
     assert "damaged homes" in keyphrases(b, stats_for(b))[:3]
 
 
+def test_a_past_form_alone_is_a_keyphrase_apart_from_its_noun_but_never_a_tag() -> None:
+    a = make("Two men arrested after jewellery raid",
+             "Police arrested two men on Monday after a raid on a jewellery shop in the harbour district.\n"
+             "The men were arrested near the harbour, police said.\n"
+             "Officers said the arrest followed a tip-off from a shop owner.\n"
+             "The arrested men will appear in court on Tuesday.")
+    st = stats_for(a)
+    kp = keyphrases(a, st)
+    assert "arrested" in kp[:3] and "arrest" in kp, kp  # the event and the noun stay apart
+    assert "arrested" not in tag(a, st, TagsConfig()).tags
+
+
 def test_a_phrase_said_once_weighs_less() -> None:
     from digest.tag import Weights, _analyse
 
@@ -581,7 +593,7 @@ def test_position_weighted_counts_are_sums_in_reading_order() -> None:
 
 
 def test_candidate_statistics_by_phrase_number_match_counting_each_occurrence() -> None:
-    from digest.tag import _LONG_CHUNK, _ONE_WORD, DEFAULT_WEIGHTS, _candidates, _lead_weights, _read, _spans_for
+    from digest.tag import _LONG_CHUNK, _ONE_WORD, _PAST, DEFAULT_WEIGHTS, _candidates, _lead_weights, _read, _spans_for
 
     arts = [
         make("Electric Vehicle Sales Rise In Europe", "Electric vehicle sales rose in Europe.\nSales of electric "
@@ -596,12 +608,14 @@ def test_candidate_statistics_by_phrase_number_match_counting_each_occurrence() 
         doc = _read(art)
         cands = _candidates(doc, DEFAULT_WEIGHTS)
         lead = _lead_weights(DEFAULT_WEIGHTS.lead, doc.n_units + 1)
-        occurrences = [(m.start(), 1, doc.shape[m.start()] != "n") for m in _ONE_WORD.finditer(doc.shape)]
+        occurrences = [(m.start(), 1, doc.shape[m.start()] in "NA") for m in _ONE_WORD.finditer(doc.shape)]
         for m in _LONG_CHUNK.finditer(doc.shape):
             occurrences += [(m.start() + s, e - s, cap) for s, e, cap in _spans_for(m.group())]
         want: dict[tuple[str, ...], dict[str, object]] = {}
         for start, size, cap in sorted(occurrences):
             key = tuple(doc.keys[start : start + size])
+            if size == 1 and doc.shape[start] == "v":
+                key = (key[0] + _PAST,)  # a past form alone has a key of its own
             pos = doc.pos[start]
             plain = not doc.title_case[pos]
             st = want.setdefault(key, {"count": 0, "title": 0, "weighted": 0.0, "capital": 0, "plain": 0,
