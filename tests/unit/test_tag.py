@@ -435,6 +435,7 @@ def test_a_past_form_alone_is_a_keyphrase_apart_from_its_noun_but_never_a_tag() 
     st = stats_for(a)
     kp = keyphrases(a, st)
     assert "arrested" in kp[:3] and "arrest" in kp, kp  # the event and the noun stay apart
+    assert not [p for p in kp if "near" in p.split()], kp  # a preposition is no keyphrase ("arrested near")
     assert "arrested" not in tag(a, st, TagsConfig()).tags
 
 
