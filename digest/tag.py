@@ -100,7 +100,7 @@ class Weights:
     spread: float = 0.4  #: bonus for occurrences spread over the text (0-1 fraction of it)
     proper: float = 0.15  #: bonus for capitalised names
     length: tuple[float, float, float] = (1.0, 1.6, 1.6)  #: factor by number of words
-    entity: float = 1.4  #: share of an entity's other mentions added to its best form's score
+    entity: float = 0.5  #: share of an entity's other mentions added to its best form's score
     title_only: float = 0.6  #: weight of a phrase seen only in the headline or subheadings
     nested: float = 1.0  #: how much a phrase loses when it mostly occurs inside a longer one
     phrase: float = 0.3  #: weight of a phrase's "word support": the mean score of its words times its own frequency
