@@ -63,7 +63,7 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 MAX_KEYPHRASES = 20
-_ALL_CANDIDATES = 60  #: articles with more candidates than this skip those said once after the lead
+_ALL_CANDIDATES = 60  #: articles with more candidates (past forms alone aside) than this skip those said once after the lead
 _LEAD_UNITS = 3  #: headline and the first sentences
 _GENERIC_AFTER = 5  #: words that mean nothing alone ("year") never rank among the first this many keyphrases
 _SHORTLIST = 40  #: candidates given a display form and merged into entities (the rest cannot rank)
@@ -1073,7 +1073,7 @@ def _analyse(article: Article, stats: Stats, w: Weights = DEFAULT_WEIGHTS, doc: 
     word_score: dict[str, float] = {}
     # A phrase said once, after the lead, cannot rank: only long articles need the cut.
     items: Iterable[int] = range(len(keys))
-    if len(keys) > _ALL_CANDIDATES:
+    if len(keys) > _ALL_CANDIDATES and len(keys) - sum(1 for key in keys if key[0][-3:] == _PAST) > _ALL_CANDIDATES:
         # (a phrase first seen after the headline occurs outside it only: its count is its total)
         items = [j for j in items if first[j] <= _LEAD_UNITS or count[j] > 1]
     for j in items:
