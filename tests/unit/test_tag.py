@@ -346,6 +346,12 @@ def test_singular_of_plurals_in_es_after_s() -> None:
     ]
 
 
+def test_singular_of_plurals_in_oes() -> None:
+    from digest.tag import singular
+
+    assert [singular(w) for w in ("tornadoes", "volcanoes", "heroes", "shoes")] == ["tornado", "volcano", "hero", "shoe"]
+
+
 def test_tag_slug_avoids_windows_device_names() -> None:
     from digest.tag import tag_slug
 
