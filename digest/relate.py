@@ -269,16 +269,40 @@ def _workers(n: int, tuning: Tuning) -> int:
     return max(1, min(tuning.workers, os.cpu_count() or 1)) if n >= tuning.parallel_from else 1
 
 
-def _index(articles: Sequence[Article], tuning: Tuning, keep_counts: bool = False) -> tuple[Index, rm.Vectors]:
+_WIDER_BELOW = 20_000
+"""Corpus size below which a run from scratch keeps, from the first product, each article's best
+``4 ×`` :attr:`Tuning.candidates` documents (the first wider round of :func:`_wide_lists`) and
+the transposed postings (memory only: a few MB at 10,000 articles; results do not depend on
+it). A corpus with many same-story copies sends half of its lists to that round (10,000
+pipeline articles: 5,100), which then needs no second product."""
+
+
+def _index(
+    articles: Sequence[Article], tuning: Tuning, keep_counts: bool = False, wider: bool = False,
+) -> tuple[Index, rm.Vectors, sp.csr_matrix | None, tuple[np.ndarray, np.ndarray] | None]:
+    """The index and the vectors it was made from; with ``wider``, below :data:`_WIDER_BELOW`
+    articles, also its postings transposed (terms × documents) and every document's candidates
+    of the first wider round of :func:`_wide_lists` (else None and None)."""
     t = tuning
-    workers = _workers(len(articles), t)
+    n = len(articles)
+    workers = _workers(n, t)
     vec = rm.build_vectors(articles, t.title, t.max_df, t.min_docs_for_df, t.keyphrase, t.entity, t.tag,
                            workers=workers, idf_step=t.idf_step, keep_counts=keep_counts, end_words=t.dup_words)
     x, w = vec.matrix, vec.weights
     rm.give_back_memory()  # what counting freed: the memory for the steps below comes from less
     postings = rm.cap_postings(x, t.max_postings)
-    docs, scores = rm.top_neighbours_parallel(x, postings.T.tocsr(), t.candidates, t.block, workers,
-                                              _query_terms(len(articles), t))
+    postings_t = postings.T.tocsr()
+    keep = wider and n < _WIDER_BELOW
+    # a row's best ``count`` documents are the first ``count`` of its best ``4 × count`` (best
+    # first, ties by document): one product gives both
+    count = max(t.candidates, min(n, 4 * t.candidates)) if keep else t.candidates
+    docs, scores = rm.top_neighbours_parallel(x, postings_t, count, t.block, workers, _query_terms(n, t))
+    more = None
+    if count > t.candidates:
+        more = docs, scores
+        docs, scores = np.ascontiguousarray(docs[:, : t.candidates]), np.ascontiguousarray(scores[:, : t.candidates])
+    if not keep:
+        postings_t = None
     rm.give_back_memory()  # the product's blocks
 
     names = tuple(sorted({a.section for a in articles if a.section}))
@@ -287,7 +311,6 @@ def _index(articles: Sequence[Article], tuning: Tuning, keep_counts: bool = Fals
     profiles = _profiles(np.arange(len(articles)), own, docs, scores, len(names), t)
     slugs = tuple(a.slug for a in articles)
     columns = vec.columns
-    entity_columns = _entity_columns(vec.terms) if any(a.entities for a in articles) else {}
     return Index(
         slugs=slugs,
         titles=tuple(a.title for a in articles),
@@ -302,18 +325,36 @@ def _index(articles: Sequence[Article], tuning: Tuning, keep_counts: bool = Fals
         vocabulary=columns,
         weights=w,
         common=vec.common,
-        entities=tuple(
-            _rare_entities(a, entity_columns, w.df, t.event_entity_df) if a.entities else frozenset() for a in articles
-        ),
+        entities=_all_rare_entities(articles, vec.terms, w.df, t.event_entity_df),
         position={s: i for i, s in enumerate(slugs)},
         tuning=t,
-    ), vec
+    ), vec, postings_t, more
 
 
-def _entity_columns(terms: Sequence[str]) -> dict[str, int]:
-    """Entity term → column, for the sorted ``terms`` (the ``e:`` terms are one run of them)."""
+def _all_rare_entities(
+    articles: Sequence[Article], terms: Sequence[str], df: np.ndarray, limit: int,
+) -> tuple[frozenset[str], ...]:
+    """:func:`_rare_entities` of every article, for the sorted ``terms`` (the ``e:`` terms are one
+    run of them), each entity name as written keyed once."""
+    if not any(a.entities for a in articles):
+        return (frozenset(),) * len(articles)
     lo, hi = bisect.bisect_left(terms, "e:"), bisect.bisect_left(terms, "e;")
-    return dict(zip(terms[lo:hi], range(lo, hi)))
+    counts = df[lo:hi]
+    rare = {terms[c] for c in (lo + np.flatnonzero((counts >= 2) & (counts <= limit))).tolist()}
+    found: dict[str, str | None] = {}  # entity name as written -> its term when rare, else None
+    out = []
+    for a in articles:
+        if not a.entities:
+            out.append(frozenset())
+            continue
+        names = [e.name for e in a.entities]
+        for name in names:
+            if name not in found:
+                term = "e:" + rm.key(name)
+                found[name] = term if term in rare else None
+        # a set filled in the entities' order, as :func:`_rare_entities` fills it
+        out.append(frozenset(set(filter(None, map(found.__getitem__, names)))))
+    return tuple(out)
 
 
 def _query_terms(n: int, tuning: Tuning) -> int:
@@ -673,7 +714,10 @@ class _CopyCheck:
         last: dict[int, int] = {}
         for k, d in enumerate(self.flat.tolist()):
             last[d] = k >> 1
-        self.last = last  # document -> its last pair in the plan
+        done: dict[int, list[int]] = {}  # pair -> the documents it is the last pair of
+        for d, k in last.items():
+            done.setdefault(k, []).append(d)
+        self.done = done
 
     def _of(self, i: int, at: int) -> np.ndarray:
         s = self.shingles.get(i)
@@ -704,9 +748,8 @@ class _CopyCheck:
 
     def passed(self, at: int) -> None:
         """Pair ``at`` of the plan is done: drop the shingles of documents it was the last pair of."""
-        for d in self.flat[2 * at : 2 * at + 2].tolist():
-            if self.last.get(d) == at:
-                self.shingles.pop(d, None)
+        for d in self.done.get(at, ()):
+            self.shingles.pop(d, None)
 
 
 _SHINGLE_BATCH = 16
@@ -781,7 +824,7 @@ def _join(
     known: dict[tuple[int, int], bool] = {}
     todo: set[tuple[int, int]] = set()
     plan: list[tuple[int, int]] = []  # pairs whose verdict may be asked, in join order
-    in_plan = np.full(len(pairs), -1, dtype=np.int64)
+    in_plan = [-1] * len(pairs)
     for p, (i, j, cos) in enumerate(pairs):
         if cos >= 2.0 or cos >= t.dup_candidate:
             if prints is not None:
@@ -818,10 +861,11 @@ def _join(
                 used[key] = same
         return same
 
+    times = index.times.tolist()
     for p, (i, j, cos) in enumerate(pairs):
         if at >= 0:
             check.passed(at)
-        at = int(in_plan[p]) if in_plan[p] >= 0 else -1
+        at = in_plan[p]
         if find(i) == find(j):
             continue
         if cos >= 2.0:  # texts that open or end alike: the shingle check only
@@ -830,9 +874,9 @@ def _join(
             same = cos >= t.dup_candidate and near_copy(i, j)
         if not same and t.event_cosine <= cos < 2.0:
             shared = len(index.entities[i] & index.entities[j])
-            ti, tj = index.times[i], index.times[j]  # -inf when unknown: never close
-            close = bool(np.isfinite(ti) and np.isfinite(tj) and abs(ti - tj) <= t.event_days * 86400.0)
-            same = shared >= t.event_entities and bool(close)
+            ti, tj = times[i], times[j]  # -inf when unknown: never close
+            close = math.isfinite(ti) and math.isfinite(tj) and abs(ti - tj) <= t.event_days * 86400.0
+            same = shared >= t.event_entities and close
         if same:
             log.debug("same story: %s and %s (score %.3f)", index.slugs[i], index.slugs[j], cos)
             parent[find(j)] = find(i)
@@ -1074,27 +1118,33 @@ def _plain_blocks(
 def _wide_lists(
     index: Index, canonical: Sequence[int], k: int, min_score: float, rows: Sequence[int],
     rank: np.ndarray | None = None, postings_t: sp.csr_matrix | None = None,
+    wider: tuple[np.ndarray, np.ndarray] | None = None,
 ) -> dict[int, list[tuple[int, float]]]:
     """:func:`_plain_lists` of ``rows`` whose neighbour list was too short (e.g. filled with the
     row's own same-story copies, which are never listed): their candidates are taken again, four
     times as many each round, until every list is proven complete (at worst every document
-    sharing a term). A row's result depends on that row only."""
+    sharing a term). A row's result depends on that row only. ``wider``: every document's
+    candidates of the first round, when known (see :func:`_index`)."""
     out: dict[int, list[tuple[int, float]]] = {}
     rest = np.asarray(sorted(rows), dtype=np.int64)
     if not len(rest) or k <= 0:
         return {int(r): [] for r in rest.tolist()} if k <= 0 else out
     if rank is None:
         rank = _tie_rank(index)
-    if postings_t is None:
-        postings_t = index.postings.T.tocsr()
     width = max(1, index.neighbours.shape[1])
     n = len(index)
     while len(rest):
         width = min(n, width * 4)
-        # (numpy products take more rows at once: a few MB of dense scores; the result is the same)
-        block = max(8, 2048 // width) if rm.scipy_loaded() else max(8, min(16384 // width, rm._DENSE_AT_ONCE // max(n, 1) // 2))
-        docs, cos = rm.top_neighbours(index.vectors, postings_t, width, rest.tolist(), block=block,
-                                      query_terms=_query_terms(n, index.tuning))
+        if wider is not None and wider[0].shape[1] == width:  # the first round, already known
+            docs, cos = wider[0][rest], wider[1][rest]
+            wider = None
+        else:
+            if postings_t is None:
+                postings_t = index.postings.T.tocsr()
+            # (numpy products take more rows at once: a few MB of dense scores; the result is the same)
+            block = max(8, 2048 // width) if rm.scipy_loaded() else max(8, min(16384 // width, rm._DENSE_AT_ONCE // max(n, 1) // 2))
+            docs, cos = rm.top_neighbours(index.vectors, postings_t, width, rest.tolist(), block=block,
+                                          query_terms=_query_terms(n, index.tuning))
         found = _plain_lists(index, canonical, k, min_score, rest, docs, cos, rank)
         out.update(found)
         rest = np.asarray([r for r in rest.tolist() if r not in found], dtype=np.int64)
@@ -1138,11 +1188,12 @@ def _collector_paused() -> Iterator[None]:
 def _lists(
     index: Index, canonical: Sequence[int], named: Mapping[int, Sequence[int]], k: int, min_score: float,
     rows: np.ndarray, rank: np.ndarray, postings_t: sp.csr_matrix | None, chosen: np.ndarray, chosen_scores: np.ndarray,
+    wider: tuple[np.ndarray, np.ndarray] | None = None,
 ) -> set[int]:
     """The related lists of ``rows``, written into their rows of ``chosen``/``chosen_scores``
     (documents, -1 after the last, and scores), and the rows whose list was looked for beyond
     their neighbours (wider candidate lists or every document sharing a term). A row's list
-    depends on that row's inputs only, whatever the other rows."""
+    depends on that row's inputs only, whatever the other rows. ``wider``: see :func:`_wide_lists`."""
     rows = np.asarray(rows, dtype=np.int64)
     is_named = np.zeros(len(index) + 1, dtype=bool)
     is_named[np.asarray(list(named), dtype=np.int64)] = True
@@ -1151,7 +1202,7 @@ def _lists(
     is_done = np.zeros(len(index) + 1, dtype=bool)
     is_done[done] = True
     short = plain[~is_done[plain]].tolist()
-    lists = _wide_lists(index, canonical, k, min_score, short, rank, postings_t)
+    lists = _wide_lists(index, canonical, k, min_score, short, rank, postings_t, wider)
     wide = set(short)
     by_name = rows[is_named[rows]].tolist()
     if by_name:
@@ -1433,7 +1484,7 @@ def _full(
     """The relate stage from scratch, and (with ``keep``) the state :func:`relate_with` continues from."""
     t = tuning
     n = len(articles)
-    index, vec = _index(articles, t, keep_counts=keep)
+    index, vec, postings_t, wider = _index(articles, t, keep_counts=keep, wider=True)
     prints = tuple(_fingerprint(a) for a in articles) if keep else None
     ends = vec.ends if vec.ends is not None else _ends_of(articles, t)
     used: dict[bytes, bool] = {}
@@ -1443,7 +1494,8 @@ def _full(
     rank = _tie_rank(index)
     chosen = np.full((n, max(k, 0)), -1, dtype=np.int32)
     chosen_scores = np.zeros((n, max(k, 0)), dtype=np.float64)
-    wide = _lists(index, canonical, named, k, cfg.min_score, np.arange(n), rank, None, chosen, chosen_scores)
+    wide = _lists(index, canonical, named, k, cfg.min_score, np.arange(n), rank, postings_t, chosen, chosen_scores, wider)
+    del wider
     rm.give_back_memory()
     out = _emit(articles, index, canonical, chosen, chosen_scores)
     if not keep or prints is None:
@@ -1455,7 +1507,8 @@ def _full(
         key=_state_key(cfg, t), prints=prints,
         index=replace(index, position={}, vectors=rm.Csr.of(index.vectors), postings=rm.Csr.of(index.postings)),
         terms=vec.terms, kinds=rm.kind_flags(vec.terms, t.keyphrase, t.entity, t.tag),
-        counts=rm.Csr.of(vec.counts), ends=ends, postings_t=rm.Csr.of(index.postings.T.tocsr()),
+        counts=rm.Csr.of(vec.counts), ends=ends,
+        postings_t=rm.Csr.of(postings_t if postings_t is not None else index.postings.T.tocsr()),
         canonical=np.asarray(canonical, dtype=np.int64), named={i: tuple(v) for i, v in named.items()},
         chosen=chosen, chosen_scores=chosen_scores, wide=flags, verdicts=used,
         tokens=tuple(tokens) if tokens is not None else (),

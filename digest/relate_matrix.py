@@ -45,7 +45,7 @@ from typing import TYPE_CHECKING, Iterable, Mapping, Sequence
 
 import numpy as np
 
-from .text import common_stems, stem, stopwords, words
+from .text import common_stems, stem, stopwords, words, words_of
 
 
 class _LazyScipySparse:
@@ -112,34 +112,38 @@ _APOSTROPHE = 0x2019  # ’: an inner joiner, hashed as '
 _KNOWN_BELOW = 0x3000  # code points classified up front (Latin, Greek, Cyrillic, punctuation ...)
 
 
-class _CharClasses:
-    """Per code point: a word character (``[^\\W_]``, as :data:`digest.text._WORD`) and a joiner
-    between two runs of word characters (``’'.-&``). Code points from :data:`_KNOWN_BELOW` on
-    are classified when a text first has them (cache only: the classes never change)."""
+_WORD_CHAR, _JOINER = 1, 2  # bits of a code point's class
 
-    __slots__ = ("word", "join", "known")
+
+class _CharClasses:
+    """Per code point, its class: a word character (``[^\\W_]``, as :data:`digest.text._WORD`;
+    bit :data:`_WORD_CHAR`) and a joiner between two runs of word characters (``’'.-&``; bit
+    :data:`_JOINER`), in one table so that a text's classes are one look-up. Code points from
+    :data:`_KNOWN_BELOW` on are classified when a text first has them (cache only: the classes
+    never change)."""
+
+    __slots__ = ("table", "known")
 
     def __init__(self) -> None:
-        self.word = np.zeros(0x110000, dtype=bool)
-        self.join = np.zeros(0x110000, dtype=bool)
+        self.table = np.zeros(0x110000, dtype=np.uint8)
         self.known = np.zeros(0x110000, dtype=bool)
         self._classify(np.arange(_KNOWN_BELOW))
         for ch in "’'.-&":
-            self.join[ord(ch)] = True
+            self.table[ord(ch)] |= _JOINER
 
     def _classify(self, points: np.ndarray) -> None:
         # surrogates and unassigned code points are not alphanumeric: isalnum says so
-        self.word[points] = np.fromiter(map(str.isalnum, map(chr, points.tolist())), dtype=bool, count=len(points))
+        self.table[points] |= np.fromiter(map(str.isalnum, map(chr, points.tolist())), dtype=bool, count=len(points))
         self.known[points] = True
 
-    def of(self, cp: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        """The tables, with every code point of ``cp`` classified."""
+    def of(self, cp: np.ndarray) -> np.ndarray:
+        """The table, with every code point of ``cp`` classified."""
         if len(cp) and int(cp.max()) >= _KNOWN_BELOW:
             high = np.unique(cp[cp >= _KNOWN_BELOW])
             high = high[~self.known[high]]
             if len(high):
                 self._classify(high)
-        return self.word, self.join
+        return self.table
 
 
 @lru_cache(maxsize=1)
@@ -188,24 +192,22 @@ def tokenize(texts: Sequence[str], powers: _Powers | None = None) -> Tokens:
         text = "\x00".join(t.replace("\x00", " ") for t in texts).lower()
     cp = np.frombuffer(text.encode("utf-32-le", "surrogatepass"), dtype=np.uint32)
     n = len(cp)
-    word_of, join_of = _char_classes().of(cp)
-    w = word_of[cp]
-    inner = np.zeros(n, dtype=bool)
+    cls = _char_classes().of(cp)[cp]
+    w = (cls & _WORD_CHAR).view(bool)
     if n > 2:
-        inner[1:-1] = join_of[cp[1:-1]] & w[:-2] & w[2:]
-    w |= inner
+        w[1:-1] |= (cls[1:-1] & _JOINER).astype(bool) & w[:-2] & w[2:]
+    del cls
     edge = np.diff(w.view(np.int8), prepend=np.int8(0), append=np.int8(0))
     start = np.flatnonzero(edge == 1)
     end = np.flatnonzero(edge == -1)
-    del edge, inner, w
-    v = cp.astype(np.uint64)
-    v[cp == _APOSTROPHE] = ord("'")
+    del edge, w
+    if "’" in text:
+        cp = cp.copy()
+        cp[cp == _APOSTROPHE] = ord("'")
     fwd, inv = (powers or _Powers()).get(n + 1)
     with np.errstate(over="ignore"):
-        v *= fwd[:n]
         prefix = np.zeros(n + 1, dtype=np.uint64)
-        np.cumsum(v, out=prefix[1:])
-        del v
+        np.cumsum(np.multiply(cp, fwd[:n]), out=prefix[1:])  # code points × powers, as uint64
         h = (prefix[end] - prefix[start]) * inv[start]
         h ^= h >> np.uint64(31)
         h *= np.uint64(0xBF58476D1CE4E5B9)
@@ -291,33 +293,27 @@ def _distinct(h: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     return ordered[at], perm[at], inv
 
 
-class _Keys(dict):
-    """Phrase, entity or tag as written → its key (:func:`key`); filled on demand."""
-
-    def __missing__(self, text: str) -> str:
-        k = self[text] = key(text)
-        return k
-
-
 _stem = getattr(stem, "__wrapped__", stem)  # each distinct word is stemmed once: no LRU cache needed
 
 
 class Vocabulary:
     """Columns of the term matrix: a stemmed word or a ``k:``/``e:``/``t:`` key → column number.
 
-    Numbers are given in order of first appearance, so the same articles in the same order always
-    get the same columns. ``table`` maps the hash of a lower-case word as written to its column
-    (-1 for a stop word).
+    Numbers are given in order of first appearance (words, then keyphrases, entities and tags, a
+    chunk of articles at a time), so the same articles in the same order always get the same
+    columns. ``table`` maps the hash of a lower-case word as written to its column (-1 for a
+    stop word); ``fields`` maps each of :data:`KINDS` to a table of the phrases, entity names or
+    tags as written → their column (-1 when :func:`key` is empty).
     """
 
-    __slots__ = ("columns", "table", "powers", "keys", "_stop")
+    __slots__ = ("columns", "table", "powers", "fields", "_stop")
 
     def __init__(self, columns: dict[str, int] | None = None) -> None:
         self.columns: dict[str, int] = {} if columns is None else columns
         self._stop = stopwords()
         self.table = _WordTable()
         self.powers = _Powers()
-        self.keys = _Keys()
+        self.fields: dict[str, dict[str, int]] = {kind: {} for kind in KINDS}
 
     def __len__(self) -> int:
         return len(self.columns)
@@ -404,7 +400,7 @@ def _count_share(
     vocab = Vocabulary()
     parts, ends = _count_parts(articles[start:stop], vocab, title_weight, chunk, end_words)
     vocab.table = _WordTable()  # caches only: free them before the terms are sorted
-    vocab.keys.clear()
+    vocab.fields.clear()
     terms = list(vocab.columns)
     vocab.columns.clear()
     order = sorted_order(terms)
@@ -838,29 +834,35 @@ def _count_chunk(
         ends = _ends_of_tokens(tk.hashes[body], tk.counts[1::2], end_words)
         del body
     del tk
-    keys = vocab.keys
-    term = vocab.term
-    extra_rows: list[int] = []
-    extra_cols: list[int] = []
-    extra_vals: list[float] = []
-    for r, a in enumerate(articles):
-        if a.keyphrases or a.entities or a.tags:
-            fields = [("k:", p, 1.0) for p in a.keyphrases] + [("e:", e.name, float(max(1, e.count))) for e in a.entities]
-            fields += [("t:", tg, 1.0) for tg in a.tags]
-            for prefix, name, value in fields:
-                k = keys[name]
-                if k:
-                    extra_rows.append(r)
-                    extra_cols.append(term(prefix + k))
-                    extra_vals.append(value)
     keep = col >= 0
     text_of = text_of[keep]
-    rows = (text_of >> 1).astype(np.int32)
-    vals = np.where(text_of & 1 == 0, np.float32(title_weight), np.float32(1.0))
-    del text_of
-    rows = np.concatenate([rows, np.asarray(extra_rows, dtype=np.int32)])
-    col = np.concatenate([col[keep], np.asarray(extra_cols, dtype=np.int32)])
-    vals = np.concatenate([vals, np.asarray(extra_vals, dtype=np.float64)]).astype(np.float32)
+    rows = [(text_of >> 1).astype(np.int32)]
+    vals = [np.where(text_of & 1 == 0, np.float32(title_weight), np.float32(1.0))]
+    cols = [col[keep]]
+    del text_of, col, keep
+    # keyphrases, entities and tags: a keyphrase or tag counts 1, an entity its count (at least 1)
+    # (each name as written is keyed once: Python works once per field, in C, to look it up)
+    entities = [[e.name for e in a.entities] for a in articles]
+    counts = np.fromiter((e.count for a in articles for e in a.entities), dtype=np.float64)
+    for kind, names, value in (("k:", [a.keyphrases for a in articles], None), ("e:", entities, counts),
+                               ("t:", [a.tags for a in articles], None)):
+        flat = list(itertools.chain.from_iterable(names))
+        if not flat:
+            continue
+        table = vocab.fields[kind]
+        new = [name for name in dict.fromkeys(flat) if name not in table]  # in order of first appearance
+        if new:
+            term = vocab.term
+            for name, k in zip(new, map(" ".join, words_of(new))):
+                table[name] = term(kind + k) if k else -1
+        c = np.fromiter(map(table.__getitem__, flat), dtype=np.int32, count=len(flat))
+        r = np.repeat(np.arange(m, dtype=np.int32), np.fromiter(map(len, names), dtype=np.int64, count=m))
+        v = np.ones(len(flat), dtype=np.float32) if value is None else np.maximum(value, 1.0).astype(np.float32)
+        ok = c >= 0
+        rows.append(r[ok])
+        cols.append(c[ok])
+        vals.append(v[ok])
+    rows, col, vals = np.concatenate(rows), np.concatenate(cols), np.concatenate(vals)
     if plain:  # (a few articles: numpy, when the sums are exact in any order)
         summed = _sum_repeats(rows, col, vals, (m, len(vocab)))
         if summed is not None:
@@ -1209,6 +1211,11 @@ def hits_at_least(
     return np.concatenate(found_r).astype(np.int64), np.concatenate(found_c), np.concatenate(found_v)
 
 
+_SAMPLE = 8
+"""Step of the sample of a long row of scores (every ``_SAMPLE``-th) whose ``count``-th largest
+value is a lower bound of the row's own (:func:`_select`; results do not depend on it)."""
+
+
 def _select(ip: np.ndarray, ind: np.ndarray, dat: np.ndarray, sel: np.ndarray, b0: int, count: int,
             docs: np.ndarray, scores: np.ndarray) -> None:
     """Each row's best ``count`` of a block's product (CSR arrays) into ``docs``/``scores`` from
@@ -1221,6 +1228,13 @@ def _select(ip: np.ndarray, ind: np.ndarray, dat: np.ndarray, sel: np.ndarray, b
             continue
         vals = dat[a:b]
         cand = ind[a:b]
+        if count and m >= 2 * _SAMPLE * count:
+            # at least ``count`` values reach the sample's count-th largest: the row's count-th
+            # largest is among them (about _SAMPLE × count), found by a shorter partition
+            sample = vals[::_SAMPLE]
+            part = np.flatnonzero(vals >= np.partition(sample, len(sample) - count)[len(sample) - count])
+            cand, vals = cand[part], vals[part]
+            m = len(vals)
         if m > count:
             # every document tied with the k-th enters the sort, so ties go to the lower number
             part = np.flatnonzero(vals >= np.partition(vals, m - count)[m - count])
@@ -1259,7 +1273,8 @@ def shingle_hashes(text: str, size: int, memo: WordHashes) -> np.ndarray:
 def shingle_batch(texts: Sequence[str], size: int, memo: WordHashes) -> list[np.ndarray]:
     """:func:`shingle_hashes` of each of ``texts`` (the same arrays), computed for all of them at
     once: one pass of tokenising and hashing over the texts' words end to end (a shingle that
-    would span two texts is left out), then one sort by (text, hash)."""
+    would span two texts is left out), then each text's shingles sorted (one plain sort each:
+    half the time of one sort of all by (text, hash), a two-key stable sort)."""
     tk = tokenize(texts, memo.powers)
     lens = tk.counts
     ids = tk.hashes
@@ -1273,20 +1288,18 @@ def shingle_batch(texts: Sequence[str], size: int, memo: WordHashes) -> list[np.
         for i in range(size):
             h = (h ^ ids[i : i + m]) * _MIX[i % len(_MIX)]
             h ^= h >> np.uint64(29)
-    # shingle k of text d starts at word k of d; it is whole when k + size <= the text's words
-    counts = np.maximum(lens - size + 1, 0)
-    ends = np.cumsum(lens)
-    starts = ends - lens
-    at = np.repeat(starts, counts) + (np.arange(int(counts.sum())) - np.repeat(np.cumsum(counts) - counts, counts))
-    doc = np.repeat(np.arange(len(texts)), counts)
-    h = h[at]
-    order = np.lexsort((h, doc))
-    h, doc = h[order], doc[order]
-    new = np.ones(len(h), dtype=bool)
-    new[1:] = (h[1:] != h[:-1]) | (doc[1:] != doc[:-1])
-    h, doc = h[new], doc[new]
-    cut = np.searchsorted(doc, np.arange(len(texts) + 1))
-    return [h[a:b] for a, b in zip(cut[:-1].tolist(), cut[1:].tolist())]
+    # shingle k of a text starts at its word k; it is whole when k + size <= the text's words
+    out = []
+    for end, n in zip(np.cumsum(lens).tolist(), lens.tolist()):
+        if n < size:
+            out.append(empty)
+            continue
+        found = np.sort(h[end - n : end - size + 1])
+        new = np.empty(len(found), dtype=bool)
+        new[0] = True
+        np.not_equal(found[1:], found[:-1], out=new[1:])
+        out.append(found[new])
+    return out
 
 
 def jaccard(a: np.ndarray, b: np.ndarray) -> float:

@@ -686,7 +686,7 @@ def test_texts_that_open_alike_are_checked_only_when_their_full_cosine_is_high()
         art("same-b", "Two", [story + " again"], 8),
         art("other", "Three", [other], 9),
     ]
-    index, vec = relate_mod._index(arts, t)
+    index, vec, *_ = relate_mod._index(arts, t)
     ends = vec.ends if vec.ends is not None else relate_mod._ends_of(arts, t)
     n = len(arts)
     every = {(i, j) for i, j in relate_mod._same_end_pairs(ends, t).tolist()}

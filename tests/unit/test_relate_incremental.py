@@ -565,3 +565,32 @@ def test_an_addition_or_deletion_makes_again_only_the_outputs_it_reaches(op: str
     for o in out:  # a kept output is right only if nothing it shows changed
         if o is earlier.get(o.slug):
             assert o.duplicates == () and o.duplicate_of is None
+
+
+def test_the_first_wider_lists_come_from_the_first_product(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A run from scratch keeps each row's best 4 × candidates from its first product: the rows
+    whose list its candidates cannot complete need no second product for that round, and the
+    articles and state are those of a run that scores them again."""
+    cfg = RelatedConfig(count=4, min_score=0.02)
+    _, articles = _start(5, n=160, words=300)
+    articles += [replace(a, slug=a.slug + f"-copy{k}") for a in articles[:4] for k in range(WIDER.candidates)]
+    counts: list[int] = []
+    real = relate_mod.rm.top_neighbours
+
+    def counted(x, postings_t, count, *args, **kwargs):  # type: ignore[no-untyped-def]
+        counts.append(count)
+        return real(x, postings_t, count, *args, **kwargs)
+
+    monkeypatch.setattr(relate_mod.rm, "top_neighbours", counted)
+    out, state = relate_with(articles, cfg, None, WIDER)
+    assert counts == [4 * WIDER.candidates] and state.wide.any()
+    monkeypatch.setattr(relate_mod, "_WIDER_BELOW", 0)
+    counts.clear()
+    again, scored = relate_with(articles, cfg, None, WIDER)
+    assert counts[0] == WIDER.candidates and 4 * WIDER.candidates in counts
+    assert out == again
+    assert_same_state(state, scored)
+    assert state.index.entities == scored.index.entities and any(state.index.entities)
+    columns = relate_mod._Columns(state.terms)
+    assert state.index.entities == tuple(
+        relate_mod._rare_entities(a, columns, state.index.weights.df, WIDER.event_entity_df) for a in articles)

@@ -192,3 +192,82 @@ def test_neighbours_shared_among_processes_are_those_of_one_process() -> None:
     two = rm.top_neighbours_parallel(x, pt, 12, 16, 2)
     assert (one[0] == two[0]).all() and (one[1] == two[1]).all()
     assert (one[0] >= 0).any() and (one[0] == -1).any()
+
+
+def _best_by_brute_force(x: sp.csr_matrix, pt: sp.csr_matrix, count: int) -> tuple[np.ndarray, np.ndarray]:
+    """Each row's best ``count`` other documents scoring above 0, by (-score, document), from the
+    whole product (scipy's sums, as top_neighbours makes them)."""
+    dense = np.asarray((x @ pt).toarray(), dtype=np.float32)
+    docs = np.full((x.shape[0], count), -1, dtype=np.int32)
+    scores = np.zeros((x.shape[0], count), dtype=np.float32)
+    for r in range(x.shape[0]):
+        dense[r, r] = 0.0
+        found = sorted((-float(v), d) for d, v in enumerate(dense[r].tolist()) if v > 0)[:count]
+        docs[r, : len(found)] = [d for _, d in found]
+        scores[r, : len(found)] = [-v for v, _ in found]
+    return docs, scores
+
+
+@pytest.mark.parametrize("seed", range(6))
+@pytest.mark.parametrize("count", [1, 3, 12])
+def test_neighbours_are_each_rows_best_by_score_then_document(seed: int, count: int) -> None:
+    """Rows with many candidates (past the sampled bound of ``_select``) and few, many ties: the
+    best ``count`` by score, ties to the lower document, and a list of ``4 × count`` starts with
+    the list of ``count``."""
+    def part(rows: int, density: float, at: int) -> sp.csr_matrix:
+        m = sp.random(rows, 30, density=density, format="csr", random_state=seed + at, dtype=np.float32)
+        m.data = (np.ceil(m.data * 3) / 3).astype(np.float32)  # many ties
+        return m
+
+    # rows with hundreds of candidates, and rows with a few (their terms are theirs alone)
+    x = sp.block_diag([part(300, 0.5, 0), part(100, 0.05, 1)], format="csr")
+    x.sort_indices()
+    pt = rm.cap_postings(x, 300).T.tocsr()
+    docs, scores = rm.top_neighbours(x, pt, count, block=16)
+    want_docs, want_scores = _best_by_brute_force(x, pt, count)
+    assert np.array_equal(docs, want_docs) and np.array_equal(scores, want_scores)
+    candidates = np.asarray((x @ pt > 0).sum(axis=1)).ravel()
+    assert (candidates >= 2 * rm._SAMPLE * count).any() and (candidates < 2 * rm._SAMPLE * count).any()
+    wide_docs, wide_scores = rm.top_neighbours(x, pt, 4 * count, block=7)
+    assert np.array_equal(wide_docs[:, :count], docs) and np.array_equal(wide_scores[:, :count], scores)
+
+
+def test_shingles_of_a_batch_are_each_texts_own() -> None:
+    """Texts shingled together give each text's own shingles (none across two texts), sorted and
+    distinct, and none for a text shorter than a shingle."""
+    texts = ["one two three four five six one two three four five six",
+             "Short text", "", "alpha beta gamma delta epsilon", "x " * 30, "zeta eta theta iota kappa lambda"]
+    memo = rm.WordHashes()
+    batch = rm.shingle_batch(texts, 5, memo)
+    for text, got in zip(texts, batch):
+        ws = words(text)
+        n = len({tuple(ws[i : i + 5]) for i in range(len(ws) - 4)})
+        assert len(got) == n and got.dtype == np.uint64
+        assert np.array_equal(got, np.unique(got))
+        assert np.array_equal(got, rm.shingle_batch([text], 5, memo)[0])
+    assert len(batch[0]) == 6 and len(batch[1]) == len(batch[2]) == 0 and len(batch[4]) == 1
+    assert not np.intersect1d(batch[3], batch[5]).size  # no shingle spans two texts
+
+
+def test_keyphrases_entities_and_tags_are_counted_by_key() -> None:
+    """A keyphrase or tag counts 1, an entity its count (at least 1), each under the key of its
+    name (names that differ in case or spacing share a column); names with no word count nothing."""
+    from digest.model import Article, Entity
+
+    arts = [
+        Article(source="a.txt", format="text", slug="a", title="Alpha", keyphrases=("Green  Energy", "—"),
+                entities=(Entity("New York", "place", 3), Entity("new york", "place", 0), Entity("?!", "org", 2)),
+                tags=("green energy",)),
+        Article(source="b.txt", format="text", slug="b", title="Beta", keyphrases=("green energy",),
+                entities=(Entity("Paris", "place", 1),), tags=("Climate", "climate")),
+        Article(source="c.txt", format="text", slug="c", title="Gamma"),
+    ]
+    vocab = rm.Vocabulary()
+    m = rm.count_terms(arts, vocab, 2.0)
+    got = {(r, t): float(m[r, c]) for t, c in vocab.columns.items() for r in range(3) if m[r, c]}
+    assert got == {
+        (0, "alpha"): 2.0, (0, "k:green energy"): 1.0, (0, "e:new york"): 4.0, (0, "t:green energy"): 1.0,
+        (1, "beta"): 2.0, (1, "k:green energy"): 1.0, (1, "e:paris"): 1.0, (1, "t:climate"): 2.0,
+        (2, "gamma"): 2.0,
+    }
+    assert rm.count_terms(arts, rm.Vocabulary(), 2.0, plain=True).toarray().tolist() == m.toarray().tolist()
