@@ -1212,40 +1212,41 @@ def hits_at_least(
 
 
 _SAMPLE = 8
-"""Step of the sample of a long row of scores (every ``_SAMPLE``-th) whose ``count``-th largest
-value is a lower bound of the row's own (:func:`_select`; results do not depend on it)."""
+"""Step of the sample of a long row of scores (every ``_SAMPLE``-th) whose k-th largest value is
+a lower bound of the row's own (:func:`_select`; results do not depend on it)."""
 
 
 def _select(ip: np.ndarray, ind: np.ndarray, dat: np.ndarray, sel: np.ndarray, b0: int, count: int,
             docs: np.ndarray, scores: np.ndarray) -> None:
     """Each row's best ``count`` of a block's product (CSR arrays) into ``docs``/``scores`` from
-    row ``b0`` on (see :func:`top_neighbours`)."""
-    dat[ind == np.repeat(sel, np.diff(ip))] = 0.0  # a row never lists itself
-    for r in range(len(sel)):
-        a, b = ip[r], ip[r + 1]
+    row ``b0`` on (see :func:`top_neighbours`). A row never lists itself: its best ``count + 1``
+    are chosen, then itself (if there) is left out."""
+    take = count + 1
+    starts = ip.tolist()
+    for r, me in enumerate(sel.tolist()):
+        a, b = starts[r], starts[r + 1]
         m = b - a
         if m == 0:
             continue
         vals = dat[a:b]
         cand = ind[a:b]
-        if count and m >= 2 * _SAMPLE * count:
-            # at least ``count`` values reach the sample's count-th largest: the row's count-th
-            # largest is among them (about _SAMPLE × count), found by a shorter partition
+        if m >= 2 * _SAMPLE * take:
+            # at least ``take`` values reach the sample's take-th largest: the row's take-th
+            # largest is among them (about _SAMPLE × take), found by a shorter partition
             sample = vals[::_SAMPLE]
-            part = np.flatnonzero(vals >= np.partition(sample, len(sample) - count)[len(sample) - count])
+            part = np.flatnonzero(vals >= np.partition(sample, len(sample) - take)[len(sample) - take])
             cand, vals = cand[part], vals[part]
             m = len(vals)
-        if m > count:
-            # every document tied with the k-th enters the sort, so ties go to the lower number
-            part = np.flatnonzero(vals >= np.partition(vals, m - count)[m - count])
+        if m > take:
+            # every document tied with the take-th enters the sort, so ties go to the lower number
+            part = np.flatnonzero(vals >= np.partition(vals, m - take)[m - take])
             cand, vals = cand[part], vals[part]
-        order = np.lexsort((cand, -vals))[:count]
-        v = vals[order]
-        if v[-1] <= 0:
-            order, v = order[v > 0], v[v > 0]
-        k = len(order)
-        docs[b0 + r, :k] = cand[order]
-        scores[b0 + r, :k] = v
+        order = np.lexsort((cand, -vals))[:take]
+        cand, vals = cand[order], vals[order]
+        keep = (cand != me) & (vals > 0)
+        cand, vals = cand[keep][:count], vals[keep][:count]
+        docs[b0 + r, : len(cand)] = cand
+        scores[b0 + r, : len(cand)] = vals
 
 
 # -- shingles for near-duplicate text -------------------------------------------------------------
