@@ -164,7 +164,7 @@ def split_sentences(text: str) -> list[str]:
     for chunk in _chunks(text):
         a, b = chunk
         start = a
-        for m in _SENT_END.finditer(text, a, b):
+        for m in _sentence_ends(text, a, b):
             if m.start(1) <= start or not _is_break(text, start, b, m):
                 continue
             piece = _trim(text[start : m.end(2)])
@@ -174,6 +174,27 @@ def split_sentences(text: str) -> list[str]:
         tail = _trim(text[start:b])
         if tail:
             out.append(tail)
+    return out
+
+
+def _sentence_ends(text: str, a: int, b: int) -> Iterable[re.Match[str]]:
+    """The matches of ``_SENT_END.finditer(text, a, b)``. Every match starts at an end mark, and
+    when the only end mark in ``text`` is the full stop, the pattern is tried only where one
+    stands, as ``finditer`` would try it there (``str.find`` skips the rest several times faster
+    than the pattern's own scan)."""
+    if "!" in text or "?" in text or "…" in text:
+        return _SENT_END.finditer(text, a, b)
+    match = _SENT_END.match
+    out = []
+    i = text.find(".", a, b)
+    while i >= 0:
+        m = match(text, i, b)
+        if m:
+            out.append(m)
+            i = m.end()
+        else:
+            i += 1
+        i = text.find(".", i, b)
     return out
 
 

@@ -217,3 +217,16 @@ def test_idfs_asks_a_source_with_many_at_once_through_it() -> None:
     assert text.idfs(source, words) == [stats.idf(w) for w in words]
     assert source.asked == [("tobacco", "year", "the")]
     assert text.idf_memo(source)["year"] == stats.idf("year")  # later look-ups hit the memo
+
+
+@pytest.mark.parametrize(
+    "paragraph",
+    [p for p, _ in HARD_CASES]
+    + ["It ended.. Then... More.x. Done.", "A.\u200b B. C .D. E", 'Said. " Next. ”Ok. Fine.', "x." * 40 + " Y.", "Trailing dots...", "."],
+)
+def test_sentence_ends_are_the_pattern_s_matches(paragraph: str) -> None:
+    """Where the full stop is the only end mark, the pattern is tried at each one only: the
+    matches must be those ``finditer`` finds, in every span."""
+    for a, b in [(0, len(paragraph)), (1, len(paragraph)), (0, max(0, len(paragraph) - 3))]:
+        want = [m.span(0) + m.span(3) for m in text._SENT_END.finditer(paragraph, a, b)]
+        assert [m.span(0) + m.span(3) for m in text._sentence_ends(paragraph, a, b)] == want
