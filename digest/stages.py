@@ -76,8 +76,14 @@ def summarise_and_tag(
     recording = cache.RecordingStats(stats)
     done = replace(article, sentences=clean.sentences_of(article.body))
     done = tag.tag(summarize.summarize(done, recording, n), recording, tags)  # type: ignore[arg-type]
+    fields = changes(article, done)
+    if "sentences" in fields:  # made here for the two stages only: dropped again, as the build drops them
+        if article.sentences:
+            fields["sentences"] = ()
+        else:
+            del fields["sentences"]
     words = recording.words
-    return changes(article, replace(done, sentences=())), None if words is None else tuple(sorted(words.difference(vocab)))
+    return fields, None if words is None else tuple(sorted(words.difference(vocab)))
 
 
 def changes(before: Article, after: Article) -> dict[str, object]:

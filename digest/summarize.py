@@ -142,16 +142,12 @@ def make_doc(sentences: Sequence[str], title: str, stats: Stats) -> Doc:
     stems = tuple(filter(None, dict.fromkeys(known_stems)))
     n_stems = len(stems)
     stem_col = dict(zip(stems, range(n_stems)))
-    columns = list(map(stem_col.get, known_stems, repeat(-1)))
-    word_stem = np.array(columns, dtype=np.intp)
-    content = list(compress(known, known_stems))
-    # a stem weighs as its heaviest word (most stems have one word: a loop beats ``np.maximum.at``)
-    best = [0.0] * n_stems
-    for col, weight in zip(filter((-1).__ne__, columns), txt.idfs(stats, content)):
-        if weight > best[col]:
-            best[col] = weight
-    stem_idf = np.array(best, dtype=float)
-    idf = dict(zip(stems, best))
+    word_stem = np.fromiter(map(stem_col.get, known_stems, repeat(-1)), dtype=np.intp, count=len(known))
+    weights = np.fromiter(txt.idfs(stats, list(compress(known, known_stems))), dtype=float)
+    # a stem weighs as its heaviest word, and no less than 0 (``fmax`` passes over a NaN)
+    stem_idf = np.zeros(n_stems)
+    np.fmax.at(stem_idf, word_stem[word_stem >= 0], weights)
+    idf = dict(zip(stems, stem_idf.tolist()))
     if n == 0:
         empty = np.zeros((0, 0))
         return Doc((), title, (), title_terms, idf, empty, empty, np.zeros(0))
@@ -178,9 +174,10 @@ def make_doc(sentences: Sequence[str], title: str, stats: Stats) -> Doc:
     # of the content-token counts; sentences of one content word get no edges
     n_content = np.bincount(c_sent, minlength=n)
     logs = np.array([math.log(k) if k > 1 else 0.0 for k in n_content.tolist()])
-    shared = present & (word_stem >= 0)
-    shared[logs == 0.0] = False
-    overlap = _gram(shared.astype(float))
+    shared = np.zeros((n, n_words))
+    shared[c_sent, c_word] = 1.0
+    shared[logs == 0.0] = 0.0
+    overlap = _gram(shared)
     if overlap.any():
         denom = logs[:, None] + logs
         overlap = np.divide(overlap, denom, out=np.zeros_like(overlap), where=denom > 0)
@@ -491,7 +488,7 @@ class Headline(_ArrayScorer):
             return np.zeros(len(doc))
         total = sum(doc.idf[t] for t in title)
         cols = [doc.stem_columns[t] for t in title if t in doc.stem_columns]
-        weights = np.array([doc.idf[doc.stems[k]] for k in cols])
+        weights = np.fromiter([doc.idf[doc.stems[k]] for k in cols], dtype=float, count=len(cols))
         return (doc.counts[:, cols] > 0) @ weights / total
 
 
@@ -506,6 +503,8 @@ class Length(_ArrayScorer):
         """Return the length score of each sentence."""
         n = doc.word_counts
         s = np.minimum(n / self.ideal, 1.0)
+        if not (n > self.too_long).any():
+            return s
         return np.where(n > self.too_long, s * self.too_long / np.maximum(n, 1.0), s)
 
 
@@ -675,15 +674,19 @@ def continues_quote(sentence: str) -> bool:
 
     Such a sentence is the tail of someone's speech and reads as a fragment on its own.
     """
-    for k, ch in enumerate(sentence):
-        if ch == "”":
-            return True
-        if ch == "“":
-            return False
-        if ch == '"':
-            after = sentence[k + 1 : k + 2]
-            return k > 0 and not sentence[k - 1].isspace() and sentence[k - 1] not in "([" and not after.isalnum()
-    return False
+    m = _QUOTE_MARK.search(sentence)
+    if m is None:
+        return False
+    ch, k = m.group(), m.start()
+    if ch == "”":
+        return True
+    if ch == "“":
+        return False
+    after = sentence[k + 1 : k + 2]
+    return k > 0 and not sentence[k - 1].isspace() and sentence[k - 1] not in "([" and not after.isalnum()
+
+
+_QUOTE_MARK = re.compile('[“”"]')
 
 
 def _never(sentence: str) -> bool:
@@ -729,10 +732,11 @@ def readability(
     low = "\n".join(sentences).lower()
     furniture = is_furniture if any(h in low for h in _FURNITURE_HINTS) else _never
     for i, s in enumerate(sentences):
-        if (word_counts[i] < MIN_WORDS or is_question(s) or is_heading(s) or furniture(s)
+        # a sentence that ends in a full stop is neither a question nor a heading
+        if (word_counts[i] < MIN_WORDS or (s[-1:] != "." and (is_question(s) or is_heading(s))) or furniture(s)
                 or (('"' in s or "”" in s) and continues_quote(s))):
             excluded.add(i)
-        elif _opens_dependent(words[i]):
+        elif words[i] and words[i][0] in _DEPENDENT_OPENERS and _opens_dependent(words[i]):
             dependent.add(i)
     return Readability(frozenset(excluded), frozenset(dependent))
 
@@ -751,7 +755,11 @@ def restates_headline(doc: Doc, threshold: float = HEADLINE_REPEAT) -> frozenset
     if not head or not len(doc):
         return frozenset()
     cols = [doc.vocabulary[w] for w in head if w in doc.vocabulary]
+    if len(cols) / len(head) < threshold:  # no sentence shares enough of the headline's words
+        return frozenset()
     shared = doc.present[:, cols].sum(axis=1)
+    if not (shared / len(head) >= threshold).any():  # the union is never smaller than the headline
+        return frozenset()
     own = doc.present.sum(axis=1)
     union = own + len(head) - shared
     repeats = (own > 0) & (shared / np.maximum(union, 1) >= threshold)
@@ -795,8 +803,10 @@ def select(
                 best, best_score = i, s
         pool.remove(best)
         chosen.append(best)
-        if similarity is not None:
+        if similarity is not None and pool:
             row = similarity[best]
+            if isinstance(row, np.ndarray):
+                row = row.tolist()  # Python floats: the same comparisons, without a numpy scalar each
             pool = [i for i in pool if row[i] <= max_similarity]
     return sorted(chosen)
 

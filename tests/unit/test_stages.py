@@ -109,3 +109,21 @@ def test_the_clean_stage_leaves_the_sentences_out_and_keeps_the_rest_of_clean(tm
     fields, _, vocab = stages.clean_one(article, ctx)
     assert "sentences" not in fields and replace(article, **fields) == replace(full, sentences=())
     assert "ferries" in vocab
+
+
+def test_summarise_and_tag_sends_back_no_sentences_and_drops_given_ones(tmp_path: Path) -> None:
+    """The sentences are made for summarise and tag only: the fields sent back never carry
+    them, and an article that came with sentences gets them dropped, as the build drops them."""
+    from digest import text
+    from digest.config import TagsConfig
+
+    read, _ = stages.read_and_clean((source(tmp_path, "harbour.md", MARKDOWN), None))
+    assert read is not None and not read.article.sentences
+    stats = text.stats_from([read.cleaned[1]])
+    run = partial(stages.summarise_and_tag, stats=stats, n=2, tags=TagsConfig())
+    fields, _ = run(read.article)
+    assert "sentences" not in fields and fields["summary"]
+    given = replace(read.article, sentences=clean.sentences_of(read.article.body))
+    fields_given, _ = run(given)
+    assert fields_given.pop("sentences") == () and fields_given == fields
+    assert list(run(given)[0]) == [f for f in stages.ARTICLE_FIELDS if f in fields_given or f == "sentences"]

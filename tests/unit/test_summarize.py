@@ -5,6 +5,7 @@ import dataclasses
 import json
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 from digest import summarize as summ
@@ -639,3 +640,39 @@ def test_quotes_rate_is_zero_without_quote_marks_and_shares_with_them() -> None:
     quoted = plain + ['"We are pleased," the mayor said after the vote.']
     rates = Quotes().rate(make_doc(quoted, "Budget", stats)).tolist()
     assert rates[:2] == [0.0, 0.0] and 0.0 < rates[2] < 1.0
+
+
+def test_a_stem_weighs_as_its_heaviest_word_and_never_below_zero() -> None:
+    class Fixed:
+        def __init__(self, weights: dict[str, float]):
+            self.weights = weights
+
+        def idf(self, word: str) -> float:
+            return self.weights.get(word, 1.0)
+
+    sents = ("The council closes a library today.", "Libraries close as councils cut budgets again.")
+    doc = summ.make_doc(sents, "", Fixed({"library": 2.0, "libraries": 3.5, "council": -1.0, "councils": float("nan")}))  # type: ignore[arg-type]
+    assert doc.idf["library"] == 3.5
+    assert doc.idf["council"] == 0.0
+    assert doc.idf["budget"] == 1.0
+
+
+def test_restatement_threshold_of_zero_takes_every_sentence_with_words() -> None:
+    sents = ("Storm hits the coast.", "Nothing in common here at all.", "...")
+    doc = summ.make_doc(sents, "Storm hits coast", text.corpus_stats(sents))
+    assert summ.restates_headline(doc, 0.0) == frozenset({0, 1})
+    assert summ.restates_headline(doc, 0.75) == frozenset({0})
+    assert summ.restates_headline(doc, 0.8) == frozenset()
+
+
+def test_length_score_of_short_and_overlong_sentences() -> None:
+    short = ("One two three four five six.", "One two three.")
+    assert summ.Length(ideal=4, too_long=8).rate(summ.make_doc(short, "", text.Stats())).tolist() == [1.0, 0.75]
+    long = (" ".join(["word"] * 16) + ".", "One two.")
+    assert summ.Length(ideal=4, too_long=8).rate(summ.make_doc(long, "", text.Stats())).tolist() == [0.5, 0.5]
+
+
+def test_select_gives_the_same_choice_for_a_matrix_and_nested_lists() -> None:
+    scores = {0: 0.9, 1: 0.8, 2: 0.7, 3: 0.1}
+    sim = np.array([[0.0, 0.9, 0.1, 0.0], [0.9, 0.0, 0.2, 0.0], [0.1, 0.2, 0.0, 0.0], [0.0, 0.0, 0.0, 0.0]])
+    assert summ.select(scores, 3, similarity=sim) == summ.select(scores, 3, similarity=sim.tolist()) == [0, 2, 3]
