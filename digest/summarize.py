@@ -483,10 +483,12 @@ class Headline(_ArrayScorer):
 
     def rate(self, doc: Doc) -> np.ndarray:
         """Return the headline overlap of each sentence (0 without a headline)."""
-        title = doc.title_terms
-        if not title or not len(doc):
+        if not doc.title_terms or not len(doc):
             return np.zeros(len(doc))
-        total = sum(doc.idf[t] for t in title)
+        # in a fixed order: a set's order changes with the process's hash seed, and so would
+        # the last bits of the sums (and a near-tie between two sentences with them)
+        title = sorted(doc.title_terms)
+        total = math.fsum(doc.idf[t] for t in title)
         cols = [doc.stem_columns[t] for t in title if t in doc.stem_columns]
         weights = np.fromiter([doc.idf[doc.stems[k]] for k in cols], dtype=float, count=len(cols))
         return (doc.counts[:, cols] > 0) @ weights / total
