@@ -407,12 +407,15 @@ def emit(
         memo = None  # not the memo of the pages on record: every page is looked at
     with write.staging(output, update=bool(previous)) as folder:
         parts = _render_parts(jobs, len(articles))
-        renderer = render.Renderer(articles, config, memo, prints, eager=parts == 1)
+        # Every article's list view made here, once, not in each worker (each shows nearly every
+        # article in its lists): the workers inherit them.
+        renderer = render.Renderer(articles, config, memo, prints)
         if parts == 1 or renderer.dirty is not None:
             made = _emit_share(renderer, (0, 1), folder, previous)
         else:
             made = {}
-            _EMIT_STATE[:] = [articles, config, folder.root, folder.previous, folder.update, previous, renderer.site, renderer.env]
+            _EMIT_STATE[:] = [articles, config, folder.root, folder.previous, folder.update, previous, renderer.site, renderer.env,
+                              renderer.views]
             try:
                 with ProcessPoolExecutor(max_workers=parts, mp_context=mp.get_context("fork")) as pool:
                     for share, members, view_keys, listings in pool.map(_emit_worker, [(k, parts) for k in range(parts)]):
@@ -560,7 +563,7 @@ def _plain(value: object) -> object:
 
 
 #: What forked render workers inherit: (articles, config, staging root, previous site, update?, page stamps,
-#: the :class:`~digest.render.Site` and the template environment of the build's renderer).
+#: the :class:`~digest.render.Site`, the template environment and the article list views of the build's renderer).
 _EMIT_STATE: list = []
 #: The name the render memo is kept under in a store's memory.
 _RENDER_MEMO = "render"
@@ -580,8 +583,9 @@ def _emit_worker(share: tuple[int, int]) -> tuple[dict, dict, dict, dict]:
     # again (a full collection would walk the whole corpus, and write into every object it
     # walks, so that the memory pages the parent shares with this process get copied).
     gc.freeze()
-    articles, config, root, previous_site, update, previous, site, env = _EMIT_STATE
-    renderer = render.Renderer(articles, config, site=site, env=env)  # the site indexed and the templates compiled once
+    articles, config, root, previous_site, update, previous, site, env, views = _EMIT_STATE
+    # the site indexed, the views made and the templates compiled once, by the parent
+    renderer = render.Renderer(articles, config, site=site, env=env, views=views)
     made = _emit_share(renderer, share, write.Staging(root, previous_site, update), previous)
     return made, renderer.members, renderer.view_keys, renderer.listings
 

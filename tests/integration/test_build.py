@@ -216,6 +216,33 @@ def test_worker_processes_give_the_same_site(project: Path, tmp_path: Path) -> N
     assert files(tmp_path / "one") == files(tmp_path / "two")
 
 
+def test_render_workers_inherit_the_article_views(project: Path, tmp_path: Path, monkeypatch) -> None:
+    """The build's renderer makes every article's list view before the workers fork: a worker
+    that made one again (each would make nearly all of them) fails this build."""
+    from dataclasses import replace
+
+    from digest import render
+
+    config = load_config(root=project)
+    one = replace(config, paths=replace(config.paths, output=tmp_path / "one"))
+    two = replace(config, paths=replace(config.paths, output=tmp_path / "two"))
+    build(one, jobs=1)
+    made = render.Renderer.__init__
+
+    def init(self, *args, **kwargs) -> None:
+        made(self, *args, **kwargs)
+        monkeypatch.setattr(render, "_list_view", _no_view)  # from the build's own renderer on
+
+    monkeypatch.setattr(render.Renderer, "__init__", init)
+    build(two, jobs=2)
+    files = lambda root: {p.relative_to(root): p.read_bytes() for p in root.rglob("*") if p.is_file()}  # noqa: E731
+    assert files(tmp_path / "one") == files(tmp_path / "two")
+
+
+def _no_view(*args, **kwargs):
+    raise AssertionError("a list view made again in a render worker")
+
+
 def test_same_slug_twice_names_both_files(make_project) -> None:
     root = make_project({"content/a/story.md": MD, "content/b/story.md": MD.replace("Tom Hale", "Other Writer")})
     result = build(load_config(root=root))
