@@ -414,6 +414,7 @@ def emit(
             made = _emit_share(renderer, (0, 1), folder, previous)
         else:
             made = {}
+            renderer.compile()  # here, once: not in each worker
             _EMIT_STATE[:] = [articles, config, folder.root, folder.previous, folder.update, previous, renderer.site, renderer.env,
                               renderer.views]
             try:

@@ -168,6 +168,7 @@ from typing import TYPE_CHECKING, Any, Callable, Iterable, Iterator, Mapping, Na
 from urllib.parse import urlsplit
 
 import jinja2
+import jinja2.meta
 import jinja2.nodes
 from jinja2.compiler import CodeGenerator, optimizeconst
 from markupsafe import Markup
@@ -206,6 +207,12 @@ _FEEDS = (
 #: Page kinds that are not HTML pages (no canonical link).
 _NOT_HTML = ("404", "feed", "sitemap", "robots", "css", "js")
 
+#: Every template :meth:`Renderer.pages` makes pages with (the JSON feed and the search index are made in Python).
+_PAGE_TEMPLATES = (
+    "index.html", "article.html", "tag.html", "tags.html", "section.html", "archive.html", "archive_month.html",
+    "archive_day.html", "404.html", "search.html", "feed.xml", "rss.xml", "sitemap.xml", "robots.txt", "style.css",
+    "search.js",
+)
 #: Templates of the theme and the pages they make (besides the per-article/tag/section pages).
 _SINGLE_PAGES = (
     ("index.html", "index.html", "index"),
@@ -248,6 +255,7 @@ def make_environment(config: Config) -> jinja2.Environment:
         undefined=jinja2.StrictUndefined,
         keep_trailing_newline=True,
         auto_reload=False,  # one environment per build: templates do not change under it
+        cache_size=-1,  # a dict of every template loaded (a build loads a few dozen), without an LRU's lock and bookkeeping
         trim_blocks=True,
         lstrip_blocks=True,
     )
@@ -374,9 +382,27 @@ class _Environment(jinja2.Environment):
     def __init__(self, *args: Any, **kwargs: Any):
         super().__init__(*args, **kwargs)
         self.escape_output = _escape_output  # an instance attribute: found at once by compiled templates
+        #: template name → the templates it extends, imports or includes (those compiled here, see _parse)
+        self.references: dict[str, tuple[str, ...]] = {}
         self.escape_inner = _escape_inner
         #: the types whose items the compiled ``x.name`` reads directly (see _CodeGenerator.visit_Getattr)
         self.item_types = _ITEM_TYPES
+
+    def _parse(self, source: str, name: str | None, filename: str | None) -> Any:
+        """Jinja's, noting the templates ``name`` extends, imports or includes (as far as their
+        names are plain strings: see :meth:`Renderer.compile`)."""
+        tree = super()._parse(source, name, filename)
+        if name is not None:
+            self.references[name] = tuple(n for n in jinja2.meta.find_referenced_templates(tree) if n is not None)
+        return tree
+
+    def make_globals(self, d: Any) -> dict[str, Any]:
+        """A template's globals: the environment's, with the template's own over them, in a plain
+        dict, not Jinja's ``ChainMap`` (the same names and values, as nothing changes the
+        environment's globals once templates are loaded). Jinja reads a template's globals at
+        each render (into the new context, and to check an imported template's) and a
+        ``ChainMap`` does that in Python: a tenth of the time of a small page."""
+        return {**self.globals, **(d or {})}
 
     def getattr(self, obj: Any, attribute: str) -> Any:
         names = _ITEM_FIRST.get(type(obj))
@@ -897,7 +923,12 @@ def _section_ref(name: str, site: Site) -> dict[str, str] | None:
 
 
 def _same(a: str, b: str) -> bool:
-    return " ".join(a.split()).casefold() == " ".join(b.split()).casefold()
+    return _folded(a) == _folded(b)
+
+
+def _folded(text: str) -> str:
+    """``text`` as :func:`_same` compares it: spaces collapsed, case folded."""
+    return " ".join(text.split()).casefold()
 
 
 def _standfirst(article: Article) -> str:
@@ -935,7 +966,10 @@ def _body(article: Article) -> list[dict[str, Any]]:
 
 def _brief(summary: list[str], shown: tuple[str, ...]) -> list[str]:
     """The summary without sentences the headline or standfirst already show (unless nothing is left)."""
-    rest = [s for s in summary if not any(_same(s, text) for text in shown if text)]
+    if not summary:
+        return summary
+    folded = {_folded(text) for text in shown if text}  # each text folded once, not once a sentence
+    rest = [s for s in summary if _folded(s) not in folded]
     return summary if not rest or len(rest) == len(summary) else rest  # the same list when nothing is left out
 
 
@@ -1033,11 +1067,15 @@ def _tag_refs(article: Article, site: Site) -> list[dict[str, str]]:
     spelling (a site has a few thousand, met many times)."""
     tags = []
     seen: set[str] = set()
+    refs = site.refs  # as _shared, without a function made and called for every tag of every article
     for name in article.tags:
-        ref = _shared(site, ("tag", name), lambda: _tag_ref(name, site))
-        if ref["slug"] in seen:
+        ref = refs.get(("tag", name))
+        if ref is None:
+            ref = refs["tag", name] = _tag_ref(name, site)
+        slug = ref["slug"]
+        if slug in seen:
             continue
-        seen.add(ref["slug"])
+        seen.add(slug)
         tags.append(ref)
     return tags
 
@@ -1228,6 +1266,8 @@ def pagination(first: str, number: int, count: int, window: int = 2) -> dict[str
     ``pages`` lists the first, the last and ``window`` pages either side of this one;
     ``None`` marks a gap (shown as "…").
     """
+    if count == 1 and number == 1:  # most pages (every article's): what the general case gives, sooner
+        return {"number": 1, "count": 1, "previous": None, "next": None, "pages": []}
     shown = sorted({1, count, *range(max(1, number - window), min(count, number + window) + 1)})
     pages: list[dict[str, Any] | None] = []
     for i, n in enumerate(shown):
@@ -1271,7 +1311,12 @@ def json_ld(data: Any) -> Markup:
     ``<``, ``>`` and ``&`` are written as ``\\u003c``… so no text can close the script
     element or open a comment; U+2028/U+2029 are escaped for old JavaScript parsers.
     """
-    return json_ld_text(json.dumps(data, ensure_ascii=False, separators=(",", ":")))
+    return json_ld_text(_JSON_LD.encode(data))
+
+
+#: What :func:`json_ld` writes JSON with (``json.dumps(data, ensure_ascii=False, separators=(",", ":"))``,
+#: without making an encoder for every page).
+_JSON_LD = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"))
 
 
 def json_ld_text(text: str) -> Markup:
@@ -1583,6 +1628,24 @@ class Renderer:
             self.views = {a.slug: _list_view(a, self.site) for a in self.site.articles}
         else:  # made when a page asks (a renderer that may hand the pages to other processes)
             self.views = _Views(self.site)
+
+    def compile(self) -> None:
+        """Load every template that pages are made with (:data:`_PAGE_TEMPLATES`) and those they
+        extend, import or include: processes forked afterwards share them compiled, instead of
+        each compiling its own (and they are kept for the memo, see :class:`_MemoBytecode`). A
+        template that does not load is left for the page that uses it to report."""
+        env = self.env
+        todo, seen = list(_PAGE_TEMPLATES), set()
+        while todo:
+            name = todo.pop()
+            if name in seen:
+                continue
+            seen.add(name)
+            try:
+                env.get_template(name)
+            except jinja2.TemplateError:
+                continue
+            todo.extend(getattr(env, "references", {}).get(name, ()))
 
     @property
     def env_key(self) -> str:

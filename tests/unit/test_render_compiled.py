@@ -94,3 +94,25 @@ def test_runtime_error_inside_one_output_names_its_line(tmp_path):
         list(render.render_site(articles(), config))
     assert info.value.name == "templates/archive.html"
     assert info.value.line == 3
+
+
+def test_templates_read_the_environment_globals_from_a_plain_dict(tmp_path):
+    env = render.make_environment(make_config(tmp_path))
+    template = env.get_template("article.html")
+    assert type(template.globals) is dict and template.globals == dict(env.globals)
+    assert type(env.cache) is dict  # every template kept, no LRU
+    assert env.from_string("{{ range(3)|list }} {{ namespace(a=1).a }}").render() == "[0, 1, 2] 1"
+
+
+def test_compile_loads_the_page_templates_and_what_they_extend_and_import(tmp_path):
+    (tmp_path / "templates").mkdir()
+    (tmp_path / "templates" / "tag.html").write_text('{% extends "default/tag.html" %}{% include "mine.html" %}', encoding="utf-8")
+    (tmp_path / "templates" / "mine.html").write_text("mine", encoding="utf-8")
+    (tmp_path / "templates" / "404.html").write_text("{% if %}", encoding="utf-8")  # broken: left for its page
+    renderer = render.Renderer(articles(), make_config(tmp_path))
+    renderer.compile()
+    loaded = {name for _, name in renderer.env.cache}
+    assert {"article.html", "base.html", "_macros.html", "default/tag.html", "mine.html", "feed.xml"} <= loaded
+    assert "404.html" not in loaded
+    with pytest.raises(TemplateError):
+        renderer.render(next(p for p in renderer.pages() if p.path == "404.html"))
