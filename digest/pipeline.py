@@ -408,15 +408,16 @@ def emit(
     with write.staging(output, update=bool(previous)) as folder:
         parts = _render_parts(jobs, len(articles))
         # Every article's list view made here, once, not in each worker (each shows nearly every
-        # article in its lists): the workers inherit them.
+        # article in its lists): the workers inherit this renderer.
         renderer = render.Renderer(articles, config, memo, prints)
         if parts == 1 or renderer.dirty is not None:
             made = _emit_share(renderer, (0, 1), folder, previous)
         else:
             made = {}
             renderer.compile()  # here, once: not in each worker
-            _EMIT_STATE[:] = [articles, config, folder.root, folder.previous, folder.update, previous, renderer.site, renderer.env,
-                              renderer.views]
+            if previous is not None:  # pages are keyed: each worker would key nearly every view
+                renderer.key_views()
+            _EMIT_STATE[:] = [folder.root, folder.previous, folder.update, previous, renderer]
             try:
                 with ProcessPoolExecutor(max_workers=parts, mp_context=mp.get_context("fork")) as pool:
                     for share, members, view_keys, listings in pool.map(_emit_worker, [(k, parts) for k in range(parts)]):
@@ -563,8 +564,8 @@ def _plain(value: object) -> object:
     return value
 
 
-#: What forked render workers inherit: (articles, config, staging root, previous site, update?, page stamps,
-#: the :class:`~digest.render.Site`, the template environment and the article list views of the build's renderer).
+#: What forked render workers inherit: (staging root, previous site, update?, page stamps, the build's
+#: :class:`~digest.render.Renderer`, with its site, templates, article views and their keys made).
 _EMIT_STATE: list = []
 #: The name the render memo is kept under in a store's memory.
 _RENDER_MEMO = "render"
@@ -584,9 +585,7 @@ def _emit_worker(share: tuple[int, int]) -> tuple[dict, dict, dict, dict]:
     # again (a full collection would walk the whole corpus, and write into every object it
     # walks, so that the memory pages the parent shares with this process get copied).
     gc.freeze()
-    articles, config, root, previous_site, update, previous, site, env, views = _EMIT_STATE
-    # the site indexed, the views made and the templates compiled once, by the parent
-    renderer = render.Renderer(articles, config, site=site, env=env, views=views)
+    root, previous_site, update, previous, renderer = _EMIT_STATE  # the build's renderer, as it was at the fork
     made = _emit_share(renderer, share, write.Staging(root, previous_site, update), previous)
     return made, renderer.members, renderer.view_keys, renderer.listings
 

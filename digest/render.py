@@ -1581,11 +1581,8 @@ class Renderer:
     def __init__(
         self, articles: Sequence[Article], config: Config, memo: RenderMemo | None = None,
         prints: Mapping[str, tuple[bytes, bool]] | None = None, eager: bool = True, site: Site | None = None,
-        env: jinja2.Environment | None = None, views: dict[str, ArticleView] | None = None,
+        env: jinja2.Environment | None = None,
     ):
-        """``eager``: make every article's list view now, not when a page asks for it; ``site``,
-        ``env`` and ``views``: the site, environment and list views of another renderer of these
-        articles (the one of the process that forked this one), taken as they are."""
         self.config = config
         self.env = env if env is not None else make_environment(config)
         self.root_dir = Path(config.root)
@@ -1622,12 +1619,17 @@ class Renderer:
             self.views, self.dirty = self._views_since(memo, changed)
             if not self.dirty_folders:  # asked of every page: a set's own test, called from C
                 self.wants = self.dirty.__contains__  # type: ignore[method-assign]
-        elif views is not None:
-            self.views = views
         elif eager:
             self.views = {a.slug: _list_view(a, self.site) for a in self.site.articles}
         else:  # made when a page asks (a renderer that may hand the pages to other processes)
             self.views = _Views(self.site)
+
+    def key_views(self) -> None:
+        """Work out the key of every article view made (:meth:`view_key`) now: processes forked
+        afterwards to make pages with their keys, each meeting nearly every view in its lists,
+        inherit them instead of each working them all out."""
+        for view in dict.values(self.views):
+            self.view_key(view)
 
     def compile(self) -> None:
         """Load every template that pages are made with (:data:`_PAGE_TEMPLATES`) and those they

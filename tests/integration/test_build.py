@@ -239,6 +239,36 @@ def test_render_workers_inherit_the_article_views(project: Path, tmp_path: Path,
     assert files(tmp_path / "one") == files(tmp_path / "two")
 
 
+def test_render_workers_inherit_the_view_keys(project: Path, tmp_path: Path, monkeypatch) -> None:
+    """With a cache, pages are keyed by their views' keys: worked out once, before the workers
+    fork; a worker that keys a view again fails this build."""
+    from dataclasses import replace
+
+    from digest import render
+
+    config = load_config(root=project)
+    one = replace(config, paths=replace(config.paths, output=tmp_path / "one", cache=tmp_path / "cache-one"))
+    two = replace(config, paths=replace(config.paths, output=tmp_path / "two", cache=tmp_path / "cache-two"))
+    build(one, jobs=1)
+    key_views, view_key = render.Renderer.key_views, render.Renderer.view_key
+    before_fork: list[bool] = []
+
+    def known_only(self, view):
+        assert view["slug"] in self.view_keys, "a view keyed again in a render worker"
+        return view_key(self, view)
+
+    def keyed(self) -> None:
+        key_views(self)
+        before_fork.append(True)
+        monkeypatch.setattr(render.Renderer, "view_key", known_only)
+
+    monkeypatch.setattr(render.Renderer, "key_views", keyed)
+    build(two, jobs=2)
+    assert before_fork == [True]
+    files = lambda root: {p.relative_to(root): p.read_bytes() for p in root.rglob("*") if p.is_file()}  # noqa: E731
+    assert files(tmp_path / "one") == files(tmp_path / "two")
+
+
 def _no_view(*args, **kwargs):
     raise AssertionError("a list view made again in a render worker")
 
