@@ -1645,7 +1645,7 @@ class Renderer:
             seen.add(name)
             try:
                 env.get_template(name)
-            except jinja2.TemplateError:
+            except Exception:  # noqa: BLE001 - e.g. a syntax error or an undecodable file: reported by its page, as before
                 continue
             todo.extend(getattr(env, "references", {}).get(name, ()))
 
