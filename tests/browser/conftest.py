@@ -43,7 +43,7 @@ def built_site(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return out
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def served_site(built_site: Path) -> Iterator[str]:
     """Base URL (``http://127.0.0.1:<port>/``) of ``built_site`` served by ``digest.serve``."""
     from digest.serve import make_server
