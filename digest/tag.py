@@ -1030,10 +1030,8 @@ class _Analysis:
 
 
 def _display(doc: _Doc, span: tuple[int, int], name: bool) -> str:
-    """A phrase as written: names keep their capitals, other words are lower case ("Trump administration")."""
-    if span[1] - span[0] == 1:  # most phrases are one word
-        i = doc.infos[span[0]]
-        return i[0] if name or doc.shape[span[0]] in "NAT" else i[1]
+    """A phrase of two words or more as written: names keep their capitals, other words are lower
+    case ("Trump administration"); :func:`_analyse` writes one word itself."""
     infos = doc.infos[span[0] : span[1]]
     if name:
         return " ".join([i[0] for i in infos])
@@ -1049,7 +1047,7 @@ def _analyse(article: Article, stats: Stats, w: Weights = DEFAULT_WEIGHTS, doc: 
     kinds = {e.name: e.kind for e in ents}
     cands = _candidates(doc, w)
     n_units = max(1, doc.n_units - 1)
-    infos = doc.infos
+    infos, shape = doc.infos, doc.shape
     idf = idf_memo(stats).__getitem__  # a word -> its IDF (a token's IDF word is ``info[7]``)
 
     keys, number, count, title, weighted = cands.keys, cands.number, cands.count, cands.title, cands.weighted
@@ -1068,33 +1066,54 @@ def _analyse(article: Article, stats: Stats, w: Weights = DEFAULT_WEIGHTS, doc: 
     w_title, w_title_only, w_spread, w_phrase, w_nested = w.title, w.title_only, w.spread, w.phrase, w.nested
     w_once, w_gerund_end, w_past = w.once, w.gerund_end, w.past
     proper = 1.0 + w.proper
-    # One-word candidates first: their IDF and score (position-weighted frequency x IDF).
-    key_idf: dict[str, float] = {}
-    word_score: dict[str, float] = {}
-    # A phrase said once, after the lead, cannot rank: only long articles need the cut.
+    # A phrase said once, after the lead, cannot rank: only long articles need the cut. (Past
+    # forms alone are the keys with a "+", which no word key has: see :data:`_PAST`.)
     items: Iterable[int] = range(len(keys))
-    if len(keys) > _ALL_CANDIDATES and len(keys) - sum(1 for key in keys if key[0][-3:] == _PAST) > _ALL_CANDIDATES:
+    if len(keys) > _ALL_CANDIDATES and len(keys) - "".join(map(itemgetter(0), keys)).count("+") > _ALL_CANDIDATES:
         # (a phrase first seen after the headline occurs outside it only: its count is its total)
         items = [j for j in items if first[j] <= _LEAD_UNITS or count[j] > 1]
+    # One-word candidates first: their IDF, word score (position-weighted frequency x IDF, which
+    # the longer phrases need) and own score. ``raw`` sorts on (score, first, key), and no two
+    # candidates share a key, so the order it is filled in does not matter.
+    word_score: dict[str, float] = {}
+    raw: list[tuple[float, int, tuple[str, ...], bool, int]] = []
+    longer: list[int] = []
+    length1 = length[0]
     for j in items:
         key = keys[j]
-        if len(key) == 1:
-            info = infos[where[j]]
-            v = key_idf[key[0]] = 0.0 if info[3] == "D" else idf(info[7])
-            word_score[key[0]] = (weighted[j] + w_title * title[j]) * v
-    raw: list[tuple[float, int, tuple[str, ...], bool, int]] = []
-    for j in items:
+        if len(key) > 1:
+            longer.append(j)
+            continue
+        word = key[0]
+        info = infos[where[j]]
+        t = title[j]
+        body = weighted[j]
+        mean_idf = 0.0 if info[3] == "D" else idf(info[7])
+        word_score[word] = (body + w_title * t) * mean_idf
+        if not mean_idf:
+            continue
+        c = count[j]
+        pl = plain[j]
+        f = first[j]
+        score = (body + w_title * t if pl else w_title_only * (body + t)) * mean_idf * length1
+        if c > 1:
+            score *= 1.0 + w_spread * (last[j] - f) / n_units
+        name = pl > 0 and capital[j] * 2 >= pl
+        if name:
+            score *= proper
+        if word[-3:] == _PAST:
+            score *= w_past
+        sup = nested[j]
+        if sup and c:
+            score *= max(0.0, 1.0 - w_nested * min(1.0, sup / c))
+        raw.append((-score, f, key, name, j))
+    for j in longer:
         key = keys[j]
         n = len(key)
         s = where[j]
         e = s + n
-        if n == 1:
-            mean_idf = key_idf[key[0]]
-            if not mean_idf:
-                continue
-        else:
-            idfs = [idf(i[7]) for i in infos[s:e] if i[3] != "D"]
-            mean_idf = sum(idfs) / len(idfs)
+        idfs = [idf(i[7]) for i in infos[s:e] if i[3] != "D"]
+        mean_idf = sum(idfs) / len(idfs)
         c = count[j]
         t = title[j]
         pl = plain[j]
@@ -1104,23 +1123,21 @@ def _analyse(article: Article, stats: Stats, w: Weights = DEFAULT_WEIGHTS, doc: 
         score = tf * mean_idf * length[n - 1]
         if c > 1:
             score *= 1.0 + w_spread * (last[j] - f) / n_units
-        elif n > 1:
+        else:
             score *= w_once
-        if n > 1 and w_phrase:
+        if w_phrase:
             # PositionRank-style support: a phrase of well-placed, frequent words.
             support = sum([word_score.get(k, 0.0) for k in key]) / n * (body + w_title * t)
             if w_phrase * support > score:
                 score = w_phrase * support
         name = pl > 0 and capital[j] * 2 >= pl
-        if n > 1 and not name and infos[e - 1][1].endswith("ing"):
+        if not name and infos[e - 1][1].endswith("ing"):
             # "-ing" last is more often a verb than a noun ("insider trading"), and surely one before
             # a number or "the" ("earthquake measuring 6.9", "troops guarding the border").
             score *= w_gerund_end if infos[e][3] == "D" or infos[e][1] in _DETERMINERS else w_gerund_end ** 0.5
         if name:
             score *= proper
         sup = nested[j]
-        if n == 1 and key[0][-3:] == _PAST:
-            score *= w_past
         if sup and c:
             score *= max(0.0, 1.0 - w_nested * min(1.0, sup / c))
         raw.append((-score, f, key, name, j))
@@ -1134,18 +1151,19 @@ def _analyse(article: Article, stats: Stats, w: Weights = DEFAULT_WEIGHTS, doc: 
     for neg, f, key, name, j in shortlist:
         score = -neg
         s = where[j]
-        span = (s, s + len(key))
-        display = _display(doc, span, name)
-        if not name and len(key) == 1 and infos[s][11]:  # a one-word acronym
-            display, name = infos[span[0]][0], True
-        if not mention_map:
-            ent = None
-        elif len(key) == 1:
-            ent = mention_map.get((infos[span[0]][1],))
+        one = len(key) == 1
+        if one:  # most phrases are one word: :func:`_display` of it, inline
+            info = infos[s]
+            if not name and info[11]:  # a one-word acronym
+                name = True
+            display = info[0] if name or shape[s] in "NAT" else info[1]
+            ent = mention_map.get((info[1],)) if mention_map else None
         else:
-            ent = mention_map.get(tuple([i[1] for i in infos[span[0] : span[1]]]))
+            e = s + len(key)
+            display = _display(doc, (s, e), name)
+            ent = mention_map.get(tuple([i[1] for i in infos[s:e]])) if mention_map else None
         if ent is not None:
-            if w.parts and len(key) == 1 and display != ent and display.lower() not in scored:
+            if w.parts and one and display != ent and display.lower() not in scored:
                 # "Deschanel" for "Emily Deschanel": readers search for the surname alone too.
                 scored[display.lower()] = [score * w.parts, display, True, False, f, score, count[j] + title[j]]
             display, name = ent, True
