@@ -41,7 +41,7 @@ import re
 import unicodedata
 from collections import Counter
 from dataclasses import dataclass, field, replace
-from itertools import chain, compress, islice, repeat
+from itertools import chain, compress, islice
 from operator import itemgetter, not_
 from bisect import bisect_left
 from functools import lru_cache, partial
@@ -894,15 +894,18 @@ def _spans_for(chunk: str) -> tuple[tuple[int, int, bool], ...]:
     return tuple(out)
 
 
-def _one_word_starts(shape: str) -> list[int]:
+def _one_word_starts(shape: str) -> tuple[list[int], np.ndarray]:
     """Where :data:`_ONE_WORD` matches in ``shape``: every "n", "A" and "v", and each "N" with no "N"
-    on either side (worked out for all tokens at once rather than one match at a time)."""
+    on either side (worked out for all tokens at once rather than one match at a time); and for
+    each, whether it is capitalised (an "N" or an "A")."""
     codes = np.frombuffer(shape.encode("ascii"), dtype=np.uint8)
     names = codes == 78  # "N"
     alone = names.copy()
     alone[1:] &= ~names[:-1]
     alone[:-1] &= ~names[1:]
-    return np.flatnonzero((codes == 110) | (codes == 65) | (codes == 118) | alone).tolist()  # "n", "A", "v"
+    acronyms = codes == 65  # "A"
+    starts = np.flatnonzero((codes == 110) | acronyms | (codes == 118) | alone)  # "n", "A", "v"
+    return starts.tolist(), (names | acronyms)[starts]
 
 
 @dataclass(slots=True)
@@ -936,9 +939,12 @@ def _candidates(doc: _Doc, w: Weights) -> _Cands:
     shape, posl, keys = doc.shape, doc.pos, doc.keys
     # One-word candidates: every content word but the words of a 2-3 word name. A past form alone
     # ("tested") is an event, not the thing its stem names ("test"): its key is its own.
-    ostart = _one_word_starts(shape)
-    okey = [(keys[k] + _PAST,) if shape[k] == "v" else (keys[k],) for k in ostart]
-    ocap = list(map(str.__contains__, repeat("NA"), map(shape.__getitem__, ostart)))
+    ostart, ocap = _one_word_starts(shape)
+    okey = list(zip(map(keys.__getitem__, ostart)))
+    k = shape.find("v")
+    while k >= 0:  # (a few an article)
+        okey[bisect_left(ostart, k)] = (keys[k] + _PAST,)
+        k = shape.find("v", k + 1)
     opos = list(map(posl.__getitem__, ostart))
     # Longer phrases come from chunks of two or more content words.
     mkey: list[tuple[str, ...]] = []
@@ -956,12 +962,12 @@ def _candidates(doc: _Doc, w: Weights) -> _Cands:
     m_title = bisect_left(mpos, 1)
     okey[n_title:n_title] = mkey[:m_title]
     ostart[n_title:n_title] = mstart[:m_title]
-    ocap[n_title:n_title] = mcap[:m_title]
+    mcaps = np.array(mcap, dtype=bool)
+    ocap = np.concatenate((ocap[:n_title], mcaps[:m_title], ocap[n_title:], mcaps[m_title:]))
     opos[n_title:n_title] = mpos[:m_title]
     n_title += m_title
     okey += mkey[m_title:]
     ostart += mstart[m_title:]
-    ocap += mcap[m_title:]
     opos += mpos[m_title:]
     # Each occurrence is hashed once, to number its phrase; every statistic below is then counted
     # over the numbers (a count per number is one np.bincount; a dict of small ints needs no tuple
@@ -984,10 +990,10 @@ def _candidates(doc: _Doc, w: Weights) -> _Cands:
         oplain = [not tcase[p] for p in opos]
         where.update(zip(reversed(list(compress(pids, oplain))), reversed(list(compress(ostart, oplain)))))
         in_plain = np.array(oplain, dtype=bool)
-        capital = np.bincount(phrase[np.array(ocap, dtype=bool) & in_plain], minlength=n)
+        capital = np.bincount(phrase[ocap & in_plain], minlength=n)
         plain = np.bincount(phrase[in_plain], minlength=n)
     else:  # no Title Case unit: every occurrence is in running text
-        capital = np.bincount(phrase[np.array(ocap, dtype=bool)], minlength=n)
+        capital = np.bincount(phrase[ocap], minlength=n)
         plain = np.bincount(phrase, minlength=n)
     count = np.bincount(phrase[n_title:], minlength=n)
     numbers = range(n)

@@ -524,7 +524,9 @@ def test_one_word_candidates_found_at_once_match_the_shape_pattern() -> None:
     shapes = ["", "N", "NN", "nNn", "NnN", "ANNA", "|N|NN|NNN|"]
     shapes += ["".join(rnd.choice("NnAvTSDsk|&c") for _ in range(rnd.randint(0, 25))) for _ in range(500)]
     for shape in shapes:
-        assert _one_word_starts(shape) == [m.start() for m in _ONE_WORD.finditer(shape)], shape
+        starts, capitalised = _one_word_starts(shape)
+        assert starts == [m.start() for m in _ONE_WORD.finditer(shape)], shape
+        assert capitalised.tolist() == [shape[k] in "NA" for k in starts], shape
 
 
 def test_entity_kind_ties_go_to_the_organisation_then_the_person() -> None:
