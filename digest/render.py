@@ -213,17 +213,6 @@ _PAGE_TEMPLATES = (
     "archive_day.html", "404.html", "search.html", "feed.xml", "rss.xml", "sitemap.xml", "robots.txt", "style.css",
     "search.js",
 )
-#: Templates of the theme and the pages they make (besides the per-article/tag/section pages).
-_SINGLE_PAGES = (
-    ("index.html", "index.html", "index"),
-    ("tags/index.html", "tags.html", "tags"),
-    ("archive/index.html", "archive.html", "archive"),
-    ("404.html", "404.html", "404"),
-    ("feed.xml", "feed.xml", "feed"),
-    ("sitemap.xml", "sitemap.xml", "sitemap"),
-    ("robots.txt", "robots.txt", "robots"),
-    ("style.css", "style.css", "css"),
-)
 
 
 # -- environment ----------------------------------------------------------------------------
@@ -2104,6 +2093,10 @@ class _FeedEntry(Mapping):
 
     def __len__(self) -> int:
         return len(self.view) + sum(1 for k in self.extra if k not in self.view)
+
+    def __contains__(self, key: object) -> bool:
+        # as its keys (a list view's made-on-demand keys are not among them; see the module's docs)
+        return key in self.extra or key in self.view
 
     def __reduce__(self) -> tuple:
         return (_FeedEntry, (self.view, self.extra))

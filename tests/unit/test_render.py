@@ -771,3 +771,14 @@ def test_the_search_index_from_rows_is_the_index_from_views(tmp_path):
     views = [render.article_context(a, site) for a in site.articles]
     rows = [search.search_row(render._listing(a, site)) for a in site.articles]
     assert search.index_from_rows(rows) == search.build_search_index(views)
+
+
+def test_a_feed_entry_has_the_keys_of_a_list_view(tmp_path):
+    # As the module's docs say of story lists and feed entries: ``entry.body`` is made when asked
+    # for, but ``"body" in entry`` is false and a loop over the entry does not meet it.
+    site = render.make_site(corpus(), make_config(tmp_path))
+    view = render._list_view(site.by_slug["storm"], site)
+    entry = render._FeedEntry(view, {"id": "urn:x"})
+    assert entry["body"] and entry["words"] > 0
+    assert "body" not in entry and "words" not in entry and "body" not in list(entry)
+    assert "id" in entry and "headline" in entry
