@@ -41,7 +41,10 @@ for path in sorted(src.rglob("*.*")):
 
 
 def timed(cmd: list[str], cwd: Path | None = None) -> tuple[float, float, float]:
-    """Wall seconds, CPU seconds and peak RSS (MB, the largest process) of one child process."""
+    """Wall seconds, CPU seconds and peak RSS (MB, the largest process) of one child process;
+    what earlier steps wrote (the corpus, a deleted site) is on disk before it starts."""
+    if hasattr(os, "sync"):
+        os.sync()  # untimed: flushed during the build, it would count as the build's (see compare._settle)
     before = resource.getrusage(resource.RUSAGE_CHILDREN)
     start = time.perf_counter()
     subprocess.run(cmd, check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, cwd=cwd,
