@@ -1078,48 +1078,29 @@ def _analyse(article: Article, stats: Stats, w: Weights = DEFAULT_WEIGHTS, doc: 
     if len(keys) > _ALL_CANDIDATES and len(keys) - "".join(map(itemgetter(0), keys)).count("+") > _ALL_CANDIDATES:
         # (a phrase first seen after the headline occurs outside it only: its count is its total)
         items = [j for j in items if first[j] <= _LEAD_UNITS or count[j] > 1]
-    # One-word candidates first: their IDF, word score (position-weighted frequency x IDF, which
-    # the longer phrases need) and own score. ``raw`` sorts on (score, first, key), and no two
-    # candidates share a key, so the order it is filled in does not matter.
+    # One-word candidates first: their IDF and word score (position-weighted frequency x IDF),
+    # which the longer phrases' support needs; then every candidate is scored in one loop.
+    key_idf: dict[str, float] = {}
     word_score: dict[str, float] = {}
-    raw: list[tuple[float, int, tuple[str, ...], bool, int]] = []
-    longer: list[int] = []
-    length1 = length[0]
     for j in items:
         key = keys[j]
-        if len(key) > 1:
-            longer.append(j)
-            continue
-        word = key[0]
-        info = infos[where[j]]
-        t = title[j]
-        body = weighted[j]
-        mean_idf = 0.0 if info[3] == "D" else idf(info[7])
-        word_score[word] = (body + w_title * t) * mean_idf
-        if not mean_idf:
-            continue
-        c = count[j]
-        pl = plain[j]
-        f = first[j]
-        score = (body + w_title * t if pl else w_title_only * (body + t)) * mean_idf * length1
-        if c > 1:
-            score *= 1.0 + w_spread * (last[j] - f) / n_units
-        name = pl > 0 and capital[j] * 2 >= pl
-        if name:
-            score *= proper
-        if word[-3:] == _PAST:
-            score *= w_past
-        sup = nested[j]
-        if sup and c:
-            score *= max(0.0, 1.0 - w_nested * min(1.0, sup / c))
-        raw.append((-score, f, key, name, j))
-    for j in longer:
+        if len(key) == 1:
+            info = infos[where[j]]
+            v = key_idf[key[0]] = 0.0 if info[3] == "D" else idf(info[7])
+            word_score[key[0]] = (weighted[j] + w_title * title[j]) * v
+    raw: list[tuple[float, int, tuple[str, ...], bool, int]] = []
+    for j in items:
         key = keys[j]
         n = len(key)
         s = where[j]
         e = s + n
-        idfs = [idf(i[7]) for i in infos[s:e] if i[3] != "D"]
-        mean_idf = sum(idfs) / len(idfs)
+        if n == 1:
+            mean_idf = key_idf[key[0]]
+            if not mean_idf:
+                continue
+        else:
+            idfs = [idf(i[7]) for i in infos[s:e] if i[3] != "D"]
+            mean_idf = sum(idfs) / len(idfs)
         c = count[j]
         t = title[j]
         pl = plain[j]
@@ -1129,20 +1110,22 @@ def _analyse(article: Article, stats: Stats, w: Weights = DEFAULT_WEIGHTS, doc: 
         score = tf * mean_idf * length[n - 1]
         if c > 1:
             score *= 1.0 + w_spread * (last[j] - f) / n_units
-        else:
+        elif n > 1:
             score *= w_once
-        if w_phrase:
+        if n > 1 and w_phrase:
             # PositionRank-style support: a phrase of well-placed, frequent words.
             support = sum([word_score.get(k, 0.0) for k in key]) / n * (body + w_title * t)
             if w_phrase * support > score:
                 score = w_phrase * support
         name = pl > 0 and capital[j] * 2 >= pl
-        if not name and infos[e - 1][1].endswith("ing"):
+        if n > 1 and not name and infos[e - 1][1].endswith("ing"):
             # "-ing" last is more often a verb than a noun ("insider trading"), and surely one before
             # a number or "the" ("earthquake measuring 6.9", "troops guarding the border").
             score *= w_gerund_end if infos[e][3] == "D" or infos[e][1] in _DETERMINERS else w_gerund_end ** 0.5
         if name:
             score *= proper
+        if n == 1 and _PAST in key[0]:
+            score *= w_past
         sup = nested[j]
         if sup and c:
             score *= max(0.0, 1.0 - w_nested * min(1.0, sup / c))
