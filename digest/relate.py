@@ -1917,8 +1917,6 @@ def _incremental(
         if prev.memo is not None:
             prev.memo.update(inputs=tuple(articles), outputs=out, prints=prev.prints)
         return out, kept
-    old_of_new = np.full(n, -1, dtype=np.int64)  # new row -> old row of the same slug (changed or not)
-    old_of_new[new_of_old[new_of_old >= 0]] = np.flatnonzero(new_of_old >= 0)
     gone_old = np.flatnonzero((new_of_old < 0) | (src[np.maximum(new_of_old, 0)] != np.arange(n0)))  # deleted or changed
     fresh_arr = np.asarray(fresh, dtype=np.int64)
     is_fresh = np.zeros(n, dtype=bool)
@@ -2283,12 +2281,15 @@ def _incremental(
                     np.flatnonzero(again_rows), outputs0)
     elif outputs0 is not None:
         # articles added, deleted or moved: a row keeps the earlier output of its unchanged article
-        # when its list, its input and its group are the same (a row in a group now or before is
-        # made again: a member added or deleted changes the others' ``duplicates``)
-        in_group = np.bincount(canonical, minlength=n)[canonical] > 1
-        in_group0 = np.bincount(prev.canonical, minlength=n0)[prev.canonical] > 1
-        again_rows = other_list | ~np.asarray(same_input, dtype=bool) | (src < 0) | in_group
-        again_rows |= (old_of_new >= 0) & in_group0[np.maximum(old_of_new, 0)]
+        # when its list, its input and its group are the same. A group is the same (the same
+        # slugs, the same canonical one) unless a member joined it or left it: a row whose
+        # canonical article changed (a new or changed one among them) is made again with every
+        # member of its group now and before, and so are the other members of a deleted or
+        # changed article's group.
+        left = np.union1d(prev.canonical[gone_old], canon0[changed_canon[src[changed_canon] >= 0]])
+        again_rows = other_list | ~np.asarray(same_input, dtype=bool) | (src < 0)
+        again_rows |= _among(canonical, canonical[changed_canon], n)
+        again_rows |= (src >= 0) & _among(canon0, left, n0)
         earlier = list(map(outputs0.__getitem__, np.maximum(src, 0).tolist()))
         out = _emit(articles, index, canonical.tolist(), chosen, chosen_scores, None, None,
                     np.flatnonzero(again_rows), earlier)
