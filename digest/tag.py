@@ -159,6 +159,7 @@ class Lexicon:
     titles: frozenset[str]
     modifiers: frozenset[str]
     org_suffixes: frozenset[str]
+    place_suffixes: frozenset[str]  #: "Bay", "Road": last words of place names
     legal_forms: frozenset[str]  #: "Inc", "Corp": dropped from organisation names
     places: Mapping[str, str]  #: folded spelling -> canonical place name
     demonyms: frozenset[str]
@@ -195,6 +196,7 @@ def lexicon() -> Lexicon:
         titles=_word_set(titles.get("titles", [])),
         modifiers=_word_set(titles.get("modifiers", [])),
         org_suffixes=_word_set(_sections_of(_data("tag_org_suffixes.txt")).get("suffixes", [])),
+        place_suffixes=_word_set(_sections_of(_data("tag_place_suffixes.txt"))[""]),
         legal_forms=_word_set(_sections_of(_data("tag_org_suffixes.txt")).get("legal", [])),
         places=places,
         demonyms=_word_set(_sections_of(_data("tag_demonyms.txt"))[""]),
@@ -621,7 +623,7 @@ def _collect_entities(runs: list[_Run], lex: Lexicon) -> tuple[list[_Group], dic
         if plan[0]:  # split at a title: the mentions with their fixed votes
             mentions += [(m, run, person, org, 0) for m, person, org in plan[1]]
             continue
-        m, person, org = plan[1]
+        m, person, org, place = plan[1]
         if m is None:
             continue
         prev, nxt = run[1], run[2]
@@ -629,7 +631,7 @@ def _collect_entities(runs: list[_Run], lex: Lexicon) -> tuple[list[_Group], dic
             person += 2
         if nxt in _SPEECH_VERBS:
             person += 1
-        mentions.append((m, run, person, org, 1 if prev in _PLACE_PREPOSITIONS else 0))
+        mentions.append((m, run, person, org, place + (1 if prev in _PLACE_PREPOSITIONS else 0)))
     for (surface, key, place, alias, canon, lows, legal), run, person, org, place_vote in mentions:
         g = groups.get(key)
         if g is None:
@@ -682,10 +684,12 @@ def _run_plan(words: tuple[_Info, ...]) -> tuple[bool, Any]:
 
     ``(True, ((mention, person votes, organisation votes), ...))`` for a run split at a title
     (each part that is a name, in the order they are counted), else ``(False, (mention or None,
-    person votes, organisation votes))`` before the cues of the words around the run.
+    person votes, organisation votes, place votes))`` before the cues of the words around the run.
     """
     lex = lexicon()
     left, right, had_title = _split_title(list(words), lex)
+    if had_title and len(right) == 1 and right[0][1].rstrip(".") in lex.org_suffixes:
+        had_title = False  # "Avalen General Hospital", "Justice Department": one name, no title in it
     if had_title:
         parts: list[tuple[list[_Info], int, int]] = []
         if right:
@@ -696,15 +700,17 @@ def _run_plan(words: tuple[_Info, ...]) -> tuple[bool, Any]:
             parts.append((left, 0, 1))
         found = [(_mention(tuple(p)), person, org) for p, person, org in parts]
         return True, tuple((m, person, org) for m, person, org in found if m is not None)
-    person = org = 0
+    person = org = place = 0
     n = len(words)
     if n > 1 and words[-1][1].rstrip(".") in lex.org_suffixes:
         org += 3
     elif n == 1 and _is_acronym(words[0][0]):
         org += 2
+    elif n > 1 and words[-1][1] in lex.place_suffixes:
+        place += 1  # "Kessel Bay"; any person cue ("Mr Hill", "Bay said") wins the tie
     elif 2 <= n <= 3 and all(_name_like(w[0]) for w in words):
         person += 1
-    return False, (_mention(words), person, org)
+    return False, (_mention(words), person, org, place)
 
 
 @lru_cache(maxsize=1 << 16)

@@ -542,6 +542,22 @@ def test_entity_kind_ties_go_to_the_organisation_then_the_person() -> None:
     assert kind([0, 0, 0]) == "organisation"  # no votes, one word: not a person's name
 
 
+@pytest.mark.parametrize("text, expected", [
+    # a name ending in a place word is a place, unless a cue says it is a person
+    ("They walked along Harbour Promenade to Kessel Bay.", {"Harbour Promenade": "place", "Kessel Bay": "place"}),
+    ("The bus stopped on Baga Road. Damon Hill said he was happy.", {"Baga Road": "place", "Damon Hill": "person"}),
+    ("Michael Bay said the film was finished.", {"Michael Bay": "person"}),
+    # a title word inside an organisation's name does not cut it in two
+    ("Three runners were taken to Avalen General Hospital.", {"Avalen General Hospital": "organisation"}),
+    ("The Justice Department said it would appeal.", {"Justice Department": "organisation"}),
+    ("General Motors said sales rose.", {"General Motors": "organisation"}),
+    ("General Motors chief executive Mary Barra said so.", {"General Motors": "organisation", "Mary Barra": "person"}),
+])
+def test_entity_kinds_from_the_name_itself(text: str, expected: dict[str, str]) -> None:
+    art = Article(source="a.txt", format="text", slug="a", title="Story", body=(Block("p", text),))
+    assert {e.name: e.kind for e in entities(art)} == expected
+
+
 def test_title_runs_give_the_same_entities_when_read_again() -> None:
     # the per-run memo (a run split at a title, its fixed votes) must not change what a second article finds
     art = Article(source="a.txt", format="text", slug="a", title="Acme chief quits",
