@@ -1373,11 +1373,35 @@ def _build_tags(article: Article, analysis: _Analysis, cfg: TagsConfig) -> tuple
             continue  # "aiming": a verb form more often than a topic
         if not r.name and " " not in r.display and _word_info(r.display)[3] == "v":
             continue  # "halted": a past form alone tells what happened, not what the story is about
+        if r.name and not r.entity and " " in r.display and _fold(r.display).rsplit(" ", 1)[-1] in lex.modifiers:
+            continue  # "Israeli Prime", "US Vice": a name cut before the title it starts
         display = normalize_tag(r.display, aliases, is_name=r.name, acronyms=analysis.acronyms, _table=table)
+        if len(display) > 4 and display.isupper():
+            display = _as_written(display, analysis)  # "MADRID" (a dateline) is the "Madrid" of the text
         if _meaningless(display, lex, r.name and display == r.display):
             continue
         push(display, False, r.entity)
     return tuple(c[0] for c in chosen)
+
+
+def _as_written(shouted: str, analysis: _Analysis) -> str:
+    """An all-capitals word or name as the article writes it elsewhere ("MADRID" -> "Madrid": an
+    entity's name, else the same words in the text not all in capitals), else as it is (an
+    acronym such as "UNICEF" is never written otherwise)."""
+    key = _fold(shouted)
+    for e in analysis.entities:
+        if _fold(e.name) == key and not e.name.isupper():
+            return e.name
+    words = key.split()
+    doc = analysis.doc
+    if doc is not None:
+        infos = doc.infos
+        for k in range(len(infos) - len(words) + 1):
+            if infos[k][1] == words[0] and not infos[k][0].isupper():
+                found = infos[k : k + len(words)]
+                if [i[1] for i in found] == words and not any(i[0].isupper() for i in found):
+                    return " ".join(i[0] for i in found)
+    return shouted
 
 
 @lru_cache(maxsize=1 << 14)

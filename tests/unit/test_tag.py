@@ -185,6 +185,23 @@ def test_no_meaningless_tags() -> None:
     assert "flood defence" in out.tags and "Kenya" in out.tags
 
 
+def test_no_title_pieces_and_datelines_written_as_the_text_writes_them() -> None:
+    a = make(
+        "Valdoria approves shorter working week",
+        "OSTRAVEN - Valdoria's government on Tuesday approved a plan to cut the working week, a flagship "
+        "measure of Prime Minister Anselm Korvath. Korvath said the working week would fall to 37 hours.\n"
+        "Prime Minister Anselm Korvath faces a vote in parliament. The coalition of Prime Minister Korvath "
+        "lacks a majority, and Valdorian Deputy Minister Ilse Brandt said the working week bill would pass.\n"
+        "Unions welcomed the working week plan. Business groups in Ostraven said the working week would raise costs.",
+    )
+    out = tag(a, stats_for(a), TagsConfig(count=8))
+    lowered = {t.lower() for t in out.tags}
+    assert "prime" not in lowered and "deputy" not in lowered
+    assert not any(t.split()[-1].lower() in {"prime", "deputy", "vice"} for t in out.tags)
+    assert "OSTRAVEN" not in out.tags and "Ostraven" in out.tags
+    assert "Anselm Korvath" in out.tags and "working week" in out.tags
+
+
 # -- the seed article -----------------------------------------------------------------------------------
 
 
