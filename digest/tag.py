@@ -160,6 +160,7 @@ class Lexicon:
     modifiers: frozenset[str]
     org_suffixes: frozenset[str]
     place_suffixes: frozenset[str]  #: "Bay", "Road": last words of place names
+    place_prefixes: frozenset[str]  #: "Port", "Mount": first words of place names
     legal_forms: frozenset[str]  #: "Inc", "Corp": dropped from organisation names
     places: Mapping[str, str]  #: folded spelling -> canonical place name
     demonyms: frozenset[str]
@@ -196,7 +197,8 @@ def lexicon() -> Lexicon:
         titles=_word_set(titles.get("titles", [])),
         modifiers=_word_set(titles.get("modifiers", [])),
         org_suffixes=_word_set(_sections_of(_data("tag_org_suffixes.txt")).get("suffixes", [])),
-        place_suffixes=_word_set(_sections_of(_data("tag_place_suffixes.txt"))[""]),
+        place_suffixes=_word_set(_sections_of(_data("tag_place_suffixes.txt")).get("suffixes", [])),
+        place_prefixes=_word_set(_sections_of(_data("tag_place_suffixes.txt")).get("prefixes", [])),
         legal_forms=_word_set(_sections_of(_data("tag_org_suffixes.txt")).get("legal", [])),
         places=places,
         demonyms=_word_set(_sections_of(_data("tag_demonyms.txt"))[""]),
@@ -620,8 +622,8 @@ def _collect_entities(runs: list[_Run], lex: Lexicon) -> tuple[list[_Group], dic
     mentions: list[tuple[_MentionInfo, _Run, int, int, int]] = []
     for run in ordered:
         plan = _run_plan(tuple(run[0]))
-        if plan[0]:  # split at a title: the mentions with their fixed votes
-            mentions += [(m, run, person, org, 0) for m, person, org in plan[1]]
+        if plan[0]:  # split at a title or a connector: the mentions with their fixed votes
+            mentions += [(m, run, person, org, place) for m, person, org, place in plan[1]]
             continue
         m, person, org, place = plan[1]
         if m is None:
@@ -682,9 +684,10 @@ _MentionInfo = tuple[str, str, str, str, tuple[str, ...], tuple[str, ...], int]
 def _run_plan(words: tuple[_Info, ...]) -> tuple[bool, Any]:
     """What a capitalised run says on its own, whatever surrounds it.
 
-    ``(True, ((mention, person votes, organisation votes), ...))`` for a run split at a title
-    (each part that is a name, in the order they are counted), else ``(False, (mention or None,
-    person votes, organisation votes, place votes))`` before the cues of the words around the run.
+    ``(True, ((mention, person votes, organisation votes, place votes), ...))`` for a run split at
+    a title or between two names (each part that is a name, in the order they are counted), else
+    ``(False, (mention or None, person votes, organisation votes, place votes))`` before the cues
+    of the words around the run.
     """
     lex = lexicon()
     left, right, had_title = _split_title(list(words), lex)
@@ -699,18 +702,50 @@ def _run_plan(words: tuple[_Info, ...]) -> tuple[bool, Any]:
         elif left:
             parts.append((left, 0, 1))
         found = [(_mention(tuple(p)), person, org) for p, person, org in parts]
-        return True, tuple((m, person, org) for m, person, org in found if m is not None)
-    person = org = place = 0
+        return True, tuple((m, person, org, 0) for m, person, org in found if m is not None)
+    two = _two_names(words, lex)
+    if two:
+        found = [(_mention(p), *_own_votes(p, lex)) for p in two]
+        return True, tuple(f for f in found if f[0] is not None)
+    return False, (_mention(words), *_own_votes(words, lex))
+
+
+def _own_votes(words: tuple[_Info, ...], lex: Lexicon) -> tuple[int, int, int]:
+    """Person, organisation and place votes of a name from its own words."""
     n = len(words)
     if n > 1 and words[-1][1].rstrip(".") in lex.org_suffixes:
-        org += 3
-    elif n == 1 and _is_acronym(words[0][0]):
-        org += 2
-    elif n > 1 and words[-1][1] in lex.place_suffixes:
-        place += 1  # "Kessel Bay"; any person cue ("Mr Hill", "Bay said") wins the tie
-    elif 2 <= n <= 3 and all(_name_like(w[0]) for w in words):
-        person += 1
-    return False, (_mention(words), person, org, place)
+        return 0, 3, 0
+    if n == 1 and _is_acronym(words[0][0]):
+        return 0, 2, 0
+    if n > 1 and (words[-1][1] in lex.place_suffixes or words[0][1] in lex.place_prefixes):
+        return 0, 0, 1  # "Kessel Bay", "Port Avalen"; any person cue ("Mr Hill", "Bay said") wins the tie
+    if 2 <= n <= 3 and all(_name_like(w[0]) for w in words):
+        return 1, 0, 0
+    return 0, 0, 0
+
+
+def _two_names(words: tuple[_Info, ...], lex: Lexicon) -> tuple[tuple[_Info, ...], ...]:
+    """Two names a run joins with its first "and" or "of", when the run is not one name: "Foo
+    Fighters and Iron Maiden", "Drayton Yard and Lighthouse Point", "Hollis Varnum of Farrant
+    Research" (but "Marks and Spencer", "Securities and Exchange Commission", "Bank of England",
+    "Royal Bank of Scotland" are one name each). Empty when the run is one name."""
+    k = next((k for k in range(1, len(words) - 1) if words[k][1] in ("and", "of")), 0)
+    if k:
+        whole = _mention(words)
+        if whole is not None and (whole[2] or whole[3]):
+            return ()  # a known place or alias ("Bosnia and Herzegovina", "United States of America")
+        joint, left, right = words[k][1], words[:k], words[k + 1 :]
+        right_org = right[-1][1].rstrip(".") in lex.org_suffixes
+        if joint == "and":
+            if right_org and not (len(left) >= 2 and left[-1][1].rstrip(".") in lex.org_suffixes):
+                return ()  # "Food and Drug Administration": one body
+            placed = [p[-1][1] in lex.place_suffixes for p in (left, right)]
+            if (len(left) >= 2 and len(right) >= 2) or any(placed):
+                return (left, right)
+        elif (2 <= len(left) <= 3 and all(_name_like(w[0]) for w in left) and left[-1][1].rstrip(".") not in lex.org_suffixes
+              and (right_org or _fold(" ".join(w[0] for w in right)) in lex.places)):
+            return (left, right)  # a person "of" an organisation or a place
+    return ()
 
 
 @lru_cache(maxsize=1 << 16)
@@ -729,7 +764,8 @@ def _mention(words: tuple[_Info, ...]) -> tuple[str, str, str, str, tuple[str, .
         return None
     if len(words) == 1:
         w = words[0]
-        if (w[1] in stop and not _is_acronym(w[0])) or w[1] in lex.calendar or w[1] in lex.demonyms \
+        if (w[1] in stop and not _is_acronym(w[0])) or w[1] in lex.calendar or w[1].removesuffix("s") in lex.calendar \
+                or w[1] in lex.demonyms \
                 or w[1] in lex.titles or w[1] in lex.generic:
             return None
     surface = " ".join([w[0] for w in words])
@@ -1326,7 +1362,8 @@ def _meaningless(display: str, lex: Lexicon, is_name: bool = False) -> bool:
         return True
     if len(words) == 1:
         w = words[0]
-        if w in lex.demonyms or w in lex.calendar or w in lex.titles or _is_number(w) or len(w) < 2:
+        if w in lex.demonyms or w in lex.calendar or w.removesuffix("s") in lex.calendar or w in lex.titles \
+                or _is_number(w) or len(w) < 2:
             return True
     if is_name:
         return False  # "Target", "People" and "Time" as names are fine

@@ -185,6 +185,13 @@ def test_no_meaningless_tags() -> None:
     assert "flood defence" in out.tags and "Kenya" in out.tags
 
 
+@pytest.mark.parametrize("word", ["Sundays", "p.m", "Prime", "Deputy"])
+def test_words_that_mean_nothing_alone(word: str) -> None:
+    from digest.tag import _meaningless, lexicon
+
+    assert _meaningless(word, lexicon())
+
+
 def test_no_title_pieces_and_datelines_written_as_the_text_writes_them() -> None:
     a = make(
         "Valdoria approves shorter working week",
@@ -569,6 +576,14 @@ def test_entity_kind_ties_go_to_the_organisation_then_the_person() -> None:
     ("The Justice Department said it would appeal.", {"Justice Department": "organisation"}),
     ("General Motors said sales rose.", {"General Motors": "organisation"}),
     ("General Motors chief executive Mary Barra said so.", {"General Motors": "organisation", "Mary Barra": "person"}),
+    ("Buses left Port Avalen on Monday. They went to Mount Kenya.", {"Port Avalen": "place", "Mount Kenya": "place"}),
+    ("Northwind Batteries and Farrant Research met.", {"Northwind Batteries": "organisation", "Farrant Research": "organisation"}),
+    # two names a run joins are two entities; one name with "and" or "of" in it stays one
+    ("Buses ran from Drayton Yard and Lighthouse Point.", {"Drayton Yard": "place", "Lighthouse Point": "place"}),
+    ("Kostas Kenteris and Katerina Thanou missed a test.", {"Kostas Kenteris": "person", "Katerina Thanou": "person"}),
+    ("It was late, said Hollis Varnum of Farrant Research.", {"Hollis Varnum": "person", "Farrant Research": "organisation"}),
+    ("The Food and Drug Administration and the Royal Bank of Scotland agreed.",
+     {"Food and Drug Administration": "organisation", "Royal Bank of Scotland": "organisation"}),
 ])
 def test_entity_kinds_from_the_name_itself(text: str, expected: dict[str, str]) -> None:
     art = Article(source="a.txt", format="text", slug="a", title="Story", body=(Block("p", text),))
