@@ -1253,13 +1253,14 @@ def keyphrases(article: Article, stats: Stats, limit: int = MAX_KEYPHRASES) -> l
     out ("EV" for "electric vehicle") is listed once, as its expansion; a word that means
     nothing alone ("year", "company") is never among the first five.
     """
-    return _keyphrase_list(_analyse(article, stats), limit)
+    return _keyphrase_list(_analyse(article, stats), limit, _credit(article))
 
 
-def _keyphrase_list(analysis: _Analysis, limit: int = MAX_KEYPHRASES) -> list[str]:
+def _keyphrase_list(analysis: _Analysis, limit: int = MAX_KEYPHRASES, credit: str = "") -> list[str]:
     """The ranked phrases as keyphrases: an acronym the article spells out ("EV" for "electric
     vehicle") is given as its expansion, once, and words that mean nothing alone ("year",
-    "company") come after every other phrase."""
+    "company") come after every other phrase. ``credit``: the folded name of the outlet the
+    article's dateline credits (:func:`_credit`), never a keyphrase."""
     lex = lexicon()
     acronyms = analysis.acronyms
     out: list[str] = []
@@ -1271,7 +1272,7 @@ def _keyphrase_list(analysis: _Analysis, limit: int = MAX_KEYPHRASES) -> list[st
             base = display[:-1] if _is_plural_acronym(display) else display
             display = (acronyms.get(_fold(base)) if _is_acronym(base) else None) or display
         low = display.lower()
-        if low in taken:
+        if low in taken or (credit and r.name and _fold(display) == credit):
             continue
         taken.add(low)
         if len(out) < _GENERIC_AFTER and not r.name and " " not in low and low in lex.generic:
@@ -1372,7 +1373,7 @@ def _meaningless(display: str, lex: Lexicon, is_name: bool = False) -> bool:
     return all(x in lex.generic or x in stopwords() or _is_number(x) for x in words)
 
 
-def _build_tags(article: Article, analysis: _Analysis, cfg: TagsConfig) -> tuple[str, ...]:
+def _build_tags(article: Article, analysis: _Analysis, cfg: TagsConfig, credit: str = "") -> tuple[str, ...]:
     lex = lexicon()
     aliases = dict(cfg.aliases)
     table = alias_table(aliases)
@@ -1412,6 +1413,8 @@ def _build_tags(article: Article, analysis: _Analysis, cfg: TagsConfig) -> tuple
             continue  # "halted": a past form alone tells what happened, not what the story is about
         if r.name and not r.entity and " " in r.display and _fold(r.display).rsplit(" ", 1)[-1] in lex.modifiers:
             continue  # "Israeli Prime", "US Vice": a name cut before the title it starts
+        if credit and r.name and _fold(r.display) == credit:
+            continue  # "CNN" of "(CNN)": who reported the story, not what it is about
         display = normalize_tag(r.display, aliases, is_name=r.name, acronyms=analysis.acronyms, _table=table)
         if len(display) > 4 and display.isupper():
             display = _as_written(display, analysis)  # "MADRID" (a dateline) is the "Madrid" of the text
@@ -1419,6 +1422,25 @@ def _build_tags(article: Article, analysis: _Analysis, cfg: TagsConfig) -> tuple
             continue
         push(display, False, r.entity)
     return tuple(c[0] for c in chosen)
+
+
+#: A dateline's credit at the start of an article: "WASHINGTON, April 1 (UPI) -", "Los Angeles
+#: (CNN)A ...", "By Kerry Grens NEW YORK (Reuters Health) -": capitalised words or a date before
+#: the parenthesis, a dash or a capital after it ("An ordinary man (Rainn Wilson) transforms",
+#: "Google (GOOG) co-founder" are no datelines).
+_CREDIT = re.compile(
+    r"(?:By\s[^()\n]{1,60}?\s)?(?:[A-Z0-9][\w.'’-]*,?\s+){0,6}?\(([A-Z][\w&.' -]{0,30}?)\)\s*(?=[-—–_]|[A-Z\"“‘'])"
+)
+
+
+def _credit(article: Article) -> str:
+    """The agency or outlet an article's dateline credits ("AP", "CNN"), folded, or ""."""
+    first = article.sentences[0] if article.sentences else next((b.text for b in article.body if b.kind == "p"), "")
+    for text in (article.standfirst, first):
+        m = _CREDIT.match(text.lstrip())
+        if m:
+            return _fold(m.group(1))
+    return ""
 
 
 def _as_written(shouted: str, analysis: _Analysis) -> str:
@@ -1450,11 +1472,12 @@ def _stem_set(display: str) -> frozenset[str]:
 def tag(article: Article, stats: Stats, cfg: TagsConfig) -> Article:
     """Fill ``keyphrases``, ``entities``, ``tags`` and ``section`` of ``article``."""
     analysis = _analyse(article, stats)
+    credit = _credit(article)
     return replace(
         article,
-        keyphrases=tuple(_keyphrase_list(analysis)),
+        keyphrases=tuple(_keyphrase_list(analysis, credit=credit)),
         entities=analysis.entities,
-        tags=_build_tags(article, analysis, cfg),
+        tags=_build_tags(article, analysis, cfg, credit),
         section=_section(article, default_section_cues(), analysis.doc),
     )
 

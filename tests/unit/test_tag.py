@@ -96,6 +96,17 @@ def test_normalize_acronym_and_expansion_fold() -> None:
     assert normalize_tag("ZEB", acronyms={"zeb": "zero emission bus"}) == "zero emission bus"
 
 
+def test_one_party_one_tag() -> None:
+    # a tag page gathers every article about the party, whichever name the article uses
+    assert normalize_tag("Tories") == normalize_tag("Tory") == normalize_tag("Conservative Party") == "Conservatives"
+    assert normalize_tag("Lib Dems") == normalize_tag("Liberal Democrats") == "Liberal Democrats"
+    assert normalize_tag("GOP") == normalize_tag("Republican Party") == "Republicans"
+    art = make("Tories attack Labour", "The Tories said Labour had failed. A Tory spokesman said the Conservative Party "
+               "would cut taxes. Labour Party officials said the Tory plan was unfunded.")
+    assert {e.name for e in entities(art)} >= {"Conservatives", "Labour"}
+    assert not {e.name for e in entities(art)} & {"Tories", "Tory", "Conservative Party", "Labour Party"}
+
+
 def test_normalize_applies_config_aliases() -> None:
     aliases = {"EV": "electric vehicles", "Xiaomi Corp": "Xiaomi"}
     assert normalize_tag("EVs", aliases) == "electric vehicles"
@@ -183,6 +194,29 @@ def test_no_meaningless_tags() -> None:
     lowered = {t.lower() for t in out.tags}
     assert not lowered & {"year", "people", "said", "time", "years"}
     assert "flood defence" in out.tags and "Kenya" in out.tags
+
+
+@pytest.mark.parametrize("opening, credit", [
+    ("WASHINGTON, April 1 (UPI) - ", "upi"),
+    ("Los Angeles (CNN)", "cnn"),
+    ("By Jane Roe NEW YORK (Reuters Health) - ", "reuters health"),
+    ("(CNN) - ", "cnn"),
+    ("When Gadgetco (GDGT) co-founder Ann Lee spoke, ", ""),
+    ("An ordinary man (Rainn Wilson) said ", ""),
+])
+def test_a_dateline_credit_is_neither_tag_nor_keyphrase(opening: str, credit: str) -> None:
+    from digest.tag import _credit
+
+    text = (opening + "Harbour officials in Kessel Bay closed the ferry terminal after a storm. "
+            "The ferry terminal will reopen on Friday, Kessel Bay officials said. CNN and UPI and Reuters "
+            "reported that the ferry terminal storm damage was severe. Gadgetco said ferry tickets would be refunded.")
+    a = make("Storm shuts Kessel Bay ferry terminal", text)
+    assert _credit(a) == credit
+    out = tag(a, stats_for(a), TagsConfig(count=8))
+    named = {x.lower() for x in out.tags} | {x.lower() for x in out.keyphrases}
+    if credit:
+        assert credit not in named
+    assert "ferry terminal" in out.tags and "Kessel Bay" in out.tags
 
 
 @pytest.mark.parametrize("word", ["Sundays", "p.m", "Prime", "Deputy"])
