@@ -1364,8 +1364,10 @@ def _meaningless(display: str, lex: Lexicon, is_name: bool = False) -> bool:
     if len(words) == 1:
         w = words[0]
         if w in lex.demonyms or w in lex.calendar or w.removesuffix("s") in lex.calendar or w in lex.titles \
-                or _is_number(w) or len(w) < 2:
+                or w.removesuffix("s") in lex.titles or _is_number(w) or len(w) < 2:
             return True
+    elif all(x in lex.titles or x in lex.modifiers for x in words):
+        return True  # "prime minister", "First Lady": a post, not whom or what the story is about
     if is_name:
         return False  # "Target", "People" and "Time" as names are fine
     if low in lex.generic or " ".join(singular(x, lex) for x in words) in lex.generic:

@@ -219,7 +219,7 @@ def test_a_dateline_credit_is_neither_tag_nor_keyphrase(opening: str, credit: st
     assert "ferry terminal" in out.tags and "Kessel Bay" in out.tags
 
 
-@pytest.mark.parametrize("word", ["Sundays", "p.m", "Prime", "Deputy"])
+@pytest.mark.parametrize("word", ["Sundays", "p.m", "Prime", "Deputy", "MPs", "prime minister", "First Lady", "win", "rose"])
 def test_words_that_mean_nothing_alone(word: str) -> None:
     from digest.tag import _meaningless, lexicon
 
