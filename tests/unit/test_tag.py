@@ -612,6 +612,7 @@ def test_entity_kind_ties_go_to_the_organisation_then_the_person() -> None:
     ("General Motors chief executive Mary Barra said so.", {"General Motors": "organisation", "Mary Barra": "person"}),
     ("Buses left Port Avalen on Monday. They went to Mount Kenya.", {"Port Avalen": "place", "Mount Kenya": "place"}),
     ("Northwind Batteries and Farrant Research met.", {"Northwind Batteries": "organisation", "Farrant Research": "organisation"}),
+    ("Crowds lined the Port Avalen Marathon route.", {"Port Avalen Marathon": "organisation"}),
     # two names a run joins are two entities; one name with "and" or "of" in it stays one
     ("Buses ran from Drayton Yard and Lighthouse Point.", {"Drayton Yard": "place", "Lighthouse Point": "place"}),
     ("Kostas Kenteris and Katerina Thanou missed a test.", {"Kostas Kenteris": "person", "Katerina Thanou": "person"}),
