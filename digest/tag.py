@@ -620,8 +620,15 @@ def _collect_entities(runs: list[_Run], lex: Lexicon) -> tuple[list[_Group], dic
     titles = lex.titles
     # Every mention with its votes: (mention, run, person, organisation, place by preposition).
     mentions: list[tuple[_MentionInfo, _Run, int, int, int]] = []
+    pairs = [r for r in runs if len(r[0]) == 3 and r[0][1][1] == "and"]
+    if pairs:  # words of the other names: "Enron and WorldCom" is two names when "Enron" is one elsewhere
+        named = {w[1] for r in runs if not (len(r[0]) == 3 and r[0][1][1] == "and") for w in r[0]}
     for run in ordered:
         plan = _run_plan(tuple(run[0]))
+        if pairs and not plan[0] and len(run[0]) == 3 and run[0][1][1] == "and" and plan[1][0] is not None \
+                and not (plan[1][0][2] or plan[1][0][3]) and (run[0][0][1] in named or run[0][2][1] in named):
+            plan = (True, tuple((m, *_own_votes((w,), lex)) for w in (run[0][0], run[0][2])
+                                if (m := _mention((w,))) is not None))
         if plan[0]:  # split at a title or a connector: the mentions with their fixed votes
             mentions += [(m, run, person, org, place) for m, person, org, place in plan[1]]
             continue
