@@ -125,6 +125,28 @@ def test_code_points_past_the_first_table_are_classified_when_seen() -> None:
     assert [tk.word(k) for k in range(len(tk.start))] == words(text) + ["plain"]
 
 
+def test_texts_are_lower_cased_as_python_does_with_or_without_its_special_cases() -> None:
+    """Texts are lower-cased one code point at a time by a table, except a batch with U+0130 or
+    U+03A3 (whose lower case Python makes longer, or by the neighbours): the same words and
+    hashes either way, and the words numbered in a vocabulary are the lower-case ones."""
+    plain = ["ÄRGER Ärger ärger Ünïcode ÉCOLE \u212aELVIN Tōkyō ΩMEGA ДОМ 𝔘nicode Ǆungla ǅ",
+             "The CAFÉ’S Owner, AT&T-LED"]
+    special = plain + ["ΟΔΟΣ İSTANBUL"]
+    for texts in (plain, special):
+        tk = rm.tokenize(texts)
+        want = [w for t in texts for w in words(t)]
+        assert [tk.word(k) for k in range(len(tk.start))] == want
+        assert tk.word(0) == tk.word(1) == tk.word(2) == "ärger"
+        assert len({int(tk.hashes[k]) for k in range(3)}) == 1
+    a, b = rm.tokenize(plain), rm.tokenize(special)
+    assert np.array_equal(a.hashes, b.hashes[: len(a.hashes)])
+    vocab = rm.Vocabulary()
+    cols = vocab.table.columns(rm.tokenize(["ÄRGER Ärger", "\u212aELVIN kelvin"]), vocab)
+    assert cols[0] == cols[1] == vocab.columns["ärger"] and cols[2] == cols[3] == vocab.columns["kelvin"]
+    cols = vocab.table.columns(rm.tokenize(["MARKET Rally", "market"]), vocab)  # ASCII: words kept as they are
+    assert cols[0] == cols[2] == vocab.columns["market"] and cols[1] == vocab.columns["rally"]
+
+
 def _weigh_reference(counts: sp.csr_matrix, w: rm.Weights) -> sp.csr_matrix:
     """The earlier implementation of :func:`rm.weigh` (one copy of the matrix, zeros eliminated)."""
     m = counts.copy().astype(np.float64)
