@@ -274,7 +274,8 @@ _WIDER_BELOW = 20_000
 ``4 ×`` :attr:`Tuning.candidates` documents (the first wider round of :func:`_wide_lists`) and
 the transposed postings (memory only: a few MB at 10,000 articles; results do not depend on
 it). A corpus with many same-story copies sends half of its lists to that round (10,000
-pipeline articles: 5,100), which then needs no second product."""
+pipeline articles: 5,100), which then needs no second product. Below it (in one process) the
+texts' shingles are also made from the words the counting pass hashed (:class:`_CopyCheck`)."""
 
 
 def _index(
@@ -282,17 +283,19 @@ def _index(
 ) -> tuple[Index, rm.Vectors, sp.csr_matrix | None, tuple[np.ndarray, np.ndarray] | None]:
     """The index and the vectors it was made from; with ``wider``, below :data:`_WIDER_BELOW`
     articles, also its postings transposed (terms × documents) and every document's candidates
-    of the first wider round of :func:`_wide_lists` (else None and None)."""
+    of the first wider round of :func:`_wide_lists` (else None and None), and the vectors' texts'
+    shingles (counted in one process: see :class:`_CopyCheck`)."""
     t = tuning
     n = len(articles)
     workers = _workers(n, t)
+    keep = wider and n < _WIDER_BELOW
     vec = rm.build_vectors(articles, t.title, t.max_df, t.min_docs_for_df, t.keyphrase, t.entity, t.tag,
-                           workers=workers, idf_step=t.idf_step, keep_counts=keep_counts, end_words=t.dup_words)
+                           workers=workers, idf_step=t.idf_step, keep_counts=keep_counts, end_words=t.dup_words,
+                           shingle=t.shingle if keep and workers == 1 else 0)
     x, w = vec.matrix, vec.weights
     rm.give_back_memory()  # what counting freed: the memory for the steps below comes from less
     postings = rm.cap_postings(x, t.max_postings)
     postings_t = postings.T.tocsr()
-    keep = wider and n < _WIDER_BELOW
     # a row's best ``count`` documents are the first ``count`` of its best ``4 × count`` (best
     # first, ties by document): one product gives both
     count = max(t.candidates, min(n, 4 * t.candidates)) if keep else t.candidates
@@ -701,25 +704,32 @@ class _CopyCheck:
 
     ``plan`` is the sequence of pairs (rows of an array) that may be asked, in that order: pair
     ``at`` is asked as ``check(i, j, at)`` or skipped, and :meth:`passed` is called for every
-    ``at`` in turn. A document's shingles are made when first needed, together with those of the
-    next documents the plan needs (:data:`_SHINGLE_BATCH` texts at once, see
-    :func:`digest.relate_matrix.shingle_batch`), and dropped after the document's last pair."""
+    ``at`` in turn. With ``texts`` (every article's shingles, from the words the counting pass
+    hashed), a document's shingles are read from it. Otherwise they are made when first needed,
+    together with those of the next documents the plan needs (:data:`_SHINGLE_BATCH` texts at
+    once, see :func:`digest.relate_matrix.shingle_batch`), and dropped after the document's last
+    pair."""
 
-    def __init__(self, articles: Sequence[Article], tuning: Tuning, plan: np.ndarray):
+    def __init__(self, articles: Sequence[Article], tuning: Tuning, plan: np.ndarray,
+                 texts: rm.TextShingles | None = None):
         self.articles, self.t = articles, tuning
+        self.texts = texts
         self.memo = rm.WordHashes()
         self.shingles: dict[int, np.ndarray] = {}
         self.flat = np.asarray(plan, dtype=np.int64).reshape(-1)
         self.ahead = 0  # documents of the plan before this position were fetched (or are past)
-        last: dict[int, int] = {}
-        for k, d in enumerate(self.flat.tolist()):
-            last[d] = k >> 1
         done: dict[int, list[int]] = {}  # pair -> the documents it is the last pair of
-        for d, k in last.items():
-            done.setdefault(k, []).append(d)
+        if texts is None:
+            last: dict[int, int] = {}
+            for k, d in enumerate(self.flat.tolist()):
+                last[d] = k >> 1
+            for d, k in last.items():
+                done.setdefault(k, []).append(d)
         self.done = done
 
     def _of(self, i: int, at: int) -> np.ndarray:
+        if self.texts is not None:
+            return self.texts.of(i)
         s = self.shingles.get(i)
         if s is None:
             docs = [i]
@@ -778,17 +788,19 @@ def _near_copies(
 def _groups(
     articles: Sequence[Article], index: Index, ends: np.ndarray, prints: Sequence[bytes] | None,
     verdicts: dict[bytes, bool], used: dict[bytes, bool] | None = None, workers: int = 1,
+    texts: rm.TextShingles | None = None,
 ) -> list[int]:
     """:func:`find_groups`, with near-copy verdicts looked up in ``verdicts`` (keyed by the two
     articles' fingerprints, when ``prints`` is given: a verdict depends on the two texts only)
     and every verdict this run needed recorded in ``used``. The verdicts not known yet are made
     first, for all pairs at once (shared among ``workers`` processes: a verdict depends on the
-    two texts only), then the pairs are joined in order."""
+    two texts only), then the pairs are joined in order. ``texts``: every article's shingles,
+    when made already (see :class:`_CopyCheck`)."""
     t = index.tuning
     n = len(articles)
     parent = list(range(n))
     pairs = _candidate_pairs(index, min(t.dup_candidate, t.event_cosine)) + _close_ends(index, ends, t)
-    _join(articles, index, pairs, parent, prints, verdicts, used, workers)
+    _join(articles, index, pairs, parent, prints, verdicts, used, workers, texts)
     return _canonical_of(index, _roots(parent).tolist(), range(n), list(range(n)))
 
 
@@ -813,6 +825,7 @@ def _root(parent: list[int], x: int) -> int:
 def _join(
     articles: Sequence[Article], index: Index, pairs: Sequence[tuple[int, int, float]], parent: list[int],
     prints: Sequence[bytes] | None, verdicts: dict[bytes, bool], used: dict[bytes, bool] | None, workers: int = 1,
+    texts: rm.TextShingles | None = None,
 ) -> None:
     """Join the same-story ``pairs`` (see :func:`_groups`) in the union-find forest ``parent``
     (changed in place). Which pairs are joined does not depend on the order
@@ -848,7 +861,7 @@ def _join(
     # only the verdicts asked for, does not check them all again).
     if todo and workers > 1:
         plan = []  # every verdict is known: nothing to shingle here
-    check = _CopyCheck(articles, t, np.asarray(plan, dtype=np.int64).reshape(-1, 2))
+    check = _CopyCheck(articles, t, np.asarray(plan, dtype=np.int64).reshape(-1, 2), texts)
     del todo, plan
     at = -1  # the pair being joined, as a position in the plan
 
@@ -1490,7 +1503,9 @@ def _full(
     prints = tuple(_fingerprint(a) for a in articles) if keep else None
     ends = vec.ends if vec.ends is not None else _ends_of(articles, t)
     used: dict[bytes, bool] = {}
-    canonical = _groups(articles, index, ends, prints, verdicts, used, _workers(n, t))
+    canonical = _groups(articles, index, ends, prints, verdicts, used, _workers(n, t), vec.shingles)
+    if vec.shingles is not None:
+        vec.shingles.release()
     named = named_headlines(articles, t)
     k = cfg.count
     rank = _tie_rank(index)

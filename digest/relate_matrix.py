@@ -386,7 +386,7 @@ def count_terms(
                        for a in range(0, len(articles), chunk)]
         width = len(vocab)
         datas, inds, ptrs, at = [], [], [np.zeros(1, np.int64)], 0
-        for d, i, ptr, _ in width_parts:
+        for d, i, ptr, *_ in width_parts:
             datas.append(d)
             inds.append(i)
             ptrs.append(np.asarray(ptr[1:], dtype=np.int64) + at)
@@ -394,7 +394,7 @@ def count_terms(
         return Csr(np.concatenate(datas) if datas else np.zeros(0, np.float32),
                    np.concatenate(inds).astype(np.int32) if inds else np.zeros(0, np.int32),
                    np.concatenate(ptrs), (len(articles), width), True)
-    parts, _ = _count_parts(articles, vocab, title_weight, chunk)
+    parts, *_ = _count_parts(articles, vocab, title_weight, chunk)
     if not parts:
         return sp.csr_matrix((0, len(vocab)), dtype=np.float32)
     return sp.vstack(parts, format="csr") if len(parts) > 1 else parts[0]
@@ -402,25 +402,29 @@ def count_terms(
 
 def _count_parts(
     articles: Sequence[Article], vocab: Vocabulary, title_weight: float, chunk: int, end_words: int = -1,
-) -> tuple[list[sp.csr_matrix], np.ndarray | None]:
-    parts = [_count_chunk(articles[start : start + chunk], vocab, title_weight, end_words)
+    shingle: int = 0,
+) -> tuple[list[sp.csr_matrix], np.ndarray | None, TextShingles | None]:
+    parts = [_count_chunk(articles[start : start + chunk], vocab, title_weight, end_words, shingle=shingle)
              for start in range(0, len(articles), chunk)]
     width = len(vocab)
     ends = None
     if end_words >= 0:
-        ends = np.concatenate([e for *_, e in parts]) if parts else np.zeros((0, 3), dtype=np.int64)
-    return [sp.csr_matrix((d, i, p), shape=(len(p) - 1, width)) for d, i, p, _ in parts], ends
+        ends = np.concatenate([p[3] for p in parts]) if parts else np.zeros((0, 3), dtype=np.int64)
+    shingles = TextShingles([p[4] for p in parts], shingle) if shingle > 0 else None
+    return [sp.csr_matrix((d, i, p), shape=(len(p) - 1, width)) for d, i, p, *_ in parts], ends, shingles
 
 
 def _count_share(
     articles: Sequence[Article], start: int, stop: int, title_weight: float, chunk: int, end_words: int = -1,
-) -> tuple[list[sp.csr_matrix], list[str], np.ndarray | None]:
+    shingle: int = 0,
+) -> tuple[list[sp.csr_matrix], list[str], np.ndarray | None, TextShingles | None]:
     """Counts of ``articles[start:stop]`` with a vocabulary of their own, whose columns are its
-    terms in sorted order (the terms, sorted), and (with ``end_words`` ≥ 0) the articles'
-    :func:`end_keys`. Sorting here lets each process sort its own terms, so that the merge of
-    the shares is a merge of sorted runs."""
+    terms in sorted order (the terms, sorted), (with ``end_words`` ≥ 0) the articles'
+    :func:`end_keys`, and (with ``shingle`` > 0) their texts' shingles of that many words.
+    Sorting here lets each process sort its own terms, so that the merge of the shares is a
+    merge of sorted runs."""
     vocab = Vocabulary()
-    parts, ends = _count_parts(articles[start:stop], vocab, title_weight, chunk, end_words)
+    parts, ends, shingles = _count_parts(articles[start:stop], vocab, title_weight, chunk, end_words, shingle)
     vocab.table = _WordTable()  # caches only: free them before the terms are sorted
     vocab.fields.clear()
     terms = list(vocab.columns)
@@ -431,7 +435,7 @@ def _count_share(
     ordered = [terms[i] for i in order.tolist()]
     del terms, order
     parts = [_remap(part, rank) for part in parts]
-    return parts, ordered, ends
+    return parts, ordered, ends, shingles
 
 
 def sorted_order(terms: Sequence[str]) -> np.ndarray:
@@ -536,27 +540,31 @@ def shares_of(n: int, workers: int) -> list[tuple[int, int]]:
 
 def _count_all(
     articles: Sequence[Article], title_weight: float, chunk: int, workers: int, end_words: int = -1,
-) -> tuple[list[sp.csr_matrix], TermList, np.ndarray | None]:
+    shingle: int = 0,
+) -> tuple[list[sp.csr_matrix], TermList, np.ndarray | None, TextShingles | None]:
     """Counts of every article, in shares: each share numbers its own terms in sorted order, then
     the shares' sorted terms are merged and every share's columns are renumbered to the terms'
-    places in the merged order (the columns of the result; a renumbering that keeps the order)."""
-    shares = [(articles, a, b, title_weight, chunk, end_words) for a, b in shares_of(len(articles), workers)]
+    places in the merged order (the columns of the result; a renumbering that keeps the order).
+    With ``shingle`` > 0, also the texts' shingles (:class:`TextShingles`; with one share only:
+    they would come back from the other processes through a pipe)."""
+    shares = [(articles, a, b, title_weight, chunk, end_words, shingle if workers <= 1 else 0)
+              for a, b in shares_of(len(articles), workers)]
     results = run_shares(_count_share, shares, workers)
     ends_parts = [r[2] for r in results]
     ends = np.concatenate(ends_parts) if end_words >= 0 and ends_parts else None
     del ends_parts
     if len(results) == 1:
-        return results[0][0], TermList(results[0][1]), ends
+        return results[0][0], TermList(results[0][1]), ends, results[0][3]
     terms, remaps = merge_terms([r[1] for r in results])
     width = len(terms)
     out: list[sp.csr_matrix] = []
-    for (parts, _, _), remap in zip(results, remaps):
+    for (parts, *_), remap in zip(results, remaps):
         for part in parts:
             m = sp.csr_matrix((part.data, remap[part.indices], part.indptr), shape=(part.shape[0], width))
             m.has_sorted_indices = True  # the renumbering keeps the order
             out.append(m)
         parts.clear()
-    return out, terms, ends
+    return out, terms, ends, None
 
 
 def merge_terms(runs: Sequence[Sequence[str]]) -> tuple[TermList, list[np.ndarray]]:
@@ -656,12 +664,13 @@ class Vectors:
     counts: sp.csr_matrix | None  #: the raw counts the matrix was weighed from (same columns; None unless kept; uint8 or uint16 when exact)
     terms: Sequence[str]  #: the terms, sorted (column ``c`` is ``terms[c]``; a :class:`TermList`)
     ends: np.ndarray | None = None  #: per article: :func:`end_keys` (None unless asked for)
+    shingles: TextShingles | None = None  #: the articles' texts' shingles (None unless asked for)
 
 
 def build_vectors(
     articles: Sequence[Article], title_weight: float, max_df: float, min_docs: int,
     keyphrase: float, entity: float, tag: float, chunk: int = 256, workers: int = 1,
-    idf_step: float = 0.0, keep_counts: bool = True, end_words: int = -1,
+    idf_step: float = 0.0, keep_counts: bool = True, end_words: int = -1, shingle: int = 0,
 ) -> Vectors:
     """Count, weigh and normalise every article's terms, keeping in the weighed matrix the terms
     that can link two documents (in at least two, and not too common). Works chunk by chunk.
@@ -670,8 +679,10 @@ def build_vectors(
     that depends on that row only (not on which other articles brought which words first): a row
     weighs, and scores against another, the same bit for bit in any corpus with the same weights.
 
-    With ``end_words`` ≥ 0, the articles' :func:`end_keys` are computed in the same pass."""
-    parts, terms, ends = _count_all(articles, title_weight, chunk, workers, end_words)
+    With ``end_words`` ≥ 0, the articles' :func:`end_keys` are computed in the same pass, and with
+    ``shingle`` > 0 (and one worker) the shingles of that many words of their texts
+    (:class:`TextShingles`, from the words' hashes this pass makes anyway)."""
+    parts, terms, ends, shingles = _count_all(articles, title_weight, chunk, workers, end_words, shingle)
     give_back_memory()  # the shares' vocabularies and the merge's lists
     width = len(terms)
     df = np.zeros(width, dtype=np.int64)
@@ -695,7 +706,7 @@ def build_vectors(
         counts = _stack(_drain(parts), sizes, len(articles), width, kind)
     del parts
     return Vectors(matrix=matrix, columns=SortedColumns(terms), weights=w, common=common, counts=counts, terms=terms,
-                   ends=ends)
+                   ends=ends, shingles=shingles)
 
 
 def _drain(items: list) -> Iterable:
@@ -837,8 +848,11 @@ def _ends_of_tokens(hashes: np.ndarray, counts: np.ndarray, n_words: int) -> np.
 
 def _count_chunk(
     articles: Sequence[Article], vocab: Vocabulary, title_weight: float, end_words: int = -1, plain: bool = False,
-) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray | None]:
-    """Counts of ``articles`` (CSR arrays), and with ``end_words`` ≥ 0 their :func:`end_keys`.
+    shingle: int = 0,
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray | None, tuple[np.ndarray, np.ndarray] | None]:
+    """Counts of ``articles`` (CSR arrays), with ``end_words`` ≥ 0 their :func:`end_keys`, and with
+    ``shingle`` > 0 the :func:`shingle_run` of their texts' words end to end and each text's
+    number of words.
 
     Headlines and texts are tokenised in one pass (:func:`tokenize`); tokens are mapped to
     columns by their hashes (:class:`_WordTable`, stop words left out)."""
@@ -850,10 +864,13 @@ def _count_chunk(
     tk = tokenize(texts, vocab.powers)
     col = vocab.table.columns(tk, vocab)
     text_of = np.repeat(np.arange(2 * m, dtype=np.int64), tk.counts)
-    ends = None
-    if end_words >= 0:
-        body = np.repeat(np.arange(2 * m) % 2 == 1, tk.counts)
-        ends = _ends_of_tokens(tk.hashes[body], tk.counts[1::2], end_words)
+    ends = shingles = None
+    if end_words >= 0 or shingle > 0:
+        body = tk.hashes[np.repeat(np.arange(2 * m) % 2 == 1, tk.counts)]
+        if end_words >= 0:
+            ends = _ends_of_tokens(body, tk.counts[1::2], end_words)
+        if shingle > 0:
+            shingles = shingle_run(body, shingle), tk.counts[1::2]
         del body
     del tk
     keep = col >= 0
@@ -888,10 +905,10 @@ def _count_chunk(
     if plain:  # (a few articles: numpy, when the sums are exact in any order)
         summed = _sum_repeats(rows, col, vals, (m, len(vocab)))
         if summed is not None:
-            return summed.data, summed.indices, summed.indptr, ends
+            return summed.data, summed.indices, summed.indptr, ends, shingles
     mat = sp.coo_matrix((vals, (rows, col)), shape=(m, len(vocab))).tocsr()  # sums repeats
     mat.sort_indices()
-    return mat.data, mat.indices, mat.indptr, ends
+    return mat.data, mat.indices, mat.indptr, ends, shingles
 
 
 @dataclass(frozen=True, slots=True)
@@ -1303,14 +1320,10 @@ def shingle_batch(texts: Sequence[str], size: int, memo: WordHashes) -> list[np.
     ids = tk.hashes
     del tk
     empty = np.zeros(0, dtype=np.uint64)
-    m = len(ids) - size + 1
-    if m <= 0:
+    if len(ids) < size:
         return [empty] * len(texts)
-    h = np.zeros(m, dtype=np.uint64)
-    with np.errstate(over="ignore"):
-        for i in range(size):
-            h = (h ^ ids[i : i + m]) * _MIX[i % len(_MIX)]
-            h ^= h >> np.uint64(29)
+    h = shingle_run(ids, size)
+    del ids
     # shingle k of a text starts at its word k; it is whole when k + size <= the text's words
     out = []
     for end, n in zip(np.cumsum(lens).tolist(), lens.tolist()):
@@ -1323,6 +1336,63 @@ def shingle_batch(texts: Sequence[str], size: int, memo: WordHashes) -> list[np.
         np.not_equal(found[1:], found[:-1], out=new[1:])
         out.append(found[new])
     return out
+
+
+def shingle_run(ids: np.ndarray, size: int) -> np.ndarray:
+    """The hash of the ``size`` words from each position of ``ids`` (word hashes, end to end) on:
+    as many as ``ids``, the last ``size - 1`` (which would run past the end) 0."""
+    out = np.zeros(len(ids), dtype=np.uint64)
+    m = len(ids) - size + 1
+    if m <= 0:
+        return out
+    h = out[:m]
+    with np.errstate(over="ignore"):
+        for i in range(size):
+            h ^= ids[i : i + m]
+            h *= _MIX[i % len(_MIX)]
+            h ^= h >> np.uint64(29)
+    return out
+
+
+class TextShingles:
+    """:func:`shingle_hashes` of many texts, kept in a few arrays: ``runs`` holds, for consecutive
+    batches of texts, the :func:`shingle_run` of their words end to end and each text's number of
+    words. A text's shingles are sorted and made distinct in place, in its own part of its
+    batch's array, when first asked for: they take no memory of their own."""
+
+    __slots__ = ("flats", "run", "start", "stop", "ready")
+
+    def __init__(self, runs: Sequence[tuple[np.ndarray, np.ndarray]], size: int) -> None:
+        self.flats = [flat for flat, _ in runs]
+        counts = np.concatenate([c for _, c in runs]) if runs else np.zeros(0, dtype=np.int64)
+        self.run = np.repeat(np.arange(len(runs)), [len(c) for _, c in runs]).tolist()
+        ends = np.concatenate([np.cumsum(c, dtype=np.int64) for _, c in runs]) if runs else counts
+        self.start = (ends - counts).tolist()
+        self.stop = np.where(counts >= size, ends - size + 1, ends - counts).tolist()  # past its last whole shingle
+        self.ready = [False] * len(counts)
+
+    def __len__(self) -> int:
+        return len(self.start)
+
+    def of(self, d: int) -> np.ndarray:
+        """The sorted, distinct shingle hashes of text ``d`` (a view of its batch's array)."""
+        a, flat = self.start[d], self.flats[self.run[d]]
+        if not self.ready[d]:
+            part = flat[a : self.stop[d]]
+            part.sort()
+            if len(part):
+                new = np.empty(len(part), dtype=bool)
+                new[0] = True
+                np.not_equal(part[1:], part[:-1], out=new[1:])
+                kept = part[new]
+                part[: len(kept)] = kept
+                self.stop[d] = a + len(kept)
+            self.ready[d] = True
+        return flat[a : self.stop[d]]
+
+    def release(self) -> None:
+        """Let the arrays go (no text is asked for again)."""
+        self.flats, self.run, self.start, self.stop, self.ready = [], [], [], [], []
 
 
 def jaccard(a: np.ndarray, b: np.ndarray) -> float:

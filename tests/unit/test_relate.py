@@ -574,6 +574,24 @@ def test_copy_check_fetches_ahead_and_drops_after_the_last_pair():
     assert check(3, 4, 3)
 
 
+def test_groups_from_the_counting_pass_shingles_equal_those_from_the_texts(monkeypatch: pytest.MonkeyPatch):
+    """Same-story groups read from the shingles the counting pass made (below _WIDER_BELOW, in one
+    process) are those made by shingling the texts again, and no text is shingled again."""
+    from digest import relate as relate_mod
+
+    t = Tuning()
+    story, other = " ".join(ELECTION), " ".join(FOOTBALL)
+    arts = corpus() + [art("copy-a", "One", [story], 7), art("copy-b", "Two", [story + " again"], 8),
+                       art("copy-c", "Three", [other + " More words."], 9), art("copy-d", "Four", [other], 9)]
+    index, vec, *_ = relate_mod._index(arts, t, wider=True)
+    assert vec.shingles is not None and len(vec.shingles) == len(arts)
+    want = relate_mod._groups(arts, index, vec.ends, None, {})
+    assert len(set(want)) < len(arts)  # some same-story groups
+    monkeypatch.setattr(relate_mod.rm, "shingle_batch", None)
+    assert relate_mod._groups(arts, index, vec.ends, None, {}, None, 1, vec.shingles) == want
+    assert relate_mod._index(arts, t)[1].shingles is None  # not asked for
+
+
 def test_product_without_the_sizing_pass_equals_scipy():
     import numpy as np
     import scipy.sparse as sp

@@ -87,8 +87,8 @@ def test_counts_in_shares_equal_counts_in_one_pass() -> None:
             self.keyphrases, self.entities, self.tags = (), (), ()
 
     arts = [A(k) for k in range(40)]
-    one, t1, e1 = rm._count_all(arts, 2.0, 8, 1, 3)
-    two, t2, e2 = rm._count_all(arts, 2.0, 8, 3, 3)
+    one, t1, e1, _ = rm._count_all(arts, 2.0, 8, 1, 3)
+    two, t2, e2, _ = rm._count_all(arts, 2.0, 8, 3, 3)
     assert isinstance(t1, rm.TermList) and isinstance(t2, rm.TermList)
     assert list(t1) == list(t2) == sorted(t1)
     assert _same(sp.vstack(one, format="csr"), sp.vstack(two, format="csr"))
@@ -269,6 +269,33 @@ def test_shingles_of_a_batch_are_each_texts_own() -> None:
         assert np.array_equal(got, rm.shingle_batch([text], 5, memo)[0])
     assert len(batch[0]) == 6 and len(batch[1]) == len(batch[2]) == 0 and len(batch[4]) == 1
     assert not np.intersect1d(batch[3], batch[5]).size  # no shingle spans two texts
+
+
+def test_shingles_from_the_counting_pass_are_each_texts_own() -> None:
+    """The shingles the counting pass makes (from the words it hashed, several batches of texts)
+    are each text's :func:`rm.shingle_hashes`, asked in any order and more than once; none when
+    not asked for, or when the work is shared among processes."""
+
+    class A:  # the fields counting reads
+        def __init__(self, title: str, body: str, standfirst: str = "") -> None:
+            self.title, self.body_text, self.standfirst, self.sentences = title, body, standfirst, ()
+            self.keyphrases, self.entities, self.tags = (), (), ()
+
+    rnd = random.Random(5)
+    vocab = ["Alpha", "beta", "gamma", "delta", "epsilon", "zeta", "eta", "theta", "Café’s", "x-ray"]
+    arts = [A("Title words here", " ".join(rnd.choice(vocab) for _ in range(rnd.randint(0, 40))),
+              rnd.choice(["", "A standfirst of six words here"])) for _ in range(30)]
+    arts += [A("Short", "one two three four"), A("Empty", ""), A("Repeats", "x " * 30), A("Five", "a b c d e")]
+    memo = rm.WordHashes()
+    want = [rm.shingle_hashes(rm.doc_text(a), 5, memo) for a in arts]
+    texts = rm.build_vectors(arts, 2.0, 0.5, 20, 0.5, 0.25, 0.25, chunk=7, shingle=5).shingles
+    assert texts is not None and len(texts) == len(arts) and len(texts.flats) == 5
+    for d in [33, 3, 3, 30, 0, 31, 32, 17] + list(range(len(arts))):
+        got = texts.of(d)
+        assert got.dtype == np.uint64 and np.array_equal(got, want[d]), d
+    assert len(texts.of(30)) == len(texts.of(31)) == 0 and len(texts.of(32)) == len(texts.of(33)) == 1
+    assert rm.build_vectors(arts, 2.0, 0.5, 20, 0.5, 0.25, 0.25, chunk=7).shingles is None
+    assert rm.build_vectors(arts, 2.0, 0.5, 20, 0.5, 0.25, 0.25, chunk=7, workers=2, shingle=5).shingles is None
 
 
 def test_keyphrases_entities_and_tags_are_counted_by_key() -> None:
