@@ -270,7 +270,7 @@ class _WordTable:
         todo = self._find(self.keys, self.cols, u, out, np.arange(len(u)))
         new = self._find(self.new_keys, self.new_cols, u, out, todo)
         if len(new):
-            text, stop, term = tokens.text, vocab._stop, vocab.term
+            text, stop = tokens.text, vocab._stop
             at = first[new]
             ws = [text[a:b] for a, b in zip(tokens.start[at].tolist(), tokens.end[at].tolist())]
             if tokens.lower:
@@ -279,13 +279,11 @@ class _WordTable:
                 ws = [w.replace("’", "'") for w in ws]
             columns = vocab.columns
             number = columns.setdefault  # a new term gets the next column
-            if text.isascii():  # stem() returns a lower-case ASCII word as it is unless it ends in s, g, d or y
-                fresh = np.array([-1 if w in stop or (len(w) < 2 and not w.isdigit())
-                                  else number(w if len(w) <= 3 or w[-1] not in "sgdy" else _stem(w), len(columns))
-                                  for w in ws], dtype=np.int32)
-            else:
-                fresh = np.array([-1 if w in stop or (len(w) < 2 and not w.isdigit()) else term(_stem(w)) for w in ws],
-                                 dtype=np.int32)
+            # stem() returns a lower-case word as it is unless it ends in s, g, d or y (str.lower
+            # gives a lower-case text again: the words are lower-case whatever their letters)
+            fresh = np.array([-1 if w in stop or (len(w) < 2 and not w.isdigit())
+                              else number(w if len(w) <= 3 or w[-1] not in "sgdy" else _stem(w), len(columns))
+                              for w in ws], dtype=np.int32)
             out[new] = fresh
             pos = np.searchsorted(self.new_keys, u[new])  # u is sorted: so are u[new]
             self.new_keys = np.insert(self.new_keys, pos, u[new])

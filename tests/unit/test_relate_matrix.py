@@ -8,7 +8,7 @@ import pytest
 import scipy.sparse as sp
 
 from digest import relate_matrix as rm
-from digest.text import common_stems, words
+from digest.text import common_stems, stem, words
 
 
 def _ties_matrix(seed: int, rows: int, cols: int) -> sp.csr_matrix:
@@ -145,6 +145,10 @@ def test_texts_are_lower_cased_as_python_does_with_or_without_its_special_cases(
     assert cols[0] == cols[1] == vocab.columns["ärger"] and cols[2] == cols[3] == vocab.columns["kelvin"]
     cols = vocab.table.columns(rm.tokenize(["MARKET Rally", "market"]), vocab)  # ASCII: words kept as they are
     assert cols[0] == cols[2] == vocab.columns["market"] and cols[1] == vocab.columns["rally"]
+    # each word stemmed as stem() does, in a text that is not all ASCII
+    cols = vocab.table.columns(rm.tokenize(["Café’s MARKETS rallied; naïve régimes", "Owner’s passes reportedly"]), vocab)
+    assert cols.tolist() == [vocab.columns[stem(w)] for w in ["café's", "markets", "rallied", "naïve", "régimes",
+                                                              "owner's", "passes", "reportedly"]]
 
 
 def _weigh_reference(counts: sp.csr_matrix, w: rm.Weights) -> sp.csr_matrix:
