@@ -119,8 +119,9 @@ class _CharClasses:
     """Per code point, its class: a word character (``[^\\W_]``, as :data:`digest.text._WORD`;
     bit :data:`_WORD_CHAR`) and a joiner between two runs of word characters (``’'.-&``; bit
     :data:`_JOINER`), in one table so that a text's classes are one look-up; and its lower case
-    (``str.lower``, one code point: every one but U+0130, whose lower case is two, and U+03A3,
-    whose lower case depends on its neighbours; see :func:`_lower`). Code points from
+    (``str.lower``, one code point: right for every one but U+0130, whose lower case is two, and
+    U+03A3, whose lower case depends on its neighbours; :func:`tokenize` leaves a text with
+    either to ``str.lower``). Code points from
     :data:`_KNOWN_BELOW` on are classified when a text first has them (cache only: the classes
     never change; the pages of the tables no text reaches are never touched)."""
 
@@ -139,7 +140,7 @@ class _CharClasses:
         # surrogates and unassigned code points are not alphanumeric: isalnum says so
         self.table[points] |= np.fromiter(map(str.isalnum, chars), dtype=bool, count=len(points))
         lower = [c.lower() for c in chars]
-        self.lower[points] = [ord(c) if len(c) == 1 else ord(o) for c, o in zip(lower, chars)]
+        self.lower[points] = [ord(c) if len(c) == 1 else ord(o) for c, o in zip(lower, chars)]  # U+0130: itself
         self.known[points] = True
 
     def of(self, cp: np.ndarray) -> _CharClasses:
