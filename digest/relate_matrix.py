@@ -262,11 +262,14 @@ class _WordTable:
         out[todo[hit]] = cols[at[hit]]
         return todo[~hit]
 
-    def columns(self, tokens: Tokens, vocab: Vocabulary) -> np.ndarray:
-        """The column of every token of ``tokens`` (int32), new words numbered in ``vocab``."""
+    def columns(
+        self, tokens: Tokens, vocab: Vocabulary, distinct: tuple[np.ndarray, np.ndarray, np.ndarray] | None = None,
+    ) -> np.ndarray:
+        """The column of every token of ``tokens`` (int32), new words numbered in ``vocab``
+        (``distinct``: :func:`_distinct` of the tokens' hashes, when made already)."""
         if not len(tokens.hashes):
             return np.zeros(0, dtype=np.int32)
-        u, first, inv = _distinct(tokens.hashes)
+        u, first, inv = _distinct(tokens.hashes) if distinct is None else distinct
         out = np.empty(len(u), dtype=np.int32)
         todo = self._find(self.keys, self.cols, u, out, np.arange(len(u)))
         new = self._find(self.new_keys, self.new_cols, u, out, todo)
@@ -848,10 +851,10 @@ def _ends_of_tokens(hashes: np.ndarray, counts: np.ndarray, n_words: int) -> np.
 def _count_chunk(
     articles: Sequence[Article], vocab: Vocabulary, title_weight: float, end_words: int = -1, plain: bool = False,
     shingle: int = 0,
-) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray | None, tuple[np.ndarray, np.ndarray] | None]:
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray | None, tuple[np.ndarray, np.ndarray, np.ndarray] | None]:
     """Counts of ``articles`` (CSR arrays), with ``end_words`` ≥ 0 their :func:`end_keys`, and with
-    ``shingle`` > 0 the :func:`shingle_run` of their texts' words end to end and each text's
-    number of words.
+    ``shingle`` > 0 their texts' words end to end (the distinct hashes, sorted, and each word as
+    a position among them, 16 bits when that is enough) with each text's number of words.
 
     Headlines and texts are tokenised in one pass (:func:`tokenize`); tokens are mapped to
     columns by their hashes (:class:`_WordTable`, stop words left out)."""
@@ -861,17 +864,19 @@ def _count_chunk(
         texts.append(a.title)
         texts.append(doc_text(a))
     tk = tokenize(texts, vocab.powers)
-    col = vocab.table.columns(tk, vocab)
+    distinct = _distinct(tk.hashes)
+    col = vocab.table.columns(tk, vocab, distinct)
     text_of = np.repeat(np.arange(2 * m, dtype=np.int64), tk.counts)
     ends = shingles = None
     if end_words >= 0 or shingle > 0:
-        body = tk.hashes[np.repeat(np.arange(2 * m) % 2 == 1, tk.counts)]
+        body = np.repeat(np.arange(2 * m) % 2 == 1, tk.counts)
         if end_words >= 0:
-            ends = _ends_of_tokens(body, tk.counts[1::2], end_words)
+            ends = _ends_of_tokens(tk.hashes[body], tk.counts[1::2], end_words)
         if shingle > 0:
-            shingles = shingle_run(body, shingle), tk.counts[1::2]
+            u, _, inv = distinct
+            shingles = u, inv[body].astype(np.uint16 if len(u) <= 1 << 16 else np.uint32), tk.counts[1::2]
         del body
-    del tk
+    del tk, distinct
     keep = col >= 0
     text_of = text_of[keep]
     rows = [(text_of >> 1).astype(np.int32)]
@@ -1353,31 +1358,58 @@ def shingle_run(ids: np.ndarray, size: int) -> np.ndarray:
     return out
 
 
+_SHINGLE_GROUP = 8
+"""Texts of a batch of :class:`TextShingles` whose shingles are made at once (memory only)."""
+
+
 class TextShingles:
-    """:func:`shingle_hashes` of many texts, kept in a few arrays: ``runs`` holds, for consecutive
-    batches of texts, the :func:`shingle_run` of their words end to end and each text's number of
-    words. A text's shingles are sorted and made distinct in place, in its own part of its
-    batch's array, when first asked for: they take no memory of their own."""
+    """:func:`shingle_hashes` of many texts, kept in a few arrays. ``runs`` holds, for consecutive
+    batches of texts, their words end to end (the distinct hashes, and each word as a position
+    among them: a fraction of the hashes' memory while the other steps run) and each text's
+    number of words. When a text is first asked for, the words of its group (its batch's
+    :data:`_SHINGLE_GROUP` texts around it) become the :func:`shingle_run` of their hashes, one
+    array for the group (a group no text is asked from never takes that memory), and the text's
+    shingles are sorted and made distinct in place, in its own part of that array."""
 
-    __slots__ = ("flats", "run", "start", "stop", "ready")
+    __slots__ = ("words", "made", "size", "group", "batch", "bounds", "start", "stop", "ready")
 
-    def __init__(self, runs: Sequence[tuple[np.ndarray, np.ndarray]], size: int) -> None:
-        self.flats = [flat for flat, _ in runs]
-        counts = np.concatenate([c for _, c in runs]) if runs else np.zeros(0, dtype=np.int64)
-        self.run = np.repeat(np.arange(len(runs)), [len(c) for _, c in runs]).tolist()
-        ends = np.concatenate([np.cumsum(c, dtype=np.int64) for _, c in runs]) if runs else counts
-        self.start = (ends - counts).tolist()
-        self.stop = np.where(counts >= size, ends - size + 1, ends - counts).tolist()  # past its last whole shingle
+    def __init__(self, runs: Sequence[tuple[np.ndarray, np.ndarray, np.ndarray]], size: int) -> None:
+        self.words = [(u, ids) for u, ids, _ in runs]
+        self.made: dict[int, tuple[int, np.ndarray]] = {}  # group -> its first word in its batch, its shingles
+        self.size = size
+        lens = [len(c) for *_, c in runs]
+        counts = np.concatenate([c for *_, c in runs]) if runs else np.zeros(0, dtype=np.int64)
+        ends = np.concatenate([np.cumsum(c, dtype=np.int64) for *_, c in runs]) if runs else counts
+        starts = ends - counts  # in its batch's words
+        # groups numbered across batches: a batch of n texts has ceil(n / _SHINGLE_GROUP) of them
+        place = np.concatenate([np.arange(n) for n in lens]) if runs else counts
+        first_group = np.cumsum([0] + [-(-n // _SHINGLE_GROUP) for n in lens])
+        batch = np.repeat(np.arange(len(runs)), lens)
+        group = first_group[batch] + place // _SHINGLE_GROUP
+        head = np.flatnonzero(np.diff(group, prepend=-1) != 0)  # each group's first text
+        tail = np.append(head[1:], len(group)) - 1
+        self.group = group.tolist()
+        self.batch = batch[head].tolist()
+        self.bounds = list(zip(starts[head].tolist(), ends[tail].tolist()))
+        self.start = starts.tolist()
+        self.stop = np.where(counts >= size, ends - size + 1, starts).tolist()  # past its last whole shingle
         self.ready = [False] * len(counts)
 
     def __len__(self) -> int:
         return len(self.start)
 
     def of(self, d: int) -> np.ndarray:
-        """The sorted, distinct shingle hashes of text ``d`` (a view of its batch's array)."""
-        a, flat = self.start[d], self.flats[self.run[d]]
+        """The sorted, distinct shingle hashes of text ``d`` (a view of its group's array)."""
+        g = self.group[d]
+        found = self.made.get(g)
+        if found is None:
+            lo, hi = self.bounds[g]
+            u, ids = self.words[self.batch[g]]
+            found = self.made[g] = lo, shingle_run(u[ids[lo:hi]], self.size)
+        lo, flat = found
+        a = self.start[d] - lo
         if not self.ready[d]:
-            part = flat[a : self.stop[d]]
+            part = flat[a : self.stop[d] - lo]
             part.sort()
             if len(part):
                 new = np.empty(len(part), dtype=bool)
@@ -1385,13 +1417,13 @@ class TextShingles:
                 np.not_equal(part[1:], part[:-1], out=new[1:])
                 kept = part[new]
                 part[: len(kept)] = kept
-                self.stop[d] = a + len(kept)
+                self.stop[d] = self.start[d] + len(kept)
             self.ready[d] = True
-        return flat[a : self.stop[d]]
+        return flat[a : self.stop[d] - lo]
 
     def release(self) -> None:
         """Let the arrays go (no text is asked for again)."""
-        self.flats, self.run, self.start, self.stop, self.ready = [], [], [], [], []
+        self.words, self.made = [], {}
 
 
 def jaccard(a: np.ndarray, b: np.ndarray) -> float:

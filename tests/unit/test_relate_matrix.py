@@ -275,10 +275,12 @@ def test_shingles_of_a_batch_are_each_texts_own() -> None:
     assert not np.intersect1d(batch[3], batch[5]).size  # no shingle spans two texts
 
 
-def test_shingles_from_the_counting_pass_are_each_texts_own() -> None:
-    """The shingles the counting pass makes (from the words it hashed, several batches of texts)
-    are each text's :func:`rm.shingle_hashes`, asked in any order and more than once; none when
-    not asked for, or when the work is shared among processes."""
+@pytest.mark.parametrize("group", [16, 3, 1])
+def test_shingles_from_the_counting_pass_are_each_texts_own(group: int, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The shingles the counting pass makes (from the words it hashed, several batches of texts,
+    made group by group) are each text's :func:`rm.shingle_hashes`, asked in any order and more
+    than once; none when not asked for, or when the work is shared among processes."""
+    monkeypatch.setattr(rm, "_SHINGLE_GROUP", group)
 
     class A:  # the fields counting reads
         def __init__(self, title: str, body: str, standfirst: str = "") -> None:
@@ -293,10 +295,11 @@ def test_shingles_from_the_counting_pass_are_each_texts_own() -> None:
     memo = rm.WordHashes()
     want = [rm.shingle_hashes(rm.doc_text(a), 5, memo) for a in arts]
     texts = rm.build_vectors(arts, 2.0, 0.5, 20, 0.5, 0.25, 0.25, chunk=7, shingle=5).shingles
-    assert texts is not None and len(texts) == len(arts) and len(texts.flats) == 5
+    assert texts is not None and len(texts) == len(arts) and len(texts.words) == 5
     for d in [33, 3, 3, 30, 0, 31, 32, 17] + list(range(len(arts))):
         got = texts.of(d)
         assert got.dtype == np.uint64 and np.array_equal(got, want[d]), d
+    assert len(texts.made) == sum(-(-n // group) for n in (7, 7, 7, 7, 6))  # every group of every batch
     assert len(texts.of(30)) == len(texts.of(31)) == 0 and len(texts.of(32)) == len(texts.of(33)) == 1
     assert rm.build_vectors(arts, 2.0, 0.5, 20, 0.5, 0.25, 0.25, chunk=7).shingles is None
     assert rm.build_vectors(arts, 2.0, 0.5, 20, 0.5, 0.25, 0.25, chunk=7, workers=2, shingle=5).shingles is None
