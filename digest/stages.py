@@ -74,8 +74,9 @@ def summarise_and_tag(
     and the words whose IDF they read, sorted, but for those of ``vocab`` (the body's words, on
     which the entry depends anyway); None when they read the whole statistics."""
     recording = cache.RecordingStats(stats)
-    done = replace(article, sentences=clean.sentences_of(article.body))
-    done = tag.tag(summarize.summarize(done, recording, n), recording, tags)  # type: ignore[arg-type]
+    sentences = clean.sentences_of(article.body)
+    summary = summarize.summary_of(article, recording, n, sentences)  # type: ignore[arg-type]
+    done = tag.tag(replace(article, sentences=sentences, summary=summary), recording, tags)  # type: ignore[arg-type]
     fields = changes(article, done)
     if "sentences" in fields:  # made here for the two stages only: dropped again, as the build drops them
         if article.sentences:

@@ -847,8 +847,16 @@ def summarize_sentences(
 
 def summarize(article: Article, stats: Stats, n: int = 3) -> Article:
     """Fill ``article.summary``: front-matter ``meta_summary`` if given, else ``n`` chosen sentences."""
+    return dataclasses.replace(article, summary=summary_of(article, stats, n))
+
+
+def summary_of(article: Article, stats: Stats, n: int = 3, sentences: Sequence[str] | None = None) -> tuple[str, ...]:
+    """The summary :func:`summarize` gives ``article``, ``sentences`` standing for its own
+    sentences when given (a caller that makes them can set both fields in one ``replace``)."""
     if article.meta_summary:
-        return dataclasses.replace(article, summary=tuple(article.meta_summary))
-    summary = summarize_sentences(article.sentences[:MAX_SENTENCES], article.title, stats, n)
-    log.debug("%s: summary of %d/%d sentences", article.source, len(summary), len(article.sentences))
-    return dataclasses.replace(article, summary=summary)
+        return tuple(article.meta_summary)
+    if sentences is None:
+        sentences = article.sentences
+    summary = summarize_sentences(sentences[:MAX_SENTENCES], article.title, stats, n)
+    log.debug("%s: summary of %d/%d sentences", article.source, len(summary), len(sentences))
+    return summary

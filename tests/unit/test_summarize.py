@@ -222,6 +222,16 @@ def test_front_matter_summary_wins() -> None:
     assert summ.summarize(article, stats_for(article), 3).summary == ("Our own summary.",)
 
 
+def test_summary_of_given_sentences_is_the_summary_of_the_article_that_carries_them() -> None:
+    article = make_article()
+    bare = dataclasses.replace(article, sentences=())
+    stats = stats_for(article)
+    assert summ.summary_of(bare, stats, 3, SENTENCES) == summ.summarize(article, stats, 3).summary
+    assert summ.summary_of(bare, stats, 3, SENTENCES) != summ.summary_of(bare, stats, 3)
+    own = dataclasses.replace(bare, meta_summary=("Our own summary.",))
+    assert summ.summary_of(own, stats, 3, SENTENCES) == ("Our own summary.",)
+
+
 def test_empty_article_gives_empty_summary() -> None:
     article = make_article(sentences=(), title="")
     assert summ.summarize(article, text.Stats(), 3).summary == ()
