@@ -142,12 +142,16 @@ def make_doc(sentences: Sequence[str], title: str, stats: Stats) -> Doc:
     stems = tuple(filter(None, dict.fromkeys(known_stems)))
     n_stems = len(stems)
     stem_col = dict(zip(stems, range(n_stems)))
-    word_stem = np.fromiter(map(stem_col.get, known_stems, repeat(-1)), dtype=np.intp, count=len(known))
-    weights = np.fromiter(txt.idfs(stats, list(compress(known, known_stems))), dtype=float)
-    # a stem weighs as its heaviest word, and no less than 0 (``fmax`` passes over a NaN)
-    stem_idf = np.zeros(n_stems)
-    np.fmax.at(stem_idf, word_stem[word_stem >= 0], weights)
-    idf = dict(zip(stems, stem_idf.tolist()))
+    # each word's stem column; ``n_stems`` (one past the stems) for a word that is not a content word
+    word_stem = np.fromiter(map(stem_col.get, known_stems, repeat(n_stems)), dtype=np.intp, count=len(known))
+    # a stem weighs as its heaviest word, and no less than 0 (a NaN weighs nothing): the
+    # ``np.fmax`` of 0 and each word in turn, as a loop over a hundred-odd words (cheaper
+    # than the arrays and ``ufunc.at`` it replaced)
+    idf = dict.fromkeys(stems, 0.0)
+    for stem, weight in zip(filter(None, known_stems), txt.idfs(stats, list(compress(known, known_stems)))):
+        if weight > idf[stem]:
+            idf[stem] = weight
+    stem_idf = np.fromiter(idf.values(), dtype=float, count=n_stems)
     if n == 0:
         empty = np.zeros((0, 0))
         return Doc((), title, (), title_terms, idf, empty, empty, np.zeros(0))
@@ -160,27 +164,23 @@ def make_doc(sentences: Sequence[str], title: str, stats: Stats) -> Doc:
     sent_ids = np.repeat(np.arange(n), lengths)
     present = np.zeros((n, n_words), dtype=bool)
     present[sent_ids, word_ids] = True
-    is_content = word_stem[word_ids] >= 0
-    c_sent, c_word = sent_ids[is_content], word_ids[is_content]
 
-    # TF-IDF cosine over stems: the Gram matrix of the sentences' unit vectors
-    counts = np.bincount(c_sent * n_stems + word_stem[c_word], minlength=n * n_stems).reshape(n, n_stems)
+    # TF-IDF cosine over stems: the Gram matrix of the sentences' unit vectors (the tokens of
+    # other words counted in one more column, whose count is what the content count lacks)
+    counts = np.bincount(sent_ids * (n_stems + 1) + word_stem[word_ids], minlength=n * (n_stems + 1)).reshape(n, n_stems + 1)
+    n_content = (lengths - counts[:, n_stems]).tolist()
+    counts = counts[:, :n_stems]
     vectors = counts * stem_idf
     norms = np.sqrt((vectors * vectors).sum(axis=1))
     norms[norms == 0.0] = 1.0
     sim = _gram(vectors / norms[:, None])
 
     # TextRank edges: distinct content words (as written) shared, over ln len_i + ln len_j
-    # of the content-token counts; sentences of one content word get no edges
-    n_content = np.bincount(c_sent, minlength=n)
-    logs = np.array([math.log(k) if k > 1 else 0.0 for k in n_content.tolist()])
-    shared = np.zeros((n, n_words))
-    shared[c_sent, c_word] = 1.0
-    shared[logs == 0.0] = 0.0
-    overlap = _gram(shared)
-    if overlap.any():
-        denom = logs[:, None] + logs
-        overlap = np.divide(overlap, denom, out=np.zeros_like(overlap), where=denom > 0)
+    # of the content-token counts. A sentence of one content word gets no edges: its log
+    # is taken as infinite, and a whole number of shared words over it is 0.
+    overlap = _gram(np.multiply(present, word_stem < n_stems, dtype=float))
+    logs = np.array([math.log(k) if k > 1 else math.inf for k in n_content])
+    overlap /= logs[:, None] + logs
     return Doc(
         sentences=tuple(sentences),
         title=title,
