@@ -240,21 +240,29 @@ def words(text: str) -> list[str]:
 
 #: :data:`_WORD` for text known to be ASCII and lower case: the same tokens, found faster.
 _ASCII_WORD = re.compile(r"[a-z0-9]++(?:['.\-&][a-z0-9]++)*+")
+#: The non-ASCII characters of news text that are neither in a word nor join two (currency,
+#: quotation marks, dashes): a third of articles have no other, and once they are spaces
+#: :data:`_ASCII_WORD` reads the text, in about a quarter less time than :data:`_WORD`.
+_NOT_IN_WORDS = "£“”‘—–€©…•"
 
 
 def words_of(texts: Sequence[str]) -> tuple[tuple[str, ...], ...]:
     """``words(t)`` of each of ``texts``, as tuples: the texts lower-cased in one piece (a NUL
-    between two, never inside a word, so casing is as text by text) and, for ASCII text, a
-    simpler pattern that finds the same words."""
+    between two, never inside a word, so casing is as text by text) and, for ASCII text (or
+    text that is ASCII but for :data:`_NOT_IN_WORDS`), a simpler pattern that finds the same words."""
     joined = "\x00".join(texts)
     if joined.count("\x00") != len(texts) - 1:  # a NUL inside a text: one at a time
         return tuple([tuple(words(t)) for t in texts])
     low = joined.lower()
-    if low.isascii():
-        return tuple(map(tuple, map(_ASCII_WORD.findall, low.split("\x00"))))
-    if "’" in low:  # the same words, with the typographic apostrophe made plain
-        low = low.replace("’", "'")
-    return tuple(map(tuple, map(_WORD.findall, low.split("\x00"))))
+    if not low.isascii():
+        if "’" in low:  # the same words, with the typographic apostrophe made plain
+            low = low.replace("’", "'")
+        for mark in _NOT_IN_WORDS:  # as spaces they end words just as well; then perhaps it is ASCII
+            if mark in low:
+                low = low.replace(mark, " ")
+        if not low.isascii():
+            return tuple(map(tuple, map(_WORD.findall, low.split("\x00"))))
+    return tuple(map(tuple, map(_ASCII_WORD.findall, low.split("\x00"))))
 
 
 def tokens(text: str) -> list[str]:

@@ -179,6 +179,12 @@ def test_words_before_a_full_stop_decide_breaks_as_written() -> None:
     assert text.split_sentences("Call Mr.\u00a0Smith now. He waits.") == ["Call Mr.\u00a0Smith now.", "He waits."]
 
 
+def test_marks_read_as_spaces_are_neither_in_words_nor_between_them() -> None:
+    import re
+
+    assert text._NOT_IN_WORDS and all(not re.match(r"[^\W_]|[’'.\-&\x00]", m) and not m.isascii() for m in text._NOT_IN_WORDS)
+
+
 def test_words_of_many_texts_equal_words_of_each() -> None:
     import random
 
@@ -186,13 +192,14 @@ def test_words_of_many_texts_equal_words_of_each() -> None:
         "The U.S. economy grew 2.5% to $1,000bn.", "Xiaomi’s CEO Lei Jun said: “It’s ours.”", "ΣΊΣΥΦΟΣ ΟΔΟΣ Σ",
         "Café Ünïcödé naïve", "\u212a Kelvin sign", "İstanbul", "tab\there", "", "a\x00b nul inside", "R&D co-op rock'n'roll",
         "ends with sigma ΟΔΟΣ", "ΣΑΣ", "_under_score_", "１２３ ｆｕｌｌ", "x’y ’quoted’",
+        "£1.5bn—up from £1bn… “a–b” ‘c’ €2 © • x", "£5 café", "a£b 3€4 e—f", "a£-b c.£d",
     ]
     assert text.words_of(()) == ()
     for k in range(len(cases)):
         group = cases[k:] + cases[:k]
         assert text.words_of(group) == tuple(tuple(text.words(t)) for t in group)
     rnd = random.Random(5)
-    alphabet = "aZ9 .’'-&_ΣσςİΚ\u00e9\u0301\n\x00,;\"“”"
+    alphabet = "aZ9 .’'-&_ΣσςİΚ\u00e9\u0301\n\x00,;\"“”£—–€©…•‘"
     for _ in range(400):
         group = ["".join(rnd.choice(alphabet) for _ in range(rnd.randint(0, 30))) for _ in range(rnd.randint(0, 5))]
         assert text.words_of(group) == tuple(tuple(text.words(t)) for t in group), group
