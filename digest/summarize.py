@@ -236,7 +236,7 @@ def _gram(rows: np.ndarray) -> np.ndarray:
     n, width = rows.shape
     if n * n * width <= _PRODUCT_LIMIT:
         out = rows @ rows.T
-        np.fill_diagonal(out, 0.0)
+        out.flat[:: n + 1] = 0.0  # the diagonal (``np.fill_diagonal`` without its checks)
         return out
     m = rows[:, (rows != 0).sum(axis=0) > 1]
     cols = m.shape[1]
@@ -250,7 +250,7 @@ def _gram(rows: np.ndarray) -> np.ndarray:
             out = part @ part.T if out is None else out + part @ part.T
     else:
         out = _sparse_gram(m)
-    np.fill_diagonal(out, 0.0)
+    out.flat[:: n + 1] = 0.0
     return out
 
 
@@ -302,7 +302,18 @@ def _directed_degree(matrix: np.ndarray, forward: float, backward: float) -> np.
     if forward == backward:
         return forward * matrix.sum(axis=1)
     later, earlier = _triangles(len(matrix))
-    return forward * (matrix * later).sum(axis=1) + backward * (matrix * earlier).sum(axis=1)
+    ahead = (matrix * later).sum(axis=1)
+    if forward != 1.0:  # (1.0 x is no change: the default scorers spare the step)
+        ahead = forward * ahead
+    return ahead + backward * (matrix * earlier).sum(axis=1)
+
+
+@lru_cache(maxsize=64)
+def _identity(n: int) -> np.ndarray:
+    """``np.eye(n)``, read-only (made once per size: ``np.eye`` is a Python function)."""
+    out = np.eye(n)
+    out.setflags(write=False)
+    return out
 
 
 @lru_cache(maxsize=64)
@@ -417,7 +428,7 @@ class TextRank(_ArrayScorer):
         walk = (w / out_w[:, None]).T  # walk[i, j]: share of j's weight that flows to i
         base = (1.0 - self.damping) / n
         if n <= _SOLVE_LIMIT:  # the fixed point r = base + d * W r directly
-            return self._lengthen(doc, _solve(np.eye(n) - self.damping * walk, np.full(n, base)))
+            return self._lengthen(doc, _solve(_identity(n) - self.damping * walk, np.full(n, base)))
         rank = np.full(n, 1.0 / n)
         for _ in range(self.iterations):
             new = base + self.damping * (walk @ rank)

@@ -625,6 +625,16 @@ def test_textrank_solver_gives_numpy_solve_bit_for_bit() -> None:
         _solve(np.zeros((3, 3)), np.ones(3))  # singular (never so in TextRank): fails as np.linalg.solve does
 
 
+def test_cached_identity_is_read_only_and_degrees_match_the_plain_formula() -> None:
+    eye = summ._identity(5)
+    assert np.array_equal(eye, np.eye(5)) and not eye.flags.writeable
+    m = np.random.default_rng(3).random((6, 6))
+    np.fill_diagonal(m, 0.0)  # as in every similarity matrix
+    for forward, backward in ((1.0, 0.6), (0.7, 0.6), (0.5, 0.5)):
+        want = forward * (np.triu(m, 1)).sum(axis=1) + backward * (np.tril(m, -1)).sum(axis=1)
+        assert summ._directed_degree(m, forward, backward).tolist() == pytest.approx(want.tolist())
+
+
 def test_lead_prior_is_kept_per_length_and_read_only() -> None:
     import math
 
