@@ -702,10 +702,6 @@ def continues_quote(sentence: str) -> bool:
 _QUOTE_MARK = re.compile('[“”"]')
 
 
-def _never(sentence: str) -> bool:
-    return False
-
-
 def is_dependent(sentence: str) -> bool:
     """Opens with an unresolved pronoun or connective ("He said", "But", "This").
 
@@ -743,10 +739,10 @@ def readability(
     excluded = set()
     dependent = set()
     low = "\n".join(sentences).lower()
-    furniture = is_furniture if any(h in low for h in _FURNITURE_HINTS) else _never
+    furniture = any(h in low for h in _FURNITURE_HINTS)  # else no sentence is worth the test
     for i, s in enumerate(sentences):
         # a sentence that ends in a full stop is neither a question nor a heading
-        if (word_counts[i] < MIN_WORDS or (s[-1:] != "." and (is_question(s) or is_heading(s))) or furniture(s)
+        if (word_counts[i] < MIN_WORDS or (s[-1:] != "." and (is_question(s) or is_heading(s))) or (furniture and is_furniture(s))
                 or (('"' in s or "”" in s) and continues_quote(s))):
             excluded.add(i)
         elif words[i] and words[i][0] in _DEPENDENT_OPENERS and _opens_dependent(words[i]):

@@ -210,9 +210,10 @@ def _chunks(text: str) -> list[tuple[int, int]]:
     """Spans of ``text`` separated by new lines that open a list item, or by inline bullets."""
     spans: list[tuple[int, int]] = []
     a = 0
-    for m in _LIST_LINE.finditer(text):
-        spans.append((a, m.start()))
-        a = m.end()
+    if "\n" in text:  # a list line starts after one (most paragraphs have none)
+        for m in _LIST_LINE.finditer(text):
+            spans.append((a, m.start()))
+            a = m.end()
     spans.append((a, len(text)))
     if "•" in text or "▪" in text or "◦" in text or "‣" in text:
         spans = [piece for span in spans for piece in _bullet_spans(text, *span)]
