@@ -41,7 +41,7 @@ import re
 import unicodedata
 from collections import Counter
 from dataclasses import dataclass, field, replace
-from itertools import chain, compress, islice
+from itertools import chain, compress, count, islice
 from operator import itemgetter, not_
 from bisect import bisect_left
 from functools import lru_cache, partial
@@ -613,7 +613,9 @@ def _split_title(words: list[_Info], lex: Lexicon) -> tuple[list[_Info], list[_I
     return words, [], False
 
 
-def _collect_entities(runs: list[_Run], lex: Lexicon) -> tuple[list[_Group], dict[tuple[str, ...], str]]:
+def _collect_entities(runs: list[_Run], lex: Lexicon) -> tuple[tuple[Entity, ...], dict[tuple[str, ...], str]]:
+    """The entities of the runs, most mentioned first, and the display name of each mention
+    (lower-case words -> the name of its entity, by words)."""
     groups: dict[str, _Group] = {}
     # Plain sentences first; Title Case units may only add to names already seen.
     ordered = [r for r in runs if not r[6]] + [r for r in runs if r[6]]
@@ -681,7 +683,8 @@ def _collect_entities(runs: list[_Run], lex: Lexicon) -> tuple[list[_Group], dic
             for form in g.forms:
                 mention_map.setdefault(form, names[root.key])
     keep.sort(key=lambda g: (-g.count, g.first, g.key))
-    return keep, {k: v for k, v in sorted(mention_map.items())}
+    # Each name as found above: merging changes counts and votes (so kinds), never surfaces.
+    return tuple([Entity(name=names[g.key], kind=_kind_of(g), count=g.count) for g in keep]), dict(sorted(mention_map.items()))
 
 
 _MentionInfo = tuple[str, str, str, str, tuple[str, ...], tuple[str, ...], int]
@@ -887,8 +890,7 @@ def entities(article: Article) -> list[Entity]:
     "United States", an acronym joins its spelled-out name. ``count`` is the number
     of mentions, headline included.
     """
-    groups, _ = _collect_entities(_runs(_read(article), lexicon()), lexicon())
-    return [Entity(name=_display_name(g), kind=_kind_of(g), count=g.count) for g in groups]
+    return list(_collect_entities(_runs(_read(article), lexicon()), lexicon())[0])
 
 
 # -- keyphrases ----------------------------------------------------------------------------------
@@ -960,7 +962,8 @@ def _one_word_starts(shape: str) -> tuple[list[int], np.ndarray]:
 @dataclass(slots=True)
 class _Cands:
     """Occurrence statistics of the candidate phrases, in flat lists by phrase number: phrase ``j``
-    is ``keys[j]`` (the tuple of its word keys), numbered in order of first occurrence."""
+    is ``keys[j]`` (the tuple of its word keys); the one-word phrases come first, and each kind is
+    numbered in order of first occurrence."""
 
     keys: list  #: the key of each phrase
     number: dict  #: key -> phrase number
@@ -987,14 +990,14 @@ def _candidates(doc: _Doc, w: Weights) -> _Cands:
     """Every 1-3 word candidate phrase of the article with its occurrence statistics."""
     shape, posl, keys = doc.shape, doc.pos, doc.keys
     # One-word candidates: every content word but the words of a 2-3 word name. A past form alone
-    # ("tested") is an event, not the thing its stem names ("test"): its key is its own.
+    # ("tested") is an event, not the thing its stem names ("test"): its key is its own. Their
+    # occurrences are numbered by word key (a string hashes once; a 1-tuple at every look-up).
     ostart, ocap = _one_word_starts(shape)
-    okey = list(zip(map(keys.__getitem__, ostart)))
+    okey = list(map(keys.__getitem__, ostart))
     k = shape.find("v")
     while k >= 0:  # (a few an article)
-        okey[bisect_left(ostart, k)] = (keys[k] + _PAST,)
+        okey[bisect_left(ostart, k)] = keys[k] + _PAST
         k = shape.find("v", k + 1)
-    opos = list(map(posl.__getitem__, ostart))
     # Longer phrases come from chunks of two or more content words.
     mkey: list[tuple[str, ...]] = []
     mstart: list[int] = []
@@ -1005,58 +1008,56 @@ def _candidates(doc: _Doc, w: Weights) -> _Cands:
             mkey.append(tuple(keys[a + s : a + e]))
             mstart.append(a + s)
             mcap.append(cap)
-    # Both lists are in reading order and share no key, so the headline's occurrences lead each.
-    mpos = list(map(posl.__getitem__, mstart))
-    n_title = bisect_left(opos, 1)
-    m_title = bisect_left(mpos, 1)
-    okey[n_title:n_title] = mkey[:m_title]
-    ostart[n_title:n_title] = mstart[:m_title]
-    mcaps = np.array(mcap, dtype=bool)
-    ocap = np.concatenate((ocap[:n_title], mcaps[:m_title], ocap[n_title:], mcaps[m_title:]))
-    opos[n_title:n_title] = mpos[:m_title]
-    n_title += m_title
-    okey += mkey[m_title:]
-    ostart += mstart[m_title:]
-    opos += mpos[m_title:]
-    # Each occurrence is hashed once, to number its phrase; every statistic below is then counted
-    # over the numbers (a count per number is one np.bincount; a dict of small ints needs no tuple
-    # hashing). ``seen`` maps a phrase to its first occurrence, and ``rank`` that to its number.
-    seen: dict[tuple[str, ...], int] = {}
-    occurrence = np.fromiter(map(seen.setdefault, okey, range(len(okey))), dtype=np.intp, count=len(okey))
-    firsts = list(seen.values())
-    n = len(firsts)
-    rank = np.zeros(len(okey), dtype=np.intp)
-    rank[firsts] = np.arange(n)
-    phrase = rank[occurrence]
-    # Position-weighted counts: each phrase's weights summed in reading order, as a loop of
-    # ``weighted[j] += weight`` would (np.bincount adds in input order).
-    weighted = np.bincount(phrase[n_title:], weights=np.array(_lead_weights(w.lead, doc.n_units + 1))[opos[n_title:]],
-                           minlength=n)
-    pids = phrase.tolist()
+    # The two kinds share no key: the one-word phrases are numbered first, each kind in order of
+    # first occurrence, and every statistic below is counted over the occurrences' numbers in
+    # reading order (a count per number is one np.bincount).
+    words = dict(zip(dict.fromkeys(okey), count()))
+    n_words = len(words)
+    phrases = dict(zip(dict.fromkeys(mkey), count(n_words)))
+    n = n_words + len(phrases)
+    phrase = np.fromiter(chain(map(words.__getitem__, okey), map(phrases.__getitem__, mkey)), dtype=np.intp,
+                         count=len(okey) + len(mkey))
+    starts = ostart + mstart
+    pos = np.fromiter(map(posl.__getitem__, starts), dtype=np.intp, count=len(starts))
+    # Each number's first occurrence is where it is new: above every number before it.
+    firsts = np.flatnonzero(phrase > np.maximum.accumulate(np.concatenate(([-1], phrase[:-1]))))
+    last = np.zeros(n, dtype=np.intp)
+    np.maximum.at(last, phrase, pos)  # occurrences come in reading order: the last is the furthest
+    # Position-weighted counts outside the headline: each phrase's weights summed in reading
+    # order, as a loop of ``weighted[j] += weight`` would (np.bincount adds in input order; the
+    # headline's occurrences add 0.0, which changes no sum).
+    lead = np.array(_lead_weights(w.lead, doc.n_units + 1))
+    lead[0] = 0.0
+    weighted = np.bincount(phrase, weights=lead[pos], minlength=n)
+    body = pos > 0
+    body_count = np.bincount(phrase[body], minlength=n)
+    total = np.bincount(phrase, minlength=n)
+    cap = np.concatenate((ocap, np.array(mcap, dtype=bool)))
     tcase = doc.title_case
-    where = dict(zip(reversed(pids), reversed(ostart)))
+    where = np.array(starts)[firsts]
     if any(tcase):
-        oplain = [not tcase[p] for p in opos]
-        where.update(zip(reversed(list(compress(pids, oplain))), reversed(list(compress(ostart, oplain)))))
-        in_plain = np.array(oplain, dtype=bool)
-        capital = np.bincount(phrase[ocap & in_plain], minlength=n)
+        in_plain = ~np.array(tcase)[pos]
+        plain_numbers = phrase[in_plain].tolist()
+        # the first occurrence in running text, where there is one
+        first_plain = dict(zip(reversed(plain_numbers), reversed(list(compress(starts, in_plain.tolist())))))
+        where[list(first_plain)] = list(first_plain.values())
+        capital = np.bincount(phrase[cap & in_plain], minlength=n)
         plain = np.bincount(phrase[in_plain], minlength=n)
     else:  # no Title Case unit: every occurrence is in running text
-        capital = np.bincount(phrase[ocap], minlength=n)
-        plain = np.bincount(phrase, minlength=n)
-    count = np.bincount(phrase[n_title:], minlength=n)
-    numbers = range(n)
+        capital = np.bincount(phrase[cap], minlength=n)
+        plain = total
+    phrase_keys = list(zip(words)) + list(phrases)
     return _Cands(
-        keys=list(seen),
-        number=dict(zip(seen, numbers)),
-        count=count.tolist(),
-        title=np.bincount(phrase[:n_title], minlength=n).tolist(),
+        keys=phrase_keys,
+        number=dict(zip(phrase_keys, range(n))),
+        count=body_count.tolist(),
+        title=(total - body_count).tolist(),
         weighted=weighted.tolist(),
         capital=capital.tolist(),
         plain=plain.tolist(),
-        first=list(map(opos.__getitem__, firsts)),
-        last=list(map(dict(zip(pids, opos)).__getitem__, numbers)),
-        where=list(map(where.__getitem__, numbers)),
+        first=pos[firsts].tolist(),
+        last=last.tolist(),
+        where=where.tolist(),
     )
 
 
@@ -1097,8 +1098,7 @@ def _display(doc: _Doc, span: tuple[int, int], name: bool) -> str:
 def _analyse(article: Article, stats: Stats, w: Weights = DEFAULT_WEIGHTS, doc: _Doc | None = None) -> _Analysis:
     lex = lexicon()
     doc = doc or _read(article)
-    groups, mention_map = _collect_entities(_runs(doc, lex), lex)
-    ents = tuple(Entity(name=_display_name(g), kind=_kind_of(g), count=g.count) for g in groups)
+    ents, mention_map = _collect_entities(_runs(doc, lex), lex)
     kinds = {e.name: e.kind for e in ents}
     cands = _candidates(doc, w)
     n_units = max(1, doc.n_units - 1)
