@@ -539,7 +539,7 @@ class _Group:
     first: tuple[int, int] = (1 << 30, 0)
     place: str = ""  #: canonical name when it is a known place
     alias: str = ""  #: canonical name from the built-in aliases
-    forms: set = field(default_factory=set)  #: lower-case token tuples of every mention
+    forms: dict = field(default_factory=dict)  #: lower-case token tuple of every mention -> its word keys
     in_title: bool = False
     strong: bool = False
     merged_into: str = ""
@@ -613,9 +613,10 @@ def _split_title(words: list[_Info], lex: Lexicon) -> tuple[list[_Info], list[_I
     return words, [], False
 
 
-def _collect_entities(runs: list[_Run], lex: Lexicon) -> tuple[tuple[Entity, ...], dict[tuple[str, ...], str]]:
-    """The entities of the runs, most mentioned first, and the display name of each mention
-    (lower-case words -> the name of its entity, by words)."""
+def _collect_entities(runs: list[_Run], lex: Lexicon) -> tuple[tuple[Entity, ...], dict[tuple[str, ...], str], set[tuple[str, ...]]]:
+    """The entities of the runs, most mentioned first; the display name of each mention
+    (lower-case words -> the name of its entity, by words); and the word keys of those mentions
+    (:func:`_word_key` of each word: the keys of the candidate phrases they are)."""
     groups: dict[str, _Group] = {}
     # Plain sentences first; Title Case units may only add to names already seen.
     ordered = [r for r in runs if not r[6]] + [r for r in runs if r[6]]
@@ -643,7 +644,7 @@ def _collect_entities(runs: list[_Run], lex: Lexicon) -> tuple[tuple[Entity, ...
         if nxt in _SPEECH_VERBS:
             person += 1
         mentions.append((m, run, person, org, place + (1 if prev in _PLACE_PREPOSITIONS else 0)))
-    for (surface, key, place, alias, canon, lows, legal), run, person, org, place_vote in mentions:
+    for (surface, key, place, alias, canon, lows, legal, word_keys), run, person, org, place_vote in mentions:
         g = groups.get(key)
         if g is None:
             if run[6]:
@@ -651,7 +652,7 @@ def _collect_entities(runs: list[_Run], lex: Lexicon) -> tuple[tuple[Entity, ...
             g = groups[key] = _Group(key=key, words=canon, place=place, alias=alias)
         g.count += 1
         g.surfaces[surface] = g.surfaces.get(surface, 0) + 1
-        g.forms.add(lows)
+        g.forms[lows] = word_keys
         where = (run[3], run[4])
         if where < g.first:
             g.first = where
@@ -674,6 +675,7 @@ def _collect_entities(runs: list[_Run], lex: Lexicon) -> tuple[tuple[Entity, ...
     # A single-mention, single-word name with no cue at all is too often a stray capital.
     keep = [g for g in groups.values() if not g.merged_into and (g.count >= 2 or g.strong or len(g.words) > 1)]
     mention_map: dict[tuple[str, ...], str] = {}
+    mention_keys: set[tuple[str, ...]] = set()
     names: dict[str, str] = {g.key: _display_name(g) for g in keep}
     for g in groups.values():
         root = g
@@ -682,12 +684,14 @@ def _collect_entities(runs: list[_Run], lex: Lexicon) -> tuple[tuple[Entity, ...
         if root.key in names:
             for form in g.forms:
                 mention_map.setdefault(form, names[root.key])
+            mention_keys.update(g.forms.values())
     keep.sort(key=lambda g: (-g.count, g.first, g.key))
     # Each name as found above: merging changes counts and votes (so kinds), never surfaces.
-    return tuple([Entity(name=names[g.key], kind=_kind_of(g), count=g.count) for g in keep]), dict(sorted(mention_map.items()))
+    return (tuple([Entity(name=names[g.key], kind=_kind_of(g), count=g.count) for g in keep]), dict(sorted(mention_map.items())),
+            mention_keys)
 
 
-_MentionInfo = tuple[str, str, str, str, tuple[str, ...], tuple[str, ...], int]
+_MentionInfo = tuple[str, str, str, str, tuple[str, ...], tuple[str, ...], int, tuple[str, ...]]
 
 
 @lru_cache(maxsize=1 << 16)
@@ -759,9 +763,9 @@ def _two_names(words: tuple[_Info, ...], lex: Lexicon) -> tuple[tuple[_Info, ...
 
 
 @lru_cache(maxsize=1 << 16)
-def _mention(words: tuple[_Info, ...]) -> tuple[str, str, str, str, tuple[str, ...], tuple[str, ...], int] | None:
+def _mention(words: tuple[_Info, ...]) -> _MentionInfo | None:
     """What one mention says, or None when it is no name: (surface, group key, place, alias,
-    canonical words, lower-case words, organisation votes from a legal form)."""
+    canonical words, lower-case words, organisation votes from a legal form, word keys)."""
     lex = lexicon()
     stop = stopwords()
     legal = 0
@@ -791,7 +795,8 @@ def _mention(words: tuple[_Info, ...]) -> tuple[str, str, str, str, tuple[str, .
         return None  # a concept acronym ("EV", "GDP"), not a name
     key = _fold(place) if place else (_fold(alias) if alias else folded)
     canon = tuple([_fold(x) for x in (place or alias or surface).split()])
-    return surface, key, place, alias, canon, tuple([w[1] for w in words]), legal
+    lows = tuple([w[1] for w in words])
+    return surface, key, place, alias, canon, lows, legal, tuple(map(_word_key, lows))
 
 
 @lru_cache(maxsize=1 << 14)
@@ -1098,7 +1103,7 @@ def _display(doc: _Doc, span: tuple[int, int], name: bool) -> str:
 def _analyse(article: Article, stats: Stats, w: Weights = DEFAULT_WEIGHTS, doc: _Doc | None = None) -> _Analysis:
     lex = lexicon()
     doc = doc or _read(article)
-    ents, mention_map = _collect_entities(_runs(doc, lex), lex)
+    ents, mention_map, mention_keys = _collect_entities(_runs(doc, lex), lex)
     kinds = {e.name: e.kind for e in ents}
     cands = _candidates(doc, w)
     n_units = max(1, doc.n_units - 1)
@@ -1182,7 +1187,6 @@ def _analyse(article: Article, stats: Stats, w: Weights = DEFAULT_WEIGHTS, doc: 
     raw.sort()
     shortlist = raw[:_SHORTLIST]
     if mention_map and len(raw) > _SHORTLIST:
-        mention_keys = {tuple(map(_word_key, form)) for form in mention_map}
         shortlist += [r for r in raw[_SHORTLIST:] if r[2] in mention_keys]
 
     scored: dict[str, list] = {}  # display key -> [score, display, name, entity, first, best, count]
