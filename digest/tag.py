@@ -46,7 +46,7 @@ from operator import itemgetter, not_
 from bisect import bisect_left
 from functools import lru_cache, partial
 from importlib import resources
-from typing import TYPE_CHECKING, Any, Iterable, Mapping, NamedTuple
+from typing import TYPE_CHECKING, Any, Iterable, Mapping, NamedTuple, Sequence
 
 import numpy as np
 import yaml
@@ -623,15 +623,13 @@ def _collect_entities(runs: list[_Run], lex: Lexicon) -> tuple[tuple[Entity, ...
     titles = lex.titles
     # Every mention with its votes: (mention, run, person, organisation, place by preposition).
     mentions: list[tuple[_MentionInfo, _Run, int, int, int]] = []
-    pairs = [r for r in runs if len(r[0]) == 3 and r[0][1][1] == "and"]
-    if pairs:  # words of the other names: "Enron and WorldCom" is two names when "Enron" is one elsewhere
-        named = {w[1] for r in runs if not (len(r[0]) == 3 and r[0][1][1] == "and") for w in r[0]}
+    pairs = [r for r in runs if _word_pair(r[0])]
+    # the words of the other names: "Enron and WorldCom" is two names when "Enron" is one elsewhere
+    named = {w[1] for r in runs if not _word_pair(r[0]) for w in r[0]} if pairs else set()
     for run in ordered:
         plan = _run_plan(tuple(run[0]))
-        if pairs and not plan[0] and len(run[0]) == 3 and run[0][1][1] == "and" and plan[1][0] is not None \
-                and not (plan[1][0][2] or plan[1][0][3]) and (run[0][0][1] in named or run[0][2][1] in named):
-            plan = (True, tuple((m, *_own_votes((w,), lex)) for w in (run[0][0], run[0][2])
-                                if (m := _mention((w,))) is not None))
+        if named and not plan[0] and _word_pair(run[0]) and (run[0][0][1] in named or run[0][2][1] in named):
+            plan = _pair_plan(run[0], plan)
         if plan[0]:  # split at a title or a connector: the mentions with their fixed votes
             mentions += [(m, run, person, org, place) for m, person, org, place in plan[1]]
             continue
@@ -689,6 +687,20 @@ def _collect_entities(runs: list[_Run], lex: Lexicon) -> tuple[tuple[Entity, ...
     # Each name as found above: merging changes counts and votes (so kinds), never surfaces.
     return (tuple([Entity(name=names[g.key], kind=_kind_of(g), count=g.count) for g in keep]), dict(sorted(mention_map.items())),
             mention_keys)
+
+
+def _word_pair(words: Sequence[_Info]) -> bool:
+    """A run of two words joined by "and" ("Enron and WorldCom", "Marks and Spencer")."""
+    return len(words) == 3 and words[1][1] == "and"
+
+
+def _pair_plan(words: Sequence[_Info], plan: tuple[bool, Any]) -> tuple[bool, Any]:
+    """The plan of a :func:`_word_pair` run known to be two names: its two words as mentions (or
+    ``plan``, the run's own, when the run is a known place or alias: "Bosnia and Herzegovina")."""
+    whole = plan[1][0]
+    if whole is None or whole[2] or whole[3]:
+        return plan
+    return True, tuple((m, *_own_votes((w,), lexicon())) for w in (words[0], words[2]) if (m := _mention((w,))) is not None)
 
 
 _MentionInfo = tuple[str, str, str, str, tuple[str, ...], tuple[str, ...], int, tuple[str, ...]]
