@@ -599,7 +599,7 @@ def _split_title(words: list[_Info], lex: Lexicon) -> tuple[list[_Info], list[_I
     """Split a run at a title: ("Xiaomi", "CEO", "Lei Jun") -> left, right, had_title."""
     titles = lex.titles
     for k, w in enumerate(words):
-        if w[3] == "t" or w[1].rstrip(".") in titles:
+        if w[3] == "t" or w[1].rstrip(".") in titles or (k and w[1].removesuffix("s") in titles):  # "Labour MPs"
             n = len(words)
             end = k + 1
             while end < n and words[end][1].rstrip(".") in titles:
@@ -727,8 +727,9 @@ def _run_plan(words: tuple[_Info, ...]) -> tuple[bool, Any]:
                 parts.append((left, 0, 2))
         elif left:
             parts.append((left, 0, 1))
-        found = [(_mention(tuple(p)), person, org) for p, person, org in parts]
-        return True, tuple((m, person, org, 0) for m, person, org in found if m is not None)
+        found = [(_mention(tuple(p)), *(a + b for a, b in zip((person, org, 0), _own_votes(tuple(p), lex))))
+                 for p, person, org in parts]
+        return True, tuple(f for f in found if f[0] is not None)
     two = _two_names(words, lex)
     if two:
         found = [(_mention(p), *_own_votes(p, lex)) for p in two]
@@ -741,8 +742,8 @@ def _own_votes(words: tuple[_Info, ...], lex: Lexicon) -> tuple[int, int, int]:
     n = len(words)
     if n > 1 and words[-1][1].rstrip(".") in lex.org_suffixes:
         return 0, 3, 0
-    if n == 1 and _is_acronym(words[0][0]):
-        return 0, 2, 0
+    if n == 1 and (_is_acronym(words[0][0]) or words[0][1] in lex.org_suffixes):
+        return 0, 2, 0  # "BBC", "Democrats", "Parliament"
     if n > 1 and (words[-1][1] in lex.place_suffixes or words[0][1] in lex.place_prefixes):
         return 0, 0, 1  # "Kessel Bay", "Port Avalen"; any person cue ("Mr Hill", "Bay said") wins the tie
     if 2 <= n <= 3 and all(_name_like(w[0]) for w in words):

@@ -613,6 +613,11 @@ def test_entity_kind_ties_go_to_the_organisation_then_the_person() -> None:
     ("Buses left Port Avalen on Monday. They went to Mount Kenya.", {"Port Avalen": "place", "Mount Kenya": "place"}),
     ("Northwind Batteries and Farrant Research met.", {"Northwind Batteries": "organisation", "Farrant Research": "organisation"}),
     ("Crowds lined the Port Avalen Marathon route.", {"Port Avalen Marathon": "organisation"}),
+    ("Fans saw Manchester United win. In Melbourne the Australian Open began.",
+     {"Manchester United": "organisation", "Melbourne": "place", "Australian Open": "organisation"}),
+    # parties and a plural title: "Labour MPs" is the party Labour, however the article says it
+    ("Labour MPs voted against it, and the Lib Dems said the Tories were wrong.",
+     {"Labour": "organisation", "Liberal Democrats": "organisation", "Conservatives": "organisation"}),
     # two names a run joins are two entities; one name with "and" or "of" in it stays one
     ("Buses ran from Drayton Yard and Lighthouse Point.", {"Drayton Yard": "place", "Lighthouse Point": "place"}),
     ("Kostas Kenteris and Katerina Thanou missed a test.", {"Kostas Kenteris": "person", "Katerina Thanou": "person"}),
