@@ -792,7 +792,7 @@ def _mention(words: tuple[_Info, ...]) -> _MentionInfo | None:
     if len(words) == 1:
         w = words[0]
         if (w[1] in stop and not _is_acronym(w[0])) or w[1] in lex.calendar or w[1].removesuffix("s") in lex.calendar \
-                or w[1] in lex.demonyms \
+                or w[1] in lex.demonyms or w[1].removesuffix("s") in lex.demonyms \
                 or w[1] in lex.titles or w[1] in lex.generic:
             return None
     surface = " ".join([w[0] for w in words])
@@ -1387,7 +1387,8 @@ def _meaningless(display: str, lex: Lexicon, is_name: bool = False) -> bool:
         return True
     if len(words) == 1:
         w = words[0]
-        if w in lex.demonyms or w in lex.calendar or w.removesuffix("s") in lex.calendar or w in lex.titles \
+        if w in lex.demonyms or w.removesuffix("s") in lex.demonyms or w in lex.calendar \
+                or w.removesuffix("s") in lex.calendar or w in lex.titles \
                 or w.removesuffix("s") in lex.titles or _is_number(w) or len(w) < 2:
             return True
     elif all(x in lex.titles or x in lex.modifiers for x in words):

@@ -219,7 +219,7 @@ def test_a_dateline_credit_is_neither_tag_nor_keyphrase(opening: str, credit: st
     assert "ferry terminal" in out.tags and "Kessel Bay" in out.tags
 
 
-@pytest.mark.parametrize("word", ["Sundays", "p.m", "Prime", "Deputy", "MPs", "prime minister", "First Lady", "win", "rose"])
+@pytest.mark.parametrize("word", ["Sundays", "p.m", "Prime", "Deputy", "MPs", "prime minister", "First Lady", "win", "rose", "Americans", "GMT"])
 def test_words_that_mean_nothing_alone(word: str) -> None:
     from digest.tag import _meaningless, lexicon
 
@@ -616,6 +616,7 @@ def test_entity_kind_ties_go_to_the_organisation_then_the_person() -> None:
     ("Fans saw Manchester United win. In Melbourne the Australian Open began.",
      {"Manchester United": "organisation", "Melbourne": "place", "Australian Open": "organisation"}),
     # parties and a plural title: "Labour MPs" is the party Labour, however the article says it
+    ("Americans watched at 9pm GMT as Kessel Bay flooded.", {"Kessel Bay": "place"}),
     ("Labour MPs voted against it, and the Lib Dems said the Tories were wrong.",
      {"Labour": "organisation", "Liberal Democrats": "organisation", "Conservatives": "organisation"}),
     # two names a run joins are two entities; one name with "and" or "of" in it stays one
