@@ -791,8 +791,7 @@ def _mention(words: tuple[_Info, ...]) -> _MentionInfo | None:
         return None
     if len(words) == 1:
         w = words[0]
-        if (w[1] in stop and not _is_acronym(w[0])) or w[1] in lex.calendar or w[1].removesuffix("s") in lex.calendar \
-                or w[1] in lex.demonyms or w[1].removesuffix("s") in lex.demonyms \
+        if (w[1] in stop and not _is_acronym(w[0])) or _listed(w[1], lex.calendar) or _listed(w[1], lex.demonyms) \
                 or w[1] in lex.titles or w[1] in lex.generic:
             return None
     surface = " ".join([w[0] for w in words])
@@ -1379,6 +1378,12 @@ def normalize_tag(name: str, aliases: Mapping[str, str] | None = None, *, is_nam
 
 
 @lru_cache(maxsize=1 << 16)
+def _listed(word: str, words: frozenset[str]) -> bool:
+    """``word`` (lower case) or its singular with the "s" dropped is one of ``words`` ("Sundays",
+    "Americans", "MPs")."""
+    return word in words or word.removesuffix("s") in words
+
+
 def _meaningless(display: str, lex: Lexicon, is_name: bool = False) -> bool:
     """True for a tag that means nothing alone ("year", "people", "Friday", "Chinese")."""
     low = _fold(display)
@@ -1387,9 +1392,7 @@ def _meaningless(display: str, lex: Lexicon, is_name: bool = False) -> bool:
         return True
     if len(words) == 1:
         w = words[0]
-        if w in lex.demonyms or w.removesuffix("s") in lex.demonyms or w in lex.calendar \
-                or w.removesuffix("s") in lex.calendar or w in lex.titles \
-                or w.removesuffix("s") in lex.titles or _is_number(w) or len(w) < 2:
+        if _listed(w, lex.demonyms) or _listed(w, lex.calendar) or _listed(w, lex.titles) or _is_number(w) or len(w) < 2:
             return True
     elif all(x in lex.titles or x in lex.modifiers for x in words):
         return True  # "prime minister", "First Lady": a post, not whom or what the story is about
