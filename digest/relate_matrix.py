@@ -301,6 +301,14 @@ class _WordTable:
         return out[inv.reshape(-1)]
 
 
+def _run_starts(ordered: np.ndarray) -> np.ndarray:
+    """Where each run of equal values of the sorted array ``ordered`` starts (a mask)."""
+    new = np.empty(len(ordered), dtype=bool)
+    new[:1] = True
+    np.not_equal(ordered[1:], ordered[:-1], out=new[1:])
+    return new
+
+
 def _distinct(h: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """The distinct values of ``h`` (sorted), the first position of each in ``h``, and the place of
     every item of ``h`` among them: ``np.unique(h, return_index=True, return_inverse=True)`` in
@@ -308,9 +316,7 @@ def _distinct(h: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     of a text's words, which repeat: 5 against 16 ms for 100,000.)"""
     perm = np.argsort(h, kind="stable")
     ordered = h[perm]
-    new = np.empty(len(h), dtype=bool)
-    new[:1] = True
-    np.not_equal(ordered[1:], ordered[:-1], out=new[1:])
+    new = _run_starts(ordered)
     at = np.flatnonzero(new)
     inv = np.empty(len(h), dtype=np.int64)
     inv[perm] = np.cumsum(new) - 1
@@ -1335,10 +1341,7 @@ def shingle_batch(texts: Sequence[str], size: int, memo: WordHashes) -> list[np.
             out.append(empty)
             continue
         found = np.sort(h[end - n : end - size + 1])
-        new = np.empty(len(found), dtype=bool)
-        new[0] = True
-        np.not_equal(found[1:], found[:-1], out=new[1:])
-        out.append(found[new])
+        out.append(found[_run_starts(found)])
     return out
 
 
@@ -1411,13 +1414,9 @@ class TextShingles:
         if not self.ready[d]:
             part = flat[a : self.stop[d] - lo]
             part.sort()
-            if len(part):
-                new = np.empty(len(part), dtype=bool)
-                new[0] = True
-                np.not_equal(part[1:], part[:-1], out=new[1:])
-                kept = part[new]
-                part[: len(kept)] = kept
-                self.stop[d] = self.start[d] + len(kept)
+            kept = part[_run_starts(part)]
+            part[: len(kept)] = kept
+            self.stop[d] = self.start[d] + len(kept)
             self.ready[d] = True
         return flat[a : self.stop[d] - lo]
 
