@@ -652,7 +652,7 @@ _DEFAULT_ACTIVE = _active_of(DEFAULT_SCORERS)
 class Readability:
     """Which sentences may be taken, and which need the sentence before them."""
 
-    excluded: frozenset[int]  #: fragments, questions, headings, credits, quotation tails: never taken
+    excluded: frozenset[int]  #: fragments, questions, headings, credits, quotation tails, clauses: never taken
     dependent: frozenset[int]  #: open with a pronoun or connective
 
 
@@ -678,6 +678,21 @@ def is_furniture(sentence: str) -> bool:
         if hint in low:
             return _FURNITURE.search(sentence) is not None
     return False
+
+
+def is_clause(sentence: str) -> bool:
+    """Not a sentence of its own: it opens in lower case (a list item or the rest of a
+    sentence split too early, "an earlier start, which would need ...") or ends in a colon or
+    semicolon (a list's lead-in or one of its items: "The review will look at:"). A word that
+    is lower case only at its start ("iPhone", "eBay") is a name and opens a sentence."""
+    end = sentence.rstrip().rstrip(_CLOSERS)[-1:]
+    if end in (":", ";"):
+        return True
+    m = _FIRST_WORD.search(sentence)
+    return m is not None and m.group().islower()
+
+
+_FIRST_WORD = re.compile(r"[^\W_][\w'’-]*")
 
 
 def continues_quote(sentence: str) -> bool:
@@ -743,7 +758,7 @@ def readability(
     for i, s in enumerate(sentences):
         # a sentence that ends in a full stop is neither a question nor a heading
         if (word_counts[i] < MIN_WORDS or (s[-1:] != "." and (is_question(s) or is_heading(s))) or (furniture and is_furniture(s))
-                or (('"' in s or "”" in s) and continues_quote(s))):
+                or (('"' in s or "”" in s) and continues_quote(s)) or is_clause(s)):
             excluded.add(i)
         elif words[i] and words[i][0] in _DEPENDENT_OPENERS and _opens_dependent(words[i]):
             dependent.add(i)

@@ -124,6 +124,37 @@ def test_the_tail_of_a_quotation_is_never_taken(sentence: str, tail: bool) -> No
     assert (0 in summ.readability([sentence]).excluded) is tail
 
 
+@pytest.mark.parametrize(
+    ("sentence", "clause"),
+    [
+        ("an earlier start, which would need the approval of the transit authority;", True),
+        (", who broke onto the scene last season, set a personal best in Ghent.", True),
+        ('"we will rebuild," the mayor said on Monday.', True),
+        ("The review, which reports in October, will look at:", True),
+        ("more shade and water along the exposed coast road;", True),
+        ("iPhone sales rose by a third in the last quarter of the year.", False),
+        ("eBay said on Monday that it would cut a thousand jobs.", False),
+        ("42 people were taken to hospital after the storm on Monday.", False),
+        ('The mayor said: "We will rebuild the harbour."', False),
+        ("The council approved the budget by seven votes to three.", False),
+    ],
+)
+def test_a_clause_or_list_item_is_never_taken(sentence: str, clause: bool) -> None:
+    assert summ.is_clause(sentence) is clause
+    assert (0 in summ.readability([sentence]).excluded) is clause
+
+
+def test_a_list_item_is_left_out_of_the_summary() -> None:
+    sents = ("The marathon may start an hour earlier next year after a heat scare, organisers said.",
+             "The race director said the review of the marathon would look at:",
+             "an earlier start for the marathon, which would need the approval of the transit authority;",
+             "Forty runners of the marathon were treated for heat exhaustion on Sunday.",
+             "A survey of the marathon runners found two thirds in favour of an earlier start.")
+    art = make_article(sents, title="Marathon may start earlier after heat scare")
+    summary = summ.summarize(art, stats_for(art), 3).summary
+    assert len(summary) == 3 and sents[1] not in summary and sents[2] not in summary
+
+
 def test_a_quotation_tail_is_left_out_of_the_summary() -> None:
     sents = ('The storm flooded the coastal town of Eastham on Monday, officials said.',
              '"The storm flooded the coastal town of Eastham on Monday and it will come back.',
