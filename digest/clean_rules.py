@@ -120,21 +120,29 @@ _WEEKDAY = r"(?:mon|tue|tues|wed|thu|thur|thurs|fri|sat|sun)(?:day|nesday|sday|u
 _TIME = r"(?:\d{1,2}[:.]\d{2}(?::\d{2})?\s*(?:[ap]\.?m\.?)?|\d{1,2}\s*[ap]\.?m\.?)"
 _TZ = r"(?:[A-Z]{2,5}|UTC|GMT(?:[+-]\d{1,2}(?::?\d{2})?)?|[+-]\d{2}:?\d{2})"
 
+#: A date: "July 12, 2024", "12th of July 2024", "2024-07-12T09:30Z", "12/07/2024".
+_DATE = (
+    rf"(?:{_MONTH}\s+\d{{1,2}}(?:st|nd|rd|th)?,?\s+\d{{4}}"
+    rf"|\d{{1,2}}(?:st|nd|rd|th)?\s+(?:of\s+)?{_MONTH},?\s+\d{{4}}"
+    r"|\d{4}-\d{2}-\d{2}(?:[T\x20]\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?(?:Z|[+-]\d{2}:?\d{2})?)?"
+    r"|\d{1,2}[/.]\d{1,2}[/.]\d{2,4})"
+)
+
 #: A whole line that is a date (optionally with a label, weekday, time and zone).
 DATE_LINE = re.compile(
     rf"""^\W*(?:(?:first\s+)?(?:published|updated|posted|last\s+(?:updated|modified)|modified|date|dated|
     filed|created|written)\s*(?:on|at)?\s*[:\-–—|]?\s*)?
     (?:{_WEEKDAY}\s*)?
-    (?:{_MONTH}\s+\d{{1,2}}(?:st|nd|rd|th)?,?\s+\d{{4}}
-      |\d{{1,2}}(?:st|nd|rd|th)?\s+(?:of\s+)?{_MONTH},?\s+\d{{4}}
-      |\d{{4}}-\d{{2}}-\d{{2}}(?:[T ]\d{{2}}:\d{{2}}(?::\d{{2}}(?:\.\d+)?)?(?:Z|[+-]\d{{2}}:?\d{{2}})?)?
-      |\d{{1,2}}[/.]\d{{1,2}}[/.]\d{{2,4}})
+    {_DATE}
     (?:\s*(?:,|at|@|-|–|—|\|)?\s*{_TIME})?
     (?:\s*\(?{_TZ}\)?)?
     (?:\s*[|•·,–—-]\s*\d+\s*min(?:ute)?s?\s+read)?
     \W*$""",
     re.IGNORECASE | re.VERBOSE,
 )
+
+#: A date anywhere in a line (a byline's, say).
+DATE_IN_LINE = re.compile(rf"\b{_DATE}", re.IGNORECASE)
 
 #: Lines that only say how long the article takes to read, or how long ago it was posted.
 READING_TIME = re.compile(
@@ -143,10 +151,12 @@ READING_TIME = re.compile(
     re.IGNORECASE,
 )
 
-#: Author lines: "By Jane Doe", "By JANE DOE, The Paper", "Jane Doe | Staff Writer".
+#: Author lines: "By Jane Doe", "By JANE DOE, The Paper", "July 12, 2024 | By Jane Doe",
+#: "Jane Doe | Staff Writer". (A date in the line is read as the article's date too.)
 BYLINE_PATTERNS: tuple[re.Pattern[str], ...] = (
     re.compile(
-        r"^\W*(?i:(?:(?:additional\s+|further\s+)?(?:written|words|story|reporting|text|posted|report|research|editing)\s+)?by)\s*:?\s+"
+        rf"^\W*(?i:(?:{_WEEKDAY}\s*)?{_DATE}(?:\s*(?:,|at|@)?\s*{_TIME})?\s*[,|•·–—-]\s*)?"
+        r"(?i:(?:(?:additional\s+|further\s+)?(?:written|words|story|reporting|text|posted|report|research|editing)\s+)?by)\s*:?\s+"
         r"(?P<name>[A-ZÀ-Þ][\w.'’\-]*(?:\s+(?:[A-ZÀ-Þ][\w.'’\-]*|de|van|von|da|di|del|la|le|bin|al|and|&)){0,4})"
         r"(?:\s*(?:,|\||/|-|–|—|\band\b|&)\s*.{0,80})?\s*$"
     ),
@@ -222,7 +232,7 @@ LINE_PATTERNS: tuple[tuple[str, tuple[str, ...], re.Pattern[str]], ...] = (
         re.compile(
             rf"^\W*(?:share(?:\s+(?:this|the|on|via|to|with|your|article|story|post|page|link))*(?:\s+(?:article|story|post|page|link|{_SOCIAL}))?"
             rf"(?:\s+(?:on|via|with)\s+(?:{_SOCIAL}))?\s*[:!]?\s*(?:(?:{_SOCIAL})(?:\s*[|•·,/]\s*(?:{_SOCIAL}))*)?"
-            rf"|(?:{_SOCIAL})(?:\s*[|•·,/]\s*(?:{_SOCIAL}))*"
+            rf"|(?:share\s+(?:on|via|to)\s+)?(?:{_SOCIAL})(?:\s*[|•·,/]\s*(?:share\s+(?:on|via|to)\s+)?(?:{_SOCIAL}))*"
             r"|(?:(?:like|enjoy(?:ed)?|love)\s+this\s+(?:story|article|post)\W+)?share\s+(?:it|this)\s+with\s+(?:a\s+)?(?:friends?|others)"
             r"|(?:e-?mail|send|print|save|tweet|post|forward|copy)\s+(?:this|the|a)\s+(?:story|article|page|post|link)"
             r"(?:\s+to\s+a\s+friend)?)\W*$",

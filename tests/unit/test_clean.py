@@ -120,6 +120,7 @@ BOILERPLATE_CASES = [
     ("middle", "Tomas Alder/Coastline Pictures", "photo credit"),
     ("middle", "Picture credit: Harbour Trust", "photo credit"),
     ("end", "Email this story to a friend", "share prompt"),
+    ("after_title", "Share on Facebook · Share on X · Copy link", "share prompt"),
     ("end", "Like this story? Share it with a friend!", "share prompt"),
     ("end", "Got a tip? Tomas Alder can be reached at talder@example.org.", "contact line"),
     ("end", "Additional reporting by Priya Nandakumar", "byline"),
@@ -173,6 +174,20 @@ def test_byline_and_date_fill_the_article():
     out = clean_one(text_article(raw))
     assert out.byline == "Morgan Ellery"
     assert out.date == datetime(2023, 3, 3, 14, 5, tzinfo=timezone(timedelta(hours=-5)))
+
+
+@pytest.mark.parametrize("line", ["July 12, 2024 | By Morgan Ellery", "By Morgan Ellery | 12 July 2024",
+                                  "Friday, 12 July 2024 · by Morgan Ellery"])
+def test_a_byline_with_a_date_gives_both_and_the_title_stays(line):
+    # standfirst, "date | By name" and a share bar between the title and the story
+    standfirst = "The island's ferry operator adds three early crossings from next month."
+    raw = make_raw(after_title=[standfirst, line, "Share on Facebook · Share on X · Copy link"])
+    out = clean(text_article(raw), CleanContext())
+    assert out.title == TITLE
+    assert out.byline == "Morgan Ellery"
+    assert out.date == datetime(2024, 7, 12, tzinfo=timezone.utc)
+    assert out.standfirst == standfirst
+    assert body_texts(out) == [standfirst] + BODY
 
 
 def test_leading_bulleted_headlines_are_dropped_and_title_kept():
