@@ -166,6 +166,7 @@ class Lexicon:
     demonyms: frozenset[str]
     calendar: frozenset[str]
     generic: frozenset[str]
+    concepts: frozenset[str]  #: acronyms that are words, not names ("tv", "hiv"): never entities
     breakers: frozenset[str]
     aliases: Mapping[str, str]  #: folded spelling -> canonical display form (built-in aliases)
     invariant: frozenset[str]
@@ -204,6 +205,7 @@ def lexicon() -> Lexicon:
         demonyms=_word_set(_sections_of(_data("tag_demonyms.txt"))[""]),
         calendar=_word_set(_sections_of(_data("tag_calendar.txt"))[""]),
         generic=_word_set(generic_lines) | frozenset(line.lower() for line in generic_lines),
+        concepts=_word_set(_sections_of(_data("tag_concepts.txt"))[""]),
         breakers=_word_set(_sections_of(_data("tag_breakers.txt"))[""]) | IRREGULAR_PAST,
         aliases=aliases,
         invariant=_word_set(plurals.get("invariant", [])),
@@ -803,8 +805,8 @@ def _mention(words: tuple[_Info, ...]) -> _MentionInfo | None:
             return None  # "EVs", "SUVs": things, not names
     place = lex.places.get(folded, "")
     alias = lex.aliases.get(folded, "")
-    if alias and not alias[0].isupper():
-        return None  # a concept acronym ("EV", "GDP"), not a name
+    if (alias and not alias[0].isupper()) or all(w[1] in lex.concepts or w[1] in _CONNECTORS for w in words):
+        return None  # concept acronyms ("EV", "GDP", "TV", "HIV and AI"), not names
     key = _fold(place) if place else (_fold(alias) if alias else folded)
     canon = tuple([_fold(x) for x in (place or alias or surface).split()])
     lows = tuple([w[1] for w in words])

@@ -734,3 +734,14 @@ def test_candidate_statistics_by_phrase_number_match_counting_each_occurrence() 
             assert cands.keys[j] == key
             got = {f: getattr(cands, f)[j] for f in ("count", "title", "weighted", "capital", "plain", "first", "last", "where")}
             assert got == {**{f: st[f] for f in got}, "where": st["any"] if st["where"] is None else st["where"]}, key
+
+
+def test_concept_acronyms_are_words_not_organisations() -> None:
+    text = ("Sales of TV sets and PC games rose, the BBC said. HIV and AI research got more money. "
+            "The TV market grew as TV prices fell, and the BBC sold more TV shows.")
+    art = Article(source="a.txt", format="text", slug="a", title="TV sales rise", body=(Block("p", text),))
+    assert {e.name: e.kind for e in entities(art)} == {"BBC": "organisation"}
+    # still a keyphrase and a tag: a word for a thing, as readers search for it
+    stats = corpus_stats(BACKGROUND + [text])
+    assert "TV" in keyphrases(art, stats)[:3]
+    assert "TV" in tag(art, stats, TagsConfig()).tags
