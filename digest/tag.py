@@ -159,6 +159,7 @@ class Lexicon:
     titles: frozenset[str]
     modifiers: frozenset[str]
     org_suffixes: frozenset[str]
+    org_prefixes: frozenset[str]  #: "Real", "FC": first words of organisation (club) names
     place_suffixes: frozenset[str]  #: "Bay", "Road": last words of place names
     place_prefixes: frozenset[str]  #: "Port", "Mount": first words of place names
     legal_forms: frozenset[str]  #: "Inc", "Corp": dropped from organisation names
@@ -198,6 +199,7 @@ def lexicon() -> Lexicon:
         titles=_word_set(titles.get("titles", [])),
         modifiers=_word_set(titles.get("modifiers", [])),
         org_suffixes=_word_set(_sections_of(_data("tag_org_suffixes.txt")).get("suffixes", [])),
+        org_prefixes=_word_set(_sections_of(_data("tag_org_suffixes.txt")).get("prefixes", [])),
         place_suffixes=_word_set(_sections_of(_data("tag_place_suffixes.txt")).get("suffixes", [])),
         place_prefixes=_word_set(_sections_of(_data("tag_place_suffixes.txt")).get("prefixes", [])),
         legal_forms=_word_set(_sections_of(_data("tag_org_suffixes.txt")).get("legal", [])),
@@ -742,8 +744,8 @@ def _run_plan(words: tuple[_Info, ...]) -> tuple[bool, Any]:
 def _own_votes(words: tuple[_Info, ...], lex: Lexicon) -> tuple[int, int, int]:
     """Person, organisation and place votes of a name from its own words."""
     n = len(words)
-    if n > 1 and words[-1][1].rstrip(".") in lex.org_suffixes:
-        return 0, 3, 0
+    if n > 1 and (words[-1][1].rstrip(".") in lex.org_suffixes or words[0][1] in lex.org_prefixes):
+        return 0, 3, 0  # "Xiaomi Corp", "Real Madrid"
     if n == 1 and (_is_acronym(words[0][0]) or words[0][1] in lex.org_suffixes):
         return 0, 2, 0  # "BBC", "Democrats", "Parliament"
     if n > 1 and (words[-1][1] in lex.place_suffixes or words[0][1] in lex.place_prefixes):
@@ -805,12 +807,24 @@ def _mention(words: tuple[_Info, ...]) -> _MentionInfo | None:
             return None  # "EVs", "SUVs": things, not names
     place = lex.places.get(folded, "")
     alias = lex.aliases.get(folded, "")
-    if (alias and not alias[0].isupper()) or all(w[1] in lex.concepts or w[1] in _CONNECTORS for w in words):
-        return None  # concept acronyms ("EV", "GDP", "TV", "HIV and AI"), not names
+    if (alias and not alias[0].isupper()) or _concepts_only(words, lex.concepts):
+        return None  # concept acronyms ("EV", "GDP", "TV", "HIV and Aids"), not names
     key = _fold(place) if place else (_fold(alias) if alias else folded)
     canon = tuple([_fold(x) for x in (place or alias or surface).split()])
     lows = tuple([w[1] for w in words])
     return surface, key, place, alias, canon, lows, legal, tuple(map(_word_key, lows))
+
+
+def _concepts_only(words: tuple[_Info, ...], concepts: frozenset[str]) -> bool:
+    """True for a mention of concept words ("TV", "Aids"; "Ram" is a name) and connectors, with
+    at least one concept word ("El Al" and "LA" are names)."""
+    found = False
+    for w in words:
+        if w[1] in concepts and (w[0].isupper() or len(w[1]) > 3):
+            found = True
+        elif w[1] not in _CONNECTORS:
+            return False
+    return found
 
 
 @lru_cache(maxsize=1 << 14)
@@ -840,7 +854,7 @@ def _merge_groups(groups: dict[str, _Group], lex: Lexicon) -> None:
     """Fold short mentions into the full name they abbreviate.
 
     A short group may join a longer one that is a person sharing its first or last word, an
-    organisation it starts ("Xiaomi" and "Xiaomi Group"), or whose initials it spells ("SEC").
+    organisation it starts ("Xiaomi" and "Xiaomi Group", "Real" and "Real Madrid"), or whose initials it spells ("SEC").
     The longer names each short one can join are looked up in indexes built once, not by
     comparing every pair of groups.
     """
@@ -863,6 +877,8 @@ def _merge_groups(groups: dict[str, _Group], lex: Lexicon) -> None:
             cut = len(lw)
             while cut > 1 and lw[cut - 1].rstrip(".") in org_suffixes:
                 cut -= 1
+            if lw[0] in lex.org_prefixes:
+                cut = 1  # "Real" for "Real Madrid"
             for k in range(cut, len(lw)):
                 by_word.setdefault(lw[:k], []).append(rank)
         by_initials.setdefault("".join([w[0] for w in lw if w not in _CONNECTORS]), []).append(rank)

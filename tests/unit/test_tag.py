@@ -745,3 +745,17 @@ def test_concept_acronyms_are_words_not_organisations() -> None:
     stats = corpus_stats(BACKGROUND + [text])
     assert "TV" in keyphrases(art, stats)[:3]
     assert "TV" in tag(art, stats, TagsConfig()).tags
+    # a concept word must be one: "LA" and "El Al" are made of connectors, "Ram" is written as a name
+    art = Article(source="a.txt", format="text", slug="a", title="Story",
+                  body=(Block("p", "He flew El Al to LA, where Ram said the Aids plan was bad. Ram was right."),))
+    assert {e.name for e in entities(art)} == {"El Al", "Los Angeles", "Ram"}
+
+
+@pytest.mark.parametrize("text, expected", [
+    # a club's first word ("Real", "FC") or last word ("City") makes it an organisation; "Real" alone joins it
+    ("Real Madrid beat Manchester City, and fans of Real cheered. Inter Milan drew.",
+     {"Real Madrid": ("organisation", 2), "Manchester City": ("organisation", 1), "Inter Milan": ("organisation", 1)}),
+])
+def test_names_that_are_not_people(text: str, expected: dict[str, tuple[str, int]]) -> None:
+    art = Article(source="a.txt", format="text", slug="a", title="Story", body=(Block("p", text),))
+    assert {e.name: (e.kind, e.count) for e in entities(art)} == expected
