@@ -165,7 +165,9 @@ class Lexicon:
     legal_forms: frozenset[str]  #: "Inc", "Corp": dropped from organisation names
     places: Mapping[str, str]  #: folded spelling -> canonical place name
     demonyms: frozenset[str]
+    parties: frozenset[str]  #: demonyms that also name parties and their members ("liberal", "democrat")
     calendar: frozenset[str]
+    periods: frozenset[str]  #: "Day", "Year", "War": last words of names of days, holidays and periods
     generic: frozenset[str]
     concepts: frozenset[str]  #: acronyms that are words, not names ("tv", "hiv"): never entities
     breakers: frozenset[str]
@@ -195,6 +197,7 @@ def lexicon() -> Lexicon:
         if len(parts) == 2:
             irregular[parts[0].lower()] = parts[1].lower()
     generic_lines = _sections_of(_data("tag_generic.txt"))[""]
+    demonyms = _sections_of(_data("tag_demonyms.txt"))
     return Lexicon(
         titles=_word_set(titles.get("titles", [])),
         modifiers=_word_set(titles.get("modifiers", [])),
@@ -204,8 +207,10 @@ def lexicon() -> Lexicon:
         place_prefixes=_word_set(_sections_of(_data("tag_place_suffixes.txt")).get("prefixes", [])),
         legal_forms=_word_set(_sections_of(_data("tag_org_suffixes.txt")).get("legal", [])),
         places=places,
-        demonyms=_word_set(_sections_of(_data("tag_demonyms.txt"))[""]),
+        demonyms=_word_set(demonyms[""] + demonyms.get("parties", [])),
+        parties=_word_set(demonyms.get("parties", [])),
         calendar=_word_set(_sections_of(_data("tag_calendar.txt"))[""]),
+        periods=_word_set(_sections_of(_data("tag_calendar.txt")).get("periods", [])),
         generic=_word_set(generic_lines) | frozenset(line.lower() for line in generic_lines),
         concepts=_word_set(_sections_of(_data("tag_concepts.txt"))[""]),
         breakers=_word_set(_sections_of(_data("tag_breakers.txt"))[""]) | IRREGULAR_PAST,
@@ -798,6 +803,13 @@ def _mention(words: tuple[_Info, ...]) -> _MentionInfo | None:
         if (w[1] in stop and not _is_acronym(w[0])) or _listed(w[1], lex.calendar) or _listed(w[1], lex.demonyms) \
                 or w[1] in lex.titles or w[1] in lex.generic:
             return None
+    else:
+        first, last = words[0][1], words[-1][1]
+        if last in lex.periods:
+            return None  # "New Year", "Boxing Day", "Cold War": a day or a period
+        if _listed(last, lex.demonyms) and not _listed(last, lex.parties) and (
+                first in lex.place_prefixes or (len(words) == 2 and _listed(first, lex.demonyms))):
+            return None  # "South African", "Latin American", "Sunni Muslims": adjectives and groups
     surface = " ".join([w[0] for w in words])
     if _no_name_letters(surface):
         return None  # products and numbers ("SU7") are keyphrases, not entities

@@ -755,6 +755,15 @@ def test_concept_acronyms_are_words_not_organisations() -> None:
     # a club's first word ("Real", "FC") or last word ("City") makes it an organisation; "Real" alone joins it
     ("Real Madrid beat Manchester City, and fans of Real cheered. Inter Milan drew.",
      {"Real Madrid": ("organisation", 2), "Manchester City": ("organisation", 1), "Inter Milan": ("organisation", 1)}),
+    # days, holidays and periods are no entities
+    ("Crowds gathered on New Year's Eve and on Boxing Day, as at the end of the Cold War.", {}),
+    # a compass point or "Old" starts a place; with a nationality it makes an adjective ("South African")
+    ("Fans flew from South Africa to West Africa. South African fans and North Korean troops sang in the Old Town.",
+     {"South Africa": ("place", 1), "West Africa": ("place", 1), "Old Town": ("place", 1)}),
+    # ... but a party is a party
+    ("Liberal Democrat leader Charles Kennedy said the Lib Dems would win.",
+     {"Liberal Democrats": ("organisation", 2), "Charles Kennedy": ("person", 1)}),
+    ("The Christian Democrat candidate won.", {"Christian Democrat": ("organisation", 1)}),
 ])
 def test_names_that_are_not_people(text: str, expected: dict[str, tuple[str, int]]) -> None:
     art = Article(source="a.txt", format="text", slug="a", title="Story", body=(Block("p", text),))
