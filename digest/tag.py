@@ -81,6 +81,7 @@ _OPENERS = frozenset(":;\"“‘(['«—–")
 _CONNECTORS = frozenset({"of", "de", "du", "da", "del", "della", "di", "van", "von", "der", "den", "la", "le", "al", "el", "bin", "ibn", "and", "for"})
 _NUMBER_WORDS = frozenset("""one two three four five six seven eight nine ten eleven twelve twenty thirty forty fifty
 hundred hundreds thousand thousands million millions billion billions trillion dozen dozens half""".split())
+_TITLE_JOINS = frozenset({"of", "and", "for"})  #: words inside a title ("Secretary of State", "President and CEO")
 _LEADING_DROP = frozenset({"the", "a", "an"})
 _DETERMINERS = frozenset({"the", "a", "an", "his", "her", "its", "their", "our", "my", "your", "this", "that", "these", "those"})
 _PLACE_PREPOSITIONS = frozenset({"in", "near", "outside", "across", "throughout", "inside"})
@@ -605,14 +606,21 @@ def _runs(doc: _Doc, lex: Lexicon) -> list[_Run]:
 
 
 def _split_title(words: list[_Info], lex: Lexicon) -> tuple[list[_Info], list[_Info], bool]:
-    """Split a run at a title: ("Xiaomi", "CEO", "Lei Jun") -> left, right, had_title."""
+    """Split a run at a title: ("Xiaomi", "CEO", "Lei Jun") -> left, right, had_title. A title goes on
+    over "of", "and" or "for" before another title or a modifier ("Secretary of State")."""
     titles = lex.titles
     for k, w in enumerate(words):
         if w[3] == "t" or w[1].rstrip(".") in titles or (k and w[1].removesuffix("s") in titles):  # "Labour MPs"
             n = len(words)
             end = k + 1
-            while end < n and words[end][1].rstrip(".") in titles:
-                end += 1
+            while end < n:
+                if words[end][1].rstrip(".") in titles:
+                    end += 1
+                elif (words[end][1] in _TITLE_JOINS and end + 1 < n
+                      and (words[end + 1][1] in lex.modifiers or words[end + 1][1].rstrip(".") in titles)):
+                    end += 2  # "Secretary of State John Kerry", "President and CEO Tim Cook"
+                else:
+                    break
             start = k
             while start > 0 and words[start - 1][1] in lex.modifiers:
                 start -= 1
@@ -726,16 +734,25 @@ def _run_plan(words: tuple[_Info, ...]) -> tuple[bool, Any]:
     """
     lex = lexicon()
     left, right, had_title = _split_title(list(words), lex)
-    if had_title and len(right) == 1 and right[0][1].rstrip(".") in lex.org_suffixes:
-        had_title = False  # "Avalen General Hospital", "Justice Department": one name, no title in it
+    if had_title and len(right) <= 1 and len(words) > 1 and words[-1][1].rstrip(".") in lex.org_suffixes:
+        had_title = False  # "Avalen General Hospital", "Justice Department", "House of Representatives": one name
     if had_title:
+        # A connector at the cut joins a name to the title rather than being part of either: "Desmond
+        # Achterberg of Mayor Varga's party" (a person, not the mayor's organisation), "CEO of Sony"
+        # (an organisation or a place, not a person).
+        left_joined = bool(left) and left[-1][1] in _CONNECTORS
+        if left_joined and len(left) >= 2 and left[-2][1].rstrip(".") in lex.org_suffixes:
+            left, left_joined = list(words[: len(words) - len(right)]), False  # "Department of Justice"
+        right_joined = bool(right) and right[0][1] in _CONNECTORS
+        left = left[:-1] if left_joined else left
+        right = right[1:] if right_joined else right
         parts: list[tuple[list[_Info], int, int]] = []
         if right:
-            parts.append((right, 3, 0))
+            parts.append((right, 0, 2) if right_joined else (right, 3, 0))
             if left:
-                parts.append((left, 0, 2))
+                parts.append((left, 0, 0 if left_joined else 2))
         elif left:
-            parts.append((left, 0, 1))
+            parts.append((left, 0, 0 if left_joined else 1))
         found = [(_mention(tuple(p)), *(a + b for a, b in zip((person, org, 0), _own_votes(tuple(p), lex))))
                  for p, person, org in parts]
         return True, tuple(f for f in found if f[0] is not None)

@@ -764,6 +764,15 @@ def test_concept_acronyms_are_words_not_organisations() -> None:
     ("Liberal Democrat leader Charles Kennedy said the Lib Dems would win.",
      {"Liberal Democrats": ("organisation", 2), "Charles Kennedy": ("person", 1)}),
     ("The Christian Democrat candidate won.", {"Christian Democrat": ("organisation", 1)}),
+    # a title runs over "of", "and" or "for" before a modifier or another title; a connector at the cut is
+    # no part of a name, and "CEO of" an organisation or "Department of" a title word is an organisation
+    ("He said Secretary of State John Kerry met the CEO of Sony in the House of Representatives.",
+     {"John Kerry": ("person", 1), "Sony": ("organisation", 1), "House of Representatives": ("organisation", 1)}),
+    ("Desmond Achterberg of Mayor Ilse Varga's Civic Party came second.",
+     {"Desmond Achterberg": ("person", 1), "Ilse Varga": ("person", 1), "Civic Party": ("organisation", 1)}),
+    ("Tony Blair and Chancellor Gordon Brown met President and CEO Tim Cook, said the Department of Justice.",
+     {"Tony Blair": ("person", 1), "Gordon Brown": ("person", 1), "Tim Cook": ("person", 1),
+      "Department of Justice": ("organisation", 1)}),
 ])
 def test_names_that_are_not_people(text: str, expected: dict[str, tuple[str, int]]) -> None:
     art = Article(source="a.txt", format="text", slug="a", title="Story", body=(Block("p", text),))
