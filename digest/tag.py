@@ -54,7 +54,7 @@ import yaml
 from .model import Article, Entity
 from .slugs import not_reserved
 from .tag_verbs import IRREGULAR_PAST
-from .text import idf_memo, split_sentences, stem, stopwords
+from .text import common_words, idf_memo, split_sentences, stem, stopwords
 
 if TYPE_CHECKING:
     from .config import TagsConfig
@@ -163,6 +163,7 @@ class Lexicon:
     org_prefixes: frozenset[str]  #: "Real", "FC": first words of organisation (club) names
     place_suffixes: frozenset[str]  #: "Bay", "Road": last words of place names
     place_prefixes: frozenset[str]  #: "Port", "Mount": first words of place names
+    place_surnames: frozenset[str]  #: "Hall", "Castle": last words of place names that are also surnames
     legal_forms: frozenset[str]  #: "Inc", "Corp": dropped from organisation names
     places: Mapping[str, str]  #: folded spelling -> canonical place name
     demonyms: frozenset[str]
@@ -206,6 +207,7 @@ def lexicon() -> Lexicon:
         org_prefixes=_word_set(_sections_of(_data("tag_org_suffixes.txt")).get("prefixes", [])),
         place_suffixes=_word_set(_sections_of(_data("tag_place_suffixes.txt")).get("suffixes", [])),
         place_prefixes=_word_set(_sections_of(_data("tag_place_suffixes.txt")).get("prefixes", [])),
+        place_surnames=_word_set(_sections_of(_data("tag_place_suffixes.txt")).get("surnames", [])),
         legal_forms=_word_set(_sections_of(_data("tag_org_suffixes.txt")).get("legal", [])),
         places=places,
         demonyms=_word_set(demonyms[""] + demonyms.get("parties", [])),
@@ -770,11 +772,17 @@ def _own_votes(words: tuple[_Info, ...], lex: Lexicon) -> tuple[int, int, int]:
         return 0, 3, 0  # "Xiaomi Corp", "Real Madrid"
     if n == 1 and (_is_acronym(words[0][0]) or words[0][1] in lex.org_suffixes):
         return 0, 2, 0  # "BBC", "Democrats", "Parliament"
-    if n > 1 and (words[-1][1] in lex.place_suffixes or words[0][1] in lex.place_prefixes):
-        return 0, 0, 1  # "Kessel Bay", "Port Avalen"; any person cue ("Mr Hill", "Bay said") wins the tie
+    if n > 1 and (words[-1][1] in lex.place_suffixes or words[0][1] in lex.place_prefixes or (
+            words[-1][1] in lex.place_surnames and (n > 2 or _common_or_place_word(words[0][1], lex)))):
+        return 0, 0, 1  # "Kessel Bay", "Port Avalen", "City Hall"; any person cue ("Mr Hill", "Bay said") wins the tie
     if 2 <= n <= 3 and all(_name_like(w[0]) for w in words):
         return 1, 0, 0
     return 0, 0, 0
+
+
+def _common_or_place_word(low: str, lex: Lexicon) -> bool:
+    """A common word or a word of place and organisation names ("city", "town", "bay")."""
+    return low in common_words() or low in lex.place_suffixes or low in lex.place_prefixes or low in lex.org_suffixes
 
 
 def _two_names(words: tuple[_Info, ...], lex: Lexicon) -> tuple[tuple[_Info, ...], ...]:

@@ -764,6 +764,11 @@ def test_concept_acronyms_are_words_not_organisations() -> None:
     ("Liberal Democrat leader Charles Kennedy said the Lib Dems would win.",
      {"Liberal Democrats": ("organisation", 2), "Charles Kennedy": ("person", 1)}),
     ("The Christian Democrat candidate won.", {"Christian Democrat": ("organisation", 1)}),
+    # buildings: a surname-like building word makes a place of a long name or after a common word
+    ("The result was declared at Harbourside Community Hall. Stuart Hall spoke at City Hall, near Buckingham "
+     "Palace and the Pew Research Center.",
+     {"Harbourside Community Hall": ("place", 1), "Stuart Hall": ("person", 1), "City Hall": ("place", 1),
+      "Buckingham Palace": ("place", 1), "Pew Research Center": ("organisation", 1)}),
     # a title runs over "of", "and" or "for" before a modifier or another title; a connector at the cut is
     # no part of a name, and "CEO of" an organisation or "Department of" a title word is an organisation
     ("He said Secretary of State John Kerry met the CEO of Sony in the House of Representatives.",
