@@ -658,7 +658,7 @@ def _collect_entities(runs: list[_Run], lex: Lexicon) -> tuple[tuple[Entity, ...
         prev, nxt = run[1], run[2]
         if prev in titles:
             person += 2
-        if nxt in _SPEECH_VERBS:
+        if nxt in _SPEECH_VERBS and len(run[0]) > 1:  # (one word: "Microsoft said" as often as "Blair said")
             person += 1
         mentions.append((m, run, person, org, place + (1 if prev in _PLACE_PREPOSITIONS else 0)))
     for (surface, key, place, alias, canon, lows, legal, word_keys), run, person, org, place_vote in mentions:

@@ -764,6 +764,9 @@ def test_concept_acronyms_are_words_not_organisations() -> None:
     ("Liberal Democrat leader Charles Kennedy said the Lib Dems would win.",
      {"Liberal Democrats": ("organisation", 2), "Charles Kennedy": ("person", 1)}),
     ("The Christian Democrat candidate won.", {"Christian Democrat": ("organisation", 1)}),
+    # "said" after one word is no evidence of a person: companies speak too
+    ("Microsoft said on Monday that sales rose, and Microsoft shares fell. Tim Cook said Apple would gain.",
+     {"Microsoft": ("organisation", 2), "Tim Cook": ("person", 1)}),
     # buildings: a surname-like building word makes a place of a long name or after a common word
     ("The result was declared at Harbourside Community Hall. Stuart Hall spoke at City Hall, near Buckingham "
      "Palace and the Pew Research Center.",
