@@ -555,6 +555,7 @@ class _Group:
     in_title: bool = False
     strong: bool = False
     merged_into: str = ""
+    cued: int = 0  #: organisation votes from "the" or a quotation around a mention (kinds only: see _merge_groups)
 
 
 @lru_cache(maxsize=1 << 14)
@@ -563,8 +564,11 @@ def _name_like(word: str) -> bool:
 
 
 # A capitalised run: (words, lower case of the word before, of the word after, unit position,
-# token index, in the headline, in a Title Case unit). Words are token infos (surface, lower, ...).
-_Run = tuple[list[_Info], str, str, int, int, bool, bool]
+# token index, in the headline, in a Title Case unit, the whole of a quotation). Words are token
+# infos (surface, lower, ...).
+_Run = tuple[list[_Info], str, str, int, int, bool, bool, bool]
+_OPEN_QUOTES = frozenset("\"“‘'")
+_CLOSE_QUOTES = frozenset("\"”’'")
 
 
 def _runs(doc: _Doc, lex: Lexicon) -> list[_Run]:
@@ -600,10 +604,12 @@ def _runs(doc: _Doc, lex: Lexicon) -> list[_Run]:
                 while j >= 0 and infos[j][0] and infos[j][3] in "po&":
                     j -= 1  # the word before, across punctuation ("Mr. Smith")
                 prev = infos[j][1] if j >= 0 else ""
+                quoted = a + s >= 1 and infos[a + s - 1][0] in _OPEN_QUOTES and infos[a + e][0] in _CLOSE_QUOTES
                 j = a + e
                 while infos[j][0] and infos[j][3] in "po&":
                     j += 1
-                out.append((toks[s:e], prev, infos[j][1], pos, a + s, doc.unit_kind[pos] == "title", doc.title_case[pos]))
+                out.append((toks[s:e], prev, infos[j][1], pos, a + s, doc.unit_kind[pos] == "title", doc.title_case[pos],
+                            quoted))
     return out
 
 
@@ -640,8 +646,9 @@ def _collect_entities(runs: list[_Run], lex: Lexicon) -> tuple[tuple[Entity, ...
     # Plain sentences first; Title Case units may only add to names already seen.
     ordered = [r for r in runs if not r[6]] + [r for r in runs if r[6]]
     titles = lex.titles
-    # Every mention with its votes: (mention, run, person, organisation, place by preposition).
-    mentions: list[tuple[_MentionInfo, _Run, int, int, int]] = []
+    # Every mention with its votes: (mention, run, person, organisation, place by preposition, organisation
+    # by "the" or a quotation around it).
+    mentions: list[tuple[_MentionInfo, _Run, int, int, int, int]] = []
     pairs = [r for r in runs if _word_pair(r[0])]
     # the words of the other names: "Enron and WorldCom" is two names when "Enron" is one elsewhere
     named = {w[1] for r in runs if not _word_pair(r[0]) for w in r[0]} if pairs else set()
@@ -650,7 +657,7 @@ def _collect_entities(runs: list[_Run], lex: Lexicon) -> tuple[tuple[Entity, ...
         if named and not plan[0] and _word_pair(run[0]) and (run[0][0][1] in named or run[0][2][1] in named):
             plan = _pair_plan(run[0], plan)
         if plan[0]:  # split at a title or a connector: the mentions with their fixed votes
-            mentions += [(m, run, person, org, place) for m, person, org, place in plan[1]]
+            mentions += [(m, run, person, org, place, 0) for m, person, org, place in plan[1]]
             continue
         m, person, org, place = plan[1]
         if m is None:
@@ -660,8 +667,10 @@ def _collect_entities(runs: list[_Run], lex: Lexicon) -> tuple[tuple[Entity, ...
             person += 2
         if nxt in _SPEECH_VERBS and len(run[0]) > 1:  # (one word: "Microsoft said" as often as "Blair said")
             person += 1
-        mentions.append((m, run, person, org, place + (1 if prev in _PLACE_PREPOSITIONS else 0)))
-    for (surface, key, place, alias, canon, lows, legal, word_keys), run, person, org, place_vote in mentions:
+        # "the Boko Haram militants", a group "Find Cayman": a person's name has neither
+        cued = 1 if (prev == "the" or run[7]) and not place and not m[2] else 0
+        mentions.append((m, run, person, org, place + (1 if prev in _PLACE_PREPOSITIONS else 0), cued))
+    for (surface, key, place, alias, canon, lows, legal, word_keys), run, person, org, place_vote, cued in mentions:
         g = groups.get(key)
         if g is None:
             if run[6]:
@@ -676,7 +685,8 @@ def _collect_entities(runs: list[_Run], lex: Lexicon) -> tuple[tuple[Entity, ...
         g.in_title = g.in_title or run[5]
         v = g.votes
         v[0] += person
-        v[1] += org + legal
+        v[1] += org + legal + cued
+        g.cued += cued
         v[2] += place_vote
         if place:
             v[2] += 5
@@ -874,10 +884,11 @@ def _top_surface(g: _Group) -> str:
     return min(g.surfaces.items(), key=lambda kv: (-kv[1], kv[0]))[0]
 
 
-def _kind_of(g: _Group) -> str:
+def _kind_of(g: _Group, votes: list[int] | None = None) -> str:
+    """The kind of a group by its votes (or ``votes`` instead)."""
     if g.place:
         return "place"
-    v = g.votes
+    v = votes or g.votes
     # the most votes; a tie goes to the organisation, then to the person over the place
     best = _ORG if v[_ORG] >= v[_PERSON] else _PERSON
     if v[_PLACE] > v[best]:
@@ -907,7 +918,8 @@ def _merge_groups(groups: dict[str, _Group], lex: Lexicon) -> None:
         lw = g.words
         if len(lw) < 2 or g.place:
             continue
-        if _kind_of(g) == "person":
+        # (a name that is an organisation only by "the" joins as a person's does: "Valdez" for "the Exxon Valdez")
+        if _kind_of(g, [g.votes[0], g.votes[1] - g.cued, g.votes[2]]) == "person":
             for k in {lw[:1], lw[-1:]}:
                 by_word.setdefault(k, []).append(rank)
         else:

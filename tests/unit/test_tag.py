@@ -767,6 +767,12 @@ def test_concept_acronyms_are_words_not_organisations() -> None:
     # "said" after one word is no evidence of a person: companies speak too
     ("Microsoft said on Monday that sales rose, and Microsoft shares fell. Tim Cook said Apple would gain.",
      {"Microsoft": ("organisation", 2), "Tim Cook": ("person", 1)}),
+    # "the" or a quotation around a name: no person's; such a name still gathers its short mentions
+    ('Parents used the Facebook group "Find Cayman" on Monday, when the Boko Haram militants left.',
+     {"Find Cayman": ("organisation", 1), "Boko Haram": ("organisation", 1)}),
+    ("A tanker, the Exxon Valdez, ran aground. Crews of the Valdez were safe.", {"Exxon Valdez": ("organisation", 2)}),
+    ("Runners went past the Indian Ocean and the Harbour Promenade.",
+     {"Indian Ocean": ("place", 1), "Harbour Promenade": ("place", 1)}),
     # buildings: a surname-like building word makes a place of a long name or after a common word
     ("The result was declared at Harbourside Community Hall. Stuart Hall spoke at City Hall, near Buckingham "
      "Palace and the Pew Research Center.",
