@@ -1451,6 +1451,10 @@ def _listed(word: str, words: frozenset[str]) -> bool:
     return word in words or word.removesuffix("s") in words
 
 
+#: A sum or an age as one word: "1bn", "6.3bn", "1.5m" (but not "800m", a race), "47-year-old".
+_AMOUNT = re.compile(r"\d[\d.,]*[bt]n|\d[\d,]*\.\d+m|\d+-(?:year|month|week|day)-old")
+
+
 def _meaningless(display: str, lex: Lexicon, is_name: bool = False) -> bool:
     """True for a tag that means nothing alone ("year", "people", "Friday", "Chinese")."""
     low = _fold(display)
@@ -1461,6 +1465,8 @@ def _meaningless(display: str, lex: Lexicon, is_name: bool = False) -> bool:
         w = words[0]
         if _listed(w, lex.demonyms) or _listed(w, lex.calendar) or _listed(w, lex.titles) or _is_number(w) or len(w) < 2:
             return True
+        if _AMOUNT.fullmatch(display.lower()):
+            return True  # "6.3bn", "47-year-old": its tag page would gather unrelated stories
     elif all(x in lex.titles or x in lex.modifiers for x in words):
         return True  # "prime minister", "First Lady": a post, not whom or what the story is about
     if is_name:

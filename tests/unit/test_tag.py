@@ -219,7 +219,8 @@ def test_a_dateline_credit_is_neither_tag_nor_keyphrase(opening: str, credit: st
     assert "ferry terminal" in out.tags and "Kessel Bay" in out.tags
 
 
-@pytest.mark.parametrize("word", ["Sundays", "p.m", "Prime", "Deputy", "MPs", "prime minister", "First Lady", "win", "rose", "Americans", "GMT"])
+@pytest.mark.parametrize("word", ["Sundays", "p.m", "Prime", "Deputy", "MPs", "prime minister", "First Lady", "win", "rose", "Americans", "GMT",
+                                  "1bn", "6.3bn", "1.5m", "47-year-old"])
 def test_words_that_mean_nothing_alone(word: str) -> None:
     from digest.tag import _meaningless, lexicon
 
@@ -791,3 +792,18 @@ def test_concept_acronyms_are_words_not_organisations() -> None:
 def test_names_that_are_not_people(text: str, expected: dict[str, tuple[str, int]]) -> None:
     art = Article(source="a.txt", format="text", slug="a", title="Story", body=(Block("p", text),))
     assert {e.name: (e.kind, e.count) for e in entities(art)} == expected
+
+
+@pytest.mark.parametrize("word", ["800m", "100m", "SU7", "tennis", "Route 9"])
+def test_races_and_products_with_numbers_are_tags(word: str) -> None:
+    from digest.tag import _meaningless, lexicon
+
+    assert not _meaningless(word, lexicon(), is_name=word[0].isupper())
+
+
+def test_won_and_fell_are_no_tags() -> None:
+    text = ("Ferreira won the race. Brandt won the women's race and shares in Acme fell. Ferreira won again in 2023, "
+            "when prices fell. Acme shares fell as the runners won.")
+    art = make("Ferreira wins race as shares fell", text)
+    out = tag(art, stats_for(art), TagsConfig())
+    assert not {"won", "fell", "share fell", "shares fell", "prices fell"} & {t.lower() for t in out.tags}
