@@ -667,8 +667,9 @@ def _collect_entities(runs: list[_Run], lex: Lexicon) -> tuple[tuple[Entity, ...
             person += 2
         if nxt in _SPEECH_VERBS and len(run[0]) > 1:  # (one word: "Microsoft said" as often as "Blair said")
             person += 1
-        # "the Boko Haram militants", a group "Find Cayman": a person's name has neither
-        cued = 1 if (prev == "the" or run[7]) and not place and not m[2] else 0
+        # "the Boko Haram militants", a group "Find Cayman": a person's full name has neither ("the Trump
+        # administration" is a person's)
+        cued = 1 if ((prev == "the" and len(m[5]) > 1) or run[7]) and not place and not m[2] else 0
         mentions.append((m, run, person, org, place + (1 if prev in _PLACE_PREPOSITIONS else 0), cued))
     for (surface, key, place, alias, canon, lows, legal, word_keys), run, person, org, place_vote, cued in mentions:
         g = groups.get(key)

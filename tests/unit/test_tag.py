@@ -772,6 +772,8 @@ def test_concept_acronyms_are_words_not_organisations() -> None:
     ('Parents used the Facebook group "Find Cayman" on Monday, when the Boko Haram militants left.',
      {"Find Cayman": ("organisation", 1), "Boko Haram": ("organisation", 1)}),
     ("A tanker, the Exxon Valdez, ran aground. Crews of the Valdez were safe.", {"Exxon Valdez": ("organisation", 2)}),
+    ("Donald Trump spoke. Sanctions by the Trump administration hurt Xiaomi, said the Xiaomi Group.",
+     {"Donald Trump": ("person", 2), "Xiaomi Group": ("organisation", 2)}),
     ("Runners went past the Indian Ocean and the Harbour Promenade.",
      {"Indian Ocean": ("place", 1), "Harbour Promenade": ("place", 1)}),
     # buildings: a surname-like building word makes a place of a long name or after a common word
