@@ -894,8 +894,9 @@ def _kind_of(g: _Group, votes: list[int] | None = None) -> str:
     best = _ORG if v[_ORG] >= v[_PERSON] else _PERSON
     if v[_PLACE] > v[best]:
         best = _PLACE
-    if v[best] == 0:
-        return "person" if len(g.words) > 1 and all(_name_like(s) for s in _top_surface(g).split()) else "organisation"
+    if v[best] == 0:  # a name of two or more name-like words as written ("Opec" for OPEC's long name is none)
+        surface = _top_surface(g).split()
+        return "person" if len(surface) > 1 and all(_name_like(s) for s in surface) else "organisation"
     return _KINDS[best]
 
 

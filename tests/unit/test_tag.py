@@ -809,3 +809,10 @@ def test_won_and_fell_are_no_tags() -> None:
     art = make("Ferreira wins race as shares fell", text)
     out = tag(art, stats_for(art), TagsConfig())
     assert not {"won", "fell", "share fell", "shares fell", "prices fell"} & {t.lower() for t in out.tags}
+
+
+def test_an_alias_written_as_one_word_is_no_person() -> None:
+    # "Opec" joins OPEC's long name (an alias) with no cue: one word as written is no person's name
+    art = Article(source="a.txt", format="text", slug="a", title="Story",
+                  body=(Block("p", "Oil rose after the cartel Opec met. Opec may cut output, traders think."),))
+    assert {e.name: e.kind for e in entities(art)} == {"Organization of the Petroleum Exporting Countries": "organisation"}
