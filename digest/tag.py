@@ -663,6 +663,8 @@ def _collect_entities(runs: list[_Run], lex: Lexicon) -> tuple[tuple[Entity, ...
         if m is None:
             continue
         prev, nxt = run[1], run[2]
+        if nxt in lex.concepts and len(m[5]) > 1 and "".join([w[0] for w in m[5] if w not in _CONNECTORS]) == nxt:
+            continue  # a concept spelt out before its acronym: "Liquid Crystal Display (LCD)"
         if prev in titles:
             person += 2
         if nxt in _SPEECH_VERBS and len(run[0]) > 1:  # (one word: "Microsoft said" as often as "Blair said")

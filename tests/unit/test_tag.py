@@ -750,6 +750,12 @@ def test_concept_acronyms_are_words_not_organisations() -> None:
     art = Article(source="a.txt", format="text", slug="a", title="Story",
                   body=(Block("p", "He flew El Al to LA, where Ram said the Aids plan was bad. Ram was right."),))
     assert {e.name for e in entities(art)} == {"El Al", "Los Angeles", "Ram"}
+    # a concept spelt out right before its acronym is no name either; General Motors (GM) is one
+    art = Article(source="a.txt", format="text", slug="a", title="Story",
+                  body=(Block("p", "Sales of Liquid Crystal Display (LCD) screens rose, General Motors (GM) said. "
+                                   "The IT boss said it was OK, as did Britons and the Islamist group. Many Britons "
+                                   "and Islamist fighters watched at 9 p.m. ET, and again at 10 p.m. ET."),))
+    assert {e.name for e in entities(art)} == {"General Motors"}
 
 
 @pytest.mark.parametrize("text, expected", [
