@@ -1317,8 +1317,8 @@ def _analyse(article: Article, stats: Stats, w: Weights = DEFAULT_WEIGHTS, doc: 
         if not disp.isupper() and not disp[:-1].isupper():
             continue  # neither an acronym nor an acronym's plural (both checks need upper case)
         base = disp[:-1] if _is_plural_acronym(disp) else disp
-        if _is_acronym(base) and kinds.get(disp) is None:
-            wanted[_fold(base)] = len(_fold(base))
+        if _is_acronym(base) and kinds.get(disp) is None and _fold(base) not in lex.concepts:
+            wanted[_fold(base)] = len(_fold(base))  # (a concept acronym is the word readers know: "HIV", "PC")
     acronyms: dict[str, str] = {}
     if wanted:
         for _, _, key, name, j in raw:

@@ -822,3 +822,13 @@ def test_an_alias_written_as_one_word_is_no_person() -> None:
     art = Article(source="a.txt", format="text", slug="a", title="Story",
                   body=(Block("p", "Oil rose after the cartel Opec met. Opec may cut output, traders think."),))
     assert {e.name: e.kind for e in entities(art)} == {"Organization of the Petroleum Exporting Countries": "organisation"}
+
+
+def test_concept_acronyms_stay_as_written_and_aliases_still_spell_out() -> None:
+    # a concept acronym is the word readers know ("PC"); an alias's lower-case expansion still wins ("EV")
+    text = ("Sales of the personal computer (PC) fell. PC makers cut prices, and PC demand rose in Asia. "
+            "Electric vehicle (EV) makers grew, and EV sales rose. The PC market and the EV market grew.")
+    art = make("PC and EV sales", text)
+    out = tag(art, stats_for(art), TagsConfig())
+    assert "PC" in out.tags and "personal computer" not in out.tags
+    assert "electric vehicle" in out.tags and "EV" not in out.tags
