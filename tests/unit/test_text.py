@@ -237,3 +237,23 @@ def test_sentence_ends_are_the_pattern_s_matches(paragraph: str) -> None:
     for a, b in [(0, len(paragraph)), (1, len(paragraph)), (0, max(0, len(paragraph) - 3))]:
         want = [m.span(0) + m.span(3) for m in text._SENT_END.finditer(paragraph, a, b)]
         assert [m.span(0) + m.span(3) for m in text._sentence_ends(paragraph, a, b)] == want
+
+
+def test_words_are_the_pattern_s_tokens_on_every_path() -> None:
+    """:func:`text.words` reads ASCII text (and text that is ASCII once the marks that end
+    words are spaces) with the ASCII pattern: the same tokens as the general pattern, with
+    the typographic apostrophe made plain."""
+    import random
+
+    def expected(t: str) -> list[str]:
+        return [w.replace("’", "'") for w in text._WORD.findall(t.lower())]
+
+    cases = ["Time Warner's $1.13bn deal", "U.S.-based A&B co-op -- 1...2 'quoted'.", "Xiaomi’s “deal” — £5bn…", "caf\u00e9 ’ x",
+             "\u212a Kelvin", "İstanbul", "a_b", "", "  ", "\x00a\x7fb\tc"]
+    for case in cases:
+        assert text.words(case) == expected(case), case
+    rnd = random.Random(9)
+    alphabet = "aZ9 .’'-&_,\n\x00\"“”£—–€©…•‘\u00e9\u212aİ"
+    for _ in range(3000):
+        t = "".join(rnd.choice(alphabet) for _ in range(rnd.randint(0, 16)))
+        assert text.words(t) == expected(t), t
