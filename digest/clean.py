@@ -28,6 +28,7 @@ from __future__ import annotations
 
 import importlib.util
 import logging
+import operator
 import re
 import sys
 from collections import Counter
@@ -112,9 +113,13 @@ _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 
 
 def _normalize(text: str) -> str:
-    """:func:`digest.text.normalize`, with a fast path for plain ASCII lines."""
-    if text.isascii() and not _CONTROL.search(text):
-        return " ".join(text.split())
+    """:func:`digest.text.normalize`, with fast paths for plain ASCII lines: one already
+    normal (printable, no space at either end or next to another) is kept as it is."""
+    if text.isascii():
+        if text.isprintable() and "  " not in text and text[:1] != " " and text[-1:] != " ":
+            return text
+        if not _CONTROL.search(text):
+            return " ".join(text.split())
     return normalize(text)
 
 
@@ -173,7 +178,13 @@ def clean(article: Article, ctx: CleanContext, *, with_sentences: bool = True) -
     # One normal form for the body, its sentences and the standfirst, so that every sentence
     # (and so every summary sentence) is a substring of the body text.
     body = tuple(b if t == b.text else replace(b, text=t) for b in article.body if (t := _normalize(b.text)))
-    return replace(article, body=body, standfirst=_normalize(article.standfirst), sentences=sentences_of(body) if with_sentences else ())
+    if len(body) == len(article.body) and all(map(operator.is_, body, article.body)):
+        body = article.body
+    standfirst = _normalize(article.standfirst)
+    sentences = sentences_of(body) if with_sentences else ()
+    if body is article.body and standfirst == article.standfirst and sentences == article.sentences:
+        return article  # already clean (most Markdown): no copy
+    return replace(article, body=body, standfirst=standfirst, sentences=sentences)
 
 
 def needs_context(article: Article) -> bool:

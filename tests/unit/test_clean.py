@@ -550,3 +550,34 @@ def test_fold_skips_translating_only_ascii(text: str) -> None:
     from digest.clean import _QUOTES, _fold
 
     assert _fold(text) == text.casefold().translate(_QUOTES)
+
+
+def test_normalize_keeps_a_line_that_is_already_normal() -> None:
+    """The ASCII fast paths of ``_normalize`` give what :func:`digest.text.normalize` gives (and
+    what folding white space gives): a normal line comes back as the same object."""
+    import random
+    import re
+
+    from digest.clean import _normalize
+    from digest.text import normalize
+
+    line = "A plain line, already normal."
+    assert _normalize(line) is line
+    rnd = random.Random(3)
+    alphabet = ["a", "Z", " ", "  ", "\t", "\n", "\r", "\x0b", "\x0c", "\x1c", "\x1f", "\x00", "\x07", "\x7f", "\u00a0", "\u00e9", "."]
+    for _ in range(3000):
+        t = "".join(rnd.choice(alphabet) for _ in range(rnd.randint(0, 10)))
+        expected = normalize(t) if not t.isascii() or re.search(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]", t) else " ".join(t.split())
+        assert _normalize(t) == expected, repr(t)
+
+
+def test_clean_returns_an_already_clean_article_itself() -> None:
+    from digest.clean import CleanContext, clean
+    from digest.model import Article
+
+    article = Article(source="m.md", format="markdown", slug="m", body=(Block("p", "One line."), Block("p", "Two lines.")))
+    assert clean(article, CleanContext(), with_sentences=False) is article
+    spaced = Article(source="m.md", format="markdown", slug="m", body=(Block("p", "One line."), Block("p", "Two  lines.")))
+    out = clean(spaced, CleanContext(), with_sentences=False)
+    assert out.body == (Block("p", "One line."), Block("p", "Two lines.")) and out.body[0] is spaced.body[0]
+    assert clean(article, CleanContext()).sentences == ("One line.", "Two lines.")
