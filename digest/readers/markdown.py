@@ -131,10 +131,15 @@ def _blocks(body: str) -> list[tuple[int, Block]]:
     return plain if plain is not None else _parsed_blocks(body)
 
 
+#: White space other than the space (every other character :meth:`str.isspace` accepts), as
+#: the inside of a character class: a line with one is not kept as it is.
+_ODD_SPACE = "\t\n\x0b\x0c\r\x1c\x1d\x1e\x1f\x85\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000"
 #: A character that keeps a line from being a paragraph markdown-it reads as one run of text:
-#: one an inline rule starts at (escape, code, strike-through, emphasis, link, autolink), or
-#: one :data:`_NOT_PLAIN` names but '&' and white space.
-_MARKUP = re.compile(r"[\\`*_\[~<>\ufeff\x00]")
+#: one an inline rule starts at (escape, code, strike-through, emphasis, autolink; a link
+#: needs '](' as well, see :func:`_plain_paragraphs`), white space but the space, or one
+#: :data:`_NOT_PLAIN` names but '&'. One character class: a scan as fast as a search for one
+#: character, where splitting the line at white space to compare took longer than it.
+_NOT_RUN = re.compile(f"[\\\\`*_~<>\ufeff\x00{_ODD_SPACE}]")
 #: An entity ('&amp;', '&#38;') needs a ';' after the '&'.
 _ENTITY = re.compile(r"&[^;]*;")
 #: The start of an ordered list item.
@@ -146,16 +151,20 @@ _PLAIN_START = "\"'(“‘£$€"
 def _plain_paragraphs(body: str) -> list[tuple[int, Block]] | None:
     """The blocks of a body that is only one-line paragraphs of plain text between blank lines
     (most articles), found without markdown-it: each is what :func:`_parsed_blocks` makes of
-    it. None for any other body."""
+    it. None for any other body.
+
+    Brackets are plain text here: no line starts with '[', so the body defines no link
+    reference and '[a]' links nowhere; only '[a](b)' (and '![a](b)') would be a link."""
     out: list[tuple[int, Block]] = []
     previous = ""
     for line in body.split("\n"):
         if line:
-            text = " ".join(line.split())  # the line itself when its only white space is single inner spaces
-            if (previous or text != line or not (line[0].isalnum() or line[0] in _PLAIN_START) or _LIST_NUMBER.match(line)
-                    or _MARKUP.search(line) or ("&" in line and _ENTITY.search(line))):
+            if (previous or not (line[0].isalnum() or line[0] in _PLAIN_START) or line[-1] == " " or "  " in line
+                    or _NOT_RUN.search(line) or "](" in line or (line[0].isdigit() and _LIST_NUMBER.match(line))
+                    or ("&" in line and _ENTITY.search(line))):
                 return None
-            out.append((0, Block("p", text, _text_html(text))))
+            # only '&' of :data:`_NOT_PLAIN` can be left in the line
+            out.append((0, Block("p", line, _text_html(line) if "&" in line else line)))
         previous = line
     return out
 

@@ -149,14 +149,16 @@ def test_plain_paragraphs_are_what_markdown_it_makes_of_them() -> None:
 
     from digest.readers.markdown import _parsed_blocks, _plain_paragraphs
 
-    for plain in ('The "first" one.\n\n£5 for two: 1. a\n', "Sales; M&S and AT&T\n"):
+    for plain in ('The "first" one.\n\n£5 for two: 1. a\n', "Sales; M&S and AT&T\n", 'He said: "[Oil prices] will weigh [on] us" ] [\n'):
         assert _plain_paragraphs(plain) == _parsed_blocks(plain)
-    for other in ("# Head\n", "a\nb\n", "1. item\n", "- item\n", "    code\n", "a *b*\n", "x\n===\n", "[a]: /b\n", "> q\n", "Tom &amp; Jerry\n"):
-        assert _plain_paragraphs(other) is None
+    for other in ("# Head\n", "a\nb\n", "1. item\n", "- item\n", "    code\n", "a *b*\n", "x\n===\n", "[a]: /b\n", "> q\n", "Tom &amp; Jerry\n",
+                  "See [a](http://x.org)\n", "An ![a](b.png)\n", "a [b [c](d) e]\n", "a  b\n", "a b \n", "a\tb\n", "a\u00a0b\n", "a\u2009b\n"):
+        assert _plain_paragraphs(other) is None, other
 
     pieces = ["a", "Word", "1", "12", "9.", "1)", " ", "  ", "\n", "\n\n", ".", ",", ":", "!", "?", "#", "-", "+", "=", "*", "_", "`", "~",
               "[", "]", "(", ")", "<", ">", "&", "\\", '"', "'", "“", "£", "$", "|", "{", "@", "\t", "\u00a0", "\u2028", "\x0c", "\x01", "é",
-              "\u0301", "\ufeff", "\u200b", "٣", "²", "===", "---", "```", "    ", ";", "amp;", "#1;", "M&S"]
+              "\u0301", "\ufeff", "\u200b", "٣", "²", "===", "---", "```", "    ", ";", "amp;", "#1;", "M&S",
+              "[a]", "](", "![", "[a](b)", "[b]: c", "\u2009", "\u3000", "\x1c", "\r"]
 
     @settings(max_examples=4000, deadline=None)
     @given(st.lists(st.sampled_from(pieces), max_size=25).map("".join))
@@ -171,3 +173,14 @@ def test_plain_paragraphs_are_what_markdown_it_makes_of_them() -> None:
     taken: list[str] = []
     check()
     assert len(taken) > 200
+
+
+def test_odd_space_is_every_white_space_but_the_space() -> None:
+    import re
+    import sys
+
+    from digest.readers.markdown import _ODD_SPACE
+
+    odd = re.compile(f"[{_ODD_SPACE}]")
+    assert {c for c in map(chr, range(sys.maxunicode + 1)) if odd.match(c)} == {
+        c for c in map(chr, range(sys.maxunicode + 1)) if c.isspace() and c != " "}
