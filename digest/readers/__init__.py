@@ -209,17 +209,24 @@ def read_bytes(source: SourceFile) -> bytes:
     try:
         # non-blocking, so a FIFO put in place of a file cannot hang the build
         fd = os.open(source.path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_BINARY", 0))
-        with os.fdopen(fd, "rb") as handle:
-            info = os.fstat(handle.fileno())
+        try:  # os.read on the descriptor: no file object to make and close for each file
+            info = os.fstat(fd)
+            if stat.S_ISDIR(info.st_mode):
+                raise IsADirectoryError
             if not stat.S_ISREG(info.st_mode):
                 raise SourceError(source.rel, "cannot read: not a regular file")
             # Ask for the size the file has (+1 to see it grow), not for MAX_BYTES: a buffer that
             # big is its own memory mapping, shrunk but kept, and a process may only have ~65,000
             # (100,000 files failed with MemoryError).
             want = min(info.st_size, MAX_BYTES) + 1
-            data = handle.read(want)
-            if len(data) == want:  # larger than it said: read on, still never past the limit
-                data += handle.read(MAX_BYTES + 1 - len(data))
+            data = os.read(fd, want)
+            while len(data) <= MAX_BYTES:  # until the end of the file, never past the limit
+                more = os.read(fd, (want if len(data) < want else MAX_BYTES + 1) - len(data))
+                if not more:
+                    break
+                data += more
+        finally:
+            os.close(fd)
     except FileNotFoundError as exc:
         raise SourceError(source.rel, "cannot read: the file was removed during the build") from exc
     except IsADirectoryError as exc:

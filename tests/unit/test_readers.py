@@ -195,3 +195,48 @@ def test_reading_many_small_files_keeps_no_memory_mapping_each(tmp_path: Path) -
     kept = [readers.read_bytes(s) for s in sources]
     assert all(len(data) == len(b"Headline\n\nSome body text. " * 20) for data in kept)
     assert mappings() - before < 100
+
+
+def test_read_bytes_reads_to_the_end_and_never_past_the_limit(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import os
+
+    data = bytes(range(256)) * 40
+    path = tmp_path / "a.txt"
+    path.write_bytes(data)
+    source = SourceFile(path=path, rel="a.txt", suffix="txt", mtime=0.0)
+    assert readers.read_bytes(source) == data
+    real_fstat = os.fstat
+
+    def smaller(fd: int) -> os.stat_result:  # the file grew after it was looked at
+        info = real_fstat(fd)
+        return os.stat_result((info.st_mode, info.st_ino, info.st_dev, info.st_nlink, info.st_uid, info.st_gid, 100,
+                               info.st_atime, info.st_mtime, info.st_ctime))
+
+    monkeypatch.setattr(os, "fstat", smaller)
+    assert readers.read_bytes(source) == data
+    monkeypatch.setattr(readers, "MAX_BYTES", len(data) - 1)
+    with pytest.raises(SourceError, match="file too large"):
+        readers.read_bytes(source)
+    monkeypatch.setattr(readers, "MAX_BYTES", len(data))
+    assert readers.read_bytes(source) == data
+
+
+def test_read_bytes_of_a_folder_says_so(tmp_path: Path) -> None:
+    (tmp_path / "x.md").mkdir()
+    with pytest.raises(SourceError, match="cannot read: it is a folder, not a file"):
+        readers.read_bytes(SourceFile(path=tmp_path / "x.md", rel="x.md", suffix="md", mtime=0.0))
+
+
+def test_read_bytes_reads_on_after_short_reads(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import os
+
+    data = bytes(range(256)) * 4
+    path = tmp_path / "a.txt"
+    path.write_bytes(data)
+    source = SourceFile(path=path, rel="a.txt", suffix="txt", mtime=0.0)
+    real_read = os.read
+    monkeypatch.setattr(os, "read", lambda fd, n: real_read(fd, min(n, 100)))  # at most 100 bytes a call
+    assert readers.read_bytes(source) == data
+    monkeypatch.setattr(readers, "MAX_BYTES", 400)  # reached exactly by a short read: there is more
+    with pytest.raises(SourceError, match="file too large"):
+        readers.read_bytes(source)
