@@ -100,8 +100,10 @@ def _plain(value: str) -> bool:
     return value[:1].isalnum() and value.isprintable() and "#" not in value
 
 
+@lru_cache(maxsize=4096)
 def _resolved(value: str) -> str:
-    """The tag YAML's resolver gives the plain scalar ``value``."""
+    """The tag YAML's resolver gives the plain scalar ``value`` (remembered: every file asks
+    again for its keys, ``title``, ``date``..., and for values such as its tags)."""
     return _yaml_tools()[0].resolve(yaml.ScalarNode, value, (True, False))
 
 
