@@ -315,14 +315,33 @@ def _ends(text: str) -> tuple[bool, str]:
 
 
 def _is_title_case(tokens: list[str]) -> bool:
-    letters = [t for t in tokens if t[0].isalpha()]
-    if len(letters) < 2:
-        return bool(letters) and letters[0][0].isupper() and len(letters[0]) > 1
-    big = [t for t in letters[1:] if t.lower() not in rules.TITLE_SMALL_WORDS]
-    if not big:
-        return False
-    upper = sum(1 for t in big if t[0].isupper())
-    return upper / len(big) >= 0.75
+    """One word of letters, capitalised and longer than a letter; or at least three quarters
+    of the words after the first word of letters that are not small words
+    (:data:`~digest.clean_rules.TITLE_SMALL_WORDS`) are capitalised. A line of prose is known
+    not to be as soon as its lower-case words are over a quarter of all the tokens after the
+    first (no more words can count), without reading the rest of the line."""
+    first = None
+    second = False
+    most = len(tokens) - 1
+    big = upper = 0
+    small = rules.TITLE_SMALL_WORDS
+    for t in tokens:
+        if not t[0].isalpha():
+            continue
+        if first is None:
+            first = t
+            continue
+        second = True
+        if t.lower() in small:
+            continue
+        big += 1
+        if t[0].isupper():
+            upper += 1
+        elif 4 * (big - upper) > most:
+            return False
+    if not second:
+        return first is not None and first[0].isupper() and len(first) > 1
+    return big > 0 and upper / big >= 0.75
 
 
 def _shape(text: str, cleaned: str, gap: int) -> _Line:
@@ -363,7 +382,7 @@ def _furniture(line: _Line) -> None:
         return
     lower = text.lower()
     for reason, needles, rx in rules.LINE_PATTERNS:
-        if needles and not any(n in lower for n in needles):
+        if needles and not any(map(lower.__contains__, needles)):  # map: no generator frame to resume per needle
             continue
         if rx.match(text):
             line.reason = reason
@@ -404,8 +423,9 @@ def _clean_text(article: Article, ctx: CleanContext) -> Article:
 
     own = 1 if article.source in ctx.sources else 0
     own_title = norm_line(article.title) if article.title else ""
-    vocab = {stem(w) for ln in lines if ln.reason is None and ln.ends and ln.words >= rules.PROSE_MIN_WORDS
-             for w in content_words(ln.text)}
+    # each distinct word stemmed once (a story repeats its words)
+    vocab = set(map(stem, {w for ln in lines if ln.reason is None and ln.ends and ln.words >= rules.PROSE_MIN_WORDS
+                           for w in content_words(ln.text)}))
     for line in lines:
         line.score = 0.0 if line.reason else _score(line, ctx, own, own_title, vocab)
     _mark_lists(lines)

@@ -581,3 +581,24 @@ def test_clean_returns_an_already_clean_article_itself() -> None:
     out = clean(spaced, CleanContext(), with_sentences=False)
     assert out.body == (Block("p", "One line."), Block("p", "Two lines.")) and out.body[0] is spaced.body[0]
     assert clean(article, CleanContext()).sentences == ("One line.", "Two lines.")
+
+
+def test_title_case_stops_early_only_when_the_answer_is_known() -> None:
+    import random
+
+    from digest import clean_rules
+    from digest.clean import _is_title_case
+
+    def counted(tokens: list[str]) -> bool:  # every word counted
+        letters = [t for t in tokens if t[0].isalpha()]
+        if len(letters) < 2:
+            return bool(letters) and letters[0][0].isupper() and len(letters[0]) > 1
+        big = [t for t in letters[1:] if t.lower() not in clean_rules.TITLE_SMALL_WORDS]
+        return bool(big) and sum(1 for t in big if t[0].isupper()) / len(big) >= 0.75
+
+    assert _is_title_case("Big Rise in the Price of Oil".split()) and not _is_title_case("Prices rose in the morning".split())
+    words = ["The", "the", "of", "Of", "Oil", "oil", "Price", "rise", "A", "a", "9", "2024", "É", "é", "X", "x", "And"]
+    rnd = random.Random(4)
+    for _ in range(5000):
+        tokens = [rnd.choice(words) for _ in range(rnd.randint(0, 14))]
+        assert _is_title_case(tokens) == counted(tokens), tokens
