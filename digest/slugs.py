@@ -9,6 +9,9 @@ _WINDOWS_RESERVED = frozenset(
     ["con", "prn", "aux", "nul"] + [f"com{i}" for i in range(1, 10)] + [f"lpt{i}" for i in range(1, 10)]
 )
 
+#: What a slug never holds: each run becomes one hyphen.
+_NOT_SLUG = re.compile(r"[^a-z0-9]+")
+
 
 def slugify(text: str, max_length: int = 80) -> str:
     """Lower-case ASCII letters, digits and single hyphens; never empty, never a reserved name.
@@ -16,8 +19,9 @@ def slugify(text: str, max_length: int = 80) -> str:
     Accents are folded ("Café" → "cafe"); text with no ASCII letters or digits at all gets
     a short hash so that it still has a stable, unique-enough name.
     """
-    folded = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode("ascii").lower()
-    slug = re.sub(r"[^a-z0-9]+", "-", folded).strip("-")
+    # ASCII text has nothing to decompose or drop: only its case to fold
+    folded = text.lower() if text.isascii() else unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode("ascii").lower()
+    slug = _NOT_SLUG.sub("-", folded).strip("-")
     if len(slug) > max_length:
         cut = slug[:max_length]
         slug = cut.rsplit("-", 1)[0] if "-" in cut[max_length // 2 :] else cut

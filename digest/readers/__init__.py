@@ -173,13 +173,24 @@ def _display(codec: str) -> str:
 
 def slug_from_path(rel: str) -> str:
     """``news/2024-07-18-big-story.md`` → ``big-story``."""
-    stem = PurePosixPath(rel).stem
+    stem = _stem(rel)
     return slugify(_DATE_PREFIX.sub("", stem) or stem)
+
+
+def _stem(rel: str) -> str:
+    """``PurePosixPath(rel).stem`` (as Python 3.11 has it), by string methods for a path
+    whose last part is a name, as every path found in ``content/`` is (a path object for
+    every file read took as long as the rest of the slug)."""
+    name = rel.rpartition("/")[2]
+    if name in ("", "."):
+        return PurePosixPath(rel).stem
+    dot = name.rfind(".")
+    return name[:dot] if 0 < dot < len(name) - 1 else name
 
 
 def date_from_path(rel: str) -> datetime | None:
     """The ``YYYY-MM-DD`` prefix of the file name, if any, as midnight UTC."""
-    match = _DATE_PREFIX.match(PurePosixPath(rel).stem)
+    match = _DATE_PREFIX.match(_stem(rel))
     if not match:
         return None
     try:

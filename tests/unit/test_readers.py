@@ -240,3 +240,35 @@ def test_read_bytes_reads_on_after_short_reads(tmp_path: Path, monkeypatch: pyte
     monkeypatch.setattr(readers, "MAX_BYTES", 400)  # reached exactly by a short read: there is more
     with pytest.raises(SourceError, match="file too large"):
         readers.read_bytes(source)
+
+
+def test_stem_is_the_path_object_s() -> None:
+    import random
+    from pathlib import PurePosixPath
+
+    from digest.readers import _stem
+
+    rnd = random.Random(2)
+    pieces = ["a", "b", ".", "..", "/", "//", "x.md", ".md", "2024-07-18-", "é", " "]
+    for _ in range(5000):
+        rel = "".join(rnd.choice(pieces) for _ in range(rnd.randint(0, 6)))
+        if not PurePosixPath(rel).name.endswith("."):  # a name ending in '.': its stem differs between Python versions
+            assert _stem(rel) == PurePosixPath(rel).stem, rel
+    assert _stem("news/a.b.") == "a.b."  # as Python 3.11: a final '.' is no suffix
+
+
+def test_slugify_folds_ascii_as_it_folds_any_text() -> None:
+    import random
+    import re
+    import unicodedata
+
+    from digest.slugs import slugify
+
+    def folded(text: str) -> str:
+        return re.sub(r"[^a-z0-9]+", "-", unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode("ascii").lower()).strip("-")
+
+    rnd = random.Random(6)
+    for _ in range(3000):
+        text = "".join(rnd.choice("aZ9 -_.!\u00e9\u212aK\ufb01") for _ in range(rnd.randint(1, 12)))
+        if folded(text) and len(folded(text)) <= 80:
+            assert slugify(text) in (folded(text), folded(text) + "-1"), text
