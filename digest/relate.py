@@ -1133,13 +1133,14 @@ def _plain_blocks(
 def _wide_lists(
     index: Index, canonical: Sequence[int], k: int, min_score: float, rows: Sequence[int],
     rank: np.ndarray | None = None, postings_t: sp.csr_matrix | None = None,
-    wider: tuple[np.ndarray, np.ndarray] | None = None,
+    wider: tuple[np.ndarray, ...] | None = None,
 ) -> dict[int, list[tuple[int, float]]]:
     """:func:`_plain_lists` of ``rows`` whose neighbour list was too short (e.g. filled with the
     row's own same-story copies, which are never listed): their candidates are taken again, four
     times as many each round, until every list is proven complete (at worst every document
-    sharing a term). A row's result depends on that row only. ``wider``: every document's
-    candidates of the first round, when known (see :func:`_index`)."""
+    sharing a term). A row's result depends on that row only. ``wider``: the candidates of the
+    first round, when known: every document's, ``(docs, scores)`` (see :func:`_index`), or some
+    documents', ``(docs, scores, documents)`` (sorted)."""
     out: dict[int, list[tuple[int, float]]] = {}
     rest = np.asarray(sorted(rows), dtype=np.int64)
     if not len(rest) or k <= 0:
@@ -1148,18 +1149,29 @@ def _wide_lists(
         rank = _tie_rank(index)
     width = max(1, index.neighbours.shape[1])
     n = len(index)
+
+    def candidates(rows: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        nonlocal postings_t
+        if postings_t is None:
+            postings_t = index.postings.T.tocsr()
+        # (numpy products take more rows at once: a few MB of dense scores; the result is the same)
+        block = max(8, 2048 // width) if rm.scipy_loaded() else max(8, min(16384 // width, rm._DENSE_AT_ONCE // max(n, 1) // 2))
+        return rm.top_neighbours(index.vectors, postings_t, width, rows.tolist(), block=block,
+                                 query_terms=_query_terms(n, index.tuning))
+
     while len(rest):
         width = min(n, width * 4)
-        if wider is not None and wider[0].shape[1] == width:  # the first round, already known
+        if wider is not None and wider[0].shape[1] == width and len(wider) == 2:  # the first round, already known
             docs, cos = wider[0][rest], wider[1][rest]
-            wider = None
+        elif wider is not None and wider[0].shape[1] == width:  # known for some rows
+            at = np.minimum(np.searchsorted(wider[2], rest), max(len(wider[2]) - 1, 0))
+            known = (wider[2][at] == rest) if len(wider[2]) else np.zeros(len(rest), dtype=bool)
+            docs, cos = wider[0][at], wider[1][at]
+            if not known.all():
+                docs[~known], cos[~known] = candidates(rest[~known])
         else:
-            if postings_t is None:
-                postings_t = index.postings.T.tocsr()
-            # (numpy products take more rows at once: a few MB of dense scores; the result is the same)
-            block = max(8, 2048 // width) if rm.scipy_loaded() else max(8, min(16384 // width, rm._DENSE_AT_ONCE // max(n, 1) // 2))
-            docs, cos = rm.top_neighbours(index.vectors, postings_t, width, rest.tolist(), block=block,
-                                          query_terms=_query_terms(n, index.tuning))
+            docs, cos = candidates(rest)
+        wider = None
         found = _plain_lists(index, canonical, k, min_score, rest, docs, cos, rank)
         out.update(found)
         rest = np.asarray([r for r in rest.tolist() if r not in found], dtype=np.int64)
@@ -1203,7 +1215,7 @@ def _collector_paused() -> Iterator[None]:
 def _lists(
     index: Index, canonical: Sequence[int], named: Mapping[int, Sequence[int]], k: int, min_score: float,
     rows: np.ndarray, rank: np.ndarray, postings_t: sp.csr_matrix | None, chosen: np.ndarray, chosen_scores: np.ndarray,
-    wider: tuple[np.ndarray, np.ndarray] | None = None,
+    wider: tuple[np.ndarray, ...] | None = None,
 ) -> set[int]:
     """The related lists of ``rows``, written into their rows of ``chosen``/``chosen_scores``
     (documents, -1 after the last, and scores), and the rows whose list was looked for beyond
@@ -1725,6 +1737,26 @@ def _old_lists(
     return ro, colmap[q0.indices[hit]], q0.data[hit]
 
 
+def _rows_differ(x0: rm.Csr, was: np.ndarray, now: rm.Csr, colmap: np.ndarray) -> np.ndarray:
+    """Whether each row of ``now`` differs from row ``was`` of ``x0`` (columns renumbered by
+    ``colmap``; ``was`` -1: no such row, it differs), in its columns or values."""
+    differ = was < 0
+    had = np.flatnonzero(~differ)
+    lo0 = np.asarray(x0.indptr, dtype=np.int64)[was[had]]
+    len0 = np.asarray(x0.indptr, dtype=np.int64)[was[had] + 1] - lo0
+    lo1 = np.asarray(now.indptr, dtype=np.int64)[had]
+    len1 = np.asarray(now.indptr, dtype=np.int64)[had + 1] - lo1
+    differ[had[len0 != len1]] = True
+    same_len = np.flatnonzero(len0 == len1)  # (positions in ``had``) compared entry by entry
+    lens = len0[same_len]
+    step = np.arange(int(lens.sum())) - np.repeat(np.cumsum(lens) - lens, lens)
+    a = np.repeat(lo0[same_len], lens) + step
+    b = np.repeat(lo1[same_len], lens) + step
+    bad = (colmap[x0.indices[a]] != now.indices[b]) | (x0.data[a] != now.data[b])
+    differ[had[same_len[np.unique(np.repeat(np.arange(len(same_len)), lens)[bad])]]] = True
+    return differ
+
+
 def _positions(indptr: np.ndarray, rows: np.ndarray) -> np.ndarray:
     """The positions in a CSR matrix's arrays (``indptr``) of the entries of ``rows``, row by row."""
     rows = np.asarray(rows, dtype=np.int64)
@@ -1733,19 +1765,30 @@ def _positions(indptr: np.ndarray, rows: np.ndarray) -> np.ndarray:
     return np.repeat(lo - np.cumsum(lens) + lens, lens) + np.arange(int(lens.sum()))
 
 
-def _with_entries(m: rm.Csr, rows: np.ndarray, cols: np.ndarray, vals: np.ndarray) -> rm.Csr:
-    """``m`` (sorted) plus the entries (``rows``, ``cols``, ``vals``), none of them already in ``m``:
-    each put in its place (what ``m + csr_matrix((vals, (rows, cols)))`` holds, sorted)."""
-    if not len(rows):
-        return m
-    width = max(m.shape[1], 1)
-    order = np.lexsort((cols, rows))
-    rows, cols, vals = np.asarray(rows, np.int64)[order], np.asarray(cols, np.int64)[order], np.asarray(vals)[order]
-    keys = np.repeat(np.arange(m.shape[0], dtype=np.int64), np.diff(m.indptr)) * width + m.indices[: m.nnz]
-    at = np.searchsorted(keys, rows * width + cols)
-    indptr = m.indptr.astype(np.int64) + np.concatenate([[0], np.cumsum(np.bincount(rows, minlength=m.shape[0]))])
-    return rm.Csr(np.insert(m.data[: m.nnz], at, vals.astype(m.data.dtype)),
-                  np.insert(m.indices[: m.nnz], at, cols.astype(m.indices.dtype)), indptr, m.shape, True)
+def _postings_after(
+    p0: rm.Csr, src: np.ndarray, rows: np.ndarray, in_touched: np.ndarray, r_new: np.ndarray, c_new: np.ndarray,
+    v_new: np.ndarray, colmap: np.ndarray, V: int,
+) -> rm.Csr:
+    """The postings after a change, from the old ones ``p0``: the ``rows`` (new numbering, sorted)
+    hold their old entries in the columns not touched (``in_touched``: a mask over the new
+    columns) and their entries among (``r_new``, ``c_new``, ``v_new``), every entry of the touched
+    columns; every other row is its old row (``src``), columns renumbered by ``colmap``. Only the
+    ``rows`` are made: the rest is copied (what the old rows plus the new lists, summed, hold)."""
+    n = len(src)
+    back = src[rows]
+    had = rows[back >= 0]
+    part = p0.rows(back[back >= 0])
+    pr = np.repeat(had, np.diff(part.indptr))
+    pc = colmap[part.indices].astype(np.int64)
+    keep = ~in_touched[pc]
+    mine = _among(r_new, rows, n)
+    slot = np.full(n, -1, dtype=np.int64)
+    slot[rows] = np.arange(len(rows))
+    fresh = rm.csr_of_entries(slot[np.concatenate([pr[keep], r_new[mine]])], np.concatenate([pc[keep], c_new[mine]]),
+                              np.concatenate([part.data[keep], v_new[mine].astype(part.data.dtype)]), (len(rows), V))
+    source = src.copy()
+    source[rows] = -1 - np.arange(len(rows))
+    return rm.splice_rows(p0, source, fresh, V, colmap)
 
 
 def _spliced_transpose(
@@ -1984,17 +2027,7 @@ def _incremental(
     vectors = rm.splice_rows(old.vectors, vsource, weighed, V, colmap)
     # rows whose vector really changed (the fresh ones, and those weighed to other values)
     x0 = old.vectors
-    changed_rows = []
-    for r, i in enumerate(again.tolist()):
-        j = src[i]
-        if j < 0:
-            changed_rows.append(i)
-            continue
-        a, b = x0.indptr[j], x0.indptr[j + 1]
-        c, d = weighed.indptr[r], weighed.indptr[r + 1]
-        if not (np.array_equal(colmap[x0.indices[a:b]], weighed.indices[c:d]) and np.array_equal(x0.data[a:b], weighed.data[c:d])):
-            changed_rows.append(i)
-    changed_x = np.asarray(changed_rows, dtype=np.int64)
+    changed_x = again[_rows_differ(rm.Csr.of(x0), src[again], weighed, colmap)]
     # the same rows in the old numbering, with the deleted and changed articles
     old_changed = np.union1d(gone_old, src[changed_x[src[changed_x] >= 0]] if len(changed_x) else np.zeros(0, np.int64))
 
@@ -2079,23 +2112,13 @@ def _incremental(
     now = r_new[mine] * V + c_new[mine]
     moved_rows = np.setxor1d(was, now) // V
     changed_p = np.union1d(np.union1d(changed_x, fresh_arr), moved_rows)  # (new numbering)
-    # the other columns' lists are the old ones, with rows and columns renumbered
-    p0 = rm.splice_rows(old.postings, np.where(src >= 0, src, -1), rm.Csr.empty(1, V), V, colmap)
-    rest = ~in_touched[p0.indices]
-    upto = np.zeros(p0.nnz + 1, dtype=np.int64)
-    np.cumsum(rest, out=upto[1:])
-    kept = rm.Csr(p0.data[rest], p0.indices[rest], upto[p0.indptr], (n, V), True)
-    if rm.scipy_loaded():  # (its kernels are faster; the same matrices)
-        summed = kept.tosp() + sp.csr_matrix((v_new, (r_new, c_new)), shape=(n, V), dtype=np.float32)
-        summed.sort_indices()
-        postings = rm.Csr.of(summed)
-        if len(touched) <= _SPLICE_COLUMNS:  # a few lists of terms changed: those put in place
-            pt = _spliced_transpose(prev, old, postings, touched, r_new, c_new, v_new, colmap, new_of_old)
-        else:
-            pt = rm.Csr.of(summed.T.tocsr())
-    else:
-        postings = _with_entries(kept, r_new, c_new, v_new)
+    # the other rows' postings are the old ones, with rows and columns renumbered: a row keeps
+    # its entries in a touched column unless it is one of ``changed_p``
+    postings = _postings_after(rm.Csr.of(old.postings), src, changed_p, in_touched, r_new, c_new, v_new, colmap, V)
+    if len(touched) <= _SPLICE_COLUMNS or not rm.scipy_loaded():  # a few lists of terms changed: those put in place
         pt = _spliced_transpose(prev, old, postings, touched, r_new, c_new, v_new, colmap, new_of_old)
+    else:  # (scipy's kernel is faster; the same matrix)
+        pt = rm.Csr.of(postings.tosp().T.tocsr())
 
     # 4. neighbours: rows whose vector changed are scored again; the other rows' lists change
     #    only where a changed document was listed or now scores
@@ -2125,8 +2148,23 @@ def _incremental(
             enter = (j != d) & np.where(full_list, v >= kth, v > 0)
             redo[j[enter]] = True
     redo_rows = np.flatnonzero(redo)
+    wide0 = (src >= 0) & prev.wide[np.maximum(src, 0)]
+    # a row whose related list was looked for beyond its neighbours most likely is again: its
+    # first wider round (4 × as many candidates, of which its neighbours are the first) is
+    # taken from the same product
+    width = min(n, 4 * t.candidates) if n < _WIDER_BELOW else t.candidates
+    wider = None
     if len(redo_rows):
-        d_new, s_new = rm.top_neighbours(vectors, pt, t.candidates, redo_rows.tolist(), t.block, _query_terms(n, t))
+        by_width = wide0[redo_rows] & (width > t.candidates)
+        d_new = np.empty((len(redo_rows), t.candidates), dtype=docs.dtype)
+        s_new = np.empty((len(redo_rows), t.candidates), dtype=scores.dtype)
+        if not by_width.all():
+            d_new[~by_width], s_new[~by_width] = rm.top_neighbours(
+                vectors, pt, t.candidates, redo_rows[~by_width].tolist(), t.block, _query_terms(n, t))
+        if by_width.any():
+            d_w, s_w = rm.top_neighbours(vectors, pt, width, redo_rows[by_width].tolist(), t.block, _query_terms(n, t))
+            d_new[by_width], s_new[by_width] = d_w[:, : t.candidates], s_w[:, : t.candidates]
+            wider = (d_w, s_w, redo_rows[by_width])
         listed_again[redo_rows] |= (docs[redo_rows] != d_new).any(axis=1) | (scores[redo_rows] != s_new).any(axis=1)
         docs[redo_rows], scores[redo_rows] = d_new, s_new
 
@@ -2202,7 +2240,6 @@ def _incremental(
     dirty = np.zeros(n, dtype=bool)
     dirty[touched_docs] = True
     dirty[redo_rows] = True
-    wide0 = (src >= 0) & prev.wide[np.maximum(src, 0)]
     # a list looked for beyond the row's neighbours is checked below, whatever its neighbours
     dirty |= listed_again & ~wide0
     dirty[np.asarray(changed_named, dtype=np.int64)] = True
@@ -2274,7 +2311,7 @@ def _incremental(
     # the earlier lists (a deleted or changed article listed: -2, never the same list again)
     then, then_scores = chosen.copy(), chosen_scores.copy()
     then[(chosen0 >= 0) & ((chosen < 0) | (src[np.maximum(chosen, 0)] < 0))] = -2
-    wide_rows = _lists(index, canonical.tolist(), named, k, cfg.min_score, rows, rank, pt, chosen, chosen_scores)
+    wide_rows = _lists(index, canonical.tolist(), named, k, cfg.min_score, rows, rank, pt, chosen, chosen_scores, wider)
     wide = wide0.copy()
     wide[rows] = False
     wide[sorted(wide_rows)] = True

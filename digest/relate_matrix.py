@@ -1133,7 +1133,8 @@ def _product(a: sp.csr_matrix, b: sp.csr_matrix, b_lens: np.ndarray) -> tuple[np
             return found
         a, b = (a.tosp() if isinstance(a, Csr) else a), (b.tosp() if isinstance(b, Csr) else b)
     m, n = a.shape[0], b.shape[1]
-    bound = min(int(b_lens[a.indices].sum()), m * n) if a.nnz else 0  # at most every pair once
+    # at most every pair once (when that is no more than ``a``'s entries, without looking at them)
+    bound = m * n if m * n <= a.nnz else min(int(b_lens[a.indices[: a.nnz]].sum()), m * n) if a.nnz else 0
     _csr_matmat = _matmat()
     if (_csr_matmat is None or b.indices.dtype != np.int32 or b.indptr.dtype != np.int32
             or bound >= np.iinfo(np.int32).max or a.data.dtype != b.data.dtype):
@@ -1462,18 +1463,27 @@ def splice_rows(
             columns = None  # the identity
     # the old rows' columns renumbered all at once (when any is kept)
     m_ind = columns[m.indices[: m.nnz]].astype(np.int32) if columns is not None and kind.any() else m.indices
-    data, indices, lens = [], [], []
-    for a, b in zip(starts.tolist(), stops.tolist()):
-        mat = m if kind[a] else fresh
-        r0 = int(row[a])
-        r1 = r0 + (b - a)
-        lo, hi = int(mat.indptr[r0]), int(mat.indptr[r1])
-        data.append(mat.data[lo:hi])
-        indices.append((m_ind if mat is m else mat.indices)[lo:hi])
-        lens.append(np.diff(mat.indptr[r0 : r1 + 1]))
+    m_ptr, f_ptr = np.asarray(m.indptr, dtype=np.int64), np.asarray(fresh.indptr, dtype=np.int64)
+    # each row's length, and each run's stretch of its matrix's arrays (found for all at once:
+    # the loop below only takes the slices)
+    lens = np.empty(n, dtype=np.int64)
+    lens[kind] = m_ptr[row[kind] + 1] - m_ptr[row[kind]]
+    lens[~kind] = f_ptr[row[~kind] + 1] - f_ptr[row[~kind]]
     indptr = np.zeros(n + 1, dtype=np.int64)
-    if lens:
-        np.cumsum(np.concatenate(lens), out=indptr[1:])
+    np.cumsum(lens, out=indptr[1:])
+    of_m = kind[starts]
+    first, last = row[starts], row[starts] + (stops - starts)
+    lo, hi = np.empty(len(starts), dtype=np.int64), np.empty(len(starts), dtype=np.int64)
+    lo[of_m], hi[of_m] = m_ptr[first[of_m]], m_ptr[last[of_m]]
+    lo[~of_m], hi[~of_m] = f_ptr[first[~of_m]], f_ptr[last[~of_m]]
+    data, indices = [], []
+    for mine, a, b in zip(of_m.tolist(), lo.tolist(), hi.tolist()):
+        if mine:
+            data.append(m.data[a:b])
+            indices.append(m_ind[a:b])
+        else:
+            data.append(fresh.data[a:b])
+            indices.append(fresh.indices[a:b])
     return Csr(np.concatenate(data) if data else np.zeros(0, m.data.dtype),
                (np.concatenate(indices) if indices else np.zeros(0, np.int32)).astype(np.int32, copy=False), indptr,
                (n, width), True)

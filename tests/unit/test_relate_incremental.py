@@ -10,6 +10,7 @@ from __future__ import annotations
 import hashlib
 import pickle
 import random
+import sys
 from dataclasses import fields, replace
 from datetime import datetime, timedelta, timezone
 
@@ -469,7 +470,7 @@ def test_an_edit_scores_again_only_the_neighbour_lists_it_cannot_merge(seed: int
 
     def counted(x, postings_t, count, rows=None, *args, **kwargs):  # type: ignore[no-untyped-def]
         rows = list(rows) if rows is not None else None
-        if count == WIDER.candidates:  # (not the wider lists of step 5)
+        if sys._getframe(1).f_code.co_name == "_incremental":  # (not the wider lists of step 7)
             scored.append(x.shape[0] if rows is None else len(rows))
         return real(x, postings_t, count, rows, *args, **kwargs)
 
@@ -599,3 +600,43 @@ def test_the_first_wider_lists_come_from_the_first_product(monkeypatch: pytest.M
     columns = relate_mod._Columns(state.terms)
     assert state.index.entities == tuple(
         relate_mod._rare_entities(a, columns, state.index.weights.df, WIDER.event_entity_df) for a in articles)
+
+
+def test_a_wide_row_scored_again_takes_its_wider_round_from_that_product(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A row scored again after a change whose list was looked for beyond its neighbours gets its
+    4 × candidates in the same product (its neighbours are their first ones): the wider lists
+    of step 7 score only the other rows. Articles and state are those of a run from scratch."""
+    cfg = RelatedConfig(count=4, min_score=0.02)
+    gen, articles = _start(7, n=160, words=300)
+    articles += [replace(a, slug=a.slug + f"-copy{k}") for a in articles[:6] for k in range(WIDER.candidates)]
+    _, state = relate_with(articles, cfg, None, WIDER)
+    real = relate_mod.rm.top_neighbours
+    calls: list[tuple[str, int, list[int]]] = []
+
+    def counted(x, postings_t, count, rows=None, *args, **kwargs):  # type: ignore[no-untyped-def]
+        rows = list(rows) if rows is not None else list(range(x.shape[0]))
+        calls.append((sys._getframe(1).f_code.co_name, count, rows))
+        return real(x, postings_t, count, rows, *args, **kwargs)
+
+    monkeypatch.setattr(relate_mod.rm, "top_neighbours", counted)
+    taken = 0
+    for step in range(10):
+        i = gen.rng.randrange(len(articles))
+        if step % 2:
+            articles.append(replace(articles[i], slug=f"{articles[i].slug}-more{step}"))
+        else:
+            paras = [b.text for b in articles[i].body]
+            paras[-1] += " " + gen.sentence(articles[i].section or "World")
+            articles[i] = replace(articles[i], body=tuple(Block("p", p) for p in paras))
+        calls.clear()
+        out, got = relate_with(articles, cfg, state, WIDER)
+        wide_first = {r for who, count, rows in calls if who == "_incremental" and count == 4 * WIDER.candidates for r in rows}
+        again = {r for who, count, rows in calls if who != "_incremental" and count == 4 * WIDER.candidates for r in rows}
+        assert not wide_first & again
+        assert wide_first <= {r for r, wide in enumerate(state.wide.tolist()) if wide}  # (rows appended last)
+        taken += len(wide_first)
+        expected, fresh = relate_with(articles, cfg, None, WIDER)
+        assert out == expected
+        assert_same_state(got, fresh)
+        state = got
+    assert taken > 0
