@@ -1133,14 +1133,15 @@ def _plain_blocks(
 def _wide_lists(
     index: Index, canonical: Sequence[int], k: int, min_score: float, rows: Sequence[int],
     rank: np.ndarray | None = None, postings_t: sp.csr_matrix | None = None,
-    wider: tuple[np.ndarray, ...] | None = None,
+    wider: tuple[np.ndarray, ...] | None = None, first: list | None = None,
 ) -> dict[int, list[tuple[int, float]]]:
     """:func:`_plain_lists` of ``rows`` whose neighbour list was too short (e.g. filled with the
     row's own same-story copies, which are never listed): their candidates are taken again, four
     times as many each round, until every list is proven complete (at worst every document
     sharing a term). A row's result depends on that row only. ``wider``: the candidates of the
     first round, when known: every document's, ``(docs, scores)`` (see :func:`_index`), or some
-    documents', ``(docs, scores, documents)`` (sorted)."""
+    documents', ``(docs, scores, documents)`` (sorted). ``first``: a list that the first round's
+    candidates are added to, as ``(docs, scores, rows)``."""
     out: dict[int, list[tuple[int, float]]] = {}
     rest = np.asarray(sorted(rows), dtype=np.int64)
     if not len(rest) or k <= 0:
@@ -1159,19 +1160,22 @@ def _wide_lists(
         return rm.top_neighbours(index.vectors, postings_t, width, rows.tolist(), block=block,
                                  query_terms=_query_terms(n, index.tuning))
 
+    round_one = True
     while len(rest):
         width = min(n, width * 4)
         if wider is not None and wider[0].shape[1] == width and len(wider) == 2:  # the first round, already known
             docs, cos = wider[0][rest], wider[1][rest]
-        elif wider is not None and wider[0].shape[1] == width:  # known for some rows
-            at = np.minimum(np.searchsorted(wider[2], rest), max(len(wider[2]) - 1, 0))
-            known = (wider[2][at] == rest) if len(wider[2]) else np.zeros(len(rest), dtype=bool)
+        elif wider is not None and wider[0].shape[1] == width and len(wider[2]):  # known for some rows
+            at = np.minimum(np.searchsorted(wider[2], rest), len(wider[2]) - 1)
+            known = wider[2][at] == rest
             docs, cos = wider[0][at], wider[1][at]
             if not known.all():
                 docs[~known], cos[~known] = candidates(rest[~known])
         else:
             docs, cos = candidates(rest)
-        wider = None
+        if round_one and first is not None:
+            first.append((docs, cos, rest))
+        round_one, wider = False, None
         found = _plain_lists(index, canonical, k, min_score, rest, docs, cos, rank)
         out.update(found)
         rest = np.asarray([r for r in rest.tolist() if r not in found], dtype=np.int64)
@@ -1215,12 +1219,12 @@ def _collector_paused() -> Iterator[None]:
 def _lists(
     index: Index, canonical: Sequence[int], named: Mapping[int, Sequence[int]], k: int, min_score: float,
     rows: np.ndarray, rank: np.ndarray, postings_t: sp.csr_matrix | None, chosen: np.ndarray, chosen_scores: np.ndarray,
-    wider: tuple[np.ndarray, ...] | None = None,
+    wider: tuple[np.ndarray, ...] | None = None, first: list | None = None,
 ) -> set[int]:
     """The related lists of ``rows``, written into their rows of ``chosen``/``chosen_scores``
     (documents, -1 after the last, and scores), and the rows whose list was looked for beyond
     their neighbours (wider candidate lists or every document sharing a term). A row's list
-    depends on that row's inputs only, whatever the other rows. ``wider``: see :func:`_wide_lists`."""
+    depends on that row's inputs only, whatever the other rows. ``wider``, ``first``: see :func:`_wide_lists`."""
     rows = np.asarray(rows, dtype=np.int64)
     is_named = np.zeros(len(index) + 1, dtype=bool)
     is_named[np.asarray(list(named), dtype=np.int64)] = True
@@ -1229,7 +1233,7 @@ def _lists(
     is_done = np.zeros(len(index) + 1, dtype=bool)
     is_done[done] = True
     short = plain[~is_done[plain]].tolist()
-    lists = _wide_lists(index, canonical, k, min_score, short, rank, postings_t, wider)
+    lists = _wide_lists(index, canonical, k, min_score, short, rank, postings_t, wider, first)
     wide = set(short)
     by_name = rows[is_named[rows]].tolist()
     if by_name:
@@ -1413,7 +1417,9 @@ class RelateState:
     """Each article's position by ``(-date, slug)`` (:func:`_tie_rank`), or None (then made again)."""
     memo: dict | None = None
     """In memory only (never pickled): the input and output articles of the run, so that the next
-    run in the same process can tell an unchanged article by identity and reuse its output."""
+    run in the same process can tell an unchanged article by identity and reuse its output; and
+    (``"wider"``) the first wider round of :func:`_wide_lists` of some wide rows, ``(docs,
+    scores, rows)``, which the next run merges as it merges the neighbours."""
 
     def __len__(self) -> int:
         return len(self.prints)
@@ -1524,13 +1530,17 @@ def _full(
     chosen = np.full((n, max(k, 0)), -1, dtype=np.int32)
     chosen_scores = np.zeros((n, max(k, 0)), dtype=np.float64)
     wide = _lists(index, canonical, named, k, cfg.min_score, np.arange(n), rank, postings_t, chosen, chosen_scores, wider)
+    flags = np.zeros(n, dtype=bool)
+    flags[sorted(wide)] = True
+    memo: dict = {}
+    if keep and wider is not None:  # the wide rows' first wider round, for the next run to merge
+        rows = np.flatnonzero(flags)
+        memo["wider"] = (wider[0][rows], wider[1][rows], rows)
     del wider
     rm.give_back_memory()
     out = _emit(articles, index, canonical, chosen, chosen_scores)
     if not keep or prints is None:
         return out, None
-    flags = np.zeros(n, dtype=bool)
-    flags[sorted(wide)] = True
     # the state's matrices as plain arrays (an edit is worked out with numpy, without scipy)
     state = RelateState(
         key=_state_key(cfg, t), prints=prints,
@@ -1541,7 +1551,7 @@ def _full(
         canonical=np.asarray(canonical, dtype=np.int64), named={i: tuple(v) for i, v in named.items()},
         chosen=chosen, chosen_scores=chosen_scores, wide=flags, verdicts=used,
         tokens=tuple(tokens) if tokens is not None else (),
-        memo={"inputs": tuple(articles), "outputs": out, "prints": prints}, rank=rank,
+        memo={**memo, "inputs": tuple(articles), "outputs": out, "prints": prints}, rank=rank,
     )
     return out, state
 
@@ -1811,9 +1821,30 @@ def _spliced_transpose(
     return rm.splice_rows(pt0, source, fresh, n, new_of_old)
 
 
+def _rounds(parts: Sequence[tuple[np.ndarray, np.ndarray, np.ndarray]]) -> tuple[np.ndarray, np.ndarray, np.ndarray] | None:
+    """Candidate lists ``(docs, scores, rows)`` of some rows, put together by row (sorted; a row
+    given twice is taken once: its lists are the same), or None when there are none."""
+    if not parts:
+        return None
+    rows = np.concatenate([p[2] for p in parts])
+    rows, first = np.unique(rows, return_index=True)
+    return np.concatenate([p[0] for p in parts])[first], np.concatenate([p[1] for p in parts])[first], rows
+
+
+def _merge_floor(docs0: np.ndarray, scores: np.ndarray, redo: np.ndarray) -> np.ndarray:
+    """The score from which a changed document's new score can rank with each row's entries in
+    :func:`_merge_neighbours` (float32; infinite for the rows in ``redo``)."""
+    k = docs0.shape[1]
+    full_all = docs0[:, k - 1] >= 0
+    floor = np.where(full_all, scores[:, k - 1], np.finfo(np.float32).smallest_subnormal).astype(np.float32)
+    floor[redo] = np.inf
+    return floor
+
+
 def _merge_neighbours(
     vectors: sp.csr_matrix, postings: sp.csr_matrix, changed: np.ndarray, docs0: np.ndarray, docs: np.ndarray,
     scores: np.ndarray, redo: np.ndarray, listed_again: np.ndarray,
+    hits: tuple[np.ndarray, np.ndarray, np.ndarray] | None = None, ids: np.ndarray | None = None,
 ) -> np.ndarray:
     """The neighbour lists of the rows not in ``redo`` (a mask: rows whose vector changed), when
     the documents whose score for a row can change are ``changed`` (their postings changed) and
@@ -1827,24 +1858,32 @@ def _merge_neighbours(
     beyond a full old list all rank below its last entry: the new list is the best of the old
     entries kept and the changed documents' new scores whenever at least as many of those as the
     list holds rank above that last entry. Returns the rows for which this cannot be proven (a
-    listed document lost its place): they are scored again from scratch."""
+    listed document lost its place): they are scored again from scratch.
+
+    ``hits``: the changed documents' scores for the rows, as :func:`~digest.relate_matrix.hits_at_least`
+    returns them, when already made with floors at most :func:`_merge_floor` (the rows' lists
+    may then be some rows' only: ``ids`` are their documents, ``hits`` their positions)."""
     n, k = docs.shape
     out = np.zeros(n, dtype=bool)
     if k == 0:
         return out
-    bad = np.zeros(n + 1, dtype=bool)  # (position -1: no document)
+    size = n if ids is None else max(int(docs.max(initial=-1)), int(np.max(changed, initial=-1))) + 1  # documents
+    bad = np.zeros(size + 1, dtype=bool)  # (position -1: no document)
     bad[changed] = True
     keep = (docs >= 0) & ~bad[docs]
     lost = (docs0 >= 0) & ~keep
     # the changed documents' new scores that can rank with a row's entries (a lost document's
     # among them): any above 0 in a list that is not full, else at least its last score
     # (``certain`` below counts the ones above it); none for the rows scored again
-    full_all = docs0[:, k - 1] >= 0
-    floor = np.where(full_all, scores[:, k - 1], np.finfo(np.float32).smallest_subnormal).astype(np.float32)
-    floor[redo] = np.inf
-    hr, hc, hv = rm.hits_at_least(vectors, postings, changed, floor)
+    floor = _merge_floor(docs0, scores, redo)
+    if hits is None:
+        hr, hc, hv = rm.hits_at_least(vectors, postings, changed, floor)
+    else:
+        hr, hc, hv = hits
+        at = hv >= floor[hr]
+        hr, hc, hv = hr[at], hc[at], hv[at]
     hd = np.asarray(changed, dtype=np.int64)[hc]
-    ok = hr != hd
+    ok = (hr if ids is None else ids[hr]) != hd
     hr, hd, hv = hr[ok], hd[ok], hv[ok]
     # rows to merge: a listed document lost its score, or a changed document can enter the list
     touched = lost.any(axis=1)
@@ -2135,8 +2174,34 @@ def _incremental(
     redo = np.zeros(n, dtype=bool)
     redo[fresh_arr] = True
     redo[changed_x] = True
+    # the first wider round (4 × as many candidates, of which the neighbours are the first ones:
+    # see :func:`_wide_lists`) of rows whose related list was wide: those the run before kept are
+    # merged as the neighbours are (from the same product)
+    width = min(n, 4 * t.candidates) if n < _WIDER_BELOW else t.candidates
+    kept_w = memo.get("wider") if memo.get("prints") is prev.prints and width > t.candidates else None
+    merged_w = None
     if _query_terms(n, t) == 0:
-        redo |= _merge_neighbours(vectors, postings, changed_p, docs0, docs, scores, redo, listed_again)
+        hits = None
+        if kept_w is not None and kept_w[0].shape[1] == width and len(kept_w[2]):
+            d_w0, s_w0, rows_w0 = kept_w
+            rows_w = new_of_old[rows_w0]
+            mine = (rows_w >= 0) & (src[np.maximum(rows_w, 0)] == rows_w0) & ~redo[np.maximum(rows_w, 0)]
+            w_rows, w_docs0, w_scores = rows_w[mine], d_w0[mine], s_w0[mine].copy()
+            w_docs = np.where(w_docs0 >= 0, new_of_old[np.maximum(w_docs0, 0)], -1).astype(w_docs0.dtype)
+            floor = _merge_floor(docs0, scores, redo)
+            floor[w_rows] = np.minimum(floor[w_rows], _merge_floor(w_docs0, w_scores, np.zeros(len(w_rows), dtype=bool)))
+            hits = rm.hits_at_least(vectors, postings, changed_p, floor)
+        redo |= _merge_neighbours(vectors, postings, changed_p, docs0, docs, scores, redo, listed_again, hits)
+        if hits is not None:
+            slot = np.full(n, -1, dtype=np.int64)
+            slot[w_rows] = np.arange(len(w_rows))
+            hr, hc, hv = hits
+            at = slot[hr] >= 0
+            none = np.zeros(len(w_rows), dtype=bool)
+            unproven = _merge_neighbours(vectors, postings, changed_p, w_docs0, w_docs, w_scores, none, none.copy(),
+                                         (slot[hr[at]], hc[at], hv[at]), w_rows)
+            good = ~unproven & ~redo[w_rows]  # (a row scored again gets its round below)
+            merged_w = (w_docs[good], w_scores[good], w_rows[good])
     else:  # rows scored with their heaviest terms: a row a changed document touches is scored again
         listed_bad = _among(old.neighbours, changed_p_old, n0).any(axis=1)
         redo |= (src >= 0) & listed_bad[np.maximum(src, 0)]
@@ -2149,11 +2214,9 @@ def _incremental(
             redo[j[enter]] = True
     redo_rows = np.flatnonzero(redo)
     wide0 = (src >= 0) & prev.wide[np.maximum(src, 0)]
-    # a row whose related list was looked for beyond its neighbours most likely is again: its
-    # first wider round (4 × as many candidates, of which its neighbours are the first) is
-    # taken from the same product
-    width = min(n, 4 * t.candidates) if n < _WIDER_BELOW else t.candidates
-    wider = None
+    # a row scored again whose related list was wide most likely is again: its first wider round
+    # is taken from the same product
+    wider = merged_w
     if len(redo_rows):
         by_width = wide0[redo_rows] & (width > t.candidates)
         d_new = np.empty((len(redo_rows), t.candidates), dtype=docs.dtype)
@@ -2164,7 +2227,7 @@ def _incremental(
         if by_width.any():
             d_w, s_w = rm.top_neighbours(vectors, pt, width, redo_rows[by_width].tolist(), t.block, _query_terms(n, t))
             d_new[by_width], s_new[by_width] = d_w[:, : t.candidates], s_w[:, : t.candidates]
-            wider = (d_w, s_w, redo_rows[by_width])
+            wider = _rounds([(d_w, s_w, redo_rows[by_width])] + ([merged_w] if merged_w is not None else []))
         listed_again[redo_rows] |= (docs[redo_rows] != d_new).any(axis=1) | (scores[redo_rows] != s_new).any(axis=1)
         docs[redo_rows], scores[redo_rows] = d_new, s_new
 
@@ -2311,7 +2374,8 @@ def _incremental(
     # the earlier lists (a deleted or changed article listed: -2, never the same list again)
     then, then_scores = chosen.copy(), chosen_scores.copy()
     then[(chosen0 >= 0) & ((chosen < 0) | (src[np.maximum(chosen, 0)] < 0))] = -2
-    wide_rows = _lists(index, canonical.tolist(), named, k, cfg.min_score, rows, rank, pt, chosen, chosen_scores, wider)
+    first: list = []
+    wide_rows = _lists(index, canonical.tolist(), named, k, cfg.min_score, rows, rank, pt, chosen, chosen_scores, wider, first)
     wide = wide0.copy()
     wide[rows] = False
     wide[sorted(wide_rows)] = True
@@ -2320,6 +2384,12 @@ def _incremental(
     regain[[i for i in named if 0 <= i < n]] = False
     if regain.any():
         wide[_plain_put(index, canonical.tolist(), k, cfg.min_score, np.flatnonzero(regain), rank, chosen, chosen_scores)] = False
+    kept_wider = None
+    if width > t.candidates:  # the wide rows' first wider round, when known, for the next run
+        rounds = _rounds(([wider] if wider is not None else []) + first)
+        if rounds is not None:
+            at = wide[rounds[2]]
+            kept_wider = (rounds[0][at], rounds[1][at], rounds[2][at])
     # rows whose related list differs from the earlier one (a list ranked again often comes out
     # the same: its links are then the earlier ones, the same documents, scores and headlines)
     other_list = (src < 0) | (chosen != then).any(axis=1) | (chosen_scores != then_scores).any(axis=1)
@@ -2353,6 +2423,7 @@ def _incremental(
         key=prev.key, prints=prints, index=index, terms=terms, kinds=kinds, counts=counts, ends=ends,
         tokens=tuple(tokens) if tokens is not None else (),
         canonical=canonical, named=named, chosen=chosen, chosen_scores=chosen_scores, wide=wide, verdicts=verdicts,
-        memo={"inputs": tuple(articles), "outputs": out, "prints": prints}, postings_t=pt, rank=rank,
+        memo={"inputs": tuple(articles), "outputs": out, "prints": prints, **({"wider": kept_wider} if kept_wider else {})},
+        postings_t=pt, rank=rank,
     )
     return out, state

@@ -640,3 +640,55 @@ def test_a_wide_row_scored_again_takes_its_wider_round_from_that_product(monkeyp
         assert_same_state(got, fresh)
         state = got
     assert taken > 0
+
+
+@pytest.mark.parametrize("seed", [8, 9])
+def test_the_wide_rows_first_round_is_merged_as_the_neighbours_are(seed: int, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The run keeps (in memory) the first wider round of the wide rows; the next run merges those
+    of the rows whose vector is the same with the changed documents' scores, as it merges their
+    neighbours: each kept list is the one a product makes, and the wider lists of step 7 need no
+    product for a row whose list was merged. Articles and state are those of a run from scratch."""
+    cfg = RelatedConfig(count=4, min_score=0.02)
+    gen, articles = _start(seed, n=160, words=300)
+    articles += [replace(a, slug=a.slug + f"-copy{k}") for a in articles[:6] for k in range(WIDER.candidates)]
+    _, state = relate_with(articles, cfg, None, WIDER)
+    real = relate_mod.rm.top_neighbours
+    from_lists: list[int] = []
+
+    def counted(x, postings_t, count, rows=None, *args, **kwargs):  # type: ignore[no-untyped-def]
+        rows = list(rows) if rows is not None else list(range(x.shape[0]))
+        if sys._getframe(1).f_code.co_name == "candidates":
+            from_lists.extend(rows)
+        return real(x, postings_t, count, rows, *args, **kwargs)
+
+    monkeypatch.setattr(relate_mod.rm, "top_neighbours", counted)
+    merged = 0
+    for step in range(12):
+        i = gen.rng.randrange(len(articles))
+        if step % 3 == 1:
+            articles.append(replace(articles[i], slug=f"{articles[i].slug}-more{step}"))
+        elif step % 3 == 2:
+            del articles[i]
+        else:
+            paras = [b.text for b in articles[i].body]
+            paras[-1] += " " + gen.sentence(articles[i].section or "World")
+            articles[i] = replace(articles[i], body=tuple(Block("p", p) for p in paras))
+        kept = state.memo["wider"]
+        from_lists.clear()
+        out, got = relate_with(articles, cfg, state, WIDER)
+        expected, fresh = relate_with(articles, cfg, None, WIDER)
+        assert out == expected
+        assert_same_state(got, fresh)
+        docs, scores, rows = got.memo["wider"]
+        assert len(rows) and got.wide[rows].all()
+        want_docs, want_scores = real(got.index.vectors, got.postings_t, docs.shape[1], rows.tolist())
+        assert (docs == want_docs).all() and (scores == want_scores).all()
+        # the rows kept before whose vector is the same: none was scored again for step 7
+        same = {got.index.slugs.index(state.index.slugs[r]) for r in kept[2].tolist()
+                if state.index.slugs[r] in got.index.slugs
+                and _by_term(got.index.vectors[got.index.slugs.index(state.index.slugs[r])], got.terms)
+                == _by_term(state.index.vectors[r], state.terms)}
+        assert len(same & set(from_lists)) <= len(same) // 10
+        merged += len(same)
+        state = got
+    assert merged > 0
