@@ -1821,6 +1821,54 @@ def _spliced_transpose(
     return rm.splice_rows(pt0, source, fresh, n, new_of_old)
 
 
+def _wide_rows_dirty(
+    both: tuple[np.ndarray, ...], check: np.ndarray, n: int, new_of_old: np.ndarray, best: np.ndarray,
+    kth: np.ndarray, attr_docs: np.ndarray, moved_p: np.ndarray, gone_old: np.ndarray,
+) -> tuple[np.ndarray, np.ndarray]:
+    """Step 7's checks of wide lists (see :func:`_incremental`) for the rows of ``check`` whose
+    first wider round (the best documents by score, see :func:`_wide_lists`) is known before and
+    now (``both``: rows, documents and scores now, documents (old numbering) and scores before),
+    read from those rounds: a document beyond a round scores at most its last score, so when
+    neither last score can reach the list (× ``best`` + 1e-4 below ``kth``), only the documents
+    in the rounds can. Returns the rows decided so, and which of them are dirty: a document of
+    ``attr_docs`` in the round now, one of ``moved_p`` whose score is not the same in both
+    rounds (or is in one only), or one of ``gone_old`` in the round before, that reaches it."""
+    rows, docs, scores, docs0, scores0 = both
+    at = np.minimum(np.searchsorted(rows, check), max(len(rows) - 1, 0))
+    has = (rows[at] == check) if len(rows) else np.zeros(len(check), dtype=bool)
+    r, at = check[has], at[has]
+    last = np.maximum(np.where(docs[at, -1] >= 0, scores[at, -1], 0.0), np.where(docs0[at, -1] >= 0, scores0[at, -1], 0.0))
+    ok = last.astype(np.float64) * best[r] + 1e-4 < kth[r]
+    r, at = r[ok], at[ok]
+    docs, scores, docs0, scores0 = docs[at], scores[at], docs0[at], scores0[at]
+    dirty = np.zeros(len(r), dtype=bool)
+    # the entries that matter: documents now of ``attr_docs`` (1) or ``moved_p`` (2), before of
+    # ``gone_old`` (1) or ``moved_p`` (2), that reach the list
+    kinds = np.zeros(n + 1, dtype=np.int8)  # (the last entry, also at -1: none)
+    kinds[attr_docs] = 1
+    kinds[moved_p] |= 2
+    kinds0 = np.zeros(len(new_of_old) + 1, dtype=np.int8)
+    kinds0[gone_old] = 1
+    kinds0[np.flatnonzero(_among(new_of_old, moved_p, n))] |= 2
+    found = []
+    for sc, kind in ((scores, kinds[docs]), (scores0, kinds0[docs0])):
+        i, c = np.nonzero(kind)
+        reach = sc[i, c].astype(np.float64) * best[r[i]] + 1e-4 >= kth[r[i]]
+        i, c, kind = i[reach], c[reach], kind[i[reach], c[reach]]
+        dirty[i[(kind & 1) > 0]] = True
+        found.append((i[(kind & 2) > 0], c[(kind & 2) > 0]))
+    # a moved document reaching the list from either round: dirty unless its score is the same
+    # in the other round (documents before numbered now)
+    (i, c), (i0, c0) = found
+    for i, own, own_scores, other, other_scores in (
+            (i, docs[i, c], scores[i, c], np.where(docs0[i] >= 0, new_of_old[np.maximum(docs0[i], 0)], -1), scores0[i]),
+            (i0, new_of_old[docs0[i0, c0]], scores0[i0, c0], docs[i0], scores[i0])):
+        there = other == own[:, None]
+        same = there.any(axis=1) & (other_scores[np.arange(len(i)), there.argmax(axis=1)] == own_scores)
+        dirty[i[~same]] = True
+    return r, dirty
+
+
 def _rounds(parts: Sequence[tuple[np.ndarray, np.ndarray, np.ndarray]]) -> tuple[np.ndarray, np.ndarray, np.ndarray] | None:
     """Candidate lists ``(docs, scores, rows)`` of some rows, put together by row (sorted; a row
     given twice is taken once: its lists are the same), or None when there are none."""
@@ -2180,6 +2228,7 @@ def _incremental(
     width = min(n, 4 * t.candidates) if n < _WIDER_BELOW else t.candidates
     kept_w = memo.get("wider") if memo.get("prints") is prev.prints and width > t.candidates else None
     merged_w = None
+    both_w = None  # (rows, their rounds now, and before: documents in the old numbering)
     if _query_terms(n, t) == 0:
         hits = None
         if kept_w is not None and kept_w[0].shape[1] == width and len(kept_w[2]):
@@ -2202,6 +2251,7 @@ def _incremental(
                                          (slot[hr[at]], hc[at], hv[at]), w_rows)
             good = ~unproven & ~redo[w_rows]  # (a row scored again gets its round below)
             merged_w = (w_docs[good], w_scores[good], w_rows[good])
+            both_w = (w_rows[good], w_docs[good], w_scores[good], w_docs0[good], s_w0[mine][good])
     else:  # rows scored with their heaviest terms: a row a changed document touches is scored again
         listed_bad = _among(old.neighbours, changed_p_old, n0).any(axis=1)
         redo |= (src >= 0) & listed_bad[np.maximum(src, 0)]
@@ -2322,10 +2372,27 @@ def _incremental(
         targets = np.union1d(canonical[attr_docs], new_of_old[canon0_old[bad_attr_old]])
         chosen_now = np.where(chosen0 >= 0, new_of_old[np.maximum(chosen0, 0)], -1)
         dirty |= wide0 & _among(chosen_now, targets[targets >= 0], n).any(axis=1)
+        moved_p = changed_p[src[changed_p] >= 0]
+        floor = max(cfg.min_score, 1e-9)
+        scores_now = prev.chosen_scores[np.maximum(src, 0)]
+        full_k = (chosen0[:, k - 1] >= 0) if k > 0 else np.ones(n, dtype=bool)
+        kth = np.where(full_k, scores_now[:, k - 1] if k > 0 else np.inf, floor)
+        by_name = np.zeros(n, dtype=bool)
+        by_name[[i for i in set(named) | set(named0) if 0 <= i < n]] = True
+        kth[by_name] = -np.inf  # named headlines first: any contact counts
+        best = np.maximum(_best_agreement(index, np.arange(n)), _best_agreement(old, np.maximum(src, 0)))
+        decided = np.zeros(n, dtype=bool)
+        if both_w is not None:
+            # a row whose first wider round is known now and before, and no document beyond
+            # either can reach its list: the checks below are read from its two rounds (a
+            # listed group's member that cannot reach the list is not the one it is listed by)
+            rr, bad = _wide_rows_dirty(both_w, np.flatnonzero(wide0 & ~dirty), n, new_of_old, best, kth, attr_docs,
+                                       moved_p, gone_old)
+            decided[rr] = True
+            dirty[rr[bad]] = True
         # a listed group with a member whose postings changed: listed the same if that member
         # scores for the row what it scored (the same float32 sum over the row's terms)
-        moved_p = changed_p[src[changed_p] >= 0]
-        listed_p = wide0 & ~dirty & _among(chosen_now, canonical[moved_p], n).any(axis=1)
+        listed_p = wide0 & ~dirty & ~decided & _among(chosen_now, canonical[moved_p], n).any(axis=1)
         if listed_p.any():
             rr = np.flatnonzero(listed_p)
             if len(rr) * len(moved_p) > _PAIRS_AT_ONCE:  # too many to compare: listed again
@@ -2338,22 +2405,14 @@ def _incremental(
                 for col in range(k):
                     member |= chosen_now[rr, col][:, None] == group[None, :]
                 dirty[rr[(member & (now != was)).any(axis=1)]] = True
-        floor = max(cfg.min_score, 1e-9)
-        scores_now = prev.chosen_scores[np.maximum(src, 0)]
-        full_k = (chosen0[:, k - 1] >= 0) if k > 0 else np.ones(n, dtype=bool)
-        kth = np.where(full_k, scores_now[:, k - 1] if k > 0 else np.inf, floor)
-        by_name = np.zeros(n, dtype=bool)
-        by_name[[i for i in set(named) | set(named0) if 0 <= i < n]] = True
-        kth[by_name] = -np.inf  # named headlines first: any contact counts
-        best = np.maximum(_best_agreement(index, np.arange(n)), _best_agreement(old, np.maximum(src, 0)))
-        check = np.flatnonzero(wide0 & ~dirty)
+        check = np.flatnonzero(wide0 & ~dirty & ~decided)
         pairs = len(check) * len(moved_p)
         docs_now = attr_docs if pairs <= _PAIRS_AT_ONCE else touched_docs
         if len(check) and len(docs_now):
             hr, _, hv = _hits(vectors, check, postings, docs_now)
             r = check[hr]
             dirty[r[hv.astype(np.float64) * best[r] + 1e-4 >= kth[r]]] = True
-        check = np.flatnonzero(wide0 & ~dirty)
+        check = np.flatnonzero(wide0 & ~dirty & ~decided)
         if len(check) and len(moved_p) and pairs <= _PAIRS_AT_ONCE:
             # a document whose postings changed (its article did not) matters only where its
             # score for the row changed, and then when the higher of its two scores could list it
@@ -2362,7 +2421,7 @@ def _incremental(
             reach = np.maximum(now, was).astype(np.float64) * best[check][:, None] + 1e-4 >= kth[check][:, None]
             dirty[check[((now != was) & reach).any(axis=1)]] = True
         old_bad_p = np.union1d(gone_old, changed_p_old) if pairs > _PAIRS_AT_ONCE else gone_old
-        check = np.flatnonzero(wide0 & ~dirty)
+        check = np.flatnonzero(wide0 & ~dirty & ~decided)
         if len(check) and len(old_bad_p):
             hr, _, hv = _hits(old.vectors, src[check], old.postings, old_bad_p)
             r = check[hr]

@@ -14,6 +14,7 @@ import sys
 from dataclasses import fields, replace
 from datetime import datetime, timedelta, timezone
 
+import numpy as np
 import pytest
 
 from digest import relate as relate_mod
@@ -692,3 +693,53 @@ def test_the_wide_rows_first_round_is_merged_as_the_neighbours_are(seed: int, mo
         merged += len(same)
         state = got
     assert merged > 0
+
+
+@pytest.mark.parametrize("seed", [1, 2, 3])
+def test_wide_rows_read_from_their_rounds_are_dirty_as_the_products_say(seed: int) -> None:
+    """Step 7's checks of a wide list read from its first wider round before and now decide what
+    the products of every document say: a changed document (section profile, group or date) that
+    can reach the list now, a document whose postings changed that scores otherwise and can reach
+    it, a deleted or changed one that could reach it before."""
+    rng = np.random.default_rng(seed)
+    n0, width = 60, 8
+    new_of_old = np.arange(n0, dtype=np.int64)
+    new_of_old[[5, 17]] = -1  # deleted
+    new_of_old[18:] -= 2
+    n = n0 - 2 + 3  # three new articles at the end
+    src = np.full(n, -1, dtype=np.int64)
+    src[new_of_old[new_of_old >= 0]] = np.flatnonzero(new_of_old >= 0)
+    src[[3, 30]] = -1  # changed
+    rows = np.arange(0, n, 2)
+    was = np.round(rng.random((len(rows), n0)) ** 3, 2).astype(np.float32)  # (ties)
+    now = was[:, np.maximum(src, 0)].copy()
+    now[:, src < 0] = np.round(rng.random((len(rows), int((src < 0).sum()))) ** 3, 2)
+    moved_p = np.sort(rng.choice(np.flatnonzero(src >= 0), 12, replace=False))
+    now[:, moved_p] = np.where(rng.random((len(rows), len(moved_p))) < 0.5, now[:, moved_p],
+                               np.round(rng.random((len(rows), len(moved_p))) ** 3, 2))
+    now[np.arange(len(rows)), rows] = 0.0  # a row never lists itself
+    was[np.arange(len(rows)), np.maximum(src[rows], 0)] = 0.0
+
+    def rounds(scores: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        order = np.lexsort((np.broadcast_to(np.arange(scores.shape[1]), scores.shape), -scores), axis=1)[:, :width]
+        top = np.take_along_axis(scores, order, axis=1)
+        return np.where(top > 0, order, -1).astype(np.int32), np.where(top > 0, top, 0).astype(np.float32)
+
+    docs, scores = rounds(now)
+    docs0, scores0 = rounds(was)
+    best = 1.0 / (1.0 + rng.random(n))
+    kth = rng.choice([0.1, 0.3, 0.5, 0.7, -np.inf], n)
+    attr_docs = np.unique(np.r_[np.flatnonzero(src < 0), rng.choice(n, 5, replace=False)])
+    gone_old = np.flatnonzero((new_of_old < 0) | (src[np.maximum(new_of_old, 0)] < 0))  # deleted or changed
+    both = (rows, docs, scores, docs0, scores0)
+    check = np.arange(n)
+    decided, dirty = relate_mod._wide_rows_dirty(both, check, n, new_of_old, best, kth, attr_docs, moved_p, gone_old)
+    assert 0 < len(decided) < len(rows) and 0 < dirty.sum() < len(decided)
+    for r, d in zip(decided.tolist(), dirty.tolist()):
+        i = int(np.searchsorted(rows, r))
+        reach_now = now[i].astype(np.float64) * best[r] + 1e-4 >= kth[r]
+        reach_was = was[i].astype(np.float64) * best[r] + 1e-4 >= kth[r]
+        moved_src = src[moved_p]
+        expect = bool(reach_now[attr_docs].any() or reach_was[gone_old].any()
+                      or ((now[i, moved_p] != was[i, moved_src]) & (reach_now[moved_p] | reach_was[moved_src])).any())
+        assert d == expect, r
