@@ -369,7 +369,7 @@ def _furniture(line: _Line) -> None:
             m = rx.match(text)
             if m:
                 line.reason, line.byline = "byline", m.group("name").strip(" ,|")
-                line.date = rules.DATE_IN_LINE.search(text) is not None  # "July 12, 2024 | By Jane Roe"
+                line.date = parse_date_text(text) is not None  # "July 12, 2024 | By Jane Roe"
                 return
     if line.words <= 16:
         if rules.DATE_LINE.match(text):

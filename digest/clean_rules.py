@@ -141,9 +141,6 @@ DATE_LINE = re.compile(
     re.IGNORECASE | re.VERBOSE,
 )
 
-#: A date anywhere in a line (a byline's, say).
-DATE_IN_LINE = re.compile(rf"\b{_DATE}", re.IGNORECASE)
-
 #: Lines that only say how long the article takes to read, or how long ago it was posted.
 READING_TIME = re.compile(
     r"^\W*(?:(?:reading\s+time|read\s+time)\s*:?\s*)?(?:about\s+)?\d+\s*(?:-\s*\d+\s*)?(?:min(?:ute)?s?|m)\.?(?:\s+(?:read|reading|to\s+read|listen))?\W*$"

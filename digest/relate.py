@@ -1752,16 +1752,14 @@ def _rows_differ(x0: rm.Csr, was: np.ndarray, now: rm.Csr, colmap: np.ndarray) -
     ``colmap``; ``was`` -1: no such row, it differs), in its columns or values."""
     differ = was < 0
     had = np.flatnonzero(~differ)
-    lo0 = np.asarray(x0.indptr, dtype=np.int64)[was[had]]
-    len0 = np.asarray(x0.indptr, dtype=np.int64)[was[had] + 1] - lo0
-    lo1 = np.asarray(now.indptr, dtype=np.int64)[had]
-    len1 = np.asarray(now.indptr, dtype=np.int64)[had + 1] - lo1
+    ptr0, ptr1 = np.asarray(x0.indptr, dtype=np.int64), np.asarray(now.indptr, dtype=np.int64)
+    len0 = ptr0[was[had] + 1] - ptr0[was[had]]
+    len1 = ptr1[had + 1] - ptr1[had]
     differ[had[len0 != len1]] = True
     same_len = np.flatnonzero(len0 == len1)  # (positions in ``had``) compared entry by entry
     lens = len0[same_len]
-    step = np.arange(int(lens.sum())) - np.repeat(np.cumsum(lens) - lens, lens)
-    a = np.repeat(lo0[same_len], lens) + step
-    b = np.repeat(lo1[same_len], lens) + step
+    a = _positions(x0.indptr, was[had[same_len]])
+    b = _positions(now.indptr, had[same_len])
     bad = (colmap[x0.indices[a]] != now.indices[b]) | (x0.data[a] != now.data[b])
     differ[had[same_len[np.unique(np.repeat(np.arange(len(same_len)), lens)[bad])]]] = True
     return differ
