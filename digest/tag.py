@@ -650,11 +650,13 @@ def _collect_entities(runs: list[_Run], lex: Lexicon) -> tuple[tuple[Entity, ...
     # by "the" or a quotation around it).
     mentions: list[tuple[_MentionInfo, _Run, int, int, int, int]] = []
     pairs = [r for r in runs if _word_pair(r[0])]
-    # the words of the other names: "Enron and WorldCom" is two names when "Enron" is one elsewhere
+    # the words of the other names: "Enron and WorldCom" is two names when "Enron" is one elsewhere,
+    # or when a name comes right before it, as in a list ("BMW, Audi and Mercedes")
     named = {w[1] for r in runs if not _word_pair(r[0]) for w in r[0]} if pairs else set()
     for run in ordered:
         plan = _run_plan(tuple(run[0]))
-        if named and not plan[0] and _word_pair(run[0]) and (run[0][0][1] in named or run[0][2][1] in named):
+        if named and not plan[0] and _word_pair(run[0]) and (run[0][0][1] in named or run[0][2][1] in named
+                                                             or run[1] in named):
             plan = _pair_plan(run[0], plan)
         if plan[0]:  # split at a title or a connector: the mentions with their fixed votes
             mentions += [(m, run, person, org, place, 0) for m, person, org, place in plan[1]]

@@ -625,6 +625,8 @@ def test_entity_kind_ties_go_to_the_organisation_then_the_person() -> None:
     ("Kostas Kenteris and Katerina Thanou missed a test.", {"Kostas Kenteris": "person", "Katerina Thanou": "person"}),
     ("It was late, said Hollis Varnum of Farrant Research.", {"Hollis Varnum": "person", "Farrant Research": "organisation"}),
     ("Enron and WorldCom collapsed. Investors sued Enron in Texas.", {"Enron": "organisation", "Texas": "place"}),
+    # a pair right after another name is the end of a list, not one name
+    ("Xiaomi will compete with BMW, Audi and Mercedes in China.", {"BMW": "organisation", "China": "place"}),
     ("Bosnia and Herzegovina won. In Bosnia the fans cheered.", {"Bosnia and Herzegovina": "place"}),
     ("The Food and Drug Administration and the Royal Bank of Scotland agreed.",
      {"Food and Drug Administration": "organisation", "Royal Bank of Scotland": "organisation"}),
