@@ -1471,6 +1471,8 @@ def _meaningless(display: str, lex: Lexicon, is_name: bool = False) -> bool:
         w = words[0]
         if _listed(w, lex.demonyms) or _listed(w, lex.calendar) or _listed(w, lex.titles) or _is_number(w) or len(w) < 2:
             return True
+        if w.startswith("mid-") and (_listed(w[4:], lex.calendar) or _is_number(w[4:].removesuffix("s"))):
+            return True  # "mid-August", "mid-2020s": a time, as "August" is
         if _AMOUNT.fullmatch(display.lower()):
             return True  # "6.3bn", "47-year-old": its tag page would gather unrelated stories
     elif all(x in lex.titles or x in lex.modifiers for x in words):

@@ -220,11 +220,18 @@ def test_a_dateline_credit_is_neither_tag_nor_keyphrase(opening: str, credit: st
 
 
 @pytest.mark.parametrize("word", ["Sundays", "p.m", "Prime", "Deputy", "MPs", "prime minister", "First Lady", "win", "rose", "Americans", "GMT",
-                                  "1bn", "6.3bn", "1.5m", "47-year-old"])
+                                  "1bn", "6.3bn", "1.5m", "47-year-old", "mid-August", "mid-2020s"])
 def test_words_that_mean_nothing_alone(word: str) -> None:
     from digest.tag import _meaningless, lexicon
 
     assert _meaningless(word, lexicon())
+
+
+@pytest.mark.parametrize("word", ["mid-term", "midfield", "mid-table"])
+def test_words_with_mid_that_mean_something(word: str) -> None:
+    from digest.tag import _meaningless, lexicon
+
+    assert not _meaningless(word, lexicon())
 
 
 def test_no_title_pieces_and_datelines_written_as_the_text_writes_them() -> None:
