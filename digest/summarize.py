@@ -668,7 +668,12 @@ def is_question(sentence: str) -> bool:
 
 def is_heading(sentence: str) -> bool:
     """No end punctuation: a heading, caption or label rather than a sentence."""
-    return sentence.rstrip().rstrip(_CLOSERS)[-1:] not in _ENDERS
+    return _end_char(sentence) not in _ENDERS
+
+
+def _end_char(sentence: str) -> str:
+    """The sentence's last character before closing quotes and brackets ("" for none)."""
+    return sentence.rstrip().rstrip(_CLOSERS)[-1:]
 
 
 def is_furniture(sentence: str) -> bool:
@@ -685,8 +690,7 @@ def is_clause(sentence: str) -> bool:
     sentence split too early, "an earlier start, which would need ...") or ends in a colon or
     semicolon (a list's lead-in or one of its items: "The review will look at:"). A word that
     is lower case only at its start ("iPhone", "eBay") is a name and opens a sentence."""
-    end = sentence.rstrip().rstrip(_CLOSERS)[-1:]
-    if end in (":", ";"):
+    if _end_char(sentence) in (":", ";"):
         return True
     m = _FIRST_WORD.search(sentence)
     return m is not None and m.group().islower()

@@ -182,16 +182,6 @@ class Lexicon:
 def lexicon() -> Lexicon:
     """The built-in word lists (cached; they never change while running)."""
     titles = _sections_of(_data("tag_titles.txt"))
-    places: dict[str, str] = {}
-    for line in _sections_of(_data("tag_places.txt"))[""]:
-        names = [n.strip() for n in line.split("|") if n.strip()]
-        for n in names:
-            places.setdefault(_fold(n), names[0])
-    aliases: dict[str, str] = {}
-    for line in _sections_of(_data("tag_aliases.txt"))[""]:
-        names = [n.strip() for n in line.split("|") if n.strip()]
-        for n in names:
-            aliases.setdefault(_fold(n), names[0])
     plurals = _sections_of(_data("tag_plurals.txt"))
     irregular = {}
     for line in plurals.get("irregular", []):
@@ -200,27 +190,40 @@ def lexicon() -> Lexicon:
             irregular[parts[0].lower()] = parts[1].lower()
     generic_lines = _sections_of(_data("tag_generic.txt"))[""]
     demonyms = _sections_of(_data("tag_demonyms.txt"))
+    orgs = _sections_of(_data("tag_org_suffixes.txt"))
+    place_words = _sections_of(_data("tag_place_suffixes.txt"))
+    calendar = _sections_of(_data("tag_calendar.txt"))
     return Lexicon(
         titles=_word_set(titles.get("titles", [])),
         modifiers=_word_set(titles.get("modifiers", [])),
-        org_suffixes=_word_set(_sections_of(_data("tag_org_suffixes.txt")).get("suffixes", [])),
-        org_prefixes=_word_set(_sections_of(_data("tag_org_suffixes.txt")).get("prefixes", [])),
-        place_suffixes=_word_set(_sections_of(_data("tag_place_suffixes.txt")).get("suffixes", [])),
-        place_prefixes=_word_set(_sections_of(_data("tag_place_suffixes.txt")).get("prefixes", [])),
-        place_surnames=_word_set(_sections_of(_data("tag_place_suffixes.txt")).get("surnames", [])),
-        legal_forms=_word_set(_sections_of(_data("tag_org_suffixes.txt")).get("legal", [])),
-        places=places,
+        org_suffixes=_word_set(orgs.get("suffixes", [])),
+        org_prefixes=_word_set(orgs.get("prefixes", [])),
+        place_suffixes=_word_set(place_words.get("suffixes", [])),
+        place_prefixes=_word_set(place_words.get("prefixes", [])),
+        place_surnames=_word_set(place_words.get("surnames", [])),
+        legal_forms=_word_set(orgs.get("legal", [])),
+        places=_name_map(_sections_of(_data("tag_places.txt"))[""]),
         demonyms=_word_set(demonyms[""] + demonyms.get("parties", [])),
         parties=_word_set(demonyms.get("parties", [])),
-        calendar=_word_set(_sections_of(_data("tag_calendar.txt"))[""]),
-        periods=_word_set(_sections_of(_data("tag_calendar.txt")).get("periods", [])),
+        calendar=_word_set(calendar[""]),
+        periods=_word_set(calendar.get("periods", [])),
         generic=_word_set(generic_lines) | frozenset(line.lower() for line in generic_lines),
         concepts=_word_set(_sections_of(_data("tag_concepts.txt"))[""]),
         breakers=_word_set(_sections_of(_data("tag_breakers.txt"))[""]) | IRREGULAR_PAST,
-        aliases=aliases,
+        aliases=_name_map(_sections_of(_data("tag_aliases.txt"))[""]),
         invariant=_word_set(plurals.get("invariant", [])),
         irregular=irregular,
     )
+
+
+def _name_map(lines: list[str]) -> dict[str, str]:
+    """``"Name | other spelling | ..."`` lines: each spelling, folded, -> the line's first name."""
+    out: dict[str, str] = {}
+    for line in lines:
+        names = [n.strip() for n in line.split("|") if n.strip()]
+        for n in names:
+            out.setdefault(_fold(n), names[0])
+    return out
 
 
 # -- slugs and normal forms ----------------------------------------------------------------
