@@ -582,7 +582,8 @@ class Site:
     #: lists each telling on eight other pages)
     duplicate_refs: dict[str, dict[str, Any]] = field(default_factory=dict, compare=False, repr=False)
     #: small dicts that many views show, made once: tags, sections, related and neighbour links
-    refs: dict[tuple, dict[str, Any]] = field(default_factory=dict, compare=False, repr=False)
+    #: (and lists of them: an article's tags, a story's tellings)
+    refs: dict[tuple, Any] = field(default_factory=dict, compare=False, repr=False)
     #: short strings that many views show (see :func:`_once`)
     strings: dict[str, str] = field(default_factory=dict, compare=False, repr=False)
 
@@ -1004,6 +1005,23 @@ def _others(article: Article, site: Site) -> list[Article]:
     return [by_slug[s] for s in sorted(slugs, key=site.position.__getitem__)]  # newest first
 
 
+def _duplicates(article: Article, site: Site) -> list[dict[str, Any]]:
+    """:func:`_duplicate_ref` of each of :func:`_others`. The refs of a story's tellings are
+    listed once per story, newest first, and each telling takes the list without itself (a
+    story told nine times lists eight refs on each of nine pages); an article that names a
+    duplicate outside its story is worked out on its own."""
+    head = site.canonical.get(article.slug, article.slug)
+    story = site.refs.get(("story", head))
+    if story is None:
+        slugs = sorted({head, *site.members.get(head, ())}, key=site.position.__getitem__)
+        story = site.refs["story", head] = (slugs, [_duplicate_ref(site.by_slug[s], site) for s in slugs], frozenset(slugs))
+    slugs, refs, members = story
+    if article.slug in members and members.issuperset(article.duplicates):
+        i = slugs.index(article.slug)
+        return refs[:i] + refs[i + 1:]
+    return [_duplicate_ref(other, site) for other in _others(article, site)]
+
+
 def _duplicate_ref(other: Article, site: Site) -> dict[str, Any]:
     ref = site.duplicate_refs.get(other.slug)
     if ref is None:
@@ -1053,11 +1071,21 @@ def _day_of(article: Article) -> str:
 
 def _tag_refs(article: Article, site: Site) -> list[dict[str, str]]:
     """The article's ``tags``: ``{name, slug, url}`` each, shared by every article with that
-    spelling (a site has a few thousand, met many times)."""
+    spelling (a site has a few thousand, met many times); the list itself is shared by every
+    article with the same tags (the tellings of one story, mostly), so it must not be changed."""
+    refs = site.refs  # as _shared, without a function made and called for every article
+    tags = refs.get(("tags", article.tags))
+    if tags is None:
+        tags = refs["tags", article.tags] = _tag_list(article.tags, site)
+    return tags
+
+
+def _tag_list(names: Sequence[str], site: Site) -> list[dict[str, str]]:
+    """The refs of the tags ``names``, one per tag slug (the first name that gives it)."""
     tags = []
     seen: set[str] = set()
-    refs = site.refs  # as _shared, without a function made and called for every tag of every article
-    for name in article.tags:
+    refs = site.refs
+    for name in names:
         ref = refs.get(("tag", name))
         if ref is None:
             ref = refs["tag", name] = _tag_ref(name, site)
@@ -1107,13 +1135,17 @@ def _list_view(article: Article, site: Site) -> _ListView:
     older = site.articles[index + 1] if index is not None and index + 1 < len(site.articles) else None
     newer = site.articles[index - 1] if index is not None and index > 0 else None
     related = []
+    refs, by_slug = site.refs, site.by_slug
     for r in article.related:
-        target = site.by_slug.get(r.slug)
+        target = by_slug.get(r.slug)
         if target is None or r.slug == article.slug:
             continue
         title = target.title or r.title or r.slug
-        related.append(_shared(site, ("related", r.slug, title), lambda: {"slug": r.slug, "title": title, "url": _once(site, article_path(r.slug))}))
-    duplicates = [_duplicate_ref(other, site) for other in _others(article, site)] if _has_others(article, site) else []
+        ref = refs.get(("related", r.slug, title))  # as _shared, without a function made for every link
+        if ref is None:
+            ref = refs["related", r.slug, title] = {"slug": r.slug, "title": title, "url": _once(site, article_path(r.slug))}
+        related.append(ref)
+    duplicates = _duplicates(article, site) if _has_others(article, site) else []
     path = _once(site, article_path(article.slug))
     view = _ListView({
         "slug": article.slug,

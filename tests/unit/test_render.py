@@ -782,3 +782,28 @@ def test_a_feed_entry_has_the_keys_of_a_list_view(tmp_path):
     assert entry["body"] and entry["words"] > 0
     assert "body" not in entry and "words" not in entry and "body" not in list(entry)
     assert "id" in entry and "headline" in entry
+
+
+def test_a_storys_tellings_each_list_the_others_newest_first(tmp_path):
+    day = datetime(2025, 3, 7, 9, 30, tzinfo=UTC)
+    tags = ("Economy", "Interest rates")
+
+    def telling(slug: str, hours: int, **changes) -> Article:
+        return make_article(slug, f"Telling {slug}", day - timedelta(hours=hours), tags=tags, section="Business",
+                            url=f"https://{slug}.example.com/x", duplicate_of="" if slug == "a" else "a", **changes)
+
+    articles = [telling("a", 2), telling("b", 0), telling("c", 1), telling("d", 3, duplicates=("a", "lone")),
+                make_article("lone", "A story alone", day - timedelta(days=1), tags=tags),
+                make_article("e", "Draft telling", day, tags=tags, duplicate_of="a", draft=True)]
+    site = render.make_site(articles, make_config(tmp_path))
+    views = {a.slug: render._list_view(a, site) for a in site.articles}
+    for slug in "abcd":
+        expected = [s for s in ("b", "c", "a", "d", "lone" if slug == "d" else "") if s and s != slug]
+        assert [d["slug"] for d in views[slug]["duplicates"]] == expected
+        assert views[slug]["duplicates"] == [render._duplicate_ref(o, site) for o in render._others(site.by_slug[slug], site)]
+        assert views[slug]["sources"] == len(expected) + 1
+    assert views["lone"]["duplicates"] == []
+    # one list of tag refs for every article with the same tags, as each would make it
+    assert views["a"]["tags"] is views["lone"]["tags"]
+    assert views["a"]["tags"] == [{"name": "Economy", "slug": "economy", "url": "tags/economy/index.html"},
+                                  {"name": "Interest rates", "slug": "interest-rates", "url": "tags/interest-rates/index.html"}]
