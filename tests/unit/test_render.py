@@ -784,18 +784,24 @@ def test_a_feed_entry_has_the_keys_of_a_list_view(tmp_path):
     assert "id" in entry and "headline" in entry
 
 
-def test_a_storys_tellings_each_list_the_others_newest_first(tmp_path):
+def story_corpus(**titles: str) -> list[Article]:
+    """A story told four times ("a" the canonical one; "d" also names "lone", outside it), an
+    article alone with the same tags, and a draft telling (``titles``: headlines by slug)."""
     day = datetime(2025, 3, 7, 9, 30, tzinfo=UTC)
     tags = ("Economy", "Interest rates")
 
     def telling(slug: str, hours: int, **changes) -> Article:
-        return make_article(slug, f"Telling {slug}", day - timedelta(hours=hours), tags=tags, section="Business",
-                            url=f"https://{slug}.example.com/x", duplicate_of="" if slug == "a" else "a", **changes)
+        return make_article(slug, titles.get(slug, f"Telling {slug}"), day - timedelta(hours=hours), tags=tags,
+                            section="Business", url=f"https://{slug}.example.com/x",
+                            duplicate_of="" if slug == "a" else "a", **changes)
 
-    articles = [telling("a", 2), telling("b", 0), telling("c", 1), telling("d", 3, duplicates=("a", "lone")),
-                make_article("lone", "A story alone", day - timedelta(days=1), tags=tags),
-                make_article("e", "Draft telling", day, tags=tags, duplicate_of="a", draft=True)]
-    site = render.make_site(articles, make_config(tmp_path))
+    return [telling("a", 2), telling("b", 0), telling("c", 1), telling("d", 3, duplicates=("a", "lone")),
+            make_article("lone", titles.get("lone", "A story alone"), day - timedelta(days=1), tags=tags),
+            make_article("e", "Draft telling", day, tags=tags, duplicate_of="a", draft=True)]
+
+
+def test_a_storys_tellings_each_list_the_others_newest_first(tmp_path):
+    site = render.make_site(story_corpus(), make_config(tmp_path))
     views = {a.slug: render._list_view(a, site) for a in site.articles}
     for slug in "abcd":
         expected = [s for s in ("b", "c", "a", "d", "lone" if slug == "d" else "") if s and s != slug]
@@ -807,3 +813,23 @@ def test_a_storys_tellings_each_list_the_others_newest_first(tmp_path):
     assert views["a"]["tags"] is views["lone"]["tags"]
     assert views["a"]["tags"] == [{"name": "Economy", "slug": "economy", "url": "tags/economy/index.html"},
                                   {"name": "Interest rates", "slug": "interest-rates", "url": "tags/interest-rates/index.html"}]
+
+
+def test_view_keys_follow_the_shared_links_they_show(tmp_path):
+    config = make_config(tmp_path)
+
+    def keys(articles, config=config) -> dict[str, str]:
+        renderer = render.Renderer(articles, config)
+        return {slug: renderer.view_key(view) for slug, view in renderer.views.items()}
+
+    before = keys(story_corpus())
+    assert keys(story_corpus()) == before  # a key is made from values: another renderer, the same keys
+    # another headline for "c": its own view's key changes, and that of every view listing it (the
+    # other tellings, "b" and "a" its neighbours too), not that of "lone"
+    after = keys(story_corpus(c="A new headline"))
+    assert {slug for slug in before if before[slug] != after[slug]} == {"a", "b", "c", "d"}
+    after = keys(story_corpus(d="A new headline"))  # "d": listed by its story, and the neighbour of "lone"
+    assert {slug for slug in before if before[slug] != after[slug]} == {"a", "b", "c", "d", "lone"}
+    # the tags' links change when the tags lose their pages: the key of every view showing them too
+    fewer = dataclasses.replace(config, tags=dataclasses.replace(config.tags, min_articles=9))
+    assert all(before[slug] != key for slug, key in keys(story_corpus(), fewer).items())
