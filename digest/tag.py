@@ -1464,8 +1464,10 @@ def _listed(word: str, words: frozenset[str]) -> bool:
 _AMOUNT = re.compile(r"\d[\d.,]*[bt]n|\d[\d,]*\.\d+m|\d+-(?:year|month|week|day)-old")
 
 
+@lru_cache(maxsize=1 << 16)
 def _meaningless(display: str, lex: Lexicon, is_name: bool = False) -> bool:
-    """True for a tag that means nothing alone ("year", "people", "Friday", "Chinese")."""
+    """True for a tag that means nothing alone ("year", "people", "Friday", "Chinese"); remembered,
+    as tags repeat from article to article (about 19 calls an article)."""
     low = _fold(display)
     words = low.split()
     if not words or len(words) > 4:
