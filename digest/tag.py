@@ -1068,6 +1068,7 @@ class _Cands:
     first: list  #: unit position of the first occurrence
     last: list  #: unit position of the last occurrence
     where: list  #: start token of the first occurrence (running text preferred); it spans ``len(key)`` tokens
+    n_words: int  #: how many of the phrases are one word (they come first)
 
 
 _PAST = "+ed"  #: marks the key of a past form standing alone (no word key has a "+")
@@ -1151,6 +1152,7 @@ def _candidates(doc: _Doc, w: Weights) -> _Cands:
         first=pos[firsts].tolist(),
         last=last.tolist(),
         where=where.tolist(),
+        n_words=n_words,
     )
 
 
@@ -1200,15 +1202,18 @@ def _analyse(article: Article, stats: Stats, w: Weights = DEFAULT_WEIGHTS, doc: 
 
     keys, number, count, title, weighted = cands.keys, cands.number, cands.count, cands.title, cands.weighted
     capital, plain, first, last, where = cands.capital, cands.plain, cands.first, cands.last, cands.where
-    # How often each candidate occurs inside a longer one ("electric" in "electric vehicle").
+    n_words = cands.n_words
+    # How often each phrase occurs inside a longer one ("electric" in "electric vehicle").
     nested = [0] * len(keys)
-    for key, n in zip(keys, count):
-        if n > 1 and len(key) > 1:
+    for j in range(n_words, len(keys)):
+        n = count[j]
+        if n > 1:
+            key = keys[j]
             subs = [key[:1], key[1:]] if len(key) == 2 else [key[:1], key[1:2], key[2:], key[:2], key[1:]]
             for sub in subs:
-                j = number.get(sub)
-                if j is not None and n > nested[j]:
-                    nested[j] = n
+                k = number.get(sub)
+                if k is not None and n > nested[k]:
+                    nested[k] = n
 
     length = w.length
     w_title, w_title_only, w_spread, w_phrase, w_nested = w.title, w.title_only, w.spread, w.phrase, w.nested
@@ -1216,33 +1221,50 @@ def _analyse(article: Article, stats: Stats, w: Weights = DEFAULT_WEIGHTS, doc: 
     proper = 1.0 + w.proper
     # A phrase said once, after the lead, cannot rank: only long articles need the cut. (Past
     # forms alone are the keys with a "+", which no word key has: see :data:`_PAST`.)
-    items: Iterable[int] = range(len(keys))
+    singles: Iterable[int] = range(n_words)
+    multis: Iterable[int] = range(n_words, len(keys))
     if len(keys) > _ALL_CANDIDATES and len(keys) - "".join(map(itemgetter(0), keys)).count("+") > _ALL_CANDIDATES:
         # (a phrase first seen after the headline occurs outside it only: its count is its total)
-        items = [j for j in items if first[j] <= _LEAD_UNITS or count[j] > 1]
-    # One-word candidates first: their IDF and word score (position-weighted frequency x IDF),
-    # which the longer phrases' support needs; then every candidate is scored in one loop.
-    key_idf: dict[str, float] = {}
+        singles = [j for j in singles if first[j] <= _LEAD_UNITS or count[j] > 1]
+        multis = [j for j in multis if first[j] <= _LEAD_UNITS or count[j] > 1]
+    # One-word candidates first (the phrases are numbered after them): each one's IDF and word
+    # score (position-weighted frequency x IDF), which the longer phrases' support needs, and its
+    # score; then the phrases of 2-3 words. (A candidate's score is the same expression either way.)
     word_score: dict[str, float] = {}
-    for j in items:
-        key = keys[j]
-        if len(key) == 1:
-            info = infos[where[j]]
-            v = key_idf[key[0]] = 0.0 if info[3] == "D" else idf(info[7])
-            word_score[key[0]] = (weighted[j] + w_title * title[j]) * v
     raw: list[tuple[float, int, tuple[str, ...], bool, int]] = []
-    for j in items:
+    length_1 = length[0]
+    for j in singles:
+        key = keys[j]
+        info = infos[where[j]]
+        mean_idf = 0.0 if info[3] == "D" else idf(info[7])
+        body = weighted[j]
+        t = title[j]
+        word_score[key[0]] = (body + w_title * t) * mean_idf
+        if not mean_idf:
+            continue
+        c = count[j]
+        pl = plain[j]
+        tf = body + w_title * t if pl else w_title_only * (body + t)
+        f = first[j]
+        score = tf * mean_idf * length_1
+        if c > 1:
+            score *= 1.0 + w_spread * (last[j] - f) / n_units
+        name = pl > 0 and capital[j] * 2 >= pl
+        if name:
+            score *= proper
+        if _PAST in key[0]:
+            score *= w_past
+        sup = nested[j]
+        if sup and c:
+            score *= max(0.0, 1.0 - w_nested * min(1.0, sup / c))
+        raw.append((-score, f, key, name, j))
+    for j in multis:
         key = keys[j]
         n = len(key)
         s = where[j]
         e = s + n
-        if n == 1:
-            mean_idf = key_idf[key[0]]
-            if not mean_idf:
-                continue
-        else:
-            idfs = [idf(i[7]) for i in infos[s:e] if i[3] != "D"]
-            mean_idf = sum(idfs) / len(idfs)
+        idfs = [idf(i[7]) for i in infos[s:e] if i[3] != "D"]
+        mean_idf = sum(idfs) / len(idfs)
         c = count[j]
         t = title[j]
         pl = plain[j]
@@ -1252,22 +1274,20 @@ def _analyse(article: Article, stats: Stats, w: Weights = DEFAULT_WEIGHTS, doc: 
         score = tf * mean_idf * length[n - 1]
         if c > 1:
             score *= 1.0 + w_spread * (last[j] - f) / n_units
-        elif n > 1:
+        else:
             score *= w_once
-        if n > 1 and w_phrase:
+        if w_phrase:
             # PositionRank-style support: a phrase of well-placed, frequent words.
             support = sum([word_score.get(k, 0.0) for k in key]) / n * (body + w_title * t)
             if w_phrase * support > score:
                 score = w_phrase * support
         name = pl > 0 and capital[j] * 2 >= pl
-        if n > 1 and not name and infos[e - 1][1].endswith("ing"):
+        if not name and infos[e - 1][1].endswith("ing"):
             # "-ing" last is more often a verb than a noun ("insider trading"), and surely one before
             # a number or "the" ("earthquake measuring 6.9", "troops guarding the border").
             score *= w_gerund_end if infos[e][3] == "D" or infos[e][1] in _DETERMINERS else w_gerund_end ** 0.5
         if name:
             score *= proper
-        if n == 1 and _PAST in key[0]:
-            score *= w_past
         sup = nested[j]
         if sup and c:
             score *= max(0.0, 1.0 - w_nested * min(1.0, sup / c))
