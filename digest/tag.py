@@ -1038,18 +1038,20 @@ def _spans_for(chunk: str) -> tuple[tuple[int, int, bool], ...]:
     return tuple(out)
 
 
+#: One-word candidate classes by shape character (bytes.translate table): 1 for "n" and "v", 2 for
+#: "A" and "N" (capitalised); 0 for any other, and for "x", an "N" next to another (see below).
+_ONE_WORD_CLASS = bytes(1 if chr(c) in "nv" else 2 if chr(c) in "AN" else 0 for c in range(256))
+
+
 def _one_word_starts(shape: str) -> tuple[list[int], np.ndarray]:
     """Where :data:`_ONE_WORD` matches in ``shape``: every "n", "A" and "v", and each "N" with no "N"
     on either side (worked out for all tokens at once rather than one match at a time); and for
     each, whether it is capitalised (an "N" or an "A")."""
-    codes = np.frombuffer(shape.encode("ascii"), dtype=np.uint8)
-    names = codes == 78  # "N"
-    alone = names.copy()
-    alone[1:] &= ~names[:-1]
-    alone[:-1] &= ~names[1:]
-    acronyms = codes == 65  # "A"
-    starts = np.flatnonzero((codes == 110) | acronyms | (codes == 118) | alone)  # "n", "A", "v"
-    return starts.tolist(), (names | acronyms)[starts]
+    # Every "N" of a run of two or more becomes "x": pairs first, then the odd one left at a run's end.
+    classes = np.frombuffer(shape.replace("NN", "xx").replace("xN", "xx").encode("ascii").translate(_ONE_WORD_CLASS),
+                            dtype=np.uint8)
+    starts = np.flatnonzero(classes)
+    return starts.tolist(), classes[starts] == 2
 
 
 @dataclass(slots=True)
@@ -1069,6 +1071,7 @@ class _Cands:
     last: list  #: unit position of the last occurrence
     where: list  #: start token of the first occurrence (running text preferred); it spans ``len(key)`` tokens
     n_words: int  #: how many of the phrases are one word (they come first)
+    n_past: int  #: how many of those are past forms alone
 
 
 _PAST = "+ed"  #: marks the key of a past form standing alone (no word key has a "+")
@@ -1088,9 +1091,11 @@ def _candidates(doc: _Doc, w: Weights) -> _Cands:
     # occurrences are numbered by word key (a string hashes once; a 1-tuple at every look-up).
     ostart, ocap = _one_word_starts(shape)
     okey = list(map(keys.__getitem__, ostart))
+    past: set[str] = set()
     k = shape.find("v")
     while k >= 0:  # (a few an article)
-        okey[bisect_left(ostart, k)] = keys[k] + _PAST
+        okey[bisect_left(ostart, k)] = key = keys[k] + _PAST
+        past.add(key)
         k = shape.find("v", k + 1)
     # Longer phrases come from chunks of two or more content words.
     mkey: list[tuple[str, ...]] = []
@@ -1153,6 +1158,7 @@ def _candidates(doc: _Doc, w: Weights) -> _Cands:
         last=last.tolist(),
         where=where.tolist(),
         n_words=n_words,
+        n_past=len(past),
     )
 
 
@@ -1220,10 +1226,10 @@ def _analyse(article: Article, stats: Stats, w: Weights = DEFAULT_WEIGHTS, doc: 
     w_once, w_gerund_end, w_past = w.once, w.gerund_end, w.past
     proper = 1.0 + w.proper
     # A phrase said once, after the lead, cannot rank: only long articles need the cut. (Past
-    # forms alone are the keys with a "+", which no word key has: see :data:`_PAST`.)
+    # forms alone are not counted.)
     singles: Iterable[int] = range(n_words)
     multis: Iterable[int] = range(n_words, len(keys))
-    if len(keys) > _ALL_CANDIDATES and len(keys) - "".join(map(itemgetter(0), keys)).count("+") > _ALL_CANDIDATES:
+    if len(keys) - cands.n_past > _ALL_CANDIDATES:
         # (a phrase first seen after the headline occurs outside it only: its count is its total)
         singles = [j for j in singles if first[j] <= _LEAD_UNITS or count[j] > 1]
         multis = [j for j in multis if first[j] <= _LEAD_UNITS or count[j] > 1]
