@@ -1061,7 +1061,8 @@ class _Cands:
     numbered in order of first occurrence."""
 
     keys: list  #: the key of each phrase
-    number: dict  #: key -> phrase number
+    words: dict  #: word key of a one-word phrase -> its number
+    phrases: dict  #: key of a longer phrase -> its number
     count: list  #: occurrences outside the headline
     title: list  #: occurrences in the headline
     weighted: list  #: position-weighted occurrences outside the headline (0.0 for none)
@@ -1148,7 +1149,8 @@ def _candidates(doc: _Doc, w: Weights) -> _Cands:
     phrase_keys = list(zip(words)) + list(phrases)
     return _Cands(
         keys=phrase_keys,
-        number=dict(zip(phrase_keys, range(n))),
+        words=words,
+        phrases=phrases,
         count=body_count.tolist(),
         title=(total - body_count).tolist(),
         weighted=weighted.tolist(),
@@ -1206,18 +1208,20 @@ def _analyse(article: Article, stats: Stats, w: Weights = DEFAULT_WEIGHTS, doc: 
     infos, shape = doc.infos, doc.shape
     idf = idf_memo(stats).__getitem__  # a word -> its IDF (a token's IDF word is ``info[7]``)
 
-    keys, number, count, title, weighted = cands.keys, cands.number, cands.count, cands.title, cands.weighted
+    keys, count, title, weighted = cands.keys, cands.count, cands.title, cands.weighted
     capital, plain, first, last, where = cands.capital, cands.plain, cands.first, cands.last, cands.where
     n_words = cands.n_words
     # How often each phrase occurs inside a longer one ("electric" in "electric vehicle").
     nested = [0] * len(keys)
+    words, phrases = cands.words, cands.phrases
     for j in range(n_words, len(keys)):
         n = count[j]
         if n > 1:
             key = keys[j]
-            subs = [key[:1], key[1:]] if len(key) == 2 else [key[:1], key[1:2], key[2:], key[:2], key[1:]]
-            for sub in subs:
-                k = number.get(sub)
+            subs = list(map(words.get, key))  # its words, and a phrase of three's two pairs
+            if len(key) == 3:
+                subs += [phrases.get(key[:2]), phrases.get(key[1:])]
+            for k in subs:
                 if k is not None and n > nested[k]:
                     nested[k] = n
 

@@ -692,13 +692,13 @@ def test_position_weighted_counts_are_sums_in_reading_order() -> None:
     cands = _candidates(doc, DEFAULT_WEIGHTS)
     weights = _lead_weights(DEFAULT_WEIGHTS.lead, doc.n_units + 1)
     assert weights == [1.0 + DEFAULT_WEIGHTS.lead / (1.0 + p) for p in range(doc.n_units + 1)]
-    rose = cands.number[(_word_key("rose"),)]
+    rose = cands.words[_word_key("rose")]
     assert cands.count[rose] == 4 and cands.title[rose] == 0
     expected = 0.0
     for p in (1, 2, 4, 5):  # the sentences that say "rose", one after the other
         expected = expected + weights[p]
     assert cands.weighted[rose] == expected
-    car = cands.number[(_word_key("car"),)]
+    car = cands.words[_word_key("car")]
     assert cands.weighted[car] > 0.0 and cands.title[car] == 1
 
 
@@ -740,7 +740,7 @@ def test_candidate_statistics_by_phrase_number_match_counting_each_occurrence() 
                 st["where"] = start
         assert sorted(cands.keys) == sorted(want) and len(cands.keys) == len(set(cands.keys))
         for key, st in want.items():
-            j = cands.number[key]
+            j = cands.words[key[0]] if len(key) == 1 else cands.phrases[key]
             assert cands.keys[j] == key
             got = {f: getattr(cands, f)[j] for f in ("count", "title", "weighted", "capital", "plain", "first", "last", "where")}
             assert got == {**{f: st[f] for f in got}, "where": st["any"] if st["where"] is None else st["where"]}, key
