@@ -1525,13 +1525,14 @@ def _build_tags(article: Article, analysis: _Analysis, cfg: TagsConfig, credit: 
     table = alias_table(aliases)
     # chosen: (display, normal key, slug, stemmed words, from front matter, is a name)
     chosen: list[tuple[str, str, str, frozenset[str], bool, bool]] = []
+    taken: set[str] = set()  #: the normal keys and slugs of the chosen tags
 
     def push(display: str, free: bool, is_name: bool = True) -> None:
         if not display or len(chosen) >= cfg.count:
             return
         slug = _norm_key(display, lex)
         plain = tag_slug(display)
-        if any(slug == c[1] or plain == c[2] or slug == c[2] or plain == c[1] for c in chosen):
+        if slug in taken or plain in taken:
             return
         words = _stem_set(display)
         if not free:
@@ -1540,8 +1541,13 @@ def _build_tags(article: Article, analysis: _Analysis, cfg: TagsConfig, credit: 
             if not is_name and any(words & c[3] for c in chosen if c[5]):
                 return  # "Trump administration" after "Donald Trump"
             if is_name:  # ... and "Donald Trump" replaces an earlier "Trump administration"
-                chosen[:] = [c for c in chosen if c[4] or c[5] or not words & c[3]]
+                kept = [c for c in chosen if c[4] or c[5] or not words & c[3]]
+                if len(kept) < len(chosen):
+                    chosen[:] = kept
+                    taken.clear()
+                    taken.update(chain.from_iterable(c[1:3] for c in kept))
         chosen.append((display, slug, plain, words, free, is_name))
+        taken.update((slug, plain))
 
     for t in article.meta_tags:
         push(normalize_tag(t, aliases, is_name=None if not t.islower() else False, _table=table), True)
