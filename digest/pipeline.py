@@ -134,9 +134,12 @@ def _build(
     if store is not None and use_cache:
         if relate_state is not None:  # tens of MB at 10k
             store.save_part(_RELATE_STATE, relate_state)
-        memo = store.memory.get(_RENDER_MEMO)
+        # A build that lets its store go lets go of the memo's views and site (hundreds of MB at
+        # 100,000 articles) before the memo is written: its peak is not views and pickler at once.
+        memo = store.memory.pop(_RENDER_MEMO, None) if release else store.memory.get(_RENDER_MEMO)
         if memo is not None:  # saved last: it describes articles as the cache now has them
-            store.save_part(_RENDER_MEMO, memo.on_disk())
+            memo = memo.on_disk()
+            store.save_part(_RENDER_MEMO, memo)
     return BuildResult(
         out_dir=config.paths.output,
         articles=len(articles),
