@@ -161,6 +161,8 @@ class Lexicon:
     modifiers: frozenset[str]
     org_suffixes: frozenset[str]
     org_prefixes: frozenset[str]  #: "Real", "FC": first words of organisation (club) names
+    org_before: frozenset[str]  #: "group", "magazine": a word right before a name that calls it an organisation
+    org_after: frozenset[str]  #: "militants", "shareholders": a word right after a name that names its members
     place_suffixes: frozenset[str]  #: "Bay", "Road": last words of place names
     place_prefixes: frozenset[str]  #: "Port", "Mount": first words of place names
     place_surnames: frozenset[str]  #: "Hall", "Castle": last words of place names that are also surnames
@@ -198,6 +200,8 @@ def lexicon() -> Lexicon:
         modifiers=_word_set(titles.get("modifiers", [])),
         org_suffixes=_word_set(orgs.get("suffixes", [])),
         org_prefixes=_word_set(orgs.get("prefixes", [])),
+        org_before=_word_set(orgs.get("before", [])),
+        org_after=_word_set(orgs.get("after", [])),
         place_suffixes=_word_set(place_words.get("suffixes", [])),
         place_prefixes=_word_set(place_words.get("prefixes", [])),
         place_surnames=_word_set(place_words.get("surnames", [])),
@@ -567,9 +571,10 @@ def _name_like(word: str) -> bool:
 
 
 # A capitalised run: (words, lower case of the word before, of the word after, unit position,
-# token index, in the headline, in a Title Case unit, the whole of a quotation). Words are token
+# token index, in the headline, in a Title Case unit, the whole of a quotation, called an organisation
+# by the word right before or after it: "the militant group Boko Haram", "Boko Haram fighters"). Words are token
 # infos (surface, lower, ...).
-_Run = tuple[list[_Info], str, str, int, int, bool, bool, bool]
+_Run = tuple[list[_Info], str, str, int, int, bool, bool, bool, bool]
 _OPEN_QUOTES = frozenset("\"“‘'")
 _CLOSE_QUOTES = frozenset("\"”’'")
 
@@ -611,8 +616,9 @@ def _runs(doc: _Doc, lex: Lexicon) -> list[_Run]:
                 j = a + e
                 while infos[j][0] and infos[j][3] in "po&":
                     j += 1
+                called = (a + s >= 1 and infos[a + s - 1][1] in lex.org_before) or infos[a + e][1] in lex.org_after
                 out.append((toks[s:e], prev, infos[j][1], pos, a + s, doc.unit_kind[pos] == "title", doc.title_case[pos],
-                            quoted))
+                            quoted, called))
     return out
 
 
@@ -652,6 +658,10 @@ def _collect_entities(runs: list[_Run], lex: Lexicon) -> tuple[tuple[Entity, ...
     # Every mention with its votes: (mention, run, person, organisation, place by preposition, organisation
     # by "the" or a quotation around it).
     mentions: list[tuple[_MentionInfo, _Run, int, int, int, int]] = []
+    # keys of the names called an organisation by a word beside them, and of those a cue (not the
+    # shape of their words alone) calls a person somewhere
+    org_called: set[str] = set()
+    person_called: set[str] = set()
     pairs = [r for r in runs if _word_pair(r[0])]
     # the words of the other names: "Enron and WorldCom" is two names when "Enron" is one elsewhere,
     # or when a name comes right before it, as in a list ("BMW, Audi and Mercedes")
@@ -663,6 +673,7 @@ def _collect_entities(runs: list[_Run], lex: Lexicon) -> tuple[tuple[Entity, ...
             plan = _pair_plan(run[0], plan)
         if plan[0]:  # split at a title or a connector: the mentions with their fixed votes
             mentions += [(m, run, person, org, place, 0) for m, person, org, place in plan[1]]
+            person_called.update(m[1] for m, person, _, _ in plan[1] if person)  # (any person vote: such names stay as they were)
             continue
         m, person, org, place = plan[1]
         if m is None:
@@ -670,10 +681,15 @@ def _collect_entities(runs: list[_Run], lex: Lexicon) -> tuple[tuple[Entity, ...
         prev, nxt = run[1], run[2]
         if nxt in lex.concepts and len(m[5]) > 1 and "".join([w[0] for w in m[5] if w not in _CONNECTORS]) == nxt:
             continue  # a concept spelt out before its acronym: "Liquid Crystal Display (LCD)"
+        shape = person  # a person's only by the shape of its words (see _own_votes)
         if prev in titles:
             person += 2
         if nxt in _SPEECH_VERBS and len(run[0]) > 1:  # (one word: "Microsoft said" as often as "Blair said")
             person += 1
+        if run[8]:
+            org_called.add(m[1])
+        if person > shape:
+            person_called.add(m[1])
         # "the Boko Haram militants", a group "Find Cayman": a person's full name has neither ("the Trump
         # administration" is a person's)
         cued = 1 if ((prev == "the" and len(m[5]) > 1) or run[7]) and not place and not m[2] else 0
@@ -700,6 +716,12 @@ def _collect_entities(runs: list[_Run], lex: Lexicon) -> tuple[tuple[Entity, ...
             v[2] += 5
             g.strong = True
 
+    # A name called an organisation ("the militant group Boko Haram", "magazine Rolling Stone") that
+    # nothing but the shape of its words calls a person is an organisation.
+    for key in org_called - person_called:
+        g = groups.get(key)
+        if g is not None and not g.place:
+            g.votes[1] += g.votes[0] + 1
     # Strong evidence marks a lone mention as a real name.
     for g in groups.values():
         if g.votes[0] >= 2 or g.votes[1] >= 2 or g.place:

@@ -787,6 +787,14 @@ def test_concept_acronyms_are_words_not_organisations() -> None:
     ('Parents used the Facebook group "Find Cayman" on Monday, when the Boko Haram militants left.',
      {"Find Cayman": ("organisation", 1), "Boko Haram": ("organisation", 1)}),
     ("A tanker, the Exxon Valdez, ran aground. Crews of the Valdez were safe.", {"Exxon Valdez": ("organisation", 2)}),
+    # a word right before or after a name that calls it an organisation outvotes the shape of its words
+    # on every mention ...
+    ("Troops fought the militant group Zorba Haram. Zorba Haram took a town. By noon, Zorba Haram fighters left.",
+     {"Zorba Haram": ("organisation", 3)}),
+    ("The magazine Rolling Stone ranked the album. Rolling Stone also praised it.", {"Rolling Stone": ("organisation", 2)}),
+    # ... but not a title or "said", and only with nothing between: "website, Ferris Holt" is no such call
+    ("The band Nora Quill sold out. Nora Quill said she would tour.", {"Nora Quill": ("person", 2)}),
+    ("According to the network, Ferris Holt attended. Ferris Holt left.", {"Ferris Holt": ("person", 2)}),
     ("Donald Trump spoke. Sanctions by the Trump administration hurt Xiaomi, said the Xiaomi Group.",
      {"Donald Trump": ("person", 2), "Xiaomi Group": ("organisation", 2)}),
     ("Runners went past the Indian Ocean and the Harbour Promenade.",
