@@ -792,6 +792,7 @@ def test_concept_acronyms_are_words_not_organisations() -> None:
     ("Troops fought the militant group Zorba Haram. Zorba Haram took a town. By noon, Zorba Haram fighters left.",
      {"Zorba Haram": ("organisation", 3)}),
     ("The magazine Rolling Stone ranked the album. Rolling Stone also praised it.", {"Rolling Stone": ("organisation", 2)}),
+    ("Fans read Vanity Fair magazine. Vanity Fair sold out.", {"Vanity Fair": ("organisation", 2)}),
     # ... but not a title or "said", and only with nothing between: "website, Ferris Holt" is no such call
     ("The band Nora Quill sold out. Nora Quill said she would tour.", {"Nora Quill": ("person", 2)}),
     ("According to the network, Ferris Holt attended. Ferris Holt left.", {"Ferris Holt": ("person", 2)}),
