@@ -2220,10 +2220,8 @@ class _JsonLd:
 
 
 def _hash(value: Any) -> str:
-    """A hash of a plain value (equal values, equal hashes: see :class:`_ValuePickler`)."""
-    buffer = io.BytesIO()
-    _ValuePickler(buffer).dump(value)
-    return hashlib.blake2b(buffer.getvalue(), digest_size=16).hexdigest()
+    """A hash of a plain value (equal values, equal hashes: see :func:`_pickled`)."""
+    return hashlib.blake2b(_pickled(value), digest_size=16).hexdigest()
 
 
 def _pickled(value: Any) -> bytes:
