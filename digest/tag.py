@@ -74,7 +74,7 @@ SECTIONS = ("World", "Politics", "Business", "Technology", "Science", "Health", 
 # final dot ("U.S.", "Ph.D."), as does a capital initial ("John F. Kennedy"); numbers keep their
 # thousands commas; any other non-space character is a punctuation mark of its own.
 _TOKEN = re.compile(
-    r"[A-Z][^\W_]*(?:\.[^\W_]+)+\.|[A-Z]\.(?=\s)|\d{1,3}(?:,\d{3})+(?:\.\d+)?|[^\W_]+(?:[’'.\-&][^\W_]+)*|[^\w\s]",
+    r"(?:St|Ste|Mt|Ft)\.(?![^\W_])|[A-Z][^\W_]*(?:\.[^\W_]+)+\.|[A-Z]\.(?=\s)|\d{1,3}(?:,\d{3})+(?:\.\d+)?|[^\W_]+(?:[’'.\-&][^\W_]+)*|[^\w\s]",
     re.UNICODE,
 )
 _OPENERS = frozenset(":;\"“‘(['«—–")
@@ -355,7 +355,7 @@ def _word_info(surf: str) -> _Info:
         cls = "D"
     else:
         cls = "w"
-    solo = cap and (acronym or plural_acronym or not surf.replace("-", "").replace("'", "").isalpha())
+    solo = cap and (acronym or plural_acronym or not surf.replace("-", "").replace("'", "").removesuffix(".").isalpha())
     key = _word_key(low[:-1] if plural_acronym else low)
     untitled = not cap and low[:1].isalpha() and (low not in stop or len(low) > 3)
     return surf, low, cap, cls, key, solo, _PLAIN_SHAPE[cls], low.rstrip("."), "" if cap else low, False, untitled, acronym
@@ -429,6 +429,7 @@ class _Doc:
     unit_kind: list[str]  #: by unit position
     title_case: list[bool]  #: by unit position
     n_units: int
+    dateline: tuple[int, ...] = ()  #: the tokens of the places a dateline names ("OSLO -", "RAPID CITY, S.D. -")
 
 
 def _unit_texts(article: Article) -> list[tuple[str, str]]:
@@ -463,6 +464,38 @@ def _unit_texts(article: Article) -> list[tuple[str, str]]:
     return out
 
 
+#: A dateline at the start of an article's first sentence: the place in capitals, perhaps after a
+#: byline in capitals, then perhaps a region, a date and the agency, then a dash or a colon:
+#: "OSLO - ", "NEW DELHI: ", "WASHINGTON, April 1 (UPI) - ", "RAPID CITY, S.D. - ",
+#: "TAIPEI, Taiwan (AP) — ", "BY COREY BOLES WASHINGTON—A" ("IN BLOOD-RED letters" is none).
+_DATELINE = re.compile(
+    r"(BY\s+)?([A-Z][A-Z.'’-]*(?:\s+[A-Z][A-Z.'’-]*){0,5})"
+    r"(?=(?:,\s*([A-Z][\w.'’-]*(?:\s+[A-Z][\w.'’-]*){0,2}))?(?:,\s*[A-Z][a-z]+\.?\s+\d{1,2})?"
+    r"\s*(?:\([^()]{1,40}\))?(?:\s*(?:—|–|--)|\s+-\s|(:)\s))"
+)
+
+
+def _dateline(text: str, lex: Lexicon) -> tuple[str, str, str]:
+    """``text`` with the place of its dateline written as a name ("OSLO - EU ..." -> "Oslo - EU ...",
+    a byline before it left out), that place and the region after it ("S.D." of "RAPID CITY, S.D. -",
+    or ""); ``(text, "", "")`` when
+    ``text`` opens with no dateline. After a byline the place is its longest known place at the
+    end ("BY COREY BOLES WASHINGTON"), else its last word. A colon ends a dateline only after a
+    known place ("LONDON: ..."; "THREE-MINUTE AWAKENING: ..." is a kicker)."""
+    m = _DATELINE.match(text)
+    if m is None:
+        return text, "", ""
+    words = m.group(2).split()
+    if m.group(1):
+        k = next((k for k in range(1, len(words)) if _fold(" ".join(words[k:])) in lex.places), len(words) - 1)
+        words = words[k:]
+    place = " ".join(re.sub(r"(?<=[A-Z])[A-Z]+", lambda w: w.group().lower(), w) for w in words)
+    known = _fold(place) in lex.places
+    if (m.group(4) and not known) or sum(map(str.isalpha, place)) < 3 or (not known and any(w.lower() in stopwords() for w in words)):
+        return text, "", ""
+    return place + text[m.end(2):], place, m.group(3) or ""
+
+
 def _read(article: Article) -> _Doc:
     """Tokenise the article once and decide which capitals are evidence of names."""
     stop = stopwords()
@@ -475,7 +508,12 @@ def _read(article: Article) -> _Doc:
         kinds.append("title")
     if len(_PIECES) > _PIECES_KEPT:
         _PIECES.clear()
+    dated = -1  # the unit that opens with a dateline (-2 once the first unit after the headline is read)
+    place = region = ""
     for kind, text in _unit_texts(article):
+        if dated == -1 and kind != "title":
+            text, place, region = _dateline(text, lex)
+            dated = len(units) if place else -2
         infos = list(chain.from_iterable(map(_piece, text.split())))
         if kind != "body" or text.isupper():
             letters = [i for i in infos if i[0][:1].isalpha()]
@@ -498,7 +536,11 @@ def _read(article: Article) -> _Doc:
     # The units laid end to end, each closed by a boundary token, and read as flat lists.
     flat: list[_Info] = []
     pos: list[int] = []
+    dateline: tuple[int, ...] = ()
     for p, infos in enumerate(units):
+        if p == dated:  # the place's tokens, and the region's after a comma
+            end = len(flat) + sum(len(_piece(w)) for w in place.split())
+            dateline = (*range(len(flat), end), *range(end + 1, end + 1 + sum(len(_piece(w)) for w in region.split())))
         flat += infos
         flat.append(_BOUNDARY)
         pos += [p] * (len(infos) + 1)
@@ -538,7 +580,11 @@ def _read(article: Article) -> _Doc:
             nxt = flat[j + 1]
             if nxt[3] == "D" and nxt[0].isdigit() and len(nxt[0]) <= 4:
                 chars[j + 1] = "A"  # "Route 9", "Slate 5": the number is part of the name
-    return _Doc(flat, list(map(_KEY, flat)), "".join(chars), pos, kinds, tcase, len(units))
+    for j in dateline:  # a dateline names places, wherever it stands
+        i = flat[j]
+        if i[2]:
+            chars[j] = "A" if i[5] and i[3] != "t" else _NAME_SHAPE[i[3]]
+    return _Doc(flat, list(map(_KEY, flat)), "".join(chars), pos, kinds, tcase, len(units), dateline)
 
 
 # -- entities ------------------------------------------------------------------------------------
@@ -572,9 +618,9 @@ def _name_like(word: str) -> bool:
 
 # A capitalised run: (words, lower case of the word before, of the word after, unit position,
 # token index, in the headline, in a Title Case unit, the whole of a quotation, called an organisation
-# by the word right before or after it: "the militant group Boko Haram", "Boko Haram fighters"). Words are token
-# infos (surface, lower, ...).
-_Run = tuple[list[_Info], str, str, int, int, bool, bool, bool, bool]
+# by the word right before or after it: "the militant group Boko Haram", "Boko Haram fighters", the place of
+# the article's dateline). Words are token infos (surface, lower, ...).
+_Run = tuple[list[_Info], str, str, int, int, bool, bool, bool, bool, bool]
 _OPEN_QUOTES = frozenset("\"“‘'")
 _CLOSE_QUOTES = frozenset("\"”’'")
 
@@ -618,7 +664,7 @@ def _runs(doc: _Doc, lex: Lexicon) -> list[_Run]:
                     j += 1
                 called = (a + s >= 1 and infos[a + s - 1][1] in lex.org_before) or infos[a + e][1] in lex.org_after
                 out.append((toks[s:e], prev, infos[j][1], pos, a + s, doc.unit_kind[pos] == "title", doc.title_case[pos],
-                            quoted, called))
+                            quoted, called, bool(doc.dateline) and any(a + s <= k < a + e for k in doc.dateline)))
     return out
 
 
@@ -712,9 +758,11 @@ def _collect_entities(runs: list[_Run], lex: Lexicon) -> tuple[tuple[Entity, ...
         v[1] += org + legal + cued
         g.cued += cued
         v[2] += place_vote
-        if place:
+        if place or run[9]:  # a known place, or the place of a dateline
             v[2] += 5
             g.strong = True
+            if not g.place and run[9]:
+                g.place = surface  # a dateline names a place, whatever its words ("RAPID CITY, S.D. -")
 
     # A name called an organisation ("the militant group Boko Haram", "magazine Rolling Stone") that
     # nothing but the shape of its words calls a person is an organisation.

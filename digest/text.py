@@ -36,6 +36,13 @@ _AMBIGUOUS = frozenset(
     a.m p.m tue tues thu thur thurs fri""".split()
 )
 
+# US states as news agencies abbreviate them: capitalised and before a bracket, the dateline goes
+# on ("KEY BISCAYNE, Fla. (AP) - ..."); elsewhere a full stop after them ends a sentence as usual.
+_STATES = frozenset(
+    """ala ariz ark calif colo conn del fla ga ill ind kan ky la md mass mich minn miss mo mont neb nev
+    okla ore pa tenn tex vt va wash wis wyo""".split()
+)
+
 # End punctuation, closing quotes/brackets (also a detached one: 'world. " Next'), white space
 # (after any invisible marks, see _INVISIBLE).
 _SENT_END = re.compile(r"""([.!?…]+)(["'”’»)\]]*(?:\s+["”](?=\s))?)([\u200b-\u200f\u2060\ufeff]*\s+)""")
@@ -139,6 +146,8 @@ def _is_break(text: str, start: int, end: int, m: re.Match[str]) -> bool:
         return not first.isdigit()
     dotted = "." in low and all(0 < len(p) <= 2 and p.isalpha() for p in low.split("."))  # U.S, a.m, Ph.D
     initial = len(prev) == 1 and prev.isalpha() and prev.isupper()  # "John F. Kennedy"
+    if low in _STATES and prev[0].isupper() and text[opened:j] == "(":
+        return False
     if low in _AMBIGUOUS or dotted or initial:
         if quoted:
             return True

@@ -251,6 +251,41 @@ def test_no_title_pieces_and_datelines_written_as_the_text_writes_them() -> None
     assert "Anselm Korvath" in out.tags and "working week" in out.tags
 
 
+@pytest.mark.parametrize("opening, place", [
+    ("RAPID CITY, S.D. - ", "Rapid City"),
+    ("KEY BISCAYNE, Fla. (AP) - ", "Key Biscayne"),
+    ("BY JANE ROE TALLORN—", "Tallorn"),
+    ("NEW DELHI: ", "New Delhi"),
+    ("MERRIVALE, Ontario, April 1 (UPI) - ", "Merrivale"),
+])
+def test_the_place_of_a_dateline_is_a_place_as_written_in_the_text(opening: str, place: str) -> None:
+    # unknown places and a name ending in "City" (an organisation's word too) are places when a
+    # dateline names them; a byline in capitals before the place is nobody in the story
+    a = make("Ferry terminal closed", opening + "Harbour officials closed the ferry terminal after a storm. "
+             "The ferry terminal will reopen on Friday, officials said.")
+    kinds = {e.name: e.kind for e in entities(a)}
+    assert kinds.get(place) == "place", kinds
+    assert not any(name.isupper() and name.replace(" ", "").isalpha() and len(name) > 3 for name in kinds), kinds  # "RAPID CITY"
+    assert "Jane Roe" not in kinds and "JANE ROE" not in kinds
+
+
+@pytest.mark.parametrize("opening", ["THREE-MINUTE AWAKENING: The day after, ", "IN BLOOD-RED letters, ",
+                                     "FOR THE RECORD - "])
+def test_a_kicker_or_a_word_in_capitals_is_no_dateline(opening: str) -> None:
+    from digest.tag import _dateline, lexicon
+
+    assert _dateline(opening + "a nurse walked in.", lexicon()) == (opening + "a nurse walked in.", "", "")
+
+
+def test_st_and_mt_abbreviations_stay_inside_the_name() -> None:
+    a = make("Cardinals win", "The St. Louis Cardinals beat the Mets. Fans in St. Louis cheered, and a band "
+             "played on Main Street. St. John Ambulance staff watched, then flew to St. Petersburg.")
+    names = {e.name for e in entities(a)}
+    assert "St Louis" in names and "St Petersburg" in names and "St. John Ambulance" in names
+    assert not names & {"St", "St.", "Louis", "John", "Petersburg"}
+    assert "St." not in tag(a, stats_for(a), TagsConfig(count=8)).tags
+
+
 # -- the seed article -----------------------------------------------------------------------------------
 
 
