@@ -178,6 +178,7 @@ class Lexicon:
     aliases: Mapping[str, str]  #: folded spelling -> canonical display form (built-in aliases)
     invariant: frozenset[str]
     irregular: Mapping[str, str]
+    given_names: frozenset[str] = frozenset()  #: "anne", "chuck": first words of people's names
 
 
 @lru_cache(maxsize=1)
@@ -217,6 +218,7 @@ def lexicon() -> Lexicon:
         aliases=_name_map(_sections_of(_data("tag_aliases.txt"))[""]),
         invariant=_word_set(plurals.get("invariant", [])),
         irregular=irregular,
+        given_names=_word_set(_sections_of(_data("tag_given_names.txt"))[""]),
     )
 
 
@@ -609,6 +611,7 @@ class _Group:
     strong: bool = False
     merged_into: str = ""
     cued: int = 0  #: organisation votes from "the" or a quotation around a mention (kinds only: see _merge_groups)
+    shaped: bool = False  #: the person vote of its words' shape is counted (once a name, not once a mention)
 
 
 @lru_cache(maxsize=1 << 14)
@@ -701,9 +704,12 @@ def _collect_entities(runs: list[_Run], lex: Lexicon) -> tuple[tuple[Entity, ...
     # Plain sentences first; Title Case units may only add to names already seen.
     ordered = [r for r in runs if not r[6]] + [r for r in runs if r[6]]
     titles = lex.titles
-    # Every mention with its votes: (mention, run, person, organisation, place by preposition, organisation
-    # by "the" or a quotation around it).
-    mentions: list[tuple[_MentionInfo, _Run, int, int, int, int]] = []
+    given = lex.given_names
+    # Every mention with its votes: (mention, run, person by cues, organisation, place by preposition,
+    # organisation by "the" or a quotation around it, person by the shape of its words). The shape counts
+    # once a name, unless the name starts with a given name ("Anne Frank" at each mention): repeating
+    # "Boko Haram" or "Velvet Lantern" is no more evidence of a person than saying it once.
+    mentions: list[tuple[_MentionInfo, _Run, int, int, int, int, int]] = []
     # keys of the names called an organisation by a word beside them, and of those a cue (not the
     # shape of their words alone) calls a person somewhere
     org_called: set[str] = set()
@@ -718,7 +724,7 @@ def _collect_entities(runs: list[_Run], lex: Lexicon) -> tuple[tuple[Entity, ...
                                                              or run[1] in named):
             plan = _pair_plan(run[0], plan)
         if plan[0]:  # split at a title or a connector: the mentions with their fixed votes
-            mentions += [(m, run, person, org, place, 0) for m, person, org, place in plan[1]]
+            mentions += [(m, run, person, org, place, 0, 0) for m, person, org, place in plan[1]]
             person_called.update(m[1] for m, person, _, _ in plan[1] if person)  # (any person vote: such names stay as they were)
             continue
         m, person, org, place = plan[1]
@@ -739,8 +745,8 @@ def _collect_entities(runs: list[_Run], lex: Lexicon) -> tuple[tuple[Entity, ...
         # "the Boko Haram militants", a group "Find Cayman": a person's full name has neither ("the Trump
         # administration" is a person's)
         cued = 1 if ((prev == "the" and len(m[5]) > 1) or run[7]) and not place and not m[2] else 0
-        mentions.append((m, run, person, org, place + (1 if prev in _PLACE_PREPOSITIONS else 0), cued))
-    for (surface, key, place, alias, canon, lows, legal, word_keys), run, person, org, place_vote, cued in mentions:
+        mentions.append((m, run, person - shape, org, place + (1 if prev in _PLACE_PREPOSITIONS else 0), cued, shape))
+    for (surface, key, place, alias, canon, lows, legal, word_keys), run, person, org, place_vote, cued, shape in mentions:
         g = groups.get(key)
         if g is None:
             if run[6]:
@@ -755,6 +761,9 @@ def _collect_entities(runs: list[_Run], lex: Lexicon) -> tuple[tuple[Entity, ...
         g.in_title = g.in_title or run[5]
         v = g.votes
         v[0] += person
+        if shape and (not g.shaped or lows[0] in given):
+            v[0] += shape
+            g.shaped = True
         v[1] += org + legal + cued
         g.cued += cued
         v[2] += place_vote

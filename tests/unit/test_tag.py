@@ -630,6 +630,16 @@ def test_one_word_candidates_found_at_once_match_the_shape_pattern() -> None:
         assert capitalised.tolist() == [shape[k] in "NA" for k in starts], shape
 
 
+def test_a_name_s_shape_counts_once_unless_it_starts_with_a_given_name() -> None:
+    # four mentions of two name-like words and one "the" before them: the shape of the words is one
+    # vote for a person however often the name is repeated, unless its first word is a given name
+    for name, kind in (("Velvet Lantern", "organisation"), ("Anne Holloway", "person")):
+        text = (f"{name} released an album on Monday. Fans of the {name} tour queued for hours. "
+                f"{name} played for two hours. Critics praised {name}.")
+        a = Article(source="a.txt", format="text", slug="a", title="Music news", body=(Block("p", text),))
+        assert {e.name: e.kind for e in entities(a)} == {name: kind}
+
+
 def test_entity_kind_ties_go_to_the_organisation_then_the_person() -> None:
     from digest.tag import _Group, _kind_of
 
