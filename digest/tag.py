@@ -54,7 +54,7 @@ import yaml
 from .model import Article, Entity
 from .slugs import not_reserved
 from .tag_verbs import IRREGULAR_PAST
-from .text import common_words, idf_memo, split_sentences, stem, stopwords
+from .text import STATE_ABBREVIATIONS, common_words, idf_memo, split_sentences, stem, stopwords
 
 if TYPE_CHECKING:
     from .config import TagsConfig
@@ -328,6 +328,10 @@ _LONG_CHUNK = re.compile(r"[NAnv]{2,}")  #: runs of content words: longer candid
 _NAME_RUN = re.compile(r"[NAT][NATS]*(?:[k&][NAT][NATS]*)*")  #: capitalised runs: entity mentions
 
 
+#: A member's party and US state after their name: "R-Pa.", "D-N.Y.", "D-Calif." (the state checked).
+_PARTY_STATE = re.compile(r"[DRI]-([A-Z][A-Za-z.]{1,12})")
+
+
 @lru_cache(maxsize=1 << 17)
 def _word_info(surf: str) -> _Info:
     """What the tagger needs to know about one word, given as written (possessive removed)."""
@@ -335,6 +339,10 @@ def _word_info(surf: str) -> _Info:
     stop = stopwords()
     low = surf.lower()
     cap = low != surf
+    party = cap and _PARTY_STATE.fullmatch(surf)
+    if party and (_fold(party.group(1)) in STATE_ABBREVIATIONS or _fold(party.group(1)) in lex.places):
+        # neither a name nor a keyphrase: a stop word, as far as the tagger is concerned
+        return surf, low, cap, "s", _word_key(low), False, "s", low.rstrip("."), "", False, False, False
     acronym = cap and _is_acronym(surf)
     plural_acronym = cap and _is_plural_acronym(surf)
     if acronym or plural_acronym:

@@ -38,7 +38,7 @@ _AMBIGUOUS = frozenset(
 
 # US states as news agencies abbreviate them: capitalised and before a bracket, the dateline goes
 # on ("KEY BISCAYNE, Fla. (AP) - ..."); elsewhere a full stop after them ends a sentence as usual.
-_STATES = frozenset(
+STATE_ABBREVIATIONS = frozenset(
     """ala ariz ark calif colo conn del fla ga ill ind kan ky la md mass mich minn miss mo mont neb nev
     okla ore pa tenn tex vt va wash wis wyo""".split()
 )
@@ -146,7 +146,7 @@ def _is_break(text: str, start: int, end: int, m: re.Match[str]) -> bool:
         return not first.isdigit()
     dotted = "." in low and all(0 < len(p) <= 2 and p.isalpha() for p in low.split("."))  # U.S, a.m, Ph.D
     initial = len(prev) == 1 and prev.isalpha() and prev.isupper()  # "John F. Kennedy"
-    if low in _STATES and prev[0].isupper() and text[opened:j] == "(":
+    if low in STATE_ABBREVIATIONS and prev[0].isupper() and text[opened:j] == "(":
         return False
     if low in _AMBIGUOUS or dotted or initial:
         if quoted:

@@ -277,6 +277,17 @@ def test_a_kicker_or_a_word_in_capitals_is_no_dateline(opening: str) -> None:
     assert _dateline(opening + "a nurse walked in.", lexicon()) == (opening + "a nurse walked in.", "", "")
 
 
+def test_a_members_party_and_state_is_neither_a_name_nor_a_tag() -> None:
+    a = make("Census bill stalls", "Rep. Tom Ridge, R-Pa., said the census bill would fail. Rep. Don Edwards, "
+             "D-Calif., agreed, and Rep. Gary Ackerman (D-N.Y.) said the census count was unfair. The census "
+             "bill goes to a vote on Friday, Ridge said. Ridge, Edwards and Ackerman want a new census count.")
+    names = {e.name for e in entities(a)}
+    assert {"Tom Ridge", "Don Edwards", "Gary Ackerman"} <= names
+    assert not any(n.upper().startswith(("R-", "D-")) for n in names), names
+    out = tag(a, stats_for(a), TagsConfig(count=8))
+    assert not any(t.upper().startswith(("R-", "D-")) for t in out.tags + out.keyphrases), (out.tags, out.keyphrases)
+
+
 def test_st_and_mt_abbreviations_stay_inside_the_name() -> None:
     a = make("Cardinals win", "The St. Louis Cardinals beat the Mets. Fans in St. Louis cheered, and a band "
              "played on Main Street. St. John Ambulance staff watched, then flew to St. Petersburg.")
