@@ -166,6 +166,7 @@ class Lexicon:
     place_suffixes: frozenset[str]  #: "Bay", "Road": last words of place names
     place_prefixes: frozenset[str]  #: "Port", "Mount": first words of place names
     place_surnames: frozenset[str]  #: "Hall", "Castle": last words of place names that are also surnames
+    place_after: frozenset[str]  #: "ward", "district": a word right after a name that calls it a place
     legal_forms: frozenset[str]  #: "Inc", "Corp": dropped from organisation names
     places: Mapping[str, str]  #: folded spelling -> canonical place name
     demonyms: frozenset[str]
@@ -206,6 +207,7 @@ def lexicon() -> Lexicon:
         place_suffixes=_word_set(place_words.get("suffixes", [])),
         place_prefixes=_word_set(place_words.get("prefixes", [])),
         place_surnames=_word_set(place_words.get("surnames", [])),
+        place_after=_word_set(place_words.get("after", [])),
         legal_forms=_word_set(orgs.get("legal", [])),
         places=_name_map(_sections_of(_data("tag_places.txt"))[""]),
         demonyms=_word_set(demonyms[""] + demonyms.get("parties", [])),
@@ -629,9 +631,10 @@ def _name_like(word: str) -> bool:
 
 # A capitalised run: (words, lower case of the word before, of the word after, unit position,
 # token index, in the headline, in a Title Case unit, the whole of a quotation, called an organisation
-# by the word right before or after it: "the militant group Boko Haram", "Boko Haram fighters", the place of
-# the article's dateline). Words are token infos (surface, lower, ...).
-_Run = tuple[list[_Info], str, str, int, int, bool, bool, bool, bool, bool]
+# by the word right before or after it: "the militant group Boko Haram", "Boko Haram fighters", called a
+# place by the word right after it: "the Harbourside ward", the place of the article's dateline). Words
+# are token infos (surface, lower, ...).
+_Run = tuple[list[_Info], str, str, int, int, bool, bool, bool, bool, bool, bool]
 _OPEN_QUOTES = frozenset("\"“‘'")
 _CLOSE_QUOTES = frozenset("\"”’'")
 
@@ -675,8 +678,15 @@ def _runs(doc: _Doc, lex: Lexicon) -> list[_Run]:
                     j += 1
                 called = (a + s >= 1 and infos[a + s - 1][1] in lex.org_before) or infos[a + e][1] in lex.org_after
                 out.append((toks[s:e], prev, infos[j][1], pos, a + s, doc.unit_kind[pos] == "title", doc.title_case[pos],
-                            quoted, called, bool(doc.dateline) and any(a + s <= k < a + e for k in doc.dateline)))
+                            quoted, called, infos[a + e][1] in lex.place_after and not _adjective_like(toks[e - 1][1]),
+                            bool(doc.dateline) and any(a + s <= k < a + e for k in doc.dateline)))
     return out
+
+
+def _adjective_like(low: str) -> bool:
+    """A capitalised word that more often describes a place than names one, as in "Congressional
+    district", "Sunni-dominated province" ("-al" words, and compounds of a past form)."""
+    return low.endswith("al") or ("-" in low and low.endswith("ed"))
 
 
 def _split_title(words: list[_Info], lex: Lexicon) -> tuple[list[_Info], list[_Info], bool]:
@@ -775,10 +785,10 @@ def _collect_entities(runs: list[_Run], lex: Lexicon) -> tuple[tuple[Entity, ...
         v[1] += org + legal + cued
         g.cued += cued
         v[2] += place_vote
-        if place or run[9]:  # a known place, or the place of a dateline
+        if place or run[9] or run[10]:  # a known place, called a place by the word after it, or a dateline's
             v[2] += 5
             g.strong = True
-            if not g.place and run[9]:
+            if not g.place and run[10]:
                 g.place = surface  # a dateline names a place, whatever its words ("RAPID CITY, S.D. -")
 
     # A name called an organisation ("the militant group Boko Haram", "magazine Rolling Stone") that

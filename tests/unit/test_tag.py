@@ -288,6 +288,14 @@ def test_a_members_party_and_state_is_neither_a_name_nor_a_tag() -> None:
     assert not any(t.upper().startswith(("R-", "D-")) for t in out.tags + out.keyphrases), (out.tags, out.keyphrases)
 
 
+def test_a_word_after_a_name_can_call_it_a_place() -> None:
+    a = make("By-election result", "Noor Halvorsen won the Harbourside ward by-election on Saturday. Harbourside "
+             "has said it will not wait, Halvorsen said. Voters of the Congressional district next door stayed home.")
+    kinds = {e.name: e.kind for e in entities(a)}
+    assert kinds.get("Harbourside") == "place" and kinds.get("Noor Halvorsen") == "person", kinds
+    assert "Congressional" not in kinds, kinds  # an adjective before "district" names no place
+
+
 def test_st_and_mt_abbreviations_stay_inside_the_name() -> None:
     a = make("Cardinals win", "The St. Louis Cardinals beat the Mets. Fans in St. Louis cheered, and a band "
              "played on Main Street. St. John Ambulance staff watched, then flew to St. Petersburg.")
