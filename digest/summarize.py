@@ -849,11 +849,12 @@ def summarize_sentences(
     n: int = 3,
     scorers: Sequence[tuple[Scorer, float]] = DEFAULT_SCORERS,
 ) -> tuple[str, ...]:
-    """Return the ``n`` best of ``sentences`` (verbatim, in order) for a headline ``title``."""
+    """Return the ``n`` best of ``sentences`` (verbatim, in order, but for the dateline or agency
+    credit that opens the first: see :func:`story_of`) for a headline ``title``."""
     if n <= 0:
         return ()
     if len(sentences) <= n:
-        return tuple(sentences)
+        return tuple(story_of(s) if i == 0 else s for i, s in enumerate(sentences))
     doc = make_doc(sentences, title, stats)
     scores = score_sentences(doc, scorers)
     rules = readability(sentences, words=doc.words)
@@ -868,7 +869,16 @@ def summarize_sentences(
         dependent=rules.dependent,
         loose_penalty=LOOSE_PENALTY,
     )
-    return tuple(sentences[i] for i in picked)
+    return tuple(story_of(sentences[i]) if i == 0 else sentences[i] for i in picked)
+
+
+def story_of(sentence: str) -> str:
+    """A story's first sentence as a summary shows it: without the dateline or the agency's credit
+    that opens it ("WASHINGTON (Reuters) - Republicans ...", "(CNN)Share ..."), which say where and
+    by whom the story was filed, not what happened (:func:`digest.text.dateline_end`)."""
+    end = txt.dateline_end(sentence)
+    rest = sentence[end:]
+    return rest if end and len(rest.split()) >= 3 else sentence
 
 
 def summarize(article: Article, stats: Stats, n: int = 3) -> Article:

@@ -54,7 +54,7 @@ import yaml
 from .model import Article, Entity
 from .slugs import not_reserved
 from .tag_verbs import IRREGULAR_PAST
-from .text import STATE_ABBREVIATIONS, common_words, idf_memo, split_sentences, stem, stopwords
+from .text import DATELINE, STATE_ABBREVIATIONS, common_words, idf_memo, split_sentences, stem, stopwords
 
 if TYPE_CHECKING:
     from .config import TagsConfig
@@ -476,25 +476,14 @@ def _unit_texts(article: Article) -> list[tuple[str, str]]:
     return out
 
 
-#: A dateline at the start of an article's first sentence: the place in capitals, perhaps after a
-#: byline in capitals, then perhaps a region, a date and the agency, then a dash or a colon:
-#: "OSLO - ", "NEW DELHI: ", "WASHINGTON, April 1 (UPI) - ", "RAPID CITY, S.D. - ",
-#: "TAIPEI, Taiwan (AP) — ", "BY COREY BOLES WASHINGTON—A" ("IN BLOOD-RED letters" is none).
-_DATELINE = re.compile(
-    r"(BY\s+)?([A-Z][A-Z.'’-]*(?:\s+[A-Z][A-Z.'’-]*){0,5})"
-    r"(?=(?:,\s*([A-Z][\w.'’-]*(?:\s+[A-Z][\w.'’-]*){0,2}))?(?:,\s*[A-Z][a-z]+\.?\s+\d{1,2})?"
-    r"\s*(?:\([^()]{1,40}\))?(?:\s*(?:—|–|--)|\s+-\s|(:)\s))"
-)
-
-
 def _dateline(text: str, lex: Lexicon) -> tuple[str, str, str]:
-    """``text`` with the place of its dateline written as a name ("OSLO - EU ..." -> "Oslo - EU ...",
-    a byline before it left out), that place and the region after it ("S.D." of "RAPID CITY, S.D. -",
-    or ""); ``(text, "", "")`` when
-    ``text`` opens with no dateline. After a byline the place is its longest known place at the
-    end ("BY COREY BOLES WASHINGTON"), else its last word. A colon ends a dateline only after a
-    known place ("LONDON: ..."; "THREE-MINUTE AWAKENING: ..." is a kicker)."""
-    m = _DATELINE.match(text)
+    """``text`` with the place of its dateline (:data:`digest.text.DATELINE`) written as a name and
+    the separator as a dash that opens the sentence ("OSLO - EU ..." -> "Oslo — EU ...", a byline
+    before it left out), that place and the region after it ("S.D." of "RAPID CITY, S.D. -", or "");
+    ``(text, "", "")`` when ``text`` opens with no dateline. After a byline the place is its longest
+    known place at the end ("BY COREY BOLES WASHINGTON"), else its last word. A colon ends a
+    dateline only after a known place ("LONDON: ..."; "THREE-MINUTE AWAKENING: ..." is a kicker)."""
+    m = DATELINE.match(text)
     if m is None:
         return text, "", ""
     words = m.group(2).split()
@@ -503,9 +492,10 @@ def _dateline(text: str, lex: Lexicon) -> tuple[str, str, str]:
         words = words[k:]
     place = " ".join(re.sub(r"(?<=[A-Z])[A-Z]+", lambda w: w.group().lower(), w) for w in words)
     known = _fold(place) in lex.places
-    if (m.group(4) and not known) or sum(map(str.isalpha, place)) < 3 or (not known and any(w.lower() in stopwords() for w in words)):
+    if (m.group("colon") and not known) or sum(map(str.isalpha, place)) < 3 or (
+            not known and any(w.lower() in stopwords() for w in words)):
         return text, "", ""
-    return place + text[m.end(2):], place, m.group(3) or ""
+    return place + text[m.end(2) : m.start(4)] + " — " + text[m.end() :], place, m.group(3) or ""
 
 
 def _read(article: Article) -> _Doc:

@@ -43,6 +43,38 @@ STATE_ABBREVIATIONS = frozenset(
     okla ore pa tenn tex vt va wash wis wyo""".split()
 )
 
+#: A dateline in capitals that opens a story: the place (perhaps after a byline in capitals), then
+#: perhaps a region, a date and the agency, then a dash or a colon: "OSLO - ", "RAPID CITY, S.D. - ",
+#: "WASHINGTON, April 1 (UPI) - ", "TAIPEI, Taiwan (AP) — ", "BY JANE ROE TALLORN—", "LONDON: ".
+#: Groups: the byline's "BY", the place, the region, and the separator (``colon`` when it is one).
+#: ("IN BLOOD-RED letters" has none; whether "THREE-MINUTE AWAKENING:" is a place is for the caller.)
+DATELINE = re.compile(
+    r"(BY\s+)?([A-Z][A-Z.'’-]*(?:\s+[A-Z][A-Z.'’-]*){0,5})"
+    r"(?:,\s*([A-Z][\w.'’-]*(?:\s+[A-Z][\w.'’-]*){0,2}))?(?:,\s*[A-Z][a-z]+\.?\s+\d{1,2})?\s*(?:\([^()]{1,40}\))?"
+    r"(\s*(?:—|–|--)\s*|\s+-\s+|(?P<colon>:)\s+)"
+)
+#: An agency's credit that opens a story, glued to its first word or before a dash, perhaps after
+#: the place: "(CNN)Share ...", "Tokyo (CNN)Police ...", "LONDON (Reuters) - ...". ("Apple (AAPL)
+#: Chief Executive ..." is no credit: a space and no dash after the bracket.)
+_LEAD_CREDIT = re.compile(r"(?:[A-Z][\w.'’-]*,?\s+){0,5}?\([A-Z][\w&.' /-]{0,30}?\)(?:(?=[A-Z\"“‘])|\s*(?:—|–|--|-)\s+)")
+
+
+def dateline_end(sentence: str) -> int:
+    """Where the story's own words begin in ``sentence`` after a dateline or an agency's credit
+    that opens it ("OSLO - EU President ..." -> the index of "EU"); 0 when nothing opens it. A
+    colon ends a dateline here only after a credit: "LONDON:" and a kicker look alike."""
+    m = _LEAD_CREDIT.match(sentence)
+    if m is not None:
+        return m.end()
+    m = DATELINE.match(sentence)
+    if m is None or m.group("colon"):
+        return 0
+    place = m.group(2)
+    if sum(map(str.isalpha, place)) < 3 or any(w.lower() in stopwords() for w in place.split()):
+        return 0
+    return m.end()
+
+
 # End punctuation, closing quotes/brackets (also a detached one: 'world. " Next'), white space
 # (after any invisible marks, see _INVISIBLE).
 _SENT_END = re.compile(r"""([.!?…]+)(["'”’»)\]]*(?:\s+["”](?=\s))?)([\u200b-\u200f\u2060\ufeff]*\s+)""")

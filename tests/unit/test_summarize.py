@@ -248,6 +248,17 @@ def test_summarize_takes_verbatim_sentences_in_order_without_duplicates_or_fragm
     assert dataclasses.replace(out, summary=()) == article
 
 
+@pytest.mark.parametrize("dateline", ["(CNN)", "EASTHAM, Maine (AP) - ", "EASTHAM — ", "Eastham (Reuters) -- "])
+def test_the_summary_leaves_out_the_dateline_that_opens_the_story(dateline: str) -> None:
+    article = make_article(sentences=(dateline + SENTENCES[0], *SENTENCES[1:]))
+    out = summ.summarize(article, stats_for(article), 3)
+    assert SENTENCES[0] in out.summary  # the story's first sentence, without where and by whom it was filed
+    assert not any(dateline.strip() in s for s in out.summary)
+    assert out.body == article.body  # the article itself keeps it
+    short = make_article(sentences=(dateline + SENTENCES[0], SENTENCES[1]))
+    assert summ.summarize(short, stats_for(short), 3).summary == SENTENCES[:2]
+
+
 def test_front_matter_summary_wins() -> None:
     article = make_article(meta_summary=("Our own summary.",))
     assert summ.summarize(article, stats_for(article), 3).summary == ("Our own summary.",)

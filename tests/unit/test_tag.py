@@ -269,6 +269,13 @@ def test_the_place_of_a_dateline_is_a_place_as_written_in_the_text(opening: str,
     assert "Jane Roe" not in kinds and "JANE ROE" not in kinds
 
 
+def test_the_word_after_a_dateline_starts_a_sentence() -> None:
+    a = make("Menus to show calories", "TALLORN - Like it or not, diners will soon know more about what they eat. "
+             "The menu rules will force restaurants to show calories, officials said.")
+    assert "Like" not in {e.name for e in entities(a)}
+    assert "Like" not in tag(a, stats_for(a), TagsConfig(count=8)).tags
+
+
 @pytest.mark.parametrize("opening", ["THREE-MINUTE AWAKENING: The day after, ", "IN BLOOD-RED letters, ",
                                      "FOR THE RECORD - "])
 def test_a_kicker_or_a_word_in_capitals_is_no_dateline(opening: str) -> None:

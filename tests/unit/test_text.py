@@ -260,3 +260,27 @@ def test_words_are_the_pattern_s_tokens_on_every_path() -> None:
     for _ in range(3000):
         t = "".join(rnd.choice(alphabet) for _ in range(rnd.randint(0, 16)))
         assert text.words(t) == expected(t), t
+
+
+@pytest.mark.parametrize("sentence, story", [
+    ("(CNN)Share, and your gift will be multiplied.", "Share, and your gift will be multiplied."),
+    ("Tokyo (CNN)Police in Japan say they have arrested a man.", "Police in Japan say they have arrested a man."),
+    ("New Delhi, India (CNN)The ambassador issued an apology.", "The ambassador issued an apology."),
+    ("WASHINGTON (Reuters) - Republicans in the House voted.", "Republicans in the House voted."),
+    ("RAPID CITY, S.D. - Leadership changes were announced.", "Leadership changes were announced."),
+    ("WASHINGTON, April 1 (UPI) - It is surprisingly common.", "It is surprisingly common."),
+    ("BY JANE ROE TALLORN—A group of moderates met.", "A group of moderates met."),
+    ("JEZERSKO, Yugoslavia -- On Wednesday, soldiers raised a flag.", "On Wednesday, soldiers raised a flag."),
+    # no dateline: a company's ticker, a kicker, a word in capitals, a colon
+    ("Apple (AAPL) Chief Executive Tim Cook said sales rose.", None),
+    ("THREE-MINUTE AWAKENING: The day after, a nurse came in.", None),
+    ("IN BLOOD-RED letters, the sign declared a sale.", None),
+    ("LONDON: Wayne Rooney scored a hat-trick.", None),
+    ("FOR THE RECORD - the minutes were approved.", None),
+    ("The U.S. economy grew 2.5% last year.", None),
+])
+def test_dateline_end(sentence: str, story: str | None) -> None:
+    from digest.text import dateline_end
+
+    assert sentence[dateline_end(sentence):] == (story or sentence)
+
