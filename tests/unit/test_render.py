@@ -833,3 +833,54 @@ def test_view_keys_follow_the_shared_links_they_show(tmp_path):
     # the tags' links change when the tags lose their pages: the key of every view showing them too
     fewer = dataclasses.replace(config, tags=dataclasses.replace(config.tags, min_articles=9))
     assert all(before[slug] != key for slug, key in keys(story_corpus(), fewer).items())
+
+
+def test_feed_dates_and_ids_are_what_the_standard_library_writes():
+    import uuid
+    from email.utils import format_datetime
+    from zoneinfo import ZoneInfo
+
+    zones = [None, UTC, timezone(timedelta(hours=5, minutes=30)), timezone(-timedelta(hours=8)),
+             timezone(timedelta(seconds=3723)), ZoneInfo("Europe/London"), ZoneInfo("America/New_York")]
+    for i, zone in enumerate(zones):
+        for when in (datetime(2025, 3, 30, 0, 59, 7, tzinfo=zone), datetime(999, 12, 31, 23, 0, 0, 5, tzinfo=zone),
+                     datetime(2024, 2, 29, 12, i, tzinfo=zone)):
+            iso = when.isoformat()
+            assert render._rfc822(iso) == format_datetime(datetime.fromisoformat(iso))
+    for name in ("digest:Site:slug", "digest:", "digest:Ünïcode € title:😀-story", "x" * 300):
+        assert render._uuid5(name) == str(uuid.uuid5(uuid.NAMESPACE_URL, name))
+
+
+def test_a_feed_entry_is_read_inline_and_keyed_by_its_view(tmp_path):
+    renderer = render.Renderer(corpus(), make_config(tmp_path))
+    view = renderer.views["storm"]
+    entry = render._FeedEntry(view, {"id": "urn:x", "headline": "Feed's own"})
+    assert type(entry) in renderer.env.item_types  # compiled templates read its items without a call into Python
+    assert list(entry) == [*view, "id"] and entry["headline"] == "Feed's own" and entry["slug"] == "storm"
+    page = render.Page("feed.xml", "feed.xml", {"entries": [entry]})
+    key = renderer.key(page)
+    assert renderer.members["feed.xml"] == ("storm",)  # the view named by its key
+    other = render.Renderer(corpus(), make_config(tmp_path))
+    assert other.key(render.Page("feed.xml", "feed.xml", {"entries": [render._FeedEntry(other.views["storm"], {"id": "urn:x", "headline": "Feed's own"})]})) == key
+    assert other.key(render.Page("feed.xml", "feed.xml", {"entries": [render._FeedEntry(other.views["storm"], {"id": "urn:y", "headline": "Feed's own"})]})) != key
+
+
+def test_a_page_key_offers_only_the_views_to_the_pickler_not_the_names_it_writes_them_by(tmp_path, monkeypatch):
+    # Each view is written as a call of _view_ref; written out in full (module and name), that
+    # function was offered to reducer_override and looked up by importing its module for every view.
+    renderer = render.Renderer(corpus(), make_config(tmp_path))
+    offered: list[type] = []
+    override = render._KeyPickler.reducer_override
+
+    def counting(self, obj):
+        offered.append(type(obj))
+        return override(self, obj)
+
+    monkeypatch.setattr(render._KeyPickler, "reducer_override", counting)
+    views = [renderer.views[slug] for slug in ("storm", "rates-rise", "old-news")]
+    page = render.Page("tags/x/index.html", "tag.html", {"index": {"stories": views, "groups": [{"stories": views}]}})
+    key = renderer.key(page)
+    assert offered == [render._ListView] * 6
+    assert renderer.key(page) == key and renderer.members[page.path] == ("storm", "rates-rise", "old-news")
+    swapped = render.Page(page.path, page.template, {"index": {"stories": views[::-1], "groups": [{"stories": views}]}})
+    assert renderer.key(swapped) != key
