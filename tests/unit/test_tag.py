@@ -864,6 +864,8 @@ def test_concept_acronyms_are_words_not_organisations() -> None:
      {"Zorba Haram": ("organisation", 3)}),
     ("The magazine Rolling Stone ranked the album. Rolling Stone also praised it.", {"Rolling Stone": ("organisation", 2)}),
     ("Fans read Vanity Fair magazine. Vanity Fair sold out.", {"Vanity Fair": ("organisation", 2)}),
+    # a work (film, song, album) is no person either: the one kind that is not a person or a place
+    ("Elvis recorded the single Prison Rock in 1957. Prison Rock topped the charts.", {"Prison Rock": ("organisation", 2)}),
     # ... but not a title or "said", and only with nothing between: "website, Ferris Holt" is no such call
     ("The band Nora Quill sold out. Nora Quill said she would tour.", {"Nora Quill": ("person", 2)}),
     ("According to the network, Ferris Holt attended. Ferris Holt left.", {"Ferris Holt": ("person", 2)}),
