@@ -9,9 +9,11 @@ import math
 import re
 import unicodedata
 import weakref
+from collections import Counter
 from dataclasses import dataclass, field
 from functools import lru_cache
 from importlib import resources
+from itertools import chain
 from typing import Any, Callable, Iterable, Mapping, Protocol, Sequence
 
 # Possessive quantifiers: the same tokens as ``[^\W_]+(?:[’'.\-&][^\W_]+)*`` (nothing after
@@ -508,9 +510,11 @@ def corpus_stats(texts: Iterable[str]) -> Stats:
 
 def stats_from(vocabularies: Iterable[Iterable[str]]) -> Stats:
     """:class:`Stats` from each document's distinct words (kept by the build cache, so a
-    rebuild need not tokenise every article again)."""
-    df: dict[str, int] = {}
-    return Stats(docs=_count(df, vocabularies, 1), df=df)
+    rebuild need not tokenise every article again). The words are counted by ``Counter``,
+    in C: a Python loop over the 2 million words of 10,000 articles was 0.2 s of a cold
+    build, with the other core idle (the workers start once the statistics are known)."""
+    vocabularies = list(vocabularies)
+    return Stats(docs=len(vocabularies), df=dict(Counter(chain.from_iterable(vocabularies))))
 
 
 def updated_stats(old: Stats, gone: Iterable[Iterable[str]], added: Iterable[Iterable[str]]) -> Stats:

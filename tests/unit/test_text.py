@@ -131,6 +131,13 @@ def test_updated_stats_equal_counting_afresh():
     assert new.df["ferry"] == 1 and "gale" not in new.df and new.docs == 3
 
 
+def test_stats_from_counts_every_document_from_any_iterable_into_a_plain_dict() -> None:
+    stats = text.stats_from(iter([("ferry", "quay"), ("gale", "ferry"), ()]))
+    assert stats.docs == 3
+    # a plain dict (what the build cache pickles), its words in the order first seen
+    assert type(stats.df) is dict and list(stats.df.items()) == [("ferry", 2), ("quay", 1), ("gale", 1)]
+
+
 def test_stats_idf_is_memoised_and_pickles_without_its_memo() -> None:
     import copy
     import pickle
