@@ -168,7 +168,9 @@ def fill_defaults(fresh: "Fresh", mtime: float) -> None:
     article = fresh.article
     if not article.body:
         raise DigestError("no article text found (nothing left after cleaning)")
-    changes: dict = {"raw": ""}  # the source text is not needed past cleaning: keep memory flat
+    # the source text is not needed past cleaning: keep memory flat (an article cleaned as it
+    # was read has none left, and most articles need nothing else: no new Article for them)
+    changes: dict = {"raw": ""} if article.raw else {}
     if not article.title:
         first = article.standfirst or (clean.sentences_of(article.body) or (article.body[0].text,))[0]
         changes["title"] = first if len(first) <= 160 else first[:157].rsplit(" ", 1)[0] + "…"
@@ -181,7 +183,8 @@ def fill_defaults(fresh: "Fresh", mtime: float) -> None:
             changes["date_from_mtime"] = True
             fresh.mtime = mtime
             fresh.notes.append("no date found; using the file's modification time")
-    fresh.article = replace(article, **changes)
+    if changes:
+        fresh.article = replace(article, **changes)
 
 
 def problem(path: str, exc: DigestError) -> Problem:

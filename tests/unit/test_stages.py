@@ -127,3 +127,19 @@ def test_summarise_and_tag_sends_back_no_sentences_and_drops_given_ones(tmp_path
     fields_given, _ = run(given)
     assert fields_given.pop("sentences") == () and fields_given == fields
     assert list(run(given)[0]) == [f for f in stages.ARTICLE_FIELDS if f in fields_given or f == "sentences"]
+
+
+def test_fill_defaults_makes_no_new_article_when_it_has_nothing_to_change(tmp_path: Path) -> None:
+    from datetime import datetime, timezone
+
+    from digest.model import Article, Block
+
+    done = Article(source="a.md", format="markdown", slug="a", title="Harbour reopens",
+                   date=datetime(2024, 3, 1, tzinfo=timezone.utc), body=(Block("p", "The harbour reopened."),))
+    fresh = stages.Fresh("k", done, [])
+    stages.fill_defaults(fresh, 0.0)
+    assert fresh.article is done and not fresh.notes
+    # the source text still goes, and a missing title is still made
+    fresh = stages.Fresh("k", replace(done, raw="The harbour reopened.", title=""), [])
+    stages.fill_defaults(fresh, 0.0)
+    assert fresh.article == replace(done, title="The harbour reopened.")
