@@ -55,6 +55,13 @@ DATELINE = re.compile(
     r"(?:,\s*([A-Z][\w.'’-]*(?:\s+[A-Z][\w.'’-]*){0,2}))?(?:,\s*[A-Z][a-z]+\.?\s+\d{1,2})?\s*(?:\([^()]{1,40}\))?"
     r"(\s*(?:—|–|--)\s*|\s+-\s+|(?P<colon>:)\s+)"
 )
+#: Words in capitals before a dash that label a story rather than say where it was filed:
+#: "UPDATE - ", "EXCLUSIVE - ", "ANALYSIS — " are no datelines.
+KICKERS = frozenset(
+    """update updated breaking exclusive analysis opinion comment editorial video watch live photos
+    pictures review interview correction clarification listen sponsored advertisement feature
+    explainer factbox focus insight preview recap obituary""".split()
+)
 #: An agency's credit that opens a story, glued to its first word or before a dash, perhaps after
 #: the place: "(CNN)Share ...", "Tokyo (CNN)Police ...", "LONDON (Reuters) - ...". ("Apple (AAPL)
 #: Chief Executive ..." is no credit: a space and no dash after the bracket.)
@@ -72,7 +79,7 @@ def dateline_end(sentence: str) -> int:
     if m is None or m.group("colon"):
         return 0
     place = m.group(2)
-    if sum(map(str.isalpha, place)) < 3 or any(w.lower() in stopwords() for w in place.split()):
+    if sum(map(str.isalpha, place)) < 3 or any(w.lower() in stopwords() or w.lower() in KICKERS for w in place.split()):
         return 0
     return m.end()
 

@@ -277,7 +277,7 @@ def test_the_word_after_a_dateline_starts_a_sentence() -> None:
 
 
 @pytest.mark.parametrize("opening", ["THREE-MINUTE AWAKENING: The day after, ", "IN BLOOD-RED letters, ",
-                                     "FOR THE RECORD - "])
+                                     "FOR THE RECORD - ", "UPDATE - "])
 def test_a_kicker_or_a_word_in_capitals_is_no_dateline(opening: str) -> None:
     from digest.tag import _dateline, lexicon
 

@@ -284,6 +284,7 @@ def test_words_are_the_pattern_s_tokens_on_every_path() -> None:
     ("IN BLOOD-RED letters, the sign declared a sale.", None),
     ("LONDON: Wayne Rooney scored a hat-trick.", None),
     ("FOR THE RECORD - the minutes were approved.", None),
+    ("EXCLUSIVE - The minister will resign on Friday.", None),
     ("The U.S. economy grew 2.5% last year.", None),
 ])
 def test_dateline_end(sentence: str, story: str | None) -> None:
