@@ -21,7 +21,8 @@ articles in Python:
    articles a row is scored with its :attr:`Tuning.query_terms` heaviest terms only (its common
    words, with the longest postings, are left out: an approximate top-k). From
    :attr:`Tuning.parallel_from` articles, counting and the product are shared among
-   :attr:`Tuning.workers` processes, with the same result.
+   :attr:`Tuning.workers` processes, and the product alone from :data:`_SHARED_PRODUCT_FROM`,
+   with the same result.
 3. **Section agreement** (re-ranking). Each article gets a section profile: its own section (from
    the tag stage, or front matter) mixed with the score-weighted sections of its
    :attr:`Tuning.section_neighbours` nearest neighbours. A link's score is its cosine times
@@ -70,6 +71,7 @@ import logging
 import math
 import operator
 import os
+import threading
 from contextlib import contextmanager
 from dataclasses import dataclass, fields, replace
 from datetime import datetime, timezone
@@ -269,6 +271,25 @@ def _workers(n: int, tuning: Tuning) -> int:
     return max(1, min(tuning.workers, os.cpu_count() or 1)) if n >= tuning.parallel_from else 1
 
 
+def _product_workers(n: int, tuning: Tuning) -> int:
+    """Processes to share the product of a run from scratch on ``n`` articles among: also below
+    :attr:`Tuning.parallel_from`, from :data:`_SHARED_PRODUCT_FROM` articles, when this process
+    has no other thread (forking is then safe)."""
+    if n >= tuning.parallel_from:
+        return _workers(n, tuning)
+    if n >= _SHARED_PRODUCT_FROM and threading.active_count() == 1:
+        return max(1, min(tuning.workers, os.cpu_count() or 1))
+    return 1
+
+
+_SHARED_PRODUCT_FROM = 2_000
+"""Corpus size from which the product is shared among :attr:`Tuning.workers` processes even
+below :attr:`Tuning.parallel_from` (results do not depend on it). Counting stays in one process
+there (it also makes the texts' shingles, see :class:`_CopyCheck`), and so does everything after
+the product; the product is the part that shares best (each process takes rows as it goes:
+nothing to merge), about a third of the stage at 10,000 articles."""
+
+
 _WIDER_BELOW = 20_000
 """Corpus size below which a run from scratch keeps, from the first product, each article's best
 ``4 ×`` :attr:`Tuning.candidates` documents (the first wider round of :func:`_wide_lists`) and
@@ -299,7 +320,7 @@ def _index(
     # a row's best ``count`` documents are the first ``count`` of its best ``4 × count`` (best
     # first, ties by document): one product gives both
     count = max(t.candidates, min(n, 4 * t.candidates)) if keep else t.candidates
-    docs, scores = rm.top_neighbours_parallel(x, postings_t, count, t.block, workers, _query_terms(n, t))
+    docs, scores = rm.top_neighbours_parallel(x, postings_t, count, t.block, _product_workers(n, t), _query_terms(n, t))
     more = None
     if count > t.candidates:
         more = docs, scores

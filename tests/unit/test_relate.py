@@ -385,6 +385,30 @@ def test_same_result_in_one_or_two_processes():
     assert one == two
 
 
+def test_same_result_and_state_with_the_product_shared(monkeypatch):
+    import pickle
+
+    from digest import relate as relate_mod
+    from digest import relate_matrix as rm
+    from digest.relate import relate_with
+
+    arts = corpus() + [art("vote-a-copy", "Campaign copy", ELECTION[:3], 9),
+                       art("garden", "Tulips bloom by the river", GARDEN, 6)]
+    one, state_one = relate_with(arts, CFG, None, Tuning(workers=1))
+    # shared from any size, 3 rows a take: both processes take rows
+    monkeypatch.setattr(relate_mod, "_SHARED_PRODUCT_FROM", 0)
+    monkeypatch.setattr(rm, "_SHARE_ROWS", 3)
+    shared: list[int] = []
+    real = rm.top_neighbours_parallel
+    monkeypatch.setattr(rm, "top_neighbours_parallel", lambda *a, **k: shared.append(a[4]) or real(*a, **k))
+    two, state_two = relate_with(arts, CFG, None, Tuning(workers=2))
+    assert shared == [2]
+    assert one == two
+    assert pickle.dumps(state_one.index.neighbours) == pickle.dumps(state_two.index.neighbours)
+    assert pickle.dumps(state_one.index.scores) == pickle.dumps(state_two.index.scores)
+    assert (state_one.chosen == state_two.chosen).all() and (state_one.chosen_scores == state_two.chosen_scores).all()
+
+
 def test_neighbours_do_not_depend_on_the_block_size():
     arts = corpus() + [art("garden", "Tulips bloom by the river", GARDEN, 6)]
     a = build_index(arts, Tuning(block=1))
