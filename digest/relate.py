@@ -75,6 +75,7 @@ import threading
 from contextlib import contextmanager
 from dataclasses import dataclass, fields, replace
 from datetime import datetime, timezone
+from functools import partial
 from typing import TYPE_CHECKING, Iterator, Mapping, Sequence
 
 import numpy as np
@@ -1527,6 +1528,11 @@ def _fingerprint(article: Article) -> bytes:
     return hashlib.blake2b("\x1d".join(parts).encode("utf-8", "surrogatepass"), digest_size=12).digest()
 
 
+def _fingerprints(articles: Sequence[Article]) -> tuple[bytes, ...]:
+    """:func:`_fingerprint` of every article."""
+    return tuple(map(_fingerprint, articles))
+
+
 def _state_key(cfg: RelatedConfig, tuning: Tuning) -> tuple:
     return (tuning, cfg.count, cfg.min_score)
 
@@ -1538,8 +1544,13 @@ def _full(
     """The relate stage from scratch, and (with ``keep``) the state :func:`relate_with` continues from."""
     t = tuning
     n = len(articles)
+    # the fingerprints (a hash of every article's text) are made by a second process while this
+    # one counts, when the corpus is large enough for a second process to pay off
+    prints_of = None
+    if keep:
+        prints_of = rm.started(_fingerprints, (articles,)) if _product_workers(n, t) > 1 else partial(_fingerprints, articles)
     index, vec, postings_t, wider = _index(articles, t, keep_counts=keep, wider=True)
-    prints = tuple(_fingerprint(a) for a in articles) if keep else None
+    prints = prints_of() if prints_of is not None else None
     ends = vec.ends if vec.ends is not None else _ends_of(articles, t)
     used: dict[bytes, bool] = {}
     canonical = _groups(articles, index, ends, prints, verdicts, used, _workers(n, t), vec.shingles)

@@ -40,6 +40,7 @@ import logging
 import mmap
 import multiprocessing
 import sys
+import threading
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import TYPE_CHECKING, Iterable, Mapping, Sequence
@@ -512,6 +513,46 @@ def run_shares(func, shares: Sequence[tuple], workers: int) -> list:  # type: ig
     if failed is not None:
         raise RuntimeError(f"relate child process failed: {failed}")
     return results
+
+
+def started(func, args: tuple):  # type: ignore[no-untyped-def]
+    """``func(*args)`` started now in a forked child process (arguments inherited, not copied);
+    returns a function that waits for its result (pickled back through a pipe) and raises what
+    failed. Where no child can be started (no fork, other threads in this process, a daemonic
+    process), the work is done here when its result is asked for."""
+    def here():  # type: ignore[no-untyped-def]
+        return func(*args)
+
+    if threading.active_count() > 1:
+        return here
+    try:
+        ctx = multiprocessing.get_context("fork")
+    except ValueError:
+        return here
+    recv, send = ctx.Pipe(duplex=False)
+    try:
+        proc = ctx.Process(target=_child, args=(func, args, send))
+        proc.start()
+    except (AssertionError, OSError) as exc:
+        log.debug("relate: no child process (%s); this one", exc)
+        recv.close()
+        send.close()
+        return here
+    send.close()
+
+    def result():  # type: ignore[no-untyped-def]
+        try:
+            ok, value = recv.recv()
+        except EOFError:
+            ok, value = False, "child process ended without a result"
+        finally:
+            recv.close()
+            proc.join()
+        if not ok:
+            raise RuntimeError(f"relate child process failed: {value}")
+        return value
+
+    return result
 
 
 def _child(func, args: tuple, conn) -> None:  # type: ignore[no-untyped-def]

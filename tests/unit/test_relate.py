@@ -407,6 +407,7 @@ def test_same_result_and_state_with_the_product_shared(monkeypatch):
     assert pickle.dumps(state_one.index.neighbours) == pickle.dumps(state_two.index.neighbours)
     assert pickle.dumps(state_one.index.scores) == pickle.dumps(state_two.index.scores)
     assert (state_one.chosen == state_two.chosen).all() and (state_one.chosen_scores == state_two.chosen_scores).all()
+    assert state_one.prints == state_two.prints and state_one.verdicts == state_two.verdicts  # prints made aside
 
 
 def test_neighbours_do_not_depend_on_the_block_size():

@@ -222,6 +222,25 @@ def test_neighbours_shared_among_processes_are_those_of_one_process(monkeypatch)
     assert (one[0] >= 0).any() and (one[0] == -1).any()
 
 
+def test_work_started_aside_gives_its_result_or_its_failure() -> None:
+    import os
+    import threading
+
+    assert rm.started(sorted, ([3, 1, 2],))() == [1, 2, 3]
+    assert rm.started(os.getpid, ())() != os.getpid()  # done by a child process
+    with pytest.raises(RuntimeError, match="ValueError"):
+        rm.started(int, ("x",))()
+    # another thread running: forking is unsafe, the work is done here
+    stop = threading.Event()
+    other = threading.Thread(target=stop.wait)
+    other.start()
+    try:
+        assert rm.started(os.getpid, ())() == os.getpid()
+    finally:
+        stop.set()
+        other.join()
+
+
 def _best_by_brute_force(x: sp.csr_matrix, pt: sp.csr_matrix, count: int) -> tuple[np.ndarray, np.ndarray]:
     """Each row's best ``count`` other documents scoring above 0, by (-score, document), from the
     whole product (scipy's sums, as top_neighbours makes them)."""
