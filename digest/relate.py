@@ -1545,10 +1545,11 @@ def _full(
     t = tuning
     n = len(articles)
     # the fingerprints (a hash of every article's text) are made by a second process while this
-    # one counts, when the corpus is large enough for a second process to pay off
+    # one counts (counting in one process: below parallel_from), when the product is shared too
     prints_of = None
     if keep:
-        prints_of = rm.started(_fingerprints, (articles,)) if _product_workers(n, t) > 1 else partial(_fingerprints, articles)
+        aside = n < t.parallel_from and _product_workers(n, t) > 1
+        prints_of = rm.started(_fingerprints, (articles,)) if aside else partial(_fingerprints, articles)
     index, vec, postings_t, wider = _index(articles, t, keep_counts=keep, wider=True)
     prints = prints_of() if prints_of is not None else None
     ends = vec.ends if vec.ends is not None else _ends_of(articles, t)
