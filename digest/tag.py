@@ -498,6 +498,18 @@ def _dateline(text: str, lex: Lexicon) -> tuple[str, str, str]:
     return place + text[m.end(2) : m.start(4)] + " — " + text[m.end() :], place, m.group(3) or ""
 
 
+def _camel(word: str) -> bool:
+    """A capital inside a word, after its first letter, as names are spelt ("McCain", "YouTube",
+    "GlaxoSmithKline", "J-Power", "T-Mobile"): evidence of a name at the start of a sentence too.
+    Not in a compound that describes: "Anglo-Dutch", "UK-based", "US-German", "Ex-Somali"."""
+    head, _, tail = word.partition("-")
+    if not head[:1].isupper():
+        return False
+    if len(head) == 1:
+        return tail[:1].isupper()
+    return not head.isupper() and any(map(str.isupper, head[1:]))
+
+
 def _read(article: Article) -> _Doc:
     """Tokenise the article once and decide which capitals are evidence of names."""
     stop = stopwords()
@@ -569,7 +581,7 @@ def _read(article: Article) -> _Doc:
         elif start:
             # A capital at the start of a sentence proves nothing: trust it when the word is
             # capitalised elsewhere, is a known place or name, or starts a run of capitals.
-            ecap = low in proper_seen or (i[5] and low not in stop) or _fold(i[0]) in places
+            ecap = low in proper_seen or (i[5] and low not in stop) or _fold(i[0]) in places or _camel(i[0])
             if not ecap and low not in stop and flat[j + 1][2]:
                 if lower_seen is None:
                     plain = flat if not any(tcase) else chain.from_iterable(u for u, tc in zip(units, tcase) if not tc)

@@ -269,6 +269,14 @@ def test_the_place_of_a_dateline_is_a_place_as_written_in_the_text(opening: str,
     assert "Jane Roe" not in kinds and "JANE ROE" not in kinds
 
 
+def test_a_name_spelt_with_an_inner_capital_is_a_name_at_a_sentence_start() -> None:
+    a = make("Drug maker cuts jobs", "GlaxoSmithKline will cut 500 jobs at its plants. The drug maker said sales "
+             "fell. Anglo-Dutch rivals also cut jobs. UK-based analysts expect more job cuts at drug makers.")
+    out = tag(a, stats_for(a), TagsConfig(count=8))
+    assert "GlaxoSmithKline" in out.keyphrases and "glaxosmithkline" not in out.keyphrases
+    assert not {"Anglo-Dutch", "UK-based"} & set(out.keyphrases)  # describing compounds are no names
+
+
 def test_the_word_after_a_dateline_starts_a_sentence() -> None:
     a = make("Menus to show calories", "TALLORN - Like it or not, diners will soon know more about what they eat. "
              "The menu rules will force restaurants to show calories, officials said.")
