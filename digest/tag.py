@@ -54,7 +54,7 @@ import yaml
 from .model import Article, Entity
 from .slugs import not_reserved
 from .tag_verbs import IRREGULAR_PAST
-from .text import DATELINE, KICKERS, STATE_ABBREVIATIONS, common_words, idf_memo, split_sentences, stem, stopwords
+from .text import DATELINE, STATE_ABBREVIATIONS, common_words, could_be_place, idf_memo, split_sentences, stem, stopwords
 
 if TYPE_CHECKING:
     from .config import TagsConfig
@@ -492,8 +492,7 @@ def _dateline(text: str, lex: Lexicon) -> tuple[str, str, str]:
         words = words[k:]
     place = " ".join(re.sub(r"(?<=[A-Z])[A-Z]+", lambda w: w.group().lower(), w) for w in words)
     known = _fold(place) in lex.places
-    if (m.group("colon") and not known) or sum(map(str.isalpha, place)) < 3 or (
-            not known and any(w.lower() in stopwords() or w.lower() in KICKERS for w in words)):
+    if not known and (m.group("colon") or not could_be_place(words)):
         return text, "", ""
     return place + text[m.end(2) : m.start(4)] + " — " + text[m.end() :], place, m.group(3) or ""
 

@@ -76,12 +76,16 @@ def dateline_end(sentence: str) -> int:
     if m is not None:
         return m.end()
     m = DATELINE.match(sentence)
-    if m is None or m.group("colon"):
-        return 0
-    place = m.group(2)
-    if sum(map(str.isalpha, place)) < 3 or any(w.lower() in stopwords() or w.lower() in KICKERS for w in place.split()):
+    if m is None or m.group("colon") or not could_be_place(m.group(2).split()):
         return 0
     return m.end()
+
+
+def could_be_place(words: Sequence[str]) -> bool:
+    """Whether the words in capitals of a :data:`DATELINE` can name a place: three letters or more,
+    no stop word ("FOR THE RECORD - "), no kicker ("UPDATE - ")."""
+    return sum(c.isalpha() for w in words for c in w) >= 3 and not any(
+        w.lower() in stopwords() or w.lower() in KICKERS for w in words)
 
 
 # End punctuation, closing quotes/brackets (also a detached one: 'world. " Next'), white space
