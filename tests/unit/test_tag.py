@@ -872,6 +872,7 @@ def test_concept_acronyms_are_words_not_organisations() -> None:
      {"Zorba Haram": ("organisation", 3)}),
     ("The magazine Rolling Stone ranked the album. Rolling Stone also praised it.", {"Rolling Stone": ("organisation", 2)}),
     ("Fans read Vanity Fair magazine. Vanity Fair sold out.", {"Vanity Fair": ("organisation", 2)}),
+    ("Scientists at Los Alamos National Laboratory built it.", {"Los Alamos National Laboratory": ("organisation", 1)}),
     # a work (film, song, album) is no person either: the one kind that is not a person or a place
     ("Elvis recorded the single Prison Rock in 1957. Prison Rock topped the charts.", {"Prison Rock": ("organisation", 2)}),
     # ... but not a title or "said", and only with nothing between: "website, Ferris Holt" is no such call
