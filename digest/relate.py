@@ -267,20 +267,22 @@ def build_index(articles: Sequence[Article], tuning: Tuning = DEFAULT_TUNING) ->
     return _index(articles, tuning)[0]
 
 
+def _cores(tuning: Tuning) -> int:
+    """Processes to share work among when it is shared: :attr:`Tuning.workers`, at most one a core."""
+    return max(1, min(tuning.workers, os.cpu_count() or 1))
+
+
 def _workers(n: int, tuning: Tuning) -> int:
     """Processes to share the work on ``n`` articles among (see :attr:`Tuning.parallel_from`)."""
-    return max(1, min(tuning.workers, os.cpu_count() or 1)) if n >= tuning.parallel_from else 1
+    return _cores(tuning) if n >= tuning.parallel_from else 1
 
 
 def _product_workers(n: int, tuning: Tuning) -> int:
     """Processes to share the product of a run from scratch on ``n`` articles among: also below
     :attr:`Tuning.parallel_from`, from :data:`_SHARED_PRODUCT_FROM` articles, when this process
     has no other thread (forking is then safe)."""
-    if n >= tuning.parallel_from:
-        return _workers(n, tuning)
-    if n >= _SHARED_PRODUCT_FROM and threading.active_count() == 1:
-        return max(1, min(tuning.workers, os.cpu_count() or 1))
-    return 1
+    shared = n >= tuning.parallel_from or (n >= _SHARED_PRODUCT_FROM and threading.active_count() == 1)
+    return _cores(tuning) if shared else 1
 
 
 _SHARED_PRODUCT_FROM = 2_000
