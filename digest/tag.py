@@ -1617,8 +1617,165 @@ def _meaningless(display: str, lex: Lexicon, is_name: bool = False) -> bool:
     return all(x in lex.generic or x in stopwords() or _is_number(x) for x in words)
 
 
+#: Endings of words that are adjectives whatever the article does with them ("serious", "available",
+#: "careful", "jobless"), and of words that are adjectives more often than nouns ("economic",
+#: "political", "aggressive", "confident", "festive"): see :func:`_no_topic`. "-ment" is a noun.
+_ADJECTIVE = re.compile(r"[a-z]{3,}(?:ous|less|ful|ible|able)")
+_ADJECTIVE_MOSTLY = re.compile(r"[a-z]{2,}(?:ic|al|ive|ish)")
+#: Endings shared by adjectives ("confident", "important") and nouns ("student", "giant"):
+#: an adjective when it is a common one, or where the article says "is confident", "very important".
+_ADJECTIVE_OR_NOUN = re.compile(r"[a-z]{3,}(?:ant|(?<!m)ent)")
+_ENT_ADJECTIVES = frozenset("""different recent current ancient subsequent independent significant important relevant
+efficient urgent violent silent excellent frequent permanent prominent consistent evident apparent innocent
+decent distant brilliant reluctant dominant vibrant elegant pleasant confident triumphant arrogant abundant
+extravagant fraudulent tolerant intolerant sufficient persistent transparent inherent adjacent magnificent
+convenient prevalent imminent eminent turbulent competent incompetent affluent diligent stringent""".split())
+#: Endings of nouns: a word with one is a topic even where the article also uses it as a verb.
+_NOUN_END = re.compile(r"[a-z]+(?:ion|ness|ity|ism|ment|ure|ance|ence|ship|hood|ery|acy|ist|er|or)")
+_ORDINAL = re.compile(r"\d+(?:st|nd|rd|th)|(?:first|second|third|fourth|fifth|sixth|seventh|eighth|ninth|tenth|eleventh|twelfth|[a-z]+teenth|[a-z]+tieth|hundredth)")
+_SUPERLATIVES = frozenset({"best", "worst", "most", "least"})
+#: Common adjectives whose superlatives ("toughest", "slowest") name no topic; more are found in
+#: :func:`text.common_words` and in the article itself.
+_ADJECTIVE_BASES = frozenset("""slow fast quick tough hard soft fine strong weak tall short wide deep
+cheap rich poor young safe close clear bright dark warm cold cool smart rare pure sure near dear
+fair kind proud loud quiet brave calm cruel dense""".split())
+#: Counting words that make a describing compound ("nine-year", "two-goal", "multi-award").
+_COUNTING = re.compile(r"(?:one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|[a-z]+teen|twenty|thirty|forty|fifty|sixty|seventy|eighty|ninety|hundred|thousand|million|billion|half|multi|single|double|triple|once|all|non|ex|anti|pro|co|semi|well|long|short|full|part|high|low|first|last|record)")
+#: Words before a verb's plain form ("will reveal", "not accept"); "to" only counts before an object
+#: ("to reveal the", "to sue them"), as "to court" or "to school" is a noun.
+_BEFORE_VERB = frozenset({"will", "would", "could", "can", "may", "might", "should", "must", "shall", "cannot", "not", "n't", "did", "does", "do"})
+_OBJECTS = frozenset({"a", "an", "the", "this", "that", "these", "those", "his", "her", "its", "their", "our", "my", "your", "him", "them", "it", "us", "me", "what", "how", "whether", "whom"})
+#: Words after a verb that takes an object ("identify the", "ensure their", "sue them").
+_OBJECT_AFTER = frozenset({"a", "an", "the", "his", "her", "its", "their", "our", "my", "your", "him", "them", "us", "me"})
+#: Words before an adjective and (nearly) never before a noun ("very strong", "too early").
+_DEGREE = frozenset({"very", "so", "too", "quite", "extremely", "fairly", "rather", "increasingly", "relatively", "highly", "really", "less", "least"})
+#: Words before a participle ("have risen", "was beaten").
+_BEFORE_PARTICIPLE = frozenset({"have", "has", "had", "having", "be", "been", "being", "is", "was", "are", "were", "get", "got", "gets"})
+#: Words before an adjective used as one ("is confident", "very important", "more aggressive").
+_LINKING = frozenset({"is", "was", "are", "were", "be", "been", "being", "become", "became", "becomes", "seem", "seems", "seemed", "remain", "remains", "remained", "very", "so", "too", "more", "most", "less", "least", "quite", "how", "as"})
+
+
+def _no_topic(word: str, doc: _Doc) -> bool:
+    """True for a lone lower-case word that ``doc`` uses as an adjective or a verb, never as a
+    noun: "economic", "toughest", "available", "reveal", "sued" or "seventh" alone names no topic
+    (the phrase it belongs to may). Evidence of a noun: a plural, a determiner or possessive before
+    it, or (for the adjective endings) an occurrence that no noun follows and no "is"/"very"
+    precedes ("the homeless", "of music"). Evidence of an adjective: "very", "too" before it; of
+    a verb: "will", "not", "to ... the" before it or "the", "them" after it, in half its uses."""
+    form = _word_form(word)
+    if form == "ordinal":
+        return True
+    infos, shape = doc.infos, doc.shape
+    plurals = (word + "s", word + "es")
+    plural = det = dethead = head = a_an = degree = linked = False
+    seen = verb = participle = clause = 0
+    for k in _positions(doc.keys, _word_key(word)):
+        low = infos[k][1]
+        if low != word:
+            if low not in plurals:
+                continue  # the same key, another word ("eats" for "eating")
+            plural = True
+        seen += 1
+        prev = infos[k - 1][1] if k else ""
+        after = infos[k + 1][1] if k + 1 < len(infos) else ""
+        is_head = shape[k + 1 : k + 2] not in ("n", "N", "A", "v", "T") and prev not in _LINKING
+        if prev in _DETERMINERS or prev == "'s":
+            det = True
+            dethead = dethead or is_head
+        head = head or is_head
+        a_an = a_an or prev in ("a", "an")
+        degree = degree or prev in _DEGREE
+        linked = linked or prev in _LINKING
+        participle += prev in _BEFORE_PARTICIPLE
+        clause += after in ("to", "that")
+        verb += (prev in _BEFORE_VERB or prev.endswith(("n't", "n’t")) or (prev == "to" and after in _OBJECTS)
+                 or after in _OBJECT_AFTER)
+    if not seen:
+        return False
+    last = word.rsplit("-", 1)[-1]
+    if form == "est" and (last in _SUPERLATIVES or _superlative(last, doc)):
+        return not plural and not a_an
+    if not plural:  # an adjective has none
+        if form == "adjective" and not dethead:
+            return True
+        if not head and (form == "mostly" or (form == "ent" and (linked or degree or last in _ENT_ADJECTIVES))):
+            return True
+        if degree and not det:
+            return True
+    if det:
+        return False
+    if form == "past" or (form == "en" and participle == seen):
+        return True
+    if form == "ing":  # "insisting that", "was selling": a verb; "skiing", "the building": a topic
+        return 2 * (verb + participle + clause) >= seen
+    return 2 * verb >= seen and form != "noun"
+
+
+@lru_cache(maxsize=1 << 14)
+def _word_form(word: str) -> str:
+    """What a word's form says of it, for :func:`_no_topic`: "ordinal" ("seventh", "24th"),
+    "est" (perhaps a superlative), "adjective" ("serious"), "mostly" (an adjective's ending, or a
+    counting compound: "economic", "nine-year"), "ent" ("confident" or "student"), "past"
+    ("sued"), "en" ("risen"), "ing", "noun" (a noun's ending: "depression", "voter") or ""."""
+    if _ORDINAL.fullmatch(word):
+        return "ordinal"
+    parts = word.split("-")
+    last = parts[-1]
+    if last in _SUPERLATIVES or last.endswith("est"):
+        return "est"
+    if _ADJECTIVE.fullmatch(last):
+        return "adjective"
+    first = parts[0]
+    if len(parts) > 1 and (_is_number(first) or _COUNTING.fullmatch(first) or _ORDINAL.fullmatch(first)):
+        return "mostly"
+    if _ADJECTIVE_MOSTLY.fullmatch(last):
+        return "mostly"
+    if _ADJECTIVE_OR_NOUN.fullmatch(last):
+        return "ent"
+    if len(word) > 3 and word.endswith("ed") and not word.endswith("eed"):
+        return "past"
+    if word.endswith("en"):
+        return "en"
+    if word.endswith("ing"):
+        return "ing"
+    if _NOUN_END.fullmatch(word):
+        return "noun"
+    return ""
+
+
+def _positions(items: list[str], value: str) -> list[int]:
+    """Where ``value`` is in ``items`` (``list.index`` runs the search in C)."""
+    out: list[int] = []
+    k = -1
+    try:
+        while True:
+            k = items.index(value, k + 1)
+            out.append(k)
+    except ValueError:
+        return out
+
+
+def _superlative(word: str, doc: _Doc) -> bool:
+    """Whether ``word`` (ending in "est") is an adjective's superlative: "biggest" (a doubled
+    consonant), "busiest" ("-iest" after three letters or more), or "largest", "toughest",
+    "finest" when the adjective is a common one or in the article; "interest", "request",
+    "forest" and "priest" are none."""
+    base = word[:-3]
+    if len(base) < 2:
+        return False
+    if len(base) > 2 and base[-1] == base[-2] and base[-1] not in "aeiouls":
+        return True
+    if len(base) > 3 and base.endswith("i"):
+        return True
+    stems = {base, base + "e"} - stopwords()
+    if stems & _ADJECTIVE_BASES or stems & common_words():
+        return True
+    return any(i[1] in stems for i in doc.infos)
+
+
 def _build_tags(article: Article, analysis: _Analysis, cfg: TagsConfig, credit: str = "") -> tuple[str, ...]:
     lex = lexicon()
+    doc = analysis.doc
     aliases = dict(cfg.aliases)
     table = alias_table(aliases)
     # chosen: (display, normal key, slug, stemmed words, from front matter, is a name)
@@ -1661,6 +1818,8 @@ def _build_tags(article: Article, analysis: _Analysis, cfg: TagsConfig, credit: 
             continue  # "aiming": a verb form more often than a topic
         if not r.name and " " not in r.display and _word_info(r.display)[3] == "v":
             continue  # "halted": a past form alone tells what happened, not what the story is about
+        if not r.name and " " not in r.display and r.display.islower() and doc is not None and _no_topic(r.display, doc):
+            continue  # "economic", "toughest", "reveal": the story's topic is a noun
         if r.name and not r.entity and " " in r.display and _fold(r.display).rsplit(" ", 1)[-1] in lex.modifiers:
             continue  # "Israeli Prime", "US Vice": a name cut before the title it starts
         if credit and r.name and _fold(r.display) == credit:

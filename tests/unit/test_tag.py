@@ -580,6 +580,50 @@ def test_a_past_form_alone_is_a_keyphrase_apart_from_its_noun_but_never_a_tag() 
     assert "arrested" not in tag(a, st, TagsConfig()).tags
 
 
+@pytest.mark.parametrize(
+    ("word", "text", "no_topic"),
+    [
+        ("economic", "Economic growth slowed. The economic outlook was weak.", True),  # always before a noun
+        ("toughest", "It was the toughest budget in years. The toughest cuts fall on councils.", True),
+        ("biggest", "The biggest bank in Spain grew. It is the biggest ever.", True),
+        ("available", "Tickets are available online. Seats remain available.", True),
+        ("serious", "The damage was serious. Serious questions remain.", True),
+        ("confident", "He is confident of a win. Confident players win.", True),
+        ("seventh", "It was his seventh title.", True),
+        ("nine-year", "He was given a nine-year sentence.", True),
+        ("reveal", "The firm will reveal the figures. It did not reveal the price.", True),
+        ("sued", "The singer sued the newspaper. She sued it again.", True),
+        ("risen", "Prices have risen. Rents had risen too.", True),
+        ("insisting", "He was insisting that the deal was done.", True),
+        ("homeless", "A new shelter for the homeless opened.", False),  # "the homeless": a noun
+        ("music", "The music was loud. Fans of music came.", False),
+        ("student", "Student fees rose. Student loans grew.", False),  # "-ent", but no adjective's use
+        ("interest", "Interest rates rose. The interest was high.", False),
+        ("debate", "The debate lasted hours. MPs will debate the bill.", False),  # "the debate"
+        ("skiing", "Skiing is popular in the Alps. She went skiing in France.", False),
+        ("request", "They made a request for help. The request was refused.", False),  # no superlative
+        ("festival", "The festival opened. Crowds at the festival grew.", False),
+    ],
+)
+def test_a_word_used_as_an_adjective_or_a_verb_names_no_topic(word: str, text: str, no_topic: bool) -> None:
+    from digest.tag import _no_topic, _read
+
+    assert _no_topic(word, _read(make("", text))) is no_topic
+
+
+def test_tags_leave_out_adjectives_and_verbs_alone() -> None:
+    a = make("Toughest budget in a decade as economic growth slows",
+             "The chancellor set out the toughest budget in a decade on Wednesday, as economic growth slowed for a "
+             "third quarter.\nEconomic forecasts were cut and the chancellor said the economic outlook was serious.\n"
+             "Unions said they would reveal their response on Friday and would not accept cuts to economic support.\n"
+             "The toughest measures fall on councils, which will reveal the effects on services next month.\n"
+             "Ministers said the plans were available online and that the economic case was sound.")
+    tags = tag(a, stats_for(a), TagsConfig()).tags
+    assert len(tags) >= 5, tags
+    assert not {"economic", "toughest", "reveal", "serious", "available", "accept"} & set(tags), tags
+    assert "economic growth" in tags, tags  # the phrase the adjective belongs to
+
+
 def test_a_phrase_said_once_weighs_less() -> None:
     from digest.tag import Weights, _analyse
 
