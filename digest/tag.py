@@ -180,6 +180,7 @@ class Lexicon:
     invariant: frozenset[str]
     irregular: Mapping[str, str]
     given_names: frozenset[str] = frozenset()  #: "anne", "chuck": first words of people's names
+    heads: frozenset[str] = frozenset()  #: "university", "house": last words of names, no tag alone beside one
 
 
 @lru_cache(maxsize=1)
@@ -221,6 +222,8 @@ def lexicon() -> Lexicon:
         invariant=_word_set(plurals.get("invariant", [])),
         irregular=irregular,
         given_names=_word_set(_sections_of(_data("tag_given_names.txt"))[""]),
+        heads=(_word_set(orgs.get("suffixes", [])) | _word_set(place_words.get("suffixes", [])))
+        - _word_set(orgs.get("alone", [])),
     )
 
 
@@ -942,8 +945,8 @@ def _mention(words: tuple[_Info, ...]) -> _MentionInfo | None:
     if len(words) == 1:
         w = words[0]
         if (w[1] in stop and not _is_acronym(w[0])) or _listed(w[1], lex.calendar) or _listed(w[1], lex.demonyms) \
-                or w[1] in lex.titles or w[1] in lex.generic:
-            return None
+                or w[1] in lex.titles or w[1] in lex.generic or _DESCRIBING.fullmatch(w[1]):
+            return None  # ... or "London-based", "Oscar-winning": a word that describes, not a name
     else:
         first, last = words[0][1], words[-1][1]
         if last in lex.periods:
@@ -1655,6 +1658,14 @@ _BEFORE_PARTICIPLE = frozenset({"have", "has", "had", "having", "be", "been", "b
 _LINKING = frozenset({"is", "was", "are", "were", "be", "been", "being", "become", "became", "becomes", "seem", "seems", "seemed", "remain", "remains", "remained", "very", "so", "too", "more", "most", "less", "least", "quite", "how", "as"})
 
 
+#: A describing compound: a name or noun and a participle or the like ("London-based",
+#: "Oscar-winning", "Belfast-born", "scandal-hit", "war-torn", "Blair-era").
+_DESCRIBING = re.compile(
+    r"[^\s-]+(?:-[^\s-]+)*-(?:[a-z]{2,}ed|[a-z]{3,}ing|born|borne|bred|led|run|made|hit|held|torn|stricken|ridden"
+    r"|laden|struck|built|grown|known|won|style|era|wide|friendly|free|only|like|sized|class|bound|proof)"
+)
+
+
 def _no_topic(word: str, doc: _Doc) -> bool:
     """True for a lone lower-case word that ``doc`` uses as an adjective or a verb, never as a
     noun: "economic", "toughest", "available", "reveal", "sued" or "seventh" alone names no topic
@@ -1776,6 +1787,14 @@ def _superlative(word: str, doc: _Doc) -> bool:
 def _build_tags(article: Article, analysis: _Analysis, cfg: TagsConfig, credit: str = "") -> tuple[str, ...]:
     lex = lexicon()
     doc = analysis.doc
+    words_of_names: list[frozenset[str]] = []
+
+    def named_words() -> frozenset[str]:
+        """The words of the article's entity names of two words or more (folded)."""
+        if not words_of_names:
+            words_of_names.append(frozenset(w for e in analysis.entities if " " in e.name for w in _fold(e.name).split()))
+        return words_of_names[0]
+
     aliases = dict(cfg.aliases)
     table = alias_table(aliases)
     # chosen: (display, normal key, slug, stemmed words, from front matter, is a name)
@@ -1824,6 +1843,10 @@ def _build_tags(article: Article, analysis: _Analysis, cfg: TagsConfig, credit: 
             continue  # "Israeli Prime", "US Vice": a name cut before the title it starts
         if credit and r.name and _fold(r.display) == credit:
             continue  # "CNN" of "(CNN)": who reported the story, not what it is about
+        if " " not in r.display and _DESCRIBING.fullmatch(r.display.lower()):
+            continue  # "London-based", "Oscar-winning", "scandal-hit": says of whom, not who
+        if r.display[:1].isupper() and " " not in r.display and _fold(r.display) in lex.heads and _fold(r.display) in named_words():
+            continue  # "University" beside "University of California": a piece of the name
         display = normalize_tag(r.display, aliases, is_name=r.name, acronyms=analysis.acronyms, _table=table)
         if len(display) > 4 and display.isupper():
             display = _as_written(display, analysis)  # "MADRID" (a dateline) is the "Madrid" of the text

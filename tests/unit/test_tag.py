@@ -624,6 +624,22 @@ def test_tags_leave_out_adjectives_and_verbs_alone() -> None:
     assert "economic growth" in tags, tags  # the phrase the adjective belongs to
 
 
+def test_no_tag_of_a_describing_compound_a_piece_of_a_name_or_a_nationality() -> None:
+    a = make("London-based lender fined over University of California loans",
+             "A London-based lender was fined on Monday over loans to staff of the University of California.\n"
+             "The London-based firm said the University had been told of the loans in March.\n"
+             "The Swede who runs the lender said the University of California was a valued client.\n"
+             "Regulators said the Oscar-winning actor who advertised the loans was not to blame.\n"
+             "The University said it would review its dealings with the London-based lender.")
+    out = tag(a, stats_for(a), TagsConfig())
+    assert not {"University", "Swede", "Oscar-winning", "London-based"} & set(out.tags), out.tags
+    assert "University of California" in [e.name for e in out.entities]
+    assert not [e for e in out.entities if e.name in ("London-based", "Swede")], out.entities
+    b = make("Commons vote", "MPs in the House of Commons voted on Monday. The Commons backed the bill. The Commons "
+                             "will vote again, the Commons clerk said.")
+    assert "Commons" in tag(b, stats_for(b), TagsConfig()).tags  # a name alone ([alone]), beside a longer one
+
+
 def test_a_phrase_said_once_weighs_less() -> None:
     from digest.tag import Weights, _analyse
 
