@@ -1577,6 +1577,8 @@ def normalize_tag(name: str, aliases: Mapping[str, str] | None = None, *, is_nam
     if is_name is None:
         is_name = any(ch.isupper() for ch in text)
     if is_name:
+        if _is_plural_acronym(text):
+            return text[:-1]  # "PCs" and "PC": one tag page (an alias of either was taken above)
         return text
     words = text.split()
     if words[-1].islower():

@@ -88,6 +88,8 @@ def test_normalize_case_and_plurals() -> None:
     assert normalize_tag("crises") == "crisis"  # irregular
     assert normalize_tag("Tesla") == "Tesla"  # names keep their capitals
     assert normalize_tag("Mercedes", is_name=True) == "Mercedes"  # and are never made singular
+    assert normalize_tag("PCs") == normalize_tag("PC", is_name=True) == "PC"  # ... but an acronym's plural is
+    assert normalize_tag("AIDS") == "AIDS"
 
 
 def test_normalize_acronym_and_expansion_fold() -> None:
