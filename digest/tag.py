@@ -1756,6 +1756,30 @@ def _word_form(word: str) -> str:
     return ""
 
 
+#: Words after a number that make it an amount, not part of a name ("Dhaka 43 days ago").
+_AMOUNT_WORDS = frozenset("""day days week weeks month months year years hour hours minute minutes second seconds
+percent per cent points point times people km miles metres meters feet pounds dollars euros""".split())
+
+
+def _numbered(word: str, doc: _Doc) -> bool:
+    """Whether every time ``doc`` writes ``word`` (lower case) a number follows: "Route 9",
+    "Formula 1", "Radio 4", "Apollo 11" (the name is the two together)."""
+    infos = doc.infos
+
+    def numbered(k: int) -> bool:  # a number after it, and no "days" or "percent" after the number
+        return infos[k + 1][0].isdigit() and (k + 2 >= len(infos) or infos[k + 2][1] not in _AMOUNT_WORDS)
+
+    found = False
+    k = doc.shape.find("NA")
+    while k >= 0:  # (few an article: names followed by a code or a number)
+        if infos[k][1] == word:
+            if not numbered(k):
+                return False
+            found = True
+        k = doc.shape.find("NA", k + 1)
+    return found and all(numbered(k) for k in _positions(doc.keys, _word_key(word)) if infos[k][1] == word)
+
+
 def _positions(items: list[str], value: str) -> list[int]:
     """Where ``value`` is in ``items`` (``list.index`` runs the search in C)."""
     out: list[int] = []
@@ -1849,6 +1873,8 @@ def _build_tags(article: Article, analysis: _Analysis, cfg: TagsConfig, credit: 
             continue  # "London-based", "Oscar-winning", "scandal-hit": says of whom, not who
         if r.display[:1].isupper() and " " not in r.display and _fold(r.display) in lex.heads and _fold(r.display) in named_words():
             continue  # "University" beside "University of California": a piece of the name
+        if r.name and " " not in r.display and doc is not None and _numbered(r.display.lower(), doc):
+            continue  # "Route" of "Route 9", "Formula" of "Formula 1": a piece of the name
         display = normalize_tag(r.display, aliases, is_name=r.name, acronyms=analysis.acronyms, _table=table)
         if len(display) > 4 and display.isupper():
             display = _as_written(display, analysis)  # "MADRID" (a dateline) is the "Madrid" of the text

@@ -642,6 +642,15 @@ def test_no_tag_of_a_describing_compound_a_piece_of_a_name_or_a_nationality() ->
     assert "Commons" in tag(b, stats_for(b), TagsConfig()).tags  # a name alone ([alone]), beside a longer one
 
 
+def test_a_name_with_a_number_is_not_cut_before_the_number() -> None:
+    a = make("Buses ordered", "The council ordered ten buses for Route 9 on Monday. Route 9 runs from the harbour "
+             "to the station. Fans of Formula 1 and listeners of Radio 4 praised them. The buses left Dhaka 43 days ago.")
+    tags = tag(a, stats_for(a), TagsConfig(count=12)).tags
+    assert "Route 9" in tags and "Formula 1" in tags and "Radio 4" in tags, tags
+    assert not {"Route", "Formula", "Radio"} & set(tags), tags
+    assert "Dhaka" in tags, tags  # "43 days": an amount after the name, not part of it
+
+
 def test_a_phrase_said_once_weighs_less() -> None:
     from digest.tag import Weights, _analyse
 
