@@ -181,6 +181,7 @@ class Lexicon:
     irregular: Mapping[str, str]
     given_names: frozenset[str] = frozenset()  #: "anne", "chuck": first words of people's names
     heads: frozenset[str] = frozenset()  #: "university", "house": last words of names, no tag alone beside one
+    name_titles: frozenset[str] = frozenset()  #: "leader", "speaker": titles only inside a capitalised name
 
 
 @lru_cache(maxsize=1)
@@ -222,6 +223,7 @@ def lexicon() -> Lexicon:
         invariant=_word_set(plurals.get("invariant", [])),
         irregular=irregular,
         given_names=_word_set(_sections_of(_data("tag_given_names.txt"))[""]),
+        name_titles=_word_set(titles.get("in names", [])),
         heads=(_word_set(orgs.get("suffixes", [])) | _word_set(place_words.get("suffixes", [])))
         - _word_set(orgs.get("alone", [])),
     )
@@ -696,9 +698,9 @@ def _adjective_like(low: str) -> bool:
 def _split_title(words: list[_Info], lex: Lexicon) -> tuple[list[_Info], list[_Info], bool]:
     """Split a run at a title: ("Xiaomi", "CEO", "Lei Jun") -> left, right, had_title. A title goes on
     over "of", "and" or "for" before another title or a modifier ("Secretary of State")."""
-    titles = lex.titles
+    titles = lex.titles | lex.name_titles
     for k, w in enumerate(words):
-        if w[3] == "t" or w[1].rstrip(".") in titles or (k and w[1].removesuffix("s") in titles):  # "Labour MPs"
+        if w[3] == "t" or w[1].rstrip(".") in titles or (k and w[1].removesuffix("s") in lex.titles):  # "Labour MPs"
             n = len(words)
             end = k + 1
             while end < n:
@@ -708,7 +710,12 @@ def _split_title(words: list[_Info], lex: Lexicon) -> tuple[list[_Info], list[_I
                       and (words[end + 1][1] in lex.modifiers or words[end + 1][1].rstrip(".") in titles)):
                     end += 2  # "Secretary of State John Kerry", "President and CEO Tim Cook"
                 else:
-                    break
+                    j = end
+                    while j < n and words[j][1] in lex.modifiers:
+                        j += 1
+                    if j == end or j == n or words[j][1].rstrip(".") not in titles:
+                        break
+                    end = j + 1  # "Chief Cabinet Secretary Yoshihide Suga": one title
             start = k
             while start > 0 and words[start - 1][1] in lex.modifiers:
                 start -= 1
@@ -869,13 +876,27 @@ def _run_plan(words: tuple[_Info, ...]) -> tuple[bool, Any]:
         right = right[1:] if right_joined else right
         parts: list[tuple[list[_Info], int, int]] = []
         if right:
-            parts.append((right, 0, 2) if right_joined else (right, 3, 0))
+            names = _two_names(tuple(right), lex) if not right_joined else ()
+            if names:  # "President Nestor Kirchner and Venezuelan President Hugo Chavez": two people
+                parts += [(list(p), 3, 0) for p in names]
+            else:
+                parts.append((right, 0, 2) if right_joined else (right, 3, 0))
             if left:
-                parts.append((left, 0, 0 if left_joined else 2))
+                k = next((k for k in (2, 3) if k < len(left) - 1 and left[k][1] == "and"), 0) if not left_joined else 0
+                if k and left[0][1] in lex.given_names and all(_name_like(w[0]) for w in left[:k]):
+                    # "Barry Rand and AARP President Lee Hammond": a person, then whose title it is
+                    parts += [(left[:k], 0, 0), (left[k + 1 :], 0, 2)]
+                else:
+                    parts.append((left, 0, 0 if left_joined else 2))
         elif left:
             parts.append((left, 0, 0 if left_joined else 1))
-        found = [(_mention(tuple(p)), *(a + b for a, b in zip((person, org, 0), _own_votes(tuple(p), lex))))
-                 for p, person, org in parts]
+        found: list[tuple[Any, ...]] = []
+        for p, person, org in parts:
+            again = _run_plan(tuple(p)) if person and len(p) > 2 else (False, None)
+            if again[0]:  # a part with its own title: "Venezuelan President Hugo Chavez"
+                found += again[1]
+            else:
+                found.append((_mention(tuple(p)), *(a + b for a, b in zip((person, org, 0), _own_votes(tuple(p), lex)))))
         return True, tuple(f for f in found if f[0] is not None)
     two = _two_names(words, lex)
     if two:

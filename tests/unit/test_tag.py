@@ -651,6 +651,26 @@ def test_a_name_with_a_number_is_not_cut_before_the_number() -> None:
     assert "Dhaka" in tags, tags  # "43 days": an amount after the name, not part of it
 
 
+@pytest.mark.parametrize(
+    ("text", "people", "not_people"),
+    [
+        ("Chief Cabinet Secretary Yoshihide Suga spoke on Monday.", {"Yoshihide Suga"}, set()),
+        ("Senate Majority Leader Mitch McConnell said no on Monday.", {"Mitch McConnell"}, set()),
+        ("House Speaker John Boehner said no on Monday.", {"John Boehner"}, set()),
+        ("Argentine President Nestor Kirchner and Venezuelan President Hugo Chavez met on Monday.",
+         {"Nestor Kirchner", "Hugo Chavez"}, set()),
+        ("Barry Rand and AARP President Lee Hammond wrote to Congress.", {"Barry Rand", "Lee Hammond"}, {"AARP"}),
+        ("Xiaomi CEO Lei Jun said the car sold well.", {"Lei Jun"}, {"Xiaomi"}),
+        ("Shares in market leader Diageo rose on Monday, Diageo said.", set(), {"Diageo"}),  # "leader": a title only in a name
+    ],
+)
+def test_a_title_inside_a_name_is_cut_off_the_person(text: str, people: set[str], not_people: set[str]) -> None:
+    a = make("Talks", text)
+    kinds = {e.name: e.kind for e in tag(a, stats_for(a), TagsConfig()).entities}
+    assert {n for n, k in kinds.items() if k == "person"} >= people, kinds
+    assert not {n for n in not_people if kinds.get(n) == "person"}, kinds
+
+
 def test_a_phrase_said_once_weighs_less() -> None:
     from digest.tag import Weights, _analyse
 
