@@ -861,6 +861,17 @@ def _run_plan(words: tuple[_Info, ...]) -> tuple[bool, Any]:
     of the words around the run.
     """
     lex = lexicon()
+    k = 0
+    while k < len(words) - 2 and (_listed(words[k][1], lex.demonyms) or (
+            words[k][1] in lex.place_prefixes and _listed(words[k + 1][1], lex.demonyms))):
+        k += 1
+    if k and 2 <= len(words) - k <= 3 and words[k][1] in lex.given_names and all(_name_like(w[0]) for w in words[k:]):
+        # "Argentine Juan Ignacio Chela", "Liberal Democrat Charles Kennedy": who a person is, then the person
+        plan = _run_plan(words[k:])
+        if plan[0]:
+            return plan
+        m, person, org, place = plan[1]
+        return False, (m, person + 2, org, place)
     left, right, had_title = _split_title(list(words), lex)
     if had_title and len(right) <= 1 and len(words) > 1 and words[-1][1].rstrip(".") in lex.org_suffixes:
         had_title = False  # "Avalen General Hospital", "Justice Department", "House of Representatives": one name
@@ -910,6 +921,8 @@ def _own_votes(words: tuple[_Info, ...], lex: Lexicon) -> tuple[int, int, int]:
     n = len(words)
     if n > 1 and (words[-1][1].rstrip(".") in lex.org_suffixes or words[0][1] in lex.org_prefixes):
         return 0, 3, 0  # "Xiaomi Corp", "Real Madrid"
+    if n > 2 and words[1][1] in ("of", "for") and words[0][1] in lex.org_suffixes and words[0][1] != "city":
+        return 0, 3, 0  # "Department of Foreign Affairs", "University of Rhode Island" (but "City of London")
     if n == 1 and (_is_acronym(words[0][0]) or words[0][1] in lex.org_suffixes):
         return 0, 2, 0  # "BBC", "Democrats", "Parliament"
     if n > 1 and (words[-1][1] in lex.place_suffixes or words[0][1] in lex.place_prefixes or (

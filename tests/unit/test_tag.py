@@ -662,6 +662,10 @@ def test_a_name_with_a_number_is_not_cut_before_the_number() -> None:
         ("Barry Rand and AARP President Lee Hammond wrote to Congress.", {"Barry Rand", "Lee Hammond"}, {"AARP"}),
         ("Xiaomi CEO Lei Jun said the car sold well.", {"Lei Jun"}, {"Xiaomi"}),
         ("Shares in market leader Diageo rose on Monday, Diageo said.", set(), {"Diageo"}),  # "leader": a title only in a name
+        ("Argentine Juan Ignacio Chela beat Liberal Democrat Charles Kennedy.", {"Juan Ignacio Chela", "Charles Kennedy"},
+         set()),  # who a person is, then the person
+        ("FBI Special Agent Jason Pack said the Department of Foreign Affairs had been told.", {"Jason Pack"},
+         {"Department of Foreign Affairs"}),
     ],
 )
 def test_a_title_inside_a_name_is_cut_off_the_person(text: str, people: set[str], not_people: set[str]) -> None:
