@@ -941,7 +941,7 @@ def _common_or_place_word(low: str, lex: Lexicon) -> bool:
 def _two_names(words: tuple[_Info, ...], lex: Lexicon) -> tuple[tuple[_Info, ...], ...]:
     """Two names a run joins with its first "and" or "of", when the run is not one name: "Foo
     Fighters and Iron Maiden", "Drayton Yard and Lighthouse Point", "Hollis Varnum of Farrant
-    Research" (but "Marks and Spencer", "Securities and Exchange Commission", "Bank of England",
+    Research", "Erik Johnson of Lindenhurst" (a given name first) (but "Marks and Spencer", "Securities and Exchange Commission", "Bank of England",
     "Royal Bank of Scotland" are one name each). Empty when the run is one name."""
     k = next((k for k in range(1, len(words) - 1) if words[k][1] in ("and", "of")), 0)
     if k:
@@ -957,8 +957,8 @@ def _two_names(words: tuple[_Info, ...], lex: Lexicon) -> tuple[tuple[_Info, ...
             if (len(left) >= 2 and len(right) >= 2) or any(placed):
                 return (left, right)
         elif (2 <= len(left) <= 3 and all(_name_like(w[0]) for w in left) and left[-1][1].rstrip(".") not in lex.org_suffixes
-              and (right_org or _fold(" ".join(w[0] for w in right)) in lex.places)):
-            return (left, right)  # a person "of" an organisation or a place
+              and (right_org or _fold(" ".join(w[0] for w in right)) in lex.places or left[0][1] in lex.given_names)):
+            return (left, right)  # a person "of" an organisation or a place ("Erik Johnson of Lindenhurst")
     return ()
 
 
