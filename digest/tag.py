@@ -82,6 +82,7 @@ _CONNECTORS = frozenset({"of", "de", "du", "da", "del", "della", "di", "van", "v
 _NUMBER_WORDS = frozenset("""one two three four five six seven eight nine ten eleven twelve twenty thirty forty fifty
 hundred hundreds thousand thousands million millions billion billions trillion dozen dozens half""".split())
 _TITLE_JOINS = frozenset({"of", "and", "for"})  #: words inside a title ("Secretary of State", "President and CEO")
+_NAME_PARTICLES = frozenset({"al", "el", "del", "della", "di", "du", "de", "da", "der", "von", "ibn"})  #: never a tag alone
 _LEADING_DROP = frozenset({"the", "a", "an"})
 _DETERMINERS = frozenset({"the", "a", "an", "his", "her", "its", "their", "our", "my", "your", "this", "that", "these", "those"})
 _PLACE_PREPOSITIONS = frozenset({"in", "near", "outside", "across", "throughout", "inside"})
@@ -997,8 +998,8 @@ def _mention(words: tuple[_Info, ...]) -> _MentionInfo | None:
             return None  # "EVs", "SUVs": things, not names
     place = lex.places.get(folded, "")
     alias = lex.aliases.get(folded, "")
-    if (alias and not alias[0].isupper()) or _concepts_only(words, lex.concepts):
-        return None  # concept acronyms ("EV", "GDP", "TV", "HIV and Aids"), not names
+    if (alias and alias.islower()) or _concepts_only(words, lex.concepts):
+        return None  # concept acronyms ("EV", "GDP", "TV", "HIV and Aids"), not names ("al-Qaeda" is one)
     key = _fold(place) if place else (_fold(alias) if alias else folded)
     canon = tuple([_fold(x) for x in (place or alias or surface).split()])
     lows = tuple([w[1] for w in words])
@@ -1641,8 +1642,9 @@ def _meaningless(display: str, lex: Lexicon, is_name: bool = False) -> bool:
         return True
     if len(words) == 1:
         w = words[0]
-        if _listed(w, lex.demonyms) or _listed(w, lex.calendar) or _listed(w, lex.titles) or _is_number(w) or len(w) < 2:
-            return True
+        if _listed(w, lex.demonyms) or _listed(w, lex.calendar) or _listed(w, lex.titles) or _is_number(w) or len(w) < 2 \
+                or (w in _NAME_PARTICLES and not display.isupper()):
+            return True  # ... or "al" of "al Qaeda", "von" of "von Trier" (but "DA", and "van", a vehicle)
         if w.startswith("mid-") and (_listed(w[4:], lex.calendar) or _is_number(w[4:].removesuffix("s"))):
             return True  # "mid-August", "mid-2020s": a time, as "August" is
         if _AMOUNT.fullmatch(display.lower()):

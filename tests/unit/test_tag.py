@@ -676,6 +676,14 @@ def test_a_title_inside_a_name_is_cut_off_the_person(text: str, people: set[str]
     assert not {n for n in not_people if kinds.get(n) == "person"}, kinds
 
 
+def test_al_qaeda_is_one_name_and_a_name_particle_no_tag() -> None:
+    a = make("Raid on al Qaeda cell", "Troops raided an al Qaeda cell on Monday. The al Qaeda fighters fled, officials "
+             "said. Al Qaeda said nothing. A van took the wounded away.")
+    out = tag(a, stats_for(a), TagsConfig())
+    assert "al-Qaeda" in out.tags and not {"al", "Qaeda"} & set(out.tags), out.tags
+    assert ("al-Qaeda", "organisation") in [(e.name, e.kind) for e in out.entities], out.entities
+
+
 def test_a_phrase_said_once_weighs_less() -> None:
     from digest.tag import Weights, _analyse
 
