@@ -2273,7 +2273,8 @@ def _incremental(
             floor = _merge_floor(docs0, scores, redo)
             floor[w_rows] = np.minimum(floor[w_rows], _merge_floor(w_docs0, w_scores, np.zeros(len(w_rows), dtype=bool)))
             hits = rm.hits_at_least(vectors, postings, changed_p, floor)
-        redo |= _merge_neighbours(vectors, postings, changed_p, docs0, docs, scores, redo, listed_again, hits)
+        short = _merge_neighbours(vectors, postings, changed_p, docs0, docs, scores, redo, listed_again, hits)
+        redo |= short
         if hits is not None:
             slot = np.full(n, -1, dtype=np.int64)
             slot[w_rows] = np.arange(len(w_rows))
@@ -2282,6 +2283,15 @@ def _incremental(
             none = np.zeros(len(w_rows), dtype=bool)
             unproven = _merge_neighbours(vectors, postings, changed_p, w_docs0, w_docs, w_scores, none, none.copy(),
                                          (slot[hr[at]], hc[at], hv[at]), w_rows)
+            # a row whose neighbours could not be merged (a listed document lost its place) but
+            # whose first wider round could: its neighbours are that round's first ones (the
+            # prefix property), not scored again
+            took = ~unproven & short[w_rows]
+            if took.any():
+                r, d_k, s_k = w_rows[took], w_docs[took, : t.candidates], w_scores[took, : t.candidates]
+                listed_again[r] |= (docs[r] != d_k).any(axis=1) | (scores[r] != s_k).any(axis=1)
+                docs[r], scores[r] = d_k, s_k
+                redo[r] = False
             good = ~unproven & ~redo[w_rows]  # (a row scored again gets its round below)
             merged_w = (w_docs[good], w_scores[good], w_rows[good])
             both_w = (w_rows[good], w_docs[good], w_scores[good], w_docs0[good], s_w0[mine][good])

@@ -695,6 +695,57 @@ def test_the_wide_rows_first_round_is_merged_as_the_neighbours_are(seed: int, mo
     assert merged > 0
 
 
+@pytest.mark.parametrize("seed", [1, 2])
+def test_a_wide_row_whose_neighbours_cannot_be_merged_takes_them_from_its_merged_wider_round(
+    seed: int, monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """A row whose neighbours cannot be merged (a listed document lost its place) but whose first
+    wider round can be is not scored again: its neighbours are that round's first ones. Articles
+    and state are those of a run from scratch."""
+    cfg = RelatedConfig(count=4, min_score=0.02)
+    gen, articles = _start(seed, n=160, words=300)
+    articles += [replace(a, slug=a.slug + f"-copy{k}") for a in articles[:6] for k in range(WIDER.candidates)]
+    _, state = relate_with(articles, cfg, None, WIDER)
+    real_top, real_merge = relate_mod.rm.top_neighbours, relate_mod._merge_neighbours
+    scored: set[int] = set()
+    merges: list[tuple[tuple, np.ndarray]] = []
+
+    def counted(x, postings_t, count, rows=None, *args, **kwargs):  # type: ignore[no-untyped-def]
+        rows = list(rows) if rows is not None else list(range(x.shape[0]))
+        if sys._getframe(1).f_code.co_name == "_incremental":
+            scored.update(rows)
+        return real_top(x, postings_t, count, rows, *args, **kwargs)
+
+    def merge(*args, **kwargs):  # type: ignore[no-untyped-def]
+        out = real_merge(*args, **kwargs)
+        merges.append((args, out.copy()))
+        return out
+
+    monkeypatch.setattr(relate_mod.rm, "top_neighbours", counted)
+    monkeypatch.setattr(relate_mod, "_merge_neighbours", merge)
+    taken = 0
+    for step in range(12):
+        i = gen.rng.randrange(len(articles))
+        if step % 3 == 1:
+            articles.append(replace(articles[i], slug=f"{articles[i].slug}-more{step}"))
+        else:
+            del articles[i]
+        scored.clear()
+        merges.clear()
+        out, got = relate_with(articles, cfg, state, WIDER)
+        expected, fresh = relate_with(articles, cfg, None, WIDER)
+        assert out == expected
+        assert_same_state(got, fresh)
+        if len(merges) == 2:  # the neighbours' merge, then the wider rounds' (of rows ``ids``)
+            (_, short), (args, unproven) = merges
+            w_rows = args[9]
+            took = w_rows[~unproven & short[w_rows]]
+            assert not set(took.tolist()) & scored
+            taken += len(took)
+        state = got
+    assert taken > 0
+
+
 @pytest.mark.parametrize("seed", [1, 2, 3])
 def test_wide_rows_read_from_their_rounds_are_dirty_as_the_products_say(seed: int) -> None:
     """Step 7's checks of a wide list read from its first wider round before and now decide what
