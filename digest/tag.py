@@ -942,8 +942,9 @@ def _common_or_place_word(low: str, lex: Lexicon) -> bool:
 def _two_names(words: tuple[_Info, ...], lex: Lexicon) -> tuple[tuple[_Info, ...], ...]:
     """Two names a run joins with its first "and" or "of", when the run is not one name: "Foo
     Fighters and Iron Maiden", "Drayton Yard and Lighthouse Point", "Hollis Varnum of Farrant
-    Research", "Erik Johnson of Lindenhurst" (a given name first) (but "Marks and Spencer", "Securities and Exchange Commission", "Bank of England",
-    "Royal Bank of Scotland" are one name each). Empty when the run is one name."""
+    Research", "Erik Johnson of Lindenhurst" (a given name first); but "Marks and Spencer",
+    "Securities and Exchange Commission", "Bank of England", "Royal Bank of Scotland" are one name
+    each. Empty when the run is one name."""
     k = next((k for k in range(1, len(words) - 1) if words[k][1] in ("and", "of")), 0)
     if k:
         whole = _mention(words)
@@ -1680,11 +1681,11 @@ _SUPERLATIVES = frozenset({"best", "worst", "most", "least"})
 _ADJECTIVE_BASES = frozenset("""slow fast quick tough hard soft fine strong weak tall short wide deep
 cheap rich poor young safe close clear bright dark warm cold cool smart rare pure sure near dear
 fair kind proud loud quiet brave calm cruel dense""".split())
-#: Counting words that make a describing compound ("nine-year", "two-goal", "multi-award").
+#: First words that make a describing compound ("nine-year", "two-goal", "multi-award", "long-term").
 _COUNTING = re.compile(r"(?:one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|[a-z]+teen|twenty|thirty|forty|fifty|sixty|seventy|eighty|ninety|hundred|thousand|million|billion|half|multi|single|double|triple|once|all|non|ex|anti|pro|co|semi|well|long|short|full|part|high|low|first|last|record)")
 #: Words before a verb's plain form ("will reveal", "not accept"); "to" only counts before an object
 #: ("to reveal the", "to sue them"), as "to court" or "to school" is a noun.
-_BEFORE_VERB = frozenset({"will", "would", "could", "can", "may", "might", "should", "must", "shall", "cannot", "not", "n't", "did", "does", "do"})
+_BEFORE_VERB = frozenset({"will", "would", "could", "can", "may", "might", "should", "must", "shall", "cannot", "not", "did", "does", "do"})
 _OBJECTS = frozenset({"a", "an", "the", "this", "that", "these", "those", "his", "her", "its", "their", "our", "my", "your", "him", "them", "it", "us", "me", "what", "how", "whether", "whom"})
 #: Words after a verb that takes an object ("identify the", "ensure their", "sue them").
 _OBJECT_AFTER = frozenset({"a", "an", "the", "his", "her", "its", "their", "our", "my", "your", "him", "them", "us", "me"})
