@@ -587,7 +587,9 @@ def _read(article: Article) -> _Doc:
             # A capital at the start of a sentence proves nothing: trust it when the word is
             # capitalised elsewhere, is a known place or name, or starts a run of capitals.
             ecap = low in proper_seen or (i[5] and low not in stop) or _fold(i[0]) in places or _camel(i[0])
-            if not ecap and low not in stop and flat[j + 1][2]:
+            if not ecap and low not in stop and flat[j + 1][2] and (
+                    low not in lex.breakers or low in IRREGULAR_PAST or low == "new"):
+                # (but "Despite", "Like", "Let" before a name: a sentence's first word, not the name's)
                 if lower_seen is None:
                     plain = flat if not any(tcase) else chain.from_iterable(u for u, tc in zip(units, tcase) if not tc)
                     lower_seen = set(map(_LOWER_WRITTEN, plain))

@@ -667,6 +667,7 @@ def test_a_name_with_a_number_is_not_cut_before_the_number() -> None:
         ("FBI Special Agent Jason Pack said the Department of Foreign Affairs had been told.", {"Jason Pack"},
          {"Department of Foreign Affairs"}),
         ("Erik Johnson of Lindenhurst was hurt in the fire, police said.", {"Erik Johnson"}, set()),  # a person "of" a place
+        ("He was hurt. Despite Kelly Holmes winning, the team lost.", {"Kelly Holmes"}, set()),  # a sentence's first word
     ],
 )
 def test_a_title_inside_a_name_is_cut_off_the_person(text: str, people: set[str], not_people: set[str]) -> None:
