@@ -19,7 +19,7 @@ from concurrent.futures import ProcessPoolExecutor
 from contextlib import closing, contextmanager, nullcontext
 from dataclasses import replace
 from functools import partial
-from itertools import compress
+from itertools import compress, islice
 from operator import attrgetter, is_not
 from pathlib import Path
 from typing import Callable, Iterable, Iterator, Mapping, Sequence
@@ -28,7 +28,7 @@ from . import cache, clean, readers, relate, render, stages, text, write
 from .config import Config, TagsConfig
 from .discover import discover
 from .errors import DigestError
-from .model import Article, BuildResult, Corpus, Problem, SourceFile
+from .model import Article, BuildResult, Corpus, Entity, Problem, SourceFile
 from .relate_matrix import give_back_memory
 
 log = logging.getLogger(__name__)
@@ -90,6 +90,7 @@ def _build(
     sources, warnings = discover(config.paths.content)
     step("found", len(sources))
     corpus, save, origins = _load(sources, config, sentences, jobs, step, store if use_cache else None)
+    del sources  # one object and path per file (some 50 MB at 100,000 files): not needed past loading
     # Phase 2: emit — relate across the corpus, render every page, swap the site in.
     # A store kept for the next build (watch) is saved once the pages are out, not before, so
     # that an edit shows sooner; also when rendering fails (a template error does not throw
@@ -114,6 +115,13 @@ def _build(
         # would freeze the last build's garbage.
         with cache.frozen_after() if release else nullcontext():
             articles, relate_state = related(corpus.articles, config, store if use_cache else None, tokens)
+            prints = _prints(articles, origins)
+            if release:
+                articles = _for_render(articles)
+        # The articles as they were before relate are not needed past this point (nor what
+        # stood for them): only those relate gave, and of those, a build that lets its store
+        # go keeps only what the pages show (see _for_render).
+        corpus, origins, tokens = replace(corpus, articles=()), [], None
         if release and store is not None and use_cache:
             # Not needed again in this process: on disk now, and out of memory before the render
             # workers fork (it is a third of the main process at 10,000 articles).
@@ -123,7 +131,7 @@ def _build(
             relate_state = None
             give_back_memory()
         step("related", len(articles))
-        written = emit(articles, config, jobs, store if use_cache else None, _prints(articles, origins))
+        written = emit(articles, config, jobs, store if use_cache else None, prints, keep=not release)
         step("rendered and written", len(written))
     finally:
         if not saved:
@@ -372,6 +380,10 @@ def _clean_into(pool, fresh: dict[str, stages.Fresh], context: clean.CleanContex
 def _summarise_into(pool, fresh: dict[str, stages.Fresh], stats: text.Stats, n: int, tags: TagsConfig, errors: list[Problem]) -> None:
     todo = list(fresh)
     stage = stages.Guarded(partial(stages.summarise_and_tag, stats=stats, n=n, tags=tags), "summarise")
+    # One object for equal tags, keyphrases and entities across the corpus (names and tags recur
+    # from article to article; each came back from a worker as its own copy): these are a third
+    # of an article in memory, and the build holds every article until its pages are written.
+    shared: dict = {}
     # Each article's words go with it, so that the worker sends back only the other words it read.
     for rel, (result, problem) in zip(todo, pool.map(stage, [(fresh[rel].article, fresh[rel].vocab) for rel in todo])):
         if problem is not None:
@@ -379,13 +391,23 @@ def _summarise_into(pool, fresh: dict[str, stages.Fresh], stats: text.Stats, n: 
             del fresh[rel]
             continue
         changes, words = result
+        for name in _SHARED_FIELDS:
+            values = changes.get(name)
+            if values:
+                changes[name] = tuple(map(shared.setdefault, map(_KEY_OF[name], values), values))
         fresh[rel].article = replace(fresh[rel].article, **changes)
         fresh[rel].idf_words = None if words is None else tuple(map(sys.intern, words))
 
 
+#: The fields that summarise and tag set whose values :func:`_summarise_into` shares, and the key
+#: each value is shared by (an entity by its fields: a tuple hashes in C).
+_SHARED_FIELDS = ("tags", "keyphrases", "entities")
+_KEY_OF: dict[str, Callable] = {"tags": str, "keyphrases": str, "entities": Entity.state_of}  # type: ignore[attr-defined]
+
+
 def emit(
     articles: Sequence[Article], config: Config, jobs: int | None = None, store: cache.Store | None = None,
-    prints: Mapping[str, tuple[bytes, bool]] | None = None,
+    prints: Mapping[str, tuple[bytes, bool]] | None = None, keep: bool = True,
 ) -> list[str]:
     """Render every page into a folder beside the output and swap it in; returns the paths.
 
@@ -396,7 +418,9 @@ def emit(
     with it, and ``prints`` saying which articles are made from what they were made from
     last time (see :func:`_prints`), only the pages an edit can reach are looked at. Large
     sites are otherwise rendered by ``jobs`` processes, each taking the pages whose path
-    hashes to its share.
+    hashes to its share. ``keep``: whether the memo kept in ``store``'s memory keeps the article
+    views too (for a next build in this process); else they are let go of once the render
+    workers have them.
     """
     output = config.paths.output
     memo = None
@@ -423,7 +447,10 @@ def emit(
             _EMIT_STATE[:] = [folder.root, folder.previous, folder.update, previous, renderer]
             try:
                 with ProcessPoolExecutor(max_workers=parts, mp_context=mp.get_context("fork")) as pool:
-                    for share, members, view_keys, listings in pool.map(_emit_worker, [(k, parts) for k in range(parts)]):
+                    shares = pool.map(_emit_worker, [(k, parts) for k in range(parts)])  # forked here, each worker at once
+                    if not keep:  # the workers have their copy; what they send back takes the room
+                        renderer.views = {}
+                    for share, members, view_keys, listings in shares:
                         made.update(share)
                         renderer.members.update(members)
                         renderer.view_keys.update(view_keys)
@@ -541,6 +568,20 @@ def _aside(work: Callable[[], None]) -> Callable[[], str | None]:
     return wait
 
 
+#: The fields of an article that no step after relate reads: what tagging found (relate's
+#: entities and keyphrases), the lines cleaning dropped (relate's named headlines) and the front
+#: matter's tags and summary (already the article's own). Pages never show them.
+_PAST_RELATE = {"keyphrases": (), "entities": (), "removed": (), "meta_tags": (), "meta_summary": ()}
+
+
+def _for_render(articles: Sequence[Article]) -> tuple[Article, ...]:
+    """``articles`` without :data:`_PAST_RELATE`, for a build whose articles die with it: some
+    25 strings and entities an article (a quarter of one, as the tag stage sends it back), which
+    render and its forked workers need not hold."""
+    strip = attrgetter(*_PAST_RELATE)
+    return tuple(replace(a, **_PAST_RELATE) if any(strip(a)) else a for a in articles)
+
+
 def _prints(articles: Sequence[Article], origins: Sequence[tuple[str, Article, bool, bytes]]) -> dict[str, tuple[bytes, bool]]:
     """For each article, a hash of what it is made from: the key of its cache entry (which
     stands for the entry's content once saved) and the fields set since (slug, related links,
@@ -589,8 +630,9 @@ def _emit_worker(share: tuple[int, int]) -> tuple[dict, dict, dict, dict]:
     # walks, so that the memory pages the parent shares with this process get copied).
     gc.freeze()
     root, previous_site, update, previous, renderer = _EMIT_STATE  # the build's renderer, as it was at the fork
+    known = len(renderer.view_keys)  # the build's process has these (keyed before the fork)
     made = _emit_share(renderer, share, write.Staging(root, previous_site, update), previous)
-    return made, renderer.members, renderer.view_keys, renderer.listings
+    return made, renderer.members, dict(islice(renderer.view_keys.items(), known, None)), renderer.listings
 
 
 def _emit_share(

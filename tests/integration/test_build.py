@@ -368,3 +368,61 @@ def test_a_one_off_build_freezes_the_related_articles_and_watch_builds_do_not(pr
         assert any(id(a) in tracked for a in made[2])  # made by relate in this build, not frozen
     finally:
         gc.unfreeze()
+
+
+def test_pages_need_nothing_that_only_the_steps_before_render_read(project: Path, tmp_path: Path, monkeypatch) -> None:
+    """A build that lets its store go renders its articles without their entities, keyphrases,
+    removed lines and front-matter tags and summary (read by the steps before render only); its
+    pages are those of a build that keeps them (as digest watch's builds do)."""
+    from dataclasses import replace
+
+    from digest import pipeline
+
+    config = load_config(root=project)
+    one = replace(config, paths=replace(config.paths, output=tmp_path / "one", cache=tmp_path / "cache-one"))
+    two = replace(config, paths=replace(config.paths, output=tmp_path / "two", cache=tmp_path / "cache-two"))
+    given = []
+    real = pipeline.emit
+
+    def emit(articles, *args, **kwargs):
+        given.append(articles)
+        return real(articles, *args, **kwargs)
+
+    monkeypatch.setattr(pipeline, "emit", emit)
+    build(one)
+    build(two, store=pipeline.open_cache(two))
+    stripped, kept = given
+    for name in pipeline._PAST_RELATE:
+        assert not any(getattr(a, name) for a in stripped), name
+    for name in ("entities", "keyphrases", "removed", "meta_tags"):
+        assert any(getattr(a, name) for a in kept), name
+    files = lambda root: {p.relative_to(root): p.read_bytes() for p in root.rglob("*") if p.is_file()}  # noqa: E731
+    assert files(tmp_path / "one") == files(tmp_path / "two")
+
+
+def test_equal_tags_keyphrases_and_entities_are_one_object(make_project) -> None:
+    """Each article's tags, keyphrases and entities come back from the tag stage as its own
+    copies; the corpus keeps one object for equal ones."""
+    from digest import pipeline
+    from digest.discover import discover
+
+    root = make_project({"content/a.md": MD, "content/b.md": MD.replace("Tom Hale", "Other Writer")})
+    config = load_config(root=root)
+    a, b = pipeline.load(discover(config.paths.content)[0], config, jobs=1).articles
+    for name in pipeline._SHARED_FIELDS:
+        mine, theirs = getattr(a, name), getattr(b, name)
+        assert mine and mine == theirs, name
+        assert all(x is y for x, y in zip(mine, theirs)), name
+
+
+def test_the_render_memo_keys_every_view_when_workers_render(project: Path) -> None:
+    """The render workers send back only the view keys the build's process lacks; the memo it
+    saves still keys every published article's view (else the next build looks at every page)."""
+    _forks_only_alone()
+    from digest import pipeline, render
+
+    config = load_config(root=project)
+    result = build(config, jobs=2)
+    memo = pipeline.cache_store(config).part(pipeline._RENDER_MEMO)
+    assert isinstance(memo, render.RenderMemo) and memo.views == {}
+    assert memo.view_keys.keys() == memo.prints.keys() and len(memo.view_keys) == result.articles
