@@ -1684,7 +1684,8 @@ _ADJECTIVE_BASES = frozenset("""slow fast quick tough hard soft fine strong weak
 cheap rich poor young safe close clear bright dark warm cold cool smart rare pure sure near dear
 fair kind proud loud quiet brave calm cruel dense""".split())
 #: First words that make a describing compound ("nine-year", "two-goal", "multi-award", "long-term").
-_COUNTING = re.compile(r"(?:one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|[a-z]+teen|twenty|thirty|forty|fifty|sixty|seventy|eighty|ninety|hundred|thousand|million|billion|half|multi|single|double|triple|once|all|non|ex|anti|pro|co|semi|well|long|short|full|part|high|low|first|last|record)")
+#: (besides :data:`_NUMBER_WORDS`, numbers and ordinals)
+_COUNTING = re.compile(r"(?:[a-z]+teen|sixty|seventy|eighty|ninety|multi|single|double|triple|once|all|non|ex|anti|pro|co|semi|well|long|short|full|part|high|low|last|record)")
 #: Words before a verb's plain form ("will reveal", "not accept"); "to" only counts before an object
 #: ("to reveal the", "to sue them"), as "to court" or "to school" is a noun.
 _BEFORE_VERB = frozenset({"will", "would", "could", "can", "may", "might", "should", "must", "shall", "cannot", "not", "did", "does", "do"})
@@ -1778,7 +1779,7 @@ def _word_form(word: str) -> str:
     if _ADJECTIVE.fullmatch(last):
         return "adjective"
     first = parts[0]
-    if len(parts) > 1 and (_is_number(first) or _COUNTING.fullmatch(first) or _ORDINAL.fullmatch(first)):
+    if len(parts) > 1 and (_is_number(first) or first in _NUMBER_WORDS or _COUNTING.fullmatch(first) or _ORDINAL.fullmatch(first)):
         return "mostly"
     if _ADJECTIVE_MOSTLY.fullmatch(last):
         return "mostly"
