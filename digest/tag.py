@@ -1764,6 +1764,12 @@ def _no_topic(word: str, doc: _Doc) -> bool:
     return 2 * verb >= seen and form != "noun"
 
 
+#: Forms of a phrase's last word that :func:`_no_topic` may judge ("debts owed", "gang raped"): a
+#: phrase ends in its noun, and a noun there may look like something else to it ("music" of
+#: "digital music" is never followed by nothing, "arrest" of "house arrest" is a verb elsewhere).
+_NOT_A_HEAD = frozenset({"adjective", "past", "ordinal", "en"})
+
+
 @lru_cache(maxsize=1 << 14)
 def _word_form(word: str) -> str:
     """What a word's form says of it, for :func:`_no_topic`: "ordinal" ("seventh", "24th"),
@@ -1903,8 +1909,10 @@ def _build_tags(article: Article, analysis: _Analysis, cfg: TagsConfig, credit: 
             continue  # "aiming": a verb form more often than a topic
         if not r.name and " " not in r.display and _word_info(r.display)[3] == "v":
             continue  # "halted": a past form alone tells what happened, not what the story is about
-        if not r.name and " " not in r.display and r.display.islower() and doc is not None and _no_topic(r.display, doc):
-            continue  # "economic", "toughest", "reveal": the story's topic is a noun
+        last = r.display.rsplit(" ", 1)[-1]
+        if not r.name and r.display.islower() and doc is not None and (
+                last == r.display or _word_form(last) in _NOT_A_HEAD) and _no_topic(last, doc):
+            continue  # "economic", "toughest", "reveal", "debts owed": the story's topic is a noun
         if r.name and not r.entity and " " in r.display and _fold(r.display).rsplit(" ", 1)[-1] in lex.modifiers:
             continue  # "Israeli Prime", "US Vice": a name cut before the title it starts
         if credit and r.name and _fold(r.display) == credit:
