@@ -1689,15 +1689,17 @@ _COUNTING = re.compile(r"(?:[a-z]+teen|sixty|seventy|eighty|ninety|multi|single|
 #: Words before a verb's plain form ("will reveal", "not accept"); "to" only counts before an object
 #: ("to reveal the", "to sue them"), as "to court" or "to school" is a noun.
 _BEFORE_VERB = frozenset({"will", "would", "could", "can", "may", "might", "should", "must", "shall", "cannot", "not", "did", "does", "do"})
-_OBJECTS = frozenset({"a", "an", "the", "this", "that", "these", "those", "his", "her", "its", "their", "our", "my", "your", "him", "them", "it", "us", "me", "what", "how", "whether", "whom"})
+_OBJECT_PRONOUNS = frozenset({"him", "them", "us", "me"})
+_OBJECTS = _DETERMINERS | _OBJECT_PRONOUNS | {"it", "what", "how", "whether", "whom"}
 #: Words after a verb that takes an object ("identify the", "ensure their", "sue them").
-_OBJECT_AFTER = frozenset({"a", "an", "the", "his", "her", "its", "their", "our", "my", "your", "him", "them", "us", "me"})
+_OBJECT_AFTER = (_DETERMINERS - {"this", "that", "these", "those"}) | _OBJECT_PRONOUNS
 #: Words before an adjective and (nearly) never before a noun ("very strong", "too early").
 _DEGREE = frozenset({"very", "so", "too", "quite", "extremely", "fairly", "rather", "increasingly", "relatively", "highly", "really", "less", "least"})
+_BE = frozenset({"is", "was", "are", "were", "be", "been", "being"})
 #: Words before a participle ("have risen", "was beaten").
-_BEFORE_PARTICIPLE = frozenset({"have", "has", "had", "having", "be", "been", "being", "is", "was", "are", "were", "get", "got", "gets"})
+_BEFORE_PARTICIPLE = _BE | {"have", "has", "had", "having", "get", "got", "gets"}
 #: Words before an adjective used as one ("is confident", "very important", "more aggressive").
-_LINKING = frozenset({"is", "was", "are", "were", "be", "been", "being", "become", "became", "becomes", "seem", "seems", "seemed", "remain", "remains", "remained", "very", "so", "too", "more", "most", "less", "least", "quite", "how", "as"})
+_LINKING = _BE | _DEGREE | {"become", "became", "becomes", "seem", "seems", "seemed", "remain", "remains", "remained", "more", "most", "how", "as"}
 
 
 #: A describing compound: a name or noun and a participle or the like ("London-based",
@@ -1859,13 +1861,8 @@ def _superlative(word: str, doc: _Doc) -> bool:
 def _build_tags(article: Article, analysis: _Analysis, cfg: TagsConfig, credit: str = "") -> tuple[str, ...]:
     lex = lexicon()
     doc = analysis.doc
-    words_of_names: list[frozenset[str]] = []
-
-    def named_words() -> frozenset[str]:
-        """The words of the article's entity names of two words or more (folded)."""
-        if not words_of_names:
-            words_of_names.append(frozenset(w for e in analysis.entities if " " in e.name for w in _fold(e.name).split()))
-        return words_of_names[0]
+    #: the words of the article's entity names of two words or more (folded)
+    named_words = frozenset(w for e in analysis.entities if " " in e.name for w in _fold(e.name).split())
 
     aliases = dict(cfg.aliases)
     table = alias_table(aliases)
@@ -1919,7 +1916,7 @@ def _build_tags(article: Article, analysis: _Analysis, cfg: TagsConfig, credit: 
             continue  # "CNN" of "(CNN)": who reported the story, not what it is about
         if " " not in r.display and _DESCRIBING.fullmatch(r.display.lower()):
             continue  # "London-based", "Oscar-winning", "scandal-hit": says of whom, not who
-        if r.display[:1].isupper() and " " not in r.display and _fold(r.display) in lex.heads and _fold(r.display) in named_words():
+        if r.display[:1].isupper() and " " not in r.display and _fold(r.display) in lex.heads and _fold(r.display) in named_words:
             continue  # "University" beside "University of California": a piece of the name
         if r.name and " " not in r.display and doc is not None and _numbered(r.display.lower(), doc):
             continue  # "Route" of "Route 9", "Formula" of "Formula 1": a piece of the name
