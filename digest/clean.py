@@ -205,6 +205,20 @@ def sentences_of(blocks: Iterable[Block]) -> tuple[str, ...]:
     return tuple(out)
 
 
+def quoted_sentences(blocks: Iterable[Block]) -> frozenset[int]:
+    """Positions, in :func:`sentences_of`'s order, of the sentences of quote blocks: speech or
+    writing set apart from the text, whose speaker or source the sentences before name."""
+    out: list[int] = []
+    k = 0
+    for block in blocks:
+        if block.kind in ("p", "li", "quote"):
+            n = len(split_sentences(block.text))
+            if block.kind == "quote":
+                out.extend(range(k, k + n))
+            k += n
+    return frozenset(out)
+
+
 # ---------------------------------------------------------------------------
 # Dates
 # ---------------------------------------------------------------------------

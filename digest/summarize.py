@@ -38,6 +38,7 @@ from typing import TYPE_CHECKING, Collection, Mapping, Protocol, Sequence
 
 import numpy as np
 
+from digest import clean
 from digest import text as txt
 
 if TYPE_CHECKING:
@@ -80,6 +81,23 @@ _FURNITURE = re.compile(
 )
 # Cheap substring test before the (slow) pattern: one of these occurs in every furniture line.
 _FURNITURE_HINTS = ("©", "(c)", "reserved", "contributed", "reporting", "writing", "editing", "original", "click", "sign up", "follow")
+# A pointer elsewhere, in a sentence of the story: "Full results and photos are on the Herald's
+# race page", "For more information, visit ...", "More pictures can be found at www....".
+_POINTER = re.compile(
+    r"\b(?:full|more|further|latest)\s+(?:\S+\s+){0,3}?(?:results|details|coverage|information|photos|pictures"
+    r"|images|videos?|updates|reports?|stories|story)\b(?:\s+\S+){0,8}?\s+(?:is|are|can\s+be\s+(?:found|seen|read"
+    r"|watched))\s+(?:available\s+)?(?:on|at)\s+(?:www\.|https?://|(?:\S+\s+){0,5}?(?:page|site|website|blog|app"
+    r"|channel|feed)\b)"
+    r"|\bfor\s+(?:more|further|the\s+latest|full)\s+(?:\S+\s+){0,3}?(?:information|details|news|updates|coverage"
+    r"|results)\b(?:\s+\S+){0,5}?,?\s+(?:visit|see|go\s+to|read|click|check)\b",
+    re.IGNORECASE,
+)
+# Words of which a sentence holds one of each before the pattern is worth trying.
+_POINTER_WORDS = (
+    frozenset("full more further latest".split()),
+    frozenset("results details coverage information photos pictures images video videos updates report reports "
+              "stories story news".split()),
+)
 
 
 @dataclass(frozen=True, slots=True, eq=False)
@@ -654,6 +672,7 @@ class Readability:
 
     excluded: frozenset[int]  #: fragments, questions, headings, credits, quotation tails, clauses: never taken
     dependent: frozenset[int]  #: open with a pronoun or connective
+    attached: frozenset[int] = frozenset()  #: speech whose speaker only the sentence before names: taken only after it
 
 
 def is_fragment(sentence: str) -> bool:
@@ -677,12 +696,22 @@ def _end_char(sentence: str) -> str:
 
 
 def is_furniture(sentence: str) -> bool:
-    """A credit, copyright or sharing line ("X contributed to this report", "All rights reserved")."""
+    """A credit, copyright or sharing line ("X contributed to this report", "All rights reserved"),
+    or a pointer to other pages ("Full results are on our race page")."""
+    return _is_credit(sentence) or _points_elsewhere(sentence, txt.words(sentence))
+
+
+def _is_credit(sentence: str) -> bool:
     low = sentence.lower()
     for hint in _FURNITURE_HINTS:
         if hint in low:
             return _FURNITURE.search(sentence) is not None
     return False
+
+
+def _points_elsewhere(sentence: str, words: Sequence[str]) -> bool:
+    """Holds a pointer to other pages ("Full results are on our race page"); ``words`` are its words."""
+    return all(not need.isdisjoint(words) for need in _POINTER_WORDS) and _POINTER.search(sentence) is not None
 
 
 def is_clause(sentence: str) -> bool:
@@ -721,6 +750,23 @@ def continues_quote(sentence: str) -> bool:
 _QUOTE_MARK = re.compile('[“”"]')
 
 
+def is_unattributed_quote(sentence: str) -> bool:
+    """Quoted speech that does not say who speaks: the sentence opens with a quotation mark and
+    no word follows the quotation's end in it (``"But we need a clear rule."``, or a quotation
+    that runs on into the next sentence). The speaker is named in the sentence before
+    (``"Nobody wants to cancel it," Ashworth said.``), and a reader of the summary would not know
+    whose words these are without it. ``"X," she said.`` and ``"Y" is the word of the year.``
+    are not such sentences."""
+    s = sentence.lstrip()
+    if s[:1] not in ('"', "“"):
+        return False
+    end = s.find("”" if s[0] == "“" else '"', 1)
+    return end < 0 or _WORD_CHAR.search(s, end + 1) is None
+
+
+_WORD_CHAR = re.compile(r"[^\W_]")
+
+
 def is_dependent(sentence: str) -> bool:
     """Opens with an unresolved pronoun or connective ("He said", "But", "This").
 
@@ -757,16 +803,24 @@ def readability(
         word_counts = [len(w) for w in words]
     excluded = set()
     dependent = set()
+    attached = set()
     low = "\n".join(sentences).lower()
     furniture = any(h in low for h in _FURNITURE_HINTS)  # else no sentence is worth the test
+    first_words = _POINTER_WORDS[0]
     for i, s in enumerate(sentences):
         # a sentence that ends in a full stop is neither a question nor a heading
-        if (word_counts[i] < MIN_WORDS or (s[-1:] != "." and (is_question(s) or is_heading(s))) or (furniture and is_furniture(s))
+        if (word_counts[i] < MIN_WORDS or (s[-1:] != "." and (is_question(s) or is_heading(s)))
+                or (furniture and _is_credit(s)) or (not first_words.isdisjoint(words[i]) and _points_elsewhere(s, words[i]))
                 or (('"' in s or "”" in s) and continues_quote(s)) or is_clause(s)):
             excluded.add(i)
+        elif i and s[:1] in _OPENING_QUOTES and is_unattributed_quote(s):
+            attached.add(i)
         elif words[i] and words[i][0] in _DEPENDENT_OPENERS and _opens_dependent(words[i]):
             dependent.add(i)
-    return Readability(frozenset(excluded), frozenset(dependent))
+    return Readability(frozenset(excluded), frozenset(dependent), frozenset(attached))
+
+
+_OPENING_QUOTES = frozenset('"“')
 
 
 #: A sentence sharing at least this share (Jaccard) of its words with the headline repeats it.
@@ -807,6 +861,7 @@ def select(
     dependent: Collection[int] = (),
     dependent_penalty: float = DEPENDENT_PENALTY,
     loose_penalty: float = 1.0,
+    attached: Collection[int] = (),
 ) -> list[int]:
     """Pick up to ``n`` sentence indices, best first, and return them in document order.
 
@@ -816,7 +871,8 @@ def select(
     A ``dependent`` sentence keeps its full score when the sentence just before it is
     taken (its antecedent), counts ``loose_penalty`` times its score when some earlier
     sentence is taken (the summary does not open with it), and ``dependent_penalty``
-    times its score otherwise.
+    times its score otherwise. An ``attached`` sentence is a candidate only once the sentence
+    just before it is taken.
     """
     chosen: list[int] = []
     pool = sorted(i for i in scores if i not in excluded)
@@ -824,11 +880,15 @@ def select(
         first = min(chosen, default=None)
         best, best_score = pool[0], None
         for i in pool:
+            if i in attached and (i - 1) not in chosen:
+                continue
             s = scores[i]
             if i in dependent and (i - 1) not in chosen:
                 s *= loose_penalty if first is not None and first < i else dependent_penalty
             if best_score is None or s > best_score:  # pool is in order: ties keep the earlier
                 best, best_score = i, s
+        if best_score is None:  # only attached sentences are left, none after its antecedent
+            break
         pool.remove(best)
         chosen.append(best)
         if similarity is not None and pool:
@@ -848,9 +908,12 @@ def summarize_sentences(
     stats: Stats,
     n: int = 3,
     scorers: Sequence[tuple[Scorer, float]] = DEFAULT_SCORERS,
+    quoted: Collection[int] = (),
 ) -> tuple[str, ...]:
     """Return the ``n`` best of ``sentences`` (verbatim, in order, but for the dateline or agency
-    credit that opens the first: see :func:`story_of`) for a headline ``title``."""
+    credit that opens the first: see :func:`story_of`) for a headline ``title``. The sentences
+    at positions ``quoted`` are quotations set apart (a block quote): like speech that does not
+    name its speaker, each is taken only after the sentence before it."""
     if n <= 0:
         return ()
     if len(sentences) <= n:
@@ -868,6 +931,7 @@ def summarize_sentences(
         excluded=excluded,
         dependent=rules.dependent,
         loose_penalty=LOOSE_PENALTY,
+        attached=rules.attached.union(quoted) if quoted else rules.attached,
     )
     return tuple(story_of(sentences[i]) if i == 0 else sentences[i] for i in picked)
 
@@ -893,6 +957,7 @@ def summary_of(article: Article, stats: Stats, n: int = 3, sentences: Sequence[s
         return tuple(article.meta_summary)
     if sentences is None:
         sentences = article.sentences
-    summary = summarize_sentences(sentences[:MAX_SENTENCES], article.title, stats, n)
+    quoted = clean.quoted_sentences(article.body) if any(b.kind == "quote" for b in article.body) else ()
+    summary = summarize_sentences(sentences[:MAX_SENTENCES], article.title, stats, n, quoted=quoted)
     log.debug("%s: summary of %d/%d sentences", article.source, len(summary), len(sentences))
     return summary

@@ -74,6 +74,16 @@ def test_select_loose_penalty_applies_once_the_summary_has_opened() -> None:
     assert summ.select({0: 0.1, 1: 0.3, 2: 1.0}, 1, dependent={2}, dependent_penalty=0.2, loose_penalty=1.0) == [1]
 
 
+def test_select_takes_an_attached_sentence_only_after_the_one_before_it() -> None:
+    scores = {0: 0.1, 1: 0.2, 2: 1.0, 3: 0.6}
+    assert summ.select(scores, 1, attached={2}) == [3]
+    assert summ.select(scores, 2, attached={2}) == [1, 3]
+    # once its antecedent is taken, it competes with its full score
+    assert summ.select({0: 0.1, 1: 0.9, 2: 1.0, 3: 0.6}, 2, attached={2}) == [1, 2]
+    # nothing else left: the summary is shorter rather than holding it alone
+    assert summ.select({0: 0.5, 1: 1.0}, 2, excluded={0}, attached={1}) == []
+
+
 # -- readability ----------------------------------------------------------------------------
 
 
@@ -122,6 +132,82 @@ def test_readability_rules(sentence: str, fragment: bool, question: bool, headin
 def test_the_tail_of_a_quotation_is_never_taken(sentence: str, tail: bool) -> None:
     assert summ.continues_quote(sentence) is tail
     assert (0 in summ.readability([sentence]).excluded) is tail
+
+
+@pytest.mark.parametrize(
+    ("sentence", "unattributed"),
+    [
+        ('"But we need a clear rule, agreed in advance, before race morning."', True),
+        ("“But we need a clear rule, agreed in advance, before race morning.”", True),
+        ('"We need a clear rule before race morning".', True),
+        ('"We need a clear rule, agreed in advance, before race morning.', True),  # runs on
+        ('"We planned for a warm day, and we got a hot one," Ashworth said.', False),
+        ("“We planned for a warm day,” Ashworth said on Tuesday.", False),
+        ('"Bolt from the blue" is how the chief executive described the news.', False),
+        ('Ashworth said: "We need a clear rule before race morning."', False),
+        ("We need a clear rule before race morning, Ashworth said.", False),
+    ],
+)
+def test_a_quotation_that_does_not_name_its_speaker_needs_the_sentence_before(sentence: str, unattributed: bool) -> None:
+    assert summ.is_unattributed_quote(sentence) is unattributed
+    lead = "The race director said the marathon may start an hour earlier next year."
+    rules = summ.readability([lead, sentence])
+    assert (1 in rules.attached) is unattributed
+    assert summ.readability([sentence]).attached == frozenset()  # nothing before it to lean on
+
+
+class FixedScores:
+    """A scorer that rates the sentences as given."""
+
+    def __init__(self, *values: float) -> None:
+        self.values = values
+
+    def score(self, doc: summ.Doc) -> dict[int, float]:
+        return dict(enumerate(self.values))
+
+
+QUOTED = ("Organisers of the marathon may move the start of the race an hour earlier next year, the director said.",
+          "Forty runners of the marathon were treated for heat exhaustion at the race on Sunday.",
+          '"Nobody wants to cancel a race that runners have trained for," the director of the marathon said.',
+          '"But the marathon race needs a clear rule for the heat of race morning."',
+          "A survey of the marathon runners found two thirds in favour of an earlier start to the race.")
+
+
+def test_an_unattributed_quotation_is_taken_only_with_its_speaker() -> None:
+    def summary(*scores: float, n: int = 2) -> tuple[str, ...]:
+        return summ.summarize_sentences(QUOTED, "Marathon may start earlier", stats, n, scorers=((FixedScores(*scores), 1.0),))
+
+    stats = text.corpus_stats(QUOTED)
+    assert summary(0.9, 0.2, 0.3, 1.0, 0.5) == (QUOTED[0], QUOTED[4])
+    assert summary(0.9, 0.2, 0.8, 1.0, 0.5, n=3) == QUOTED[:1] + QUOTED[2:4]
+
+
+def test_block_quote_sentences_are_taken_only_after_the_sentence_before(monkeypatch: pytest.MonkeyPatch) -> None:
+    from digest import clean
+
+    lead = "The men's winner of the marathon said he would welcome an earlier start to the race."
+    quote = ("The heat made the marathon a race of survival, not of speed for the runners.",
+             "An hour earlier and the marathon course record would have gone in the race.")
+    rest = ("Organisers of the marathon may move the start of the race an hour earlier next year.",
+            "A survey of the marathon runners found two thirds in favour of an earlier start.")
+    body = (Block("p", rest[0]), Block("p", lead), Block("quote", " ".join(quote)), Block("p", rest[1]))
+    sents = (rest[0], lead) + quote + rest[1:]
+    assert clean.sentences_of(body) == sents
+    assert clean.quoted_sentences(body) == {2, 3}
+    stats = text.corpus_stats(sents)
+
+    def pick(n: int, quoted: frozenset[int] = frozenset()) -> tuple[str, ...]:
+        return summ.summarize_sentences(sents, "Marathon may start earlier", stats, n, scorers=((FixedScores(0.9, 0.5, 1.0, 0.3, 0.2), 1.0),), quoted=quoted)
+
+    assert pick(2) == (rest[0], quote[0])
+    assert pick(2, frozenset({2, 3})) == (rest[0], lead)
+    assert pick(3, frozenset({2, 3})) == (rest[0], lead, quote[0])
+    # the stage finds the quote blocks of the article's body itself
+    seen = []
+    monkeypatch.setattr(summ, "summarize_sentences", lambda *a, **kw: seen.append(kw.get("quoted")) or ())
+    art = Article(source="x.md", format="markdown", slug="x", title="Marathon may start earlier", body=body, sentences=sents)
+    summ.summary_of(art, stats, 3)
+    assert seen == [frozenset({2, 3})]
 
 
 @pytest.mark.parametrize(
@@ -181,6 +267,10 @@ def test_readability_marks_indices() -> None:
         "Copyright 2015 The Example Company. All rights reserved.",
         "Additional reporting by Jane Doe in Eastham and London.",
         "Follow us on Twitter for the latest news from the town.",
+        "Full results and photos from Sunday's race are on the Herald's race page.",
+        "More pictures of the flood can be found at www.example.org/eastham.",
+        "For more information on the closures, visit the council's website.",
+        "The latest updates on the storm are on our live page.",
     ],
 )
 def test_credits_and_copyright_lines_are_furniture(sentence: str) -> None:
@@ -192,6 +282,9 @@ def test_ordinary_sentences_are_not_furniture() -> None:
     for s in SENTENCES:
         assert not summ.is_furniture(s)
     assert not summ.is_furniture("The bridge was built by the council in 1990.")
+    assert not summ.is_furniture("More details of the plan are on the way, the council said.")
+    assert not summ.is_furniture("Full results are due on Monday, when the council meets at the town hall.")
+    assert not summ.is_furniture("The latest figures show more people are on the waiting list.")
 
 
 # -- scorers --------------------------------------------------------------------------------
