@@ -9,6 +9,7 @@ import argparse
 import logging
 import os
 import sys
+from dataclasses import replace
 from pathlib import Path
 from typing import Sequence
 
@@ -63,6 +64,8 @@ def _parser() -> argparse.ArgumentParser:
     common.add_argument("--content", type=Path, help="content folder (overrides paths.content)")
     common.add_argument("--out", type=Path, help="output folder (overrides paths.output)")
     common.add_argument("--sentences", type=_positive, help="summary length in sentences (overrides summary.sentences)")
+    common.add_argument("--ratio", type=_share, help="summary length as a share of the article's sentences, "
+                        "--sentences at most (overrides summary.ratio; 0: off)")
     common.add_argument("-j", "--jobs", type=_positive, help="worker processes for the per-article stages (default: one per core for large sites)")
     common.add_argument("-v", "--verbose", action="store_true", help="say more")
     common.add_argument("-q", "--quiet", action="store_true", help="only errors")
@@ -98,6 +101,16 @@ def _positive(value: str) -> int:
     return n
 
 
+def _share(value: str) -> float:
+    try:
+        x = float(value)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a number from 0 to 1, got {value!r}") from None
+    if not 0 <= x <= 1:
+        raise argparse.ArgumentTypeError(f"expected a number from 0 to 1, got {value!r}")
+    return x
+
+
 def _setup_logging(verbose: bool, quiet: bool) -> None:
     level = logging.DEBUG if verbose else logging.ERROR if quiet else logging.INFO
     handler = logging.StreamHandler(sys.stderr)
@@ -110,6 +123,8 @@ def _setup_logging(verbose: bool, quiet: bool) -> None:
 
 def _config(args: argparse.Namespace) -> Config:
     config = load_config(args.config)
+    if args.ratio is not None:
+        config = replace(config, summary=replace(config.summary, ratio=args.ratio))
     return with_overrides(config, content=args.content, output=args.out)
 
 

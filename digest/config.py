@@ -51,7 +51,11 @@ class PathsConfig:
 @dataclass(frozen=True, slots=True)
 class SummaryConfig:
     sentences: int = 3
-    """How many sentences a generated summary holds."""
+    """How many sentences a generated summary holds (at most, with :attr:`ratio`)."""
+    ratio: float = 0.0
+    """Share of the article's sentences a summary holds, rounded, at least one and at most
+    :attr:`sentences` (0: always :attr:`sentences`). ``ratio: 0.2`` gives a 10-sentence brief a
+    two-sentence summary and a 30-sentence story three."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -104,6 +108,7 @@ class Config:
 
 _INTERNAL = {"root", "source"}
 _CHOICES = {("front", "group_by"): ("day", "section")}
+_SHARES = {("related", "min_score"), ("summary", "ratio")}  # numbers from 0 to 1
 _POSITIVE = {
     ("summary", "sentences"), ("tags", "count"), ("related", "count"),
     ("front", "stories"), ("front", "page_size"), ("front", "feed_entries"),
@@ -227,7 +232,7 @@ def load_config(path: str | Path | None = None, root: str | Path | None = None) 
             if choices and converted not in choices:
                 problems.append(f"{sub_where}: {dotted}: expected one of {', '.join(choices)}, got {_show(subvalue)}")
                 continue
-            if key_s == "related" and sub_s == "min_score" and not 0 <= converted <= 1:
+            if (key_s, sub_s) in _SHARES and not 0 <= converted <= 1:
                 problems.append(f"{sub_where}: {dotted}: expected a number from 0 to 1, got {_show(subvalue)}")
                 continue
             values[sub_s] = converted

@@ -184,7 +184,7 @@ def cache_store(config: Config, sentences: int | None = None) -> cache.Store:
     folder, output = config.paths.cache, config.paths.output
     if folder == output or output in folder.parents:
         raise DigestError(f"paths.cache ({folder}) must not be inside paths.output ({output})")
-    return cache.Store.open(folder, (sentences or config.summary.sentences, replace(config.tags, min_articles=0)))
+    return cache.Store.open(folder, (sentences or config.summary.sentences, config.summary.ratio, replace(config.tags, min_articles=0)))
 
 
 def open_cache(config: Config, sentences: int | None = None) -> cache.Store:
@@ -312,7 +312,7 @@ def _load(
             if cache.stale_stats(entry, changed):
                 del kept[rel]
                 fresh[rel] = stages.Fresh.again(entry)
-        _summarise_into(pool, fresh, stats, n, config.tags, errors)
+        _summarise_into(pool, fresh, stats, n, config.summary.ratio, config.tags, errors)
         step("summarised and tagged", len(fresh))
 
     entries = dict(kept)
@@ -377,9 +377,9 @@ def _clean_into(pool, fresh: dict[str, stages.Fresh], context: clean.CleanContex
         fresh[rel].looked_up, fresh[rel].vocab = looked_up, tuple(map(sys.intern, vocab))
 
 
-def _summarise_into(pool, fresh: dict[str, stages.Fresh], stats: text.Stats, n: int, tags: TagsConfig, errors: list[Problem]) -> None:
+def _summarise_into(pool, fresh: dict[str, stages.Fresh], stats: text.Stats, n: int, ratio: float, tags: TagsConfig, errors: list[Problem]) -> None:
     todo = list(fresh)
-    stage = stages.Guarded(partial(stages.summarise_and_tag, stats=stats, n=n, tags=tags), "summarise")
+    stage = stages.Guarded(partial(stages.summarise_and_tag, stats=stats, n=n, tags=tags, ratio=ratio), "summarise")
     # One object for equal tags, keyphrases and entities across the corpus (names and tags recur
     # from article to article; each came back from a worker as its own copy): these are a third
     # of an article in memory, and the build holds every article until its pages are written.
@@ -504,7 +504,8 @@ def _preview(config: Config, paths: Iterable[Path], store: cache.Store, memo: re
                 context = clean.context_from([(e.article.source, e.title, e.lines) for e in store.entries.values()])
             fresh = stages.Fresh("", replace(article, **stages.clean_one(article, context)[0]), [])
             stages.fill_defaults(fresh, source.mtime)
-            done = replace(fresh.article, **stages.summarise_and_tag(fresh.article, stats=store.stats, n=sentences or config.summary.sentences, tags=config.tags)[0])
+            done = replace(fresh.article, **stages.summarise_and_tag(fresh.article, stats=store.stats, n=sentences or config.summary.sentences,
+                                                                      tags=config.tags, ratio=config.summary.ratio)[0])
             made = render.preview(memo, replace(done, slug=old.slug, related=old.related, duplicate_of=old.duplicate_of,
                                                 duplicates=old.duplicates), config)
             if made is not None and write.replace_page(config.paths.output, *made):

@@ -945,18 +945,30 @@ def story_of(sentence: str) -> str:
     return rest if end and len(rest.split()) >= 3 else sentence
 
 
-def summarize(article: Article, stats: Stats, n: int = 3) -> Article:
-    """Fill ``article.summary``: front-matter ``meta_summary`` if given, else ``n`` chosen sentences."""
-    return dataclasses.replace(article, summary=summary_of(article, stats, n))
+def summarize(article: Article, stats: Stats, n: int = 3, ratio: float = 0.0) -> Article:
+    """Fill ``article.summary``: front-matter ``meta_summary`` if given, else ``n`` chosen sentences
+    (with a ``ratio``, that share of the article's sentences, ``n`` at most)."""
+    return dataclasses.replace(article, summary=summary_of(article, stats, n, ratio=ratio))
 
 
-def summary_of(article: Article, stats: Stats, n: int = 3, sentences: Sequence[str] | None = None) -> tuple[str, ...]:
+def length(count: int, n: int, ratio: float) -> int:
+    """Sentences in the summary of an article of ``count`` sentences: ``ratio`` of them, rounded
+    half up, at least one and at most ``n``."""
+    return max(1, min(n, math.floor(ratio * count + 0.5)))
+
+
+def summary_of(
+    article: Article, stats: Stats, n: int = 3, sentences: Sequence[str] | None = None, ratio: float = 0.0,
+) -> tuple[str, ...]:
     """The summary :func:`summarize` gives ``article``, ``sentences`` standing for its own
-    sentences when given (a caller that makes them can set both fields in one ``replace``)."""
+    sentences when given (a caller that makes them can set both fields in one ``replace``).
+    With a ``ratio``, that share of the sentences (see :func:`length`), ``n`` at most."""
     if article.meta_summary:
         return tuple(article.meta_summary)
     if sentences is None:
         sentences = article.sentences
+    if ratio:
+        n = length(len(sentences), n, ratio)
     quoted = clean.quoted_sentences(article.body) if any(b.kind == "quote" for b in article.body) else ()
     summary = summarize_sentences(sentences[:MAX_SENTENCES], article.title, stats, n, quoted=quoted)
     log.debug("%s: summary of %d/%d sentences", article.source, len(summary), len(sentences))

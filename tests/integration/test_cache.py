@@ -1,13 +1,15 @@
 """The build cache: a warm build redoes only what changed and gives the same site as a cold one."""
 from __future__ import annotations
 
+import math
 import shutil
 from dataclasses import replace
 from pathlib import Path
 
 import pytest
 
-from digest import build, load_config
+from digest import build, clean, load_config
+from digest.pipeline import cache_store, inspect
 from digest.config import Config
 from digest.errors import DigestError
 
@@ -246,11 +248,11 @@ def test_a_render_code_change_keeps_the_articles_but_not_the_relate_state(projec
     config = load_config(root=project)
     build(config)
     real = cache.code_version
-    store = cache.Store.open(config.paths.cache, (config.summary.sentences, replace(config.tags, min_articles=0)))
+    store = cache_store(config)
     assert store.part("relate") is not None
     # As if relate.py or render.py had been edited: the whole-package version moves, the article one does not.
     monkeypatch.setattr(cache, "code_version", lambda articles_only=False: real(articles_only=True) if articles_only else "other")
-    store = cache.Store.open(config.paths.cache, (config.summary.sentences, replace(config.tags, min_articles=0)))
+    store = cache_store(config)
     assert store.part("relate") is None
     steps, _ = _steps(config)
     assert steps["summarised and tagged"] == 0
@@ -262,6 +264,28 @@ def test_a_changed_setting_starts_a_new_cache(project: Path) -> None:
     build(config)
     steps, _ = _steps(config, sentences=2)
     assert steps["summarised and tagged"] == 15
+
+
+def test_a_summary_ratio_starts_a_new_cache_and_shortens_short_stories(project: Path) -> None:
+    config = load_config(root=project)
+    build(config)
+    pages = _files(config.paths.output)
+    paths = sorted(p for p in config.paths.content.rglob("*") if p.is_file())
+    three = {a.slug: a.summary for a in inspect(paths, config)[0]}
+    short = replace(config, summary=replace(config.summary, ratio=0.1))
+    steps, _ = _steps(short)
+    assert steps["summarised and tagged"] == 15
+    assert _files(config.paths.output) != pages
+    lengths = []
+    for article in inspect(paths, short)[0]:
+        if article.meta_summary:  # the front matter's summary, whatever its length
+            assert article.summary == article.meta_summary
+            continue
+        count = len(clean.sentences_of(article.body))
+        lengths.append(len(article.summary))
+        assert len(article.summary) == max(1, min(3, math.floor(0.1 * count + 0.5)))
+        assert set(article.summary) <= set(three[article.slug])  # the best of the same ranking
+    assert lengths and max(lengths) < 3  # 16-22 sentences each: two at 0.1
 
 
 def test_old_caches_are_removed_but_the_last_other_one_is_kept(project: Path) -> None:

@@ -4,6 +4,8 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import pytest
+
 from digest.cli import main
 from digest.records import KEYS
 
@@ -40,6 +42,17 @@ def test_inspect_sentences_flag(make_project, capsys) -> None:
     root = make_project({"b.md": MD})
     (rec,) = _inspect(capsys, "--sentences", "1", str(root / "b.md"))
     assert len(rec["summary"]) == 1
+
+
+def test_inspect_ratio_flag(make_project, capsys) -> None:
+    root = make_project({"b.md": MD})
+    (full,) = _inspect(capsys, str(root / "b.md"))
+    (rec,) = _inspect(capsys, "--ratio", "0.01", str(root / "b.md"))
+    assert len(full["summary"]) > 1
+    assert len(rec["summary"]) == 1 and rec["summary"][0] in full["summary"]
+    with pytest.raises(SystemExit):
+        main(["inspect", "--ratio", "2", str(root / "b.md")])
+    assert "expected a number from 0 to 1" in capsys.readouterr().err
 
 
 def test_inspect_text_format(make_project, capsys) -> None:

@@ -41,6 +41,20 @@ def test_every_problem_reported_with_file_line_and_key(tmp_path: Path) -> None:
     ]
 
 
+def test_summary_ratio_is_a_share(tmp_path: Path) -> None:
+    assert load_config(root=tmp_path).summary.ratio == 0.0
+    cfg = tmp_path / "digest.yaml"
+    cfg.write_text("summary:\n  ratio: 0.2\n")
+    assert load_config(cfg).summary.ratio == 0.2
+    cfg.write_text("summary:\n  sentences: 4\n  ratio: 1.5\nrelated:\n  min_score: -1\n")
+    with pytest.raises(ConfigError) as info:
+        load_config(cfg)
+    assert info.value.problems == [
+        f"{cfg}:3: summary.ratio: expected a number from 0 to 1, got 1.5 (float)",
+        f"{cfg}:5: related.min_score: expected a number from 0 to 1, got -1 (int)",
+    ]
+
+
 def test_invalid_yaml_names_line(tmp_path: Path) -> None:
     cfg = tmp_path / "digest.yaml"
     cfg.write_text("site:\n  title: [unclosed\n")

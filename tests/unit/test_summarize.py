@@ -84,6 +84,25 @@ def test_select_takes_an_attached_sentence_only_after_the_one_before_it() -> Non
     assert summ.select({0: 0.5, 1: 1.0}, 2, excluded={0}, attached={1}) == []
 
 
+@pytest.mark.parametrize(
+    ("count", "n", "ratio", "length"),
+    [(10, 3, 0.2, 2), (12, 3, 0.2, 2), (13, 3, 0.2, 3), (30, 3, 0.2, 3), (30, 10, 0.2, 6), (2, 3, 0.2, 1),
+     (5, 3, 0.5, 3), (1, 3, 1.0, 1), (40, 3, 0.01, 1)],
+)
+def test_summary_length_from_a_ratio(count: int, n: int, ratio: float, length: int) -> None:
+    assert summ.length(count, n, ratio) == length
+
+
+def test_a_ratio_shortens_the_summary_of_a_short_story() -> None:
+    art = make_article()  # 8 sentences
+    stats = stats_for(art)
+    full = summ.summarize(art, stats, 3).summary
+    assert len(full) == 3
+    for ratio, want in ((0.1, 1), (0.25, 2), (0.5, 3), (0.0, 3)):
+        summary = summ.summarize(art, stats, 3, ratio=ratio).summary
+        assert len(summary) == want and set(summary) <= set(full)
+
+
 # -- readability ----------------------------------------------------------------------------
 
 
