@@ -67,6 +67,11 @@ class TagsConfig:
     min_articles: int = 2
     """A tag gets its own page (and feed) once this many stories carry it; a rarer tag is
     shown on its article without a link (a page listing one story adds nothing)."""
+    sections: str = ""
+    """A YAML file of section cue words, relative to the config file, laid out as the built-in
+    ``digest/data/sections.yaml`` (copy it and edit: add, rename or drop sections, move words);
+    empty: the built-in sections (World, Politics, Business, Technology, Science, Health, Sport,
+    Entertainment, Culture). Front matter's ``section:`` wins either way."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -251,7 +256,10 @@ def _resolve(config: Config) -> Config:
         templates=(config.root / p.templates).resolve(),
         cache=(config.root / p.cache).resolve(),
     )
-    return replace(config, paths=resolved)
+    tags = config.tags
+    if tags.sections:
+        tags = replace(tags, sections=str((config.root / tags.sections).resolve()))
+    return replace(config, paths=resolved, tags=tags)
 
 
 def _suggest(key: str, names: list[str]) -> str:

@@ -24,10 +24,10 @@ from operator import attrgetter, is_not
 from pathlib import Path
 from typing import Callable, Iterable, Iterator, Mapping, Sequence
 
-from . import cache, clean, readers, relate, render, stages, text, write
+from . import cache, clean, readers, relate, render, stages, tag, text, write
 from .config import Config, TagsConfig
 from .discover import discover
-from .errors import DigestError
+from .errors import ConfigError, DigestError
 from .model import Article, BuildResult, Corpus, Entity, Problem, SourceFile
 from .relate_matrix import give_back_memory
 
@@ -184,7 +184,21 @@ def cache_store(config: Config, sentences: int | None = None) -> cache.Store:
     folder, output = config.paths.cache, config.paths.output
     if folder == output or output in folder.parents:
         raise DigestError(f"paths.cache ({folder}) must not be inside paths.output ({output})")
-    return cache.Store.open(folder, (sentences or config.summary.sentences, config.summary.ratio, replace(config.tags, min_articles=0)))
+    settings = (sentences or config.summary.sentences, config.summary.ratio, replace(config.tags, min_articles=0))
+    cues = section_cues(config)
+    return cache.Store.open(folder, settings if cues is None else (*settings, cues))
+
+
+def section_cues(config: Config) -> tag.SectionCues | None:
+    """The section cues of ``config.tags.sections``, or None for the built-in ones. Raises
+    :class:`ConfigError` naming the file when it cannot be used."""
+    if not config.tags.sections:
+        return None
+    path = Path(config.tags.sections)
+    try:
+        return tag.read_section_cues(path)
+    except ValueError as exc:
+        raise ConfigError([f"{path}: tags.sections: {exc}"]) from None
 
 
 def open_cache(config: Config, sentences: int | None = None) -> cache.Store:
@@ -219,6 +233,7 @@ def _load(
     made (or redone) in this build, and the entry's :attr:`~digest.cache.Entry.made`."""
     step = step or _Stepper(None)
     n = sentences or config.summary.sentences
+    cues = section_cues(config)
     errors: list[Problem] = []
     # Which files changed: each file's key is a hash of its bytes; an entry of the same key is a candidate.
     # A file whose stamp (size, times, inode) is as recorded keeps its key without being read.
@@ -312,7 +327,7 @@ def _load(
             if cache.stale_stats(entry, changed):
                 del kept[rel]
                 fresh[rel] = stages.Fresh.again(entry)
-        _summarise_into(pool, fresh, stats, n, config.summary.ratio, config.tags, errors)
+        _summarise_into(pool, fresh, stats, n, config.summary.ratio, config.tags, cues, errors)
         step("summarised and tagged", len(fresh))
 
     entries = dict(kept)
@@ -377,9 +392,10 @@ def _clean_into(pool, fresh: dict[str, stages.Fresh], context: clean.CleanContex
         fresh[rel].looked_up, fresh[rel].vocab = looked_up, tuple(map(sys.intern, vocab))
 
 
-def _summarise_into(pool, fresh: dict[str, stages.Fresh], stats: text.Stats, n: int, ratio: float, tags: TagsConfig, errors: list[Problem]) -> None:
+def _summarise_into(pool, fresh: dict[str, stages.Fresh], stats: text.Stats, n: int, ratio: float, tags: TagsConfig,
+                    cues: tag.SectionCues | None, errors: list[Problem]) -> None:
     todo = list(fresh)
-    stage = stages.Guarded(partial(stages.summarise_and_tag, stats=stats, n=n, tags=tags, ratio=ratio), "summarise")
+    stage = stages.Guarded(partial(stages.summarise_and_tag, stats=stats, n=n, tags=tags, ratio=ratio, cues=cues), "summarise")
     # One object for equal tags, keyphrases and entities across the corpus (names and tags recur
     # from article to article; each came back from a worker as its own copy): these are a third
     # of an article in memory, and the build holds every article until its pages are written.
@@ -505,7 +521,7 @@ def _preview(config: Config, paths: Iterable[Path], store: cache.Store, memo: re
             fresh = stages.Fresh("", replace(article, **stages.clean_one(article, context)[0]), [])
             stages.fill_defaults(fresh, source.mtime)
             done = replace(fresh.article, **stages.summarise_and_tag(fresh.article, stats=store.stats, n=sentences or config.summary.sentences,
-                                                                      tags=config.tags, ratio=config.summary.ratio)[0])
+                                                                      tags=config.tags, ratio=config.summary.ratio, cues=section_cues(config))[0])
             made = render.preview(memo, replace(done, slug=old.slug, related=old.related, duplicate_of=old.duplicate_of,
                                                 duplicates=old.duplicates), config)
             if made is not None and write.replace_page(config.paths.output, *made):

@@ -69,6 +69,7 @@ def clean_one(article: Article, ctx: clean.CleanContext) -> tuple[dict[str, obje
 
 def summarise_and_tag(
     article: Article, vocab: Iterable[str] = (), *, stats: text.Stats, n: int, tags: TagsConfig, ratio: float = 0.0,
+    cues: tag.SectionCues | None = None,
 ) -> tuple[dict[str, object], tuple[str, ...] | None]:
     """Stages 4 and 5 for one article (in a worker): the fields they set (see :func:`changes`),
     and the words whose IDF they read, sorted, but for those of ``vocab`` (the body's words, on
@@ -76,7 +77,7 @@ def summarise_and_tag(
     recording = cache.RecordingStats(stats)
     sentences = clean.sentences_of(article.body)
     summary = summarize.summary_of(article, recording, n, sentences, ratio)  # type: ignore[arg-type]
-    done = tag.tag(replace(article, sentences=sentences, summary=summary), recording, tags)  # type: ignore[arg-type]
+    done = tag.tag(replace(article, sentences=sentences, summary=summary), recording, tags, cues)  # type: ignore[arg-type]
     fields = changes(article, done)
     if "sentences" in fields:  # made here for the two stages only: dropped again, as the build drops them
         if article.sentences:

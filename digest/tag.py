@@ -57,6 +57,8 @@ from .tag_verbs import IRREGULAR_PAST
 from .text import DATELINE, STATE_ABBREVIATIONS, common_words, could_be_place, idf_memo, split_sentences, stem, stopwords
 
 if TYPE_CHECKING:
+    from pathlib import Path
+
     from .config import TagsConfig
     from .text import Stats
 
@@ -1974,8 +1976,9 @@ def _stem_set(display: str) -> frozenset[str]:
     return frozenset([stem(x) for x in _fold(display).replace("-", " ").split()])
 
 
-def tag(article: Article, stats: Stats, cfg: TagsConfig) -> Article:
-    """Fill ``keyphrases``, ``entities``, ``tags`` and ``section`` of ``article``."""
+def tag(article: Article, stats: Stats, cfg: TagsConfig, cues: SectionCues | None = None) -> Article:
+    """Fill ``keyphrases``, ``entities``, ``tags`` and ``section`` of ``article`` (the section from
+    ``cues``, by default the built-in ones: :func:`default_section_cues`)."""
     analysis = _analyse(article, stats)
     credit = _credit(article)
     return replace(
@@ -1983,7 +1986,7 @@ def tag(article: Article, stats: Stats, cfg: TagsConfig) -> Article:
         keyphrases=tuple(_keyphrase_list(analysis, credit=credit)),
         entities=analysis.entities,
         tags=_build_tags(article, analysis, cfg, credit),
-        section=_section(article, default_section_cues(), analysis.doc),
+        section=_section(article, cues or default_section_cues(), analysis.doc),
     )
 
 
@@ -2032,6 +2035,38 @@ def default_section_cues() -> SectionCues:
     return load_section_cues(_data("sections.yaml"))
 
 
+def read_section_cues(path: Path) -> SectionCues:
+    """Section cues from a user's file, laid out as ``digest/data/sections.yaml``. Raises
+    :class:`ValueError` saying what is wrong (with the line, for bad YAML)."""
+    try:
+        text = path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        raise ValueError(f"cannot read section cues: {getattr(exc, 'strerror', None) or exc}") from exc
+    try:
+        data = yaml.load(text, Loader=_YAML_LOADER)  # noqa: S506 - a safe loader
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        where = f"line {mark.line + 1}: " if mark is not None else ""
+        raise ValueError(f"{where}invalid YAML: {getattr(exc, 'problem', None) or exc}") from exc
+    layout = "expected 'sections:' mapping section names to 'strong:' and 'cues:' lists of words or phrases"
+    sections = data.get("sections") if isinstance(data, dict) else None
+    if not isinstance(sections, dict) or not sections:
+        raise ValueError(layout)
+    for name, spec in sections.items():
+        if spec is None:
+            continue
+        if not isinstance(spec, dict) or not set(spec) <= {"strong", "cues"}:
+            raise ValueError(f"sections.{name}: {layout}")
+        for group in ("strong", "cues"):
+            items = spec.get(group)
+            if items is not None and (not isinstance(items, list) or not all(isinstance(x, (str, int, float)) for x in items)):
+                raise ValueError(f"sections.{name}.{group}: expected a list of words or phrases")
+    default = data.get("default")
+    if default is not None and not isinstance(default, str):
+        raise ValueError(f"default: expected a section name, got {default!r}")
+    return load_section_cues(data)
+
+
 def section_scores(article: Article, sections_cues: SectionCues | None = None) -> dict[str, float]:
     """How strongly the article's words point at each section (title words count triple)."""
     return _section_scores(_read(article), sections_cues or default_section_cues())
@@ -2039,8 +2074,7 @@ def section_scores(article: Article, sections_cues: SectionCues | None = None) -
 
 def _section_scores(doc: _Doc, cues: SectionCues) -> dict[str, float]:
     """:func:`section_scores` of an article already read: headline words weigh 3, standfirst 2, others 1."""
-    index, firsts = (_default_cue_index(), _default_cue_firsts()) if cues is default_section_cues() else (
-        _cue_index(cues), _cue_firsts(cues))
+    index, firsts = (_default_cue_index(), _default_cue_firsts()) if cues is default_section_cues() else _indexed(cues)
     keys = doc.keys
     n_title = bisect_left(doc.pos, 1)
     n_lead = bisect_left(doc.pos, 1 + sum(1 for k in doc.unit_kind if k == "standfirst"))
@@ -2098,6 +2132,17 @@ def _cue_firsts(cues: SectionCues) -> frozenset[str]:
 @lru_cache(maxsize=1)
 def _default_cue_firsts() -> frozenset[str]:
     return _cue_firsts(default_section_cues())
+
+
+#: The last other cues indexed, as (cues, index, firsts): a build uses one set for every article.
+_INDEXED: list[tuple[SectionCues, dict, frozenset[str]]] = []
+
+
+def _indexed(cues: SectionCues) -> tuple[dict[tuple[str, ...] | str, list[tuple[str, int, float]]], frozenset[str]]:
+    """:func:`_cue_index` and :func:`_cue_firsts` of ``cues``, made once per cues object."""
+    if not _INDEXED or _INDEXED[0][0] is not cues:
+        _INDEXED[:] = [(cues, _cue_index(cues), _cue_firsts(cues))]
+    return _INDEXED[0][1], _INDEXED[0][2]
 
 
 def section_for(article: Article, sections_cues: SectionCues | None = None) -> str:

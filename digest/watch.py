@@ -53,6 +53,8 @@ def kind_of(path: Path, config: Config) -> str | None:
         return None
     if config.source and path == Path(config.source).resolve():
         return "config"
+    if config.tags.sections and path == Path(config.tags.sections):  # the section cues: read with the config
+        return "config"
     if _inside(path, config.paths.content):
         return "content"
     if _inside(path, config.paths.templates):
@@ -173,10 +175,13 @@ def _watch_roots(config: Config) -> list[tuple[Path, bool]]:
     """The folders to watch and whether recursively: content and templates (recursively), and the
     config file's folder (only its own entries, so the output folder is never watched). A folder
     that does not exist yet is watched through its nearest existing parent, non-recursively, so
-    that creating it is seen; the watches are then renewed."""
+    that creating it is seen; the watches are then renewed. The folder of a section cues file
+    (``tags.sections``) is watched like the config file's."""
     wanted: list[tuple[Path, bool]] = [(config.paths.content, True), (config.paths.templates, True)]
     if config.source:
         wanted.append((Path(config.source).resolve().parent, False))
+    if config.tags.sections:
+        wanted.append((Path(config.tags.sections).parent, False))
     roots: dict[Path, bool] = {}
     for folder, recursive in wanted:
         if not folder.is_dir():
