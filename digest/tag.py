@@ -403,10 +403,13 @@ _piece = _PIECES.__getitem__
 def _tokens_of(piece: str) -> tuple[_Info, ...]:
     """The tokens of one space-separated piece of text ("(Xiaomi's", "U.S.", "said,")."""
     out: list[_Info] = []
-    for m in _TOKEN.findall(piece):
+    found = _TOKEN.findall(piece)
+    for k, m in enumerate(found):
         if not m[0].isalnum():
             cls = "&" if m == "&" else ("o" if m in _OPENERS else "p")
-            out.append((m, m, False, cls, "", False, _PLAIN_SHAPE[cls], m.rstrip("."), m, cls == "o",
+            # A closing parenthesis with a word glued to it ends a credit: "(CNN)Rebels seized ...".
+            opens = cls == "o" or (m == ")" and k + 1 < len(found) and found[k + 1][0].isalpha())
+            out.append((m, m, False, cls, "", False, _PLAIN_SHAPE[cls], m.rstrip("."), m, opens,
                         m[:1].isalpha() and (m not in stopwords() or len(m) > 3), _is_acronym(m)))
             continue
         surf = m.replace("’", "'")
@@ -587,9 +590,10 @@ def _read(article: Article) -> _Doc:
             ecap = low in proper_seen or (i[5] and low not in stop)
         elif start:
             # A capital at the start of a sentence proves nothing: trust it when the word is
-            # capitalised elsewhere, is a known place or name, or starts a run of capitals.
+            # capitalised elsewhere, is a known place or name, or starts a run of capitals or
+            # owns what follows ("Chelsea's good week"), and is never written in lower case.
             ecap = low in proper_seen or (i[5] and low not in stop) or _fold(i[0]) in places or _camel(i[0])
-            if not ecap and low not in stop and flat[j + 1][2] and (
+            if not ecap and low not in stop and (flat[j + 1][2] or flat[j + 1] is _POSSESSIVE) and (
                     low not in lex.breakers or low in IRREGULAR_PAST or low == "new"):
                 # (but "Despite", "Like", "Let" before a name: a sentence's first word, not the name's)
                 if lower_seen is None:

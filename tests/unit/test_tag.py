@@ -1044,3 +1044,24 @@ def test_concept_acronyms_stay_as_written_and_aliases_still_spell_out() -> None:
     out = tag(art, stats_for(art), TagsConfig())
     assert "PC" in out.tags and "personal computer" not in out.tags
     assert "electric vehicle" in out.tags and "EV" not in out.tags
+
+
+@pytest.mark.parametrize("text, names, no_names", [
+    # the word glued to a dateline's credit starts the sentence ...
+    ("(CNN)Rebels seized the airport on Sunday. The rebels took the port and the town.",
+     set(), {"Rebels"}),
+    ("(CNN)Scientists at NASA found water on Mars. The scientists measured it. NASA said scientists agreed.",
+     {"NASA", "Mars"}, {"Scientists"}),
+    # ... a closing parenthesis elsewhere does not
+    ("The sale (worth $5m) Tuesday was agreed. Sales rose.", set(), set()),
+    # a sentence's first word that owns what follows is a name, unless written in lower case elsewhere
+    ("Fox's smash hit series Empire ended. Fox's drama drew 16 million viewers, and Fox's ratings grew.", {"Fox"}, set()),
+    ("Chelsea's good week went on. Chelsea's keeper made saves, fans said.", {"Chelsea"}, set()),
+    ("Today's vote went ahead. Voters said today's result was close and today's count slow.", set(), {"Today"}),
+])
+def test_a_sentence_s_first_word_is_a_name_only_with_evidence(text: str, names: set[str], no_names: set[str]) -> None:
+    a = make("", text)
+    out = tag(a, stats_for(a), TagsConfig())
+    found = {e.name for e in out.entities} | {t for t in out.tags if t[:1].isupper()} | set(out.keyphrases)
+    assert names <= found, (out.entities, out.tags, out.keyphrases)
+    assert not no_names & found, (out.entities, out.tags, out.keyphrases)
