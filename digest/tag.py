@@ -839,8 +839,24 @@ def _collect_entities(runs: list[_Run], lex: Lexicon) -> tuple[tuple[Entity, ...
             mention_keys.update(g.forms.values())
     keep.sort(key=lambda g: (-g.count, g.first, g.key))
     # Each name as found above: merging changes counts and votes (so kinds), never surfaces.
-    return (tuple([Entity(name=names[g.key], kind=_kind_of(g), count=g.count) for g in keep]), dict(sorted(mention_map.items())),
-            mention_keys)
+    found: list[Entity] = []
+    for g in keep:
+        kind = _kind_of(g)
+        if kind == "person" and _work_title(names[g.key]):
+            kind = "organisation"  # "Meet The Fockers", "Return Of The Jedi": a work's title (a tag if said twice)
+        found.append(Entity(name=names[g.key], kind=kind, count=g.count))
+    return tuple(found), dict(sorted(mention_map.items())), mention_keys
+
+
+#: Function words that a work's title capitalises ("Return Of The Jedi") and a person's name never has.
+_TITLE_WORDS = frozenset({"the", "a", "an", "of", "and", "for", "to", "in", "on", "at", "with", "from", "by", "me", "you",
+                          "my", "your", "it", "its", "we", "us", "our", "their", "this", "that", "is", "are", "was"})
+
+
+@lru_cache(maxsize=1 << 14)
+def _work_title(name: str) -> bool:
+    """A name with a function word written with a capital after its first word: a work's title."""
+    return any(w[:1].isupper() and w.lower() in _TITLE_WORDS for w in name.split()[1:])
 
 
 def _word_pair(words: Sequence[_Info]) -> bool:
@@ -1834,6 +1850,13 @@ def _numbered(word: str, doc: _Doc) -> bool:
     return found and all(numbered(k) for k in _positions(doc.keys, _word_key(word)) if infos[k][1] == word)
 
 
+def _times_said(name: str, doc: _Doc) -> int:
+    """How often the article says ``name``'s words, in a row."""
+    words = [i[1] for i in chain.from_iterable(map(_piece, name.split()))]
+    infos = doc.infos
+    return sum(1 for k in _positions(doc.keys, _word_key(words[0])) if [i[1] for i in infos[k : k + len(words)]] == words)
+
+
 def _positions(items: list[str], value: str) -> list[int]:
     """Where ``value`` is in ``items`` (``list.index`` runs the search in C)."""
     out: list[int] = []
@@ -1926,6 +1949,8 @@ def _build_tags(article: Article, analysis: _Analysis, cfg: TagsConfig, credit: 
             continue  # "University" beside "University of California": a piece of the name
         if r.name and " " not in r.display and doc is not None and _numbered(r.display.lower(), doc):
             continue  # "Route" of "Route 9", "Formula" of "Formula 1": a piece of the name
+        if r.name and doc is not None and _work_title(r.display) and _times_said(r.display, doc) < 2:
+            continue  # "The Hunt With John Walsh", once: a work's title is the topic when said again
         display = normalize_tag(r.display, aliases, is_name=r.name, acronyms=analysis.acronyms, _table=table)
         if len(display) > 4 and display.isupper():
             display = _as_written(display, analysis)  # "MADRID" (a dateline) is the "Madrid" of the text

@@ -1065,3 +1065,30 @@ def test_a_sentence_s_first_word_is_a_name_only_with_evidence(text: str, names: 
     found = {e.name for e in out.entities} | {t for t in out.tags if t[:1].isupper()} | set(out.keyphrases)
     assert names <= found, (out.entities, out.tags, out.keyphrases)
     assert not no_names & found, (out.entities, out.tags, out.keyphrases)
+
+
+@pytest.mark.parametrize("name, title", [
+    ("Meet The Fockers", True), ("Return Of The Jedi", True), ("Let Me Love You Baby", True), ("Dismantle An Atomic Bomb", True),
+    ("Shake Hands With The Devil", True), ("Robert De Niro", False), ("Osama bin Laden", False), ("Bank of England", False),
+    ("Theresa May", False), ("Emre Can", False), ("Hamad Al Thani", False),
+])
+def test_a_capitalised_function_word_inside_a_name_makes_a_work_s_title(name: str, title: bool) -> None:
+    from digest.tag import _work_title
+
+    assert _work_title(name) is title
+
+
+def test_a_work_s_title_is_no_person_and_a_tag_only_when_said_again() -> None:
+    from dataclasses import replace
+
+    from digest.tag import _analyse, _build_tags, _Ranked
+
+    a = make("Fockers top festive film chart", "The comedy Meet The Fockers topped the box office, studios said. Meet The "
+             "Fockers is the sequel to Meet The Parents, starring Ben Stiller. Ben Stiller said he was pleased.")
+    out = tag(a, stats_for(a), TagsConfig())
+    kinds = {e.name: e.kind for e in out.entities}
+    assert kinds == {"Meet The Fockers": "organisation", "Meet The Parents": "organisation", "Ben Stiller": "person"}, kinds
+    analysis = _analyse(a, stats_for(a))
+    ranked = (_Ranked("Meet The Parents", 99.0, True, True, 2, 1), _Ranked("Meet The Fockers", 98.0, True, True, 1, 2),
+              _Ranked("Ben Stiller", 97.0, True, True, 2, 2))
+    assert _build_tags(a, replace(analysis, ranked=ranked), TagsConfig()) == ("Meet The Fockers", "Ben Stiller")
