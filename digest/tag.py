@@ -1826,6 +1826,35 @@ def _word_form(word: str) -> str:
     return ""
 
 
+#: Words before a past form or an "-ing" form that make it a verb ("has tested", "she pleaded", "is seeking").
+_BEFORE_VERB_FORM = _BEFORE_PARTICIPLE | _BEFORE_VERB | {"he", "she", "it", "they", "we", "i", "who"}
+#: Forms of a word that, after "to", are no verb ("to creative", "to seventh").
+_NOT_A_VERB = frozenset({"adjective", "mostly", "ent", "est", "ordinal"})
+
+
+def _verb_first(word: str, doc: _Doc) -> bool:
+    """Whether a phrase's first word is a verb wherever the article has it: a plain form after "to",
+    "will", "not" ("to gain access", "can download movies"), a past or "-ing" form after "has", "was",
+    "she" and the like ("was named best", "is seeking bankruptcy protection")."""
+    form = _word_form(word)
+    if form in ("past", "ing", "en"):
+        before = _BEFORE_VERB_FORM
+    elif form in _NOT_A_VERB:
+        return False
+    else:
+        before = _BEFORE_VERB | {"to"}
+    infos = doc.infos
+    seen = False
+    for k in _positions(doc.keys, _word_key(word)):
+        if infos[k][1] != word:
+            continue
+        prev = infos[k - 1][1] if k else ""
+        if prev not in before and not prev.endswith(("n't", "n’t")):
+            return False
+        seen = True
+    return seen
+
+
 #: Words after a number that make it an amount, not part of a name ("Dhaka 43 days ago").
 _AMOUNT_WORDS = frozenset("""day days week weeks month months year years hour hours minute minutes second seconds
 percent per cent points point times people km miles metres meters feet pounds dollars euros""".split())
@@ -1939,6 +1968,8 @@ def _build_tags(article: Article, analysis: _Analysis, cfg: TagsConfig, credit: 
         if not r.name and r.display.islower() and doc is not None and (
                 last == r.display or _word_form(last) in _NOT_A_HEAD) and _no_topic(last, doc):
             continue  # "economic", "toughest", "reveal", "debts owed": the story's topic is a noun
+        if not r.name and " " in r.display and r.display.islower() and doc is not None and _verb_first(r.display.split(" ", 1)[0], doc):
+            continue  # "gain access", "was named best": what someone does, not what the story is about
         if r.name and not r.entity and " " in r.display and _fold(r.display).rsplit(" ", 1)[-1] in lex.modifiers:
             continue  # "Israeli Prime", "US Vice": a name cut before the title it starts
         if credit and r.name and _fold(r.display) == credit:

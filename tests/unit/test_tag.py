@@ -1092,3 +1092,30 @@ def test_a_work_s_title_is_no_person_and_a_tag_only_when_said_again() -> None:
     ranked = (_Ranked("Meet The Parents", 99.0, True, True, 2, 1), _Ranked("Meet The Fockers", 98.0, True, True, 1, 2),
               _Ranked("Ben Stiller", 97.0, True, True, 2, 2))
     assert _build_tags(a, replace(analysis, ranked=ranked), TagsConfig()) == ("Meet The Fockers", "Ben Stiller")
+
+
+@pytest.mark.parametrize("text, word, verb", [
+    ("Hackers tried to gain access. They wanted to gain access to files.", "gain", True),
+    ("Fans can download movies. Users like to download movies at night.", "download", True),
+    ("The firm is seeking bankruptcy protection.", "seeking", True),
+    ("Foxx was named best actor. He was named best actor again.", "named", True),
+    ("They won't attract votes, and it did not attract votes either.", "attract", True),
+    # a noun somewhere, or a word that is no verb after "to"
+    ("He switched to rugby union. Rugby union is his life.", "rugby", False),
+    ("The gain was small. Firms tried to gain ground.", "gain", False),
+    ("The alleged victim spoke. He said the alleged victim lied.", "alleged", False),
+    ("Critics object to creative accounting.", "creative", False),
+    ("Nobody said it.", "gain", False),
+])
+def test_a_phrase_s_first_word_is_a_verb_when_every_use_is_one(text: str, word: str, verb: bool) -> None:
+    from digest.tag import _read, _verb_first
+
+    assert _verb_first(word, _read(make("", text))) is verb
+
+
+def test_a_phrase_that_starts_with_a_verb_is_no_tag() -> None:
+    a = make("Hackers target council", "Hackers tried to gain access to council computers. The council said hackers "
+             "failed to gain access. Council computers hold tax records, and hackers wanted the tax records.")
+    out = tag(a, stats_for(a), TagsConfig())
+    assert "gain access" not in out.tags and "gain access" in out.keyphrases, (out.tags, out.keyphrases)
+    assert "tax record" in out.tags, out.tags
