@@ -1826,33 +1826,41 @@ def _word_form(word: str) -> str:
     return ""
 
 
-#: Words before a past form or an "-ing" form that make it a verb ("has tested", "she pleaded", "is seeking").
-_BEFORE_VERB_FORM = _BEFORE_PARTICIPLE | _BEFORE_VERB | {"he", "she", "it", "they", "we", "i", "who"}
+#: Subject pronouns: the word after one is a verb ("she pleaded", "it accepted").
+_SUBJECTS = frozenset({"he", "she", "it", "they", "we", "i", "who"})
+#: Words before a past form that make it a verb ("has tested", "was named", "she pleaded").
+_BEFORE_PAST = _BEFORE_PARTICIPLE | _BEFORE_VERB | _SUBJECTS
+#: Words before an "-ing" form that make it a verb ("is seeking"; "get marketing calls" is none).
+_BEFORE_ING = _BE | _SUBJECTS
+#: Words before a verb's plain form ("to gain", "can download", "won't attract").
+_BEFORE_PLAIN = _BEFORE_VERB | {"to"}
 #: Forms of a word that, after "to", are no verb ("to creative", "to seventh").
 _NOT_A_VERB = frozenset({"adjective", "mostly", "ent", "est", "ordinal"})
 
 
 def _verb_first(word: str, doc: _Doc) -> bool:
-    """Whether a phrase's first word is a verb wherever the article has it: a plain form after "to",
-    "will", "not" ("to gain access", "can download movies"), a past or "-ing" form after "has", "was",
-    "she" and the like ("was named best", "is seeking bankruptcy protection")."""
+    """Whether a phrase's first word is a verb by the article's uses of it. A plain form must
+    follow "to", "will", "not" or "-n't" in every use ("to gain access", "can download movies";
+    "to rugby union" is no verb if the article says "Rugby union is"). A past or "-ing" form
+    must follow "has", "was", "she", "is" and the like in half its uses or more, and never a
+    determiner ("has tested positive" and "five tested positive"; "the alleged victim")."""
     form = _word_form(word)
-    if form in ("past", "ing", "en"):
-        before = _BEFORE_VERB_FORM
-    elif form in _NOT_A_VERB:
+    if form in _NOT_A_VERB:
         return False
-    else:
-        before = _BEFORE_VERB | {"to"}
+    participle = form in ("past", "en", "ing")
+    before = _BEFORE_ING if form == "ing" else _BEFORE_PAST if participle else _BEFORE_PLAIN
     infos = doc.infos
-    seen = False
+    seen = verb = 0
     for k in _positions(doc.keys, _word_key(word)):
         if infos[k][1] != word:
             continue
         prev = infos[k - 1][1] if k else ""
-        if prev not in before and not prev.endswith(("n't", "n’t")):
+        seen += 1
+        if prev in before or prev.endswith(("n't", "n’t")):
+            verb += 1
+        elif not participle or prev in _DETERMINERS or prev == "'s":
             return False
-        seen = True
-    return seen
+    return seen > 0 and 2 * verb >= seen
 
 
 #: Words after a number that make it an amount, not part of a name ("Dhaka 43 days ago").

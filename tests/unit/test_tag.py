@@ -1100,6 +1100,9 @@ def test_a_work_s_title_is_no_person_and_a_tag_only_when_said_again() -> None:
     ("The firm is seeking bankruptcy protection.", "seeking", True),
     ("Foxx was named best actor. He was named best actor again.", "named", True),
     ("They won't attract votes, and it did not attract votes either.", "attract", True),
+    ("Kuznetsova has tested positive. The Russian world number five tested positive in December.", "tested", True),
+    ("Fans get marketing calls. Marketing calls annoy them.", "marketing", False),
+    ("Police said the wounded officer was wounded twice.", "wounded", False),
     # a noun somewhere, or a word that is no verb after "to"
     ("He switched to rugby union. Rugby union is his life.", "rugby", False),
     ("The gain was small. Firms tried to gain ground.", "gain", False),
