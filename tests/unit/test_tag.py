@@ -1122,3 +1122,11 @@ def test_a_phrase_that_starts_with_a_verb_is_no_tag() -> None:
     out = tag(a, stats_for(a), TagsConfig())
     assert "gain access" not in out.tags and "gain access" in out.keyphrases, (out.tags, out.keyphrases)
     assert "tax record" in out.tags, out.tags
+
+
+def test_including_breaks_a_phrase_like_a_preposition() -> None:
+    a = make("Census count", "The Senate voted to bar counting illegal aliens. Critics said including illegal aliens "
+             "is unfair, and including illegal aliens costs seats. Illegal aliens were counted in 1980.")
+    out = tag(a, stats_for(a), TagsConfig())
+    assert not [k for k in out.keyphrases if k.startswith("including")], out.keyphrases
+    assert "illegal aliens" in out.keyphrases, out.keyphrases
