@@ -849,14 +849,15 @@ def _collect_entities(runs: list[_Run], lex: Lexicon) -> tuple[tuple[Entity, ...
 
 
 #: Function words that a work's title capitalises ("Return Of The Jedi") and a person's name never has.
-_TITLE_WORDS = frozenset({"the", "a", "an", "of", "and", "for", "to", "in", "on", "at", "with", "from", "by", "me", "you",
+_TITLE_WORDS = frozenset({"the", "an", "of", "and", "for", "to", "in", "on", "at", "with", "from", "by", "me", "you",
                           "my", "your", "it", "its", "we", "us", "our", "their", "this", "that", "is", "are", "was"})
 
 
 @lru_cache(maxsize=1 << 14)
 def _work_title(name: str) -> bool:
-    """A name with a function word written with a capital after its first word: a work's title."""
-    return any(w[:1].isupper() and w.lower() in _TITLE_WORDS for w in name.split()[1:])
+    """A name with a function word written with a capital after its first word: a work's title.
+    A single letter is a middle initial ("John A Smith"), not the article "a"."""
+    return any(len(w) > 1 and w[:1].isupper() and w.lower() in _TITLE_WORDS for w in name.split()[1:])
 
 
 def _word_pair(words: Sequence[_Info]) -> bool:

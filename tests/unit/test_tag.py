@@ -1070,7 +1070,7 @@ def test_a_sentence_s_first_word_is_a_name_only_with_evidence(text: str, names: 
 @pytest.mark.parametrize("name, title", [
     ("Meet The Fockers", True), ("Return Of The Jedi", True), ("Let Me Love You Baby", True), ("Dismantle An Atomic Bomb", True),
     ("Shake Hands With The Devil", True), ("Robert De Niro", False), ("Osama bin Laden", False), ("Bank of England", False),
-    ("Theresa May", False), ("Emre Can", False), ("Hamad Al Thani", False),
+    ("Theresa May", False), ("Emre Can", False), ("Hamad Al Thani", False), ("John A Smith", False), ("Michael J Fox", False),
 ])
 def test_a_capitalised_function_word_inside_a_name_makes_a_work_s_title(name: str, title: bool) -> None:
     from digest.tag import _work_title
