@@ -489,6 +489,17 @@ def test_singular_of_plurals_in_oes() -> None:
     assert [singular(w) for w in ("tornadoes", "volcanoes", "heroes", "shoes")] == ["tornado", "volcano", "hero", "shoe"]
 
 
+@pytest.mark.parametrize("plural, one", [
+    ("superheroes", "superhero"), ("anti-heroes", "anti-hero"), ("grandchildren", "grandchild"), ("werewolves", "werewolf"),
+    ("step-children", "step-child"), ("stand-ins", "stand-in"), ("co-founders", "co-founder"),
+    ("olives", "olive"), ("abuses", "abuse"), ("specimens", "specimen"),  # no shorter irregular ending ("lives", "buses", "men")
+])
+def test_an_irregular_plural_ends_a_longer_word_too(plural: str, one: str) -> None:
+    from digest.tag import singular
+
+    assert singular(plural) == one
+
+
 def test_tag_slug_avoids_windows_device_names() -> None:
     from digest.tag import tag_slug
 
