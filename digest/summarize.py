@@ -913,7 +913,7 @@ def summarize_sentences(
     """Return the ``n`` best of ``sentences`` (verbatim, in order, but for the dateline or agency
     credit that opens the first: see :func:`story_of`) for a headline ``title``. The sentences
     at positions ``quoted`` are quotations set apart (a block quote): like speech that does not
-    name its speaker, each is taken only after the sentence before it."""
+    name its speaker, each but the article's first is taken only after the sentence before it."""
     if n <= 0:
         return ()
     if len(sentences) <= n:
@@ -931,7 +931,7 @@ def summarize_sentences(
         excluded=excluded,
         dependent=rules.dependent,
         loose_penalty=LOOSE_PENALTY,
-        attached=rules.attached.union(quoted) if quoted else rules.attached,
+        attached=rules.attached.union(i for i in quoted if i) if quoted else rules.attached,  # (the first: no sentence before)
     )
     return tuple(story_of(sentences[i]) if i == 0 else sentences[i] for i in picked)
 

@@ -221,6 +221,8 @@ def test_block_quote_sentences_are_taken_only_after_the_sentence_before(monkeypa
     assert pick(2) == (rest[0], quote[0])
     assert pick(2, frozenset({2, 3})) == (rest[0], lead)
     assert pick(3, frozenset({2, 3})) == (rest[0], lead, quote[0])
+    # an article that is all quotation still has a summary: its first sentence has none before it
+    assert summ.summarize_sentences(quote + rest, "Marathon", stats, 3, quoted=frozenset(range(4))) == quote + rest[:1]
     # the stage finds the quote blocks of the article's body itself
     seen = []
     monkeypatch.setattr(summ, "summarize_sentences", lambda *a, **kw: seen.append(kw.get("quoted")) or ())
