@@ -185,9 +185,6 @@ class Lexicon:
     given_names: frozenset[str] = frozenset()  #: "anne", "chuck": first words of people's names
     heads: frozenset[str] = frozenset()  #: "university", "house": last words of names, no tag alone beside one
     name_titles: frozenset[str] = frozenset()  #: "leader", "speaker": titles only inside a capitalised name
-    #: Irregular plurals that end longer words too ("superheroes", "grandchildren"), longest first; only
-    #: those of six letters or more ("lives" would make "olives" an "olife")
-    irregular_ends: tuple[tuple[str, str], ...] = ()
 
 
 @lru_cache(maxsize=1)
@@ -228,7 +225,6 @@ def lexicon() -> Lexicon:
         aliases=_name_map(_sections_of(_data("tag_aliases.txt"))[""]),
         invariant=_word_set(plurals.get("invariant", [])),
         irregular=irregular,
-        irregular_ends=tuple(sorted(((p, s) for p, s in irregular.items() if len(p) >= 6 and p != s), key=lambda e: (-len(e[0]), e[0]))),
         given_names=_word_set(_sections_of(_data("tag_given_names.txt"))[""]),
         name_titles=_word_set(titles.get("in names", [])),
         heads=(_word_set(orgs.get("suffixes", [])) | _word_set(place_words.get("suffixes", [])))
@@ -290,9 +286,12 @@ def _singular_in(word: str, lex: Lexicon) -> str:
     head, dash, last = w.rpartition("-")
     if dash and last in lex.irregular:  # "anti-heroes", "step-children"
         return word[: len(head) + 1] + lex.irregular[last]
-    for plural, one in lex.irregular_ends:  # "superheroes", "grandchildren", "werewolves"
-        if w.endswith(plural):
-            return word[: len(w) - len(plural)] + one
+    # An irregular plural of six letters or more ends longer words too ("superheroes",
+    # "grandchildren"; "lives" would make "olives" an "olife"): the longest ending first.
+    for cut in range(1, len(w) - 5):
+        one = lex.irregular.get(w[cut:])
+        if one is not None:
+            return word[:cut] + one
     if len(w) <= 3 or w in lex.invariant or not w.replace("-", "").isalpha():
         return word
     if w.endswith("ies") and len(w) > 4:
