@@ -141,7 +141,7 @@ def watch(
                     log.error("config not reloaded — still watching")
                     continue
             if kinds == ["content"]:
-                _preview(current["config"], changed, current_store(), sentences)
+                _preview(current["config"], changed, current_store, sentences)
             names = ", ".join(sorted(_short(p, current["config"]) for p in changed)[:5])
             more = f" and {len(changed) - 5} more" if len(changed) > 5 else ""
             run_build(f"{'/'.join(kinds)} changed ({names}{more})")
@@ -155,14 +155,15 @@ def watch(
         observer.join(timeout=5)
 
 
-def _preview(config: Config, changed: set[Path], store: "Store", sentences: int | None) -> None:
+def _preview(config: Config, changed: set[Path], store: Callable[[], "Store"], sentences: int | None) -> None:
     """Write the edited articles' own pages before the build that follows (see
-    :func:`digest.pipeline.preview`): the page being edited shows the edit at once."""
+    :func:`digest.pipeline.preview`): the page being edited shows the edit at once. ``store``
+    gives the cache (opening it can fail on a bad setting, which the build then reports)."""
     from .pipeline import preview
 
     started = time.perf_counter()
     try:
-        written = preview(config, sorted(p for p in changed if p.is_file()), store, sentences)
+        written = preview(config, sorted(p for p in changed if p.is_file()), store(), sentences)
     except DigestError as exc:  # pragma: no cover - preview reports nothing itself; the build will
         log.debug("no preview: %s", exc)
         return

@@ -2,6 +2,8 @@
 configurable list with defaults")."""
 from __future__ import annotations
 
+import threading
+import time
 from pathlib import Path
 
 import pytest
@@ -10,7 +12,9 @@ from digest import build, load_config
 from digest.errors import ConfigError
 from digest.pipeline import inspect
 from digest.tag import read_section_cues
-from digest.watch import kind_of
+from digest.watch import kind_of, watch
+
+from ..helpers import read_or_empty, wait_until
 
 CUES = """default: Local
 sections:
@@ -118,3 +122,30 @@ def test_watch_treats_the_cues_file_as_config(make_project) -> None:
     config = load_config(root / "digest.yaml")
     assert kind_of((root / "desk" / "sections.yaml").resolve(), config) == "config"
     assert kind_of((root / "desk" / "notes.txt").resolve(), config) is None
+
+
+def test_watch_rebuilds_on_a_cues_edit_and_survives_a_broken_file(make_project) -> None:
+    root = _project(make_project)
+    builds: list = []
+    stop = threading.Event()
+    thread = threading.Thread(target=watch, args=(load_config(root / "digest.yaml"),), daemon=True, kwargs={
+        "stop": stop, "on_build": builds.append, "reload_config": lambda: load_config(root / "digest.yaml"), "debounce": 0.1})
+    thread.start()
+    try:
+        assert wait_until(lambda: len(builds) == 1) and builds[0] is not None
+        time.sleep(0.3)  # let the observer start
+        cues = root / "desk" / "sections.yaml"
+        cues.write_text(CUES.replace("Transport", "Getting Around"))
+        assert wait_until(lambda: (root / "site" / "sections" / "getting-around" / "index.html").is_file())
+        cues.write_text("sections: [broken]\n")
+        assert wait_until(lambda: len(builds) >= 3 and builds[-1] is None)  # the build failed, reported
+        (root / "content" / "bus.md").write_text(BUS.replace("night buses", "all-night buses"))  # an edit: a preview first
+        time.sleep(0.8)
+        assert thread.is_alive()
+        cues.write_text(CUES)
+        assert wait_until(lambda: "all-night buses" in read_or_empty(root / "site" / "articles" / "bus" / "index.html"))
+        assert (root / "site" / "sections" / "transport" / "index.html").is_file()
+    finally:
+        stop.set()
+        thread.join(timeout=5)
+    assert not thread.is_alive()
