@@ -198,25 +198,23 @@ def sentences_of(blocks: Iterable[Block]) -> tuple[str, ...]:
     """Every sentence of the paragraph, list item and quote blocks, in order (an article's
     ``sentences`` after :func:`clean`; the build drops them between stages and makes them
     again from the body where they are needed)."""
+    return split_blocks(blocks)[0]
+
+
+def split_blocks(blocks: Iterable[Block]) -> tuple[tuple[str, ...], frozenset[int]]:
+    """:func:`sentences_of`, and the positions among them of the sentences of quote blocks:
+    speech or writing set apart from the text, whose speaker or source the sentences before name."""
     out: list[str] = []
+    quoted: list[int] = []
     for block in blocks:
         if block.kind in ("p", "li", "quote"):
-            out.extend(split_sentences(block.text))
-    return tuple(out)
-
-
-def quoted_sentences(blocks: Iterable[Block]) -> frozenset[int]:
-    """Positions, in :func:`sentences_of`'s order, of the sentences of quote blocks: speech or
-    writing set apart from the text, whose speaker or source the sentences before name."""
-    out: list[int] = []
-    k = 0
-    for block in blocks:
-        if block.kind in ("p", "li", "quote"):
-            n = len(split_sentences(block.text))
             if block.kind == "quote":
-                out.extend(range(k, k + n))
-            k += n
-    return frozenset(out)
+                start = len(out)
+                out.extend(split_sentences(block.text))
+                quoted.extend(range(start, len(out)))
+            else:
+                out.extend(split_sentences(block.text))
+    return tuple(out), frozenset(quoted)
 
 
 # ---------------------------------------------------------------------------

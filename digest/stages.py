@@ -75,8 +75,8 @@ def summarise_and_tag(
     and the words whose IDF they read, sorted, but for those of ``vocab`` (the body's words, on
     which the entry depends anyway); None when they read the whole statistics."""
     recording = cache.RecordingStats(stats)
-    sentences = clean.sentences_of(article.body)
-    summary = summarize.summary_of(article, recording, n, sentences, ratio)  # type: ignore[arg-type]
+    sentences, quoted = clean.split_blocks(article.body)
+    summary = summarize.summary_of(article, recording, n, sentences, ratio, quoted)  # type: ignore[arg-type]
     done = tag.tag(replace(article, sentences=sentences, summary=summary), recording, tags, cues)  # type: ignore[arg-type]
     fields = changes(article, done)
     if "sentences" in fields:  # made here for the two stages only: dropped again, as the build drops them

@@ -959,17 +959,21 @@ def length(count: int, n: int, ratio: float) -> int:
 
 def summary_of(
     article: Article, stats: Stats, n: int = 3, sentences: Sequence[str] | None = None, ratio: float = 0.0,
+    quoted: Collection[int] | None = None,
 ) -> tuple[str, ...]:
     """The summary :func:`summarize` gives ``article``, ``sentences`` standing for its own
-    sentences when given (a caller that makes them can set both fields in one ``replace``).
-    With a ``ratio``, that share of the sentences (see :func:`length`), ``n`` at most."""
+    sentences when given (a caller that makes them can set both fields in one ``replace``), and
+    ``quoted`` for the positions of those of its block quotes (see
+    :func:`digest.clean.split_blocks`; found in the body when not given). With a ``ratio``,
+    that share of the sentences (see :func:`length`), ``n`` at most."""
     if article.meta_summary:
         return tuple(article.meta_summary)
     if sentences is None:
         sentences = article.sentences
     if ratio:
         n = length(len(sentences), n, ratio)
-    quoted = clean.quoted_sentences(article.body) if any(b.kind == "quote" for b in article.body) else ()
+    if quoted is None:
+        quoted = clean.split_blocks(article.body)[1] if any(b.kind == "quote" for b in article.body) else ()
     summary = summarize_sentences(sentences[:MAX_SENTENCES], article.title, stats, n, quoted=quoted)
     log.debug("%s: summary of %d/%d sentences", article.source, len(summary), len(sentences))
     return summary

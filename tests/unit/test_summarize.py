@@ -212,7 +212,7 @@ def test_block_quote_sentences_are_taken_only_after_the_sentence_before(monkeypa
     body = (Block("p", rest[0]), Block("p", lead), Block("quote", " ".join(quote)), Block("p", rest[1]))
     sents = (rest[0], lead) + quote + rest[1:]
     assert clean.sentences_of(body) == sents
-    assert clean.quoted_sentences(body) == {2, 3}
+    assert clean.split_blocks(body) == (sents, {2, 3})
     stats = text.corpus_stats(sents)
 
     def pick(n: int, quoted: frozenset[int] = frozenset()) -> tuple[str, ...]:
@@ -229,6 +229,13 @@ def test_block_quote_sentences_are_taken_only_after_the_sentence_before(monkeypa
     art = Article(source="x.md", format="markdown", slug="x", title="Marathon may start earlier", body=body, sentences=sents)
     summ.summary_of(art, stats, 3)
     assert seen == [frozenset({2, 3})]
+    # and the build's stage passes them from the one split of the body it makes
+    from digest import stages
+    from digest.config import TagsConfig
+
+    monkeypatch.setattr(summ, "summary_of", lambda *a, **kw: seen.append(a[5]) or ())
+    stages.summarise_and_tag(dataclasses.replace(art, sentences=()), stats=stats, n=3, tags=TagsConfig())
+    assert seen[-1] == frozenset({2, 3})
 
 
 @pytest.mark.parametrize(
