@@ -489,6 +489,21 @@ def test_singular_of_plurals_in_oes() -> None:
     assert [singular(w) for w in ("tornadoes", "volcanoes", "heroes", "shoes")] == ["tornado", "volcano", "hero", "shoe"]
 
 
+@pytest.mark.parametrize("phrase", ["human rights", "civil rights", "Iraqi troops", "peace talks", "EU customs", "U.S. sanctions"])
+def test_a_plural_that_news_means_as_a_plural_stays_one(phrase: str) -> None:
+    from digest.tag import singular
+
+    assert normalize_tag(phrase, is_name=False) == phrase
+    assert singular(phrase.split()[-1]) == phrase.split()[-1]
+
+
+def test_talks_alone_says_nothing_as_talk_does() -> None:
+    from digest.tag import _meaningless, lexicon
+
+    assert _meaningless("talks", lexicon()) and _meaningless("talk", lexicon())
+    assert not _meaningless("peace talks", lexicon())
+
+
 @pytest.mark.parametrize("plural, one", [
     ("superheroes", "superhero"), ("anti-heroes", "anti-hero"), ("grandchildren", "grandchild"), ("werewolves", "werewolf"),
     ("step-children", "step-child"), ("stand-ins", "stand-in"), ("co-founders", "co-founder"),
