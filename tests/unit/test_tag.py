@@ -489,7 +489,8 @@ def test_singular_of_plurals_in_oes() -> None:
     assert [singular(w) for w in ("tornadoes", "volcanoes", "heroes", "shoes")] == ["tornado", "volcano", "hero", "shoe"]
 
 
-@pytest.mark.parametrize("phrase", ["human rights", "civil rights", "Iraqi troops", "peace talks", "EU customs", "U.S. sanctions"])
+@pytest.mark.parametrize("phrase", ["human rights", "civil rights", "Iraqi troops", "peace talks", "EU customs", "U.S. sanctions",
+                                    "armed forces", "Chinese authorities"])
 def test_a_plural_that_news_means_as_a_plural_stays_one(phrase: str) -> None:
     from digest.tag import singular
 
