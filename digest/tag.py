@@ -761,15 +761,19 @@ def _collect_entities(runs: list[_Run], lex: Lexicon) -> tuple[tuple[Entity, ...
     # shape of their words alone) calls a person somewhere
     org_called: set[str] = set()
     person_called: set[str] = set()
-    pairs = [r for r in runs if _word_pair(r[0])]
+    pairs = [r for r in runs if _word_pair(r[0]) or _one_and(r[0])]
     # the words of the other names: "Enron and WorldCom" is two names when "Enron" is one elsewhere,
-    # or when a name comes right before it, as in a list ("BMW, Audi and Mercedes")
-    named = {w[1] for r in runs if not _word_pair(r[0]) for w in r[0]} if pairs else set()
+    # or when a name comes right before it, as in a list ("BMW, Audi and Mercedes"); "Arsenal and
+    # David Gill" when "Arsenal" is in another name too (but "Food and Drug Administration" is one body)
+    named = Counter(w[1] for r in runs if not _word_pair(r[0]) for w in r[0]) if pairs else Counter()
     for run in ordered:
         plan = _run_plan(tuple(run[0]))
-        if named and not plan[0] and _word_pair(run[0]) and (run[0][0][1] in named or run[0][2][1] in named
-                                                             or run[1] in named):
-            plan = _pair_plan(run[0], plan)
+        if named and not plan[0]:
+            if _word_pair(run[0]) and (run[0][0][1] in named or run[0][2][1] in named or run[1] in named):
+                plan = _pair_plan(run[0], plan)
+            elif (k := _one_and(run[0])) and named[run[0][0 if k == 1 else -1][1]] > 1 and (
+                    run[0][-1][1].rstrip(".") not in lex.org_suffixes):
+                plan = _pair_plan(run[0], plan, k)
         if plan[0]:  # split at a title or a connector: the mentions with their fixed votes
             mentions += [(m, run, person, org, place, 0, 0) for m, person, org, place in plan[1]]
             person_called.update(m[1] for m, person, _, _ in plan[1] if person)  # (any person vote: such names stay as they were)
@@ -874,13 +878,25 @@ def _word_pair(words: Sequence[_Info]) -> bool:
     return len(words) == 3 and words[1][1] == "and"
 
 
-def _pair_plan(words: Sequence[_Info], plan: tuple[bool, Any]) -> tuple[bool, Any]:
-    """The plan of a :func:`_word_pair` run known to be two names: its two words as mentions (or
-    ``plan``, the run's own, when the run is a known place or alias: "Bosnia and Herzegovina")."""
+def _one_and(words: Sequence[_Info]) -> int:
+    """Where the one "and" of a run of a word and a name of two or three words is ("Arsenal and
+    David Gill", "AC Milan and Juventus"), else 0 (:func:`_word_pair` runs are not such runs)."""
+    if not 4 <= len(words) <= 5:
+        return 0
+    k = 1 if words[1][1] == "and" else len(words) - 2 if words[-2][1] == "and" else 0
+    return k if k and sum(1 for w in words if w[1] in _CONNECTORS) == 1 else 0  # ("Department for Work and Pensions")
+
+
+def _pair_plan(words: Sequence[_Info], plan: tuple[bool, Any], k: int = 1) -> tuple[bool, Any]:
+    """The plan of a run known to be two names joined by the "and" at ``k`` (a
+    :func:`_word_pair` run, or one of :func:`_one_and`): its two sides as mentions (or ``plan``,
+    the run's own, when the run is a known place or alias: "Bosnia and Herzegovina")."""
     whole = plan[1][0]
     if whole is None or whole[2] or whole[3]:
         return plan
-    return True, tuple((m, *_own_votes((w,), lexicon())) for w in (words[0], words[2]) if (m := _mention((w,))) is not None)
+    lex = lexicon()
+    return True, tuple((m, *(_own_votes(side, lex) if len(side) == 1 or side[0][1] in lex.given_names else (0, 0, 0)))
+                       for side in (tuple(words[:k]), tuple(words[k + 1 :])) if (m := _mention(side)) is not None)
 
 
 _MentionInfo = tuple[str, str, str, str, tuple[str, ...], tuple[str, ...], int, tuple[str, ...]]

@@ -853,6 +853,12 @@ def test_entity_kind_ties_go_to_the_organisation_then_the_person() -> None:
     # a pair right after another name is the end of a list, not one name
     ("Xiaomi will compete with BMW, Audi and Mercedes in China.", {"BMW": "organisation", "China": "place"}),
     ("Bosnia and Herzegovina won. In Bosnia the fans cheered.", {"Bosnia and Herzegovina": "place"}),
+    # a word and a longer name: two names when the word is a name elsewhere in the article
+    ("Chief executive David Gill and Arsenal agreed. The fee suits Arsenal.", {"David Gill": "person", "Arsenal": "organisation"}),
+    ("Andy Roddick beat Todd Martin, and Todd Martin and Roddick then played doubles.",
+     {"Andy Roddick": "person", "Todd Martin": "person"}),
+    ("The Department for Work and Pensions said the Pensions Service would pay.",
+     {"Department for Work and Pensions": "organisation", "Pensions Service": "organisation"}),
     ("The Food and Drug Administration and the Royal Bank of Scotland agreed.",
      {"Food and Drug Administration": "organisation", "Royal Bank of Scotland": "organisation"}),
 ])
