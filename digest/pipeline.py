@@ -18,7 +18,7 @@ import time
 from concurrent.futures import ProcessPoolExecutor
 from contextlib import closing, contextmanager, nullcontext
 from dataclasses import replace
-from functools import partial
+from functools import lru_cache, partial
 from itertools import compress, islice
 from operator import attrgetter, is_not
 from pathlib import Path
@@ -196,9 +196,22 @@ def section_cues(config: Config) -> tag.SectionCues | None:
         return None
     path = Path(config.tags.sections)
     try:
-        return tag.read_section_cues(path)
+        st = path.stat()
+        stamp = (st.st_mtime_ns, st.st_size, st.st_ino)
+    except OSError:
+        stamp = None  # (reading it says why)
+    try:
+        return _read_cues(path, stamp)
     except ValueError as exc:
         raise ConfigError([f"{path}: tags.sections: {exc}"]) from None
+
+
+@lru_cache(maxsize=4)
+def _read_cues(path: Path, stamp: tuple[int, int, int] | None) -> tag.SectionCues:
+    """:func:`digest.tag.read_section_cues`, once for each version of the file (its size, time and
+    inode, as the cache stamps content files): a build asks for the cues to key its cache and to
+    tag, and watch for every preview; the same object also keeps the tagger's cue index made once."""
+    return tag.read_section_cues(path)
 
 
 def open_cache(config: Config, sentences: int | None = None) -> cache.Store:

@@ -149,3 +149,16 @@ def test_watch_rebuilds_on_a_cues_edit_and_survives_a_broken_file(make_project) 
         stop.set()
         thread.join(timeout=5)
     assert not thread.is_alive()
+
+
+def test_the_cues_file_is_read_once_for_each_version_of_it(make_project) -> None:
+    from digest.pipeline import section_cues
+
+    root = _project(make_project)
+    config = load_config(root / "digest.yaml")
+    first = section_cues(config)
+    assert section_cues(config) is first  # the cache key, the tag stage and previews share one read
+    cues = root / "desk" / "sections.yaml"
+    cues.write_text(CUES.replace("Transport", "Getting Around") + "\n")
+    again = section_cues(config)
+    assert again is not first and "Getting Around" in again.cues
