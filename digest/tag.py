@@ -29,7 +29,8 @@ How an article is read:
 4. *Tags.* Front-matter tags first, then the best-ranked entities and keyphrases,
    normalised to one display form per meaning (names as written, common nouns lower case
    and singular, acronym and expansion folded, aliases applied), without repeats and
-   without words that mean nothing alone.
+   without words that mean nothing alone. A common noun that the article uses for a body it
+   names at the top ("the authority" for the "Harrowgate Transit Authority") is that body.
 5. *Section.* The section whose cue words the article uses most; front matter wins.
 """
 from __future__ import annotations
@@ -1894,6 +1895,49 @@ _AMOUNT_WORDS = frozenset("""day days week weeks month months year years hour ho
 percent per cent points point times people km miles metres meters feet pounds dollars euros""".split())
 
 
+def _named_by_head(word: str, analysis: _Analysis, doc: _Doc, lex: Lexicon) -> str | None:
+    """The organisation a lower-case ``word`` stands for: the one name of two words or more in the
+    article that ends in it, when the article calls that body "the <word>" ("the authority" of the
+    "Harrowgate Transit Authority", "the transit authority", "the festival" of the "Berlin Film
+    Festival"). None when two such names share the word, or when the word is not what such names
+    end in (``lex.heads``), or when a connector makes the last word no head ("Court of Appeals",
+    "Oil and Natural Gas")."""
+    if word not in lex.heads:
+        return None
+    found: list[str] = []
+    for e in analysis.entities:
+        if e.kind == "organisation" and " " in e.name:
+            words = _fold(e.name).split()
+            if words[-1] == word and not _HEAD_JOINS.intersection(words):
+                found.append(e.name)
+    if len(found) != 1:
+        return None
+    infos = doc.infos
+    n = len(_fold(found[0]).split())
+
+    def whole(k: int) -> bool:  # not inside a longer name: "Industrial and Commercial Bank of China", "St Fintian's High School"
+        before = infos[k - 1][1]
+        if before in _HEAD_JOINS or (before == "'s" and infos[k - 2][2]):
+            return False
+        return infos[k + n][1] not in _HEAD_JOINS
+
+    if not any(doc.pos[k] <= _HEAD_NAMED_BY and whole(k) for k in _said_at(found[0], doc)):
+        return None  # a body named further down is one of the story's many ("the police" of another force)
+    inside = frozenset(_fold(found[0]).split())
+    for k in _positions(doc.keys, _word_key(word)):
+        if infos[k][8] == word and k >= 1:  # written in lower case, after "the" (and words of the name)
+            j = k - 1
+            while j > 0 and infos[j][8] and infos[j][1] in inside:
+                j -= 1
+            if infos[j][1] == "the" and k - j <= 3:
+                return found[0]
+    return None
+
+
+_HEAD_JOINS = frozenset({"of", "for", "and", "&", "de", "du", "da", "del", "di"})
+_HEAD_NAMED_BY = 2  #: :func:`_named_by_head`'s body is named in the headline or the first two units after it
+
+
 def _numbered(word: str, doc: _Doc) -> bool:
     """Whether every time ``doc`` writes ``word`` (lower case) a number follows: "Route 9",
     "Formula 1", "Radio 4", "Apollo 11" (the name is the two together)."""
@@ -1915,9 +1959,14 @@ def _numbered(word: str, doc: _Doc) -> bool:
 
 def _times_said(name: str, doc: _Doc) -> int:
     """How often the article says ``name``'s words, in a row."""
+    return len(_said_at(name, doc))
+
+
+def _said_at(name: str, doc: _Doc) -> list[int]:
+    """Where the article says ``name``'s words, in a row (the first word's token positions)."""
     words = [i[1] for i in chain.from_iterable(map(_piece, name.split()))]
     infos = doc.infos
-    return sum(1 for k in _positions(doc.keys, _word_key(words[0])) if [i[1] for i in infos[k : k + len(words)]] == words)
+    return [k for k in _positions(doc.keys, _word_key(words[0])) if [i[1] for i in infos[k : k + len(words)]] == words]
 
 
 def _positions(items: list[str], value: str) -> list[int]:
@@ -1962,19 +2011,19 @@ def _build_tags(article: Article, analysis: _Analysis, cfg: TagsConfig, credit: 
     chosen: list[tuple[str, str, str, frozenset[str], bool, bool]] = []
     taken: set[str] = set()  #: the normal keys and slugs of the chosen tags
 
-    def push(display: str, free: bool, is_name: bool = True) -> None:
+    def push(display: str, free: bool, is_name: bool = True) -> bool:
         if not display or len(chosen) >= cfg.count:
-            return
+            return False
         slug = _norm_key(display, lex)
         plain = tag_slug(display)
         if slug in taken or plain in taken:
-            return
+            return False
         words = _stem_set(display)
         if not free:
             if any(words <= c[3] or c[3] <= words for c in chosen):
-                return  # "vehicle" or "US sanction" after "electric vehicle" or "sanction"
+                return False  # "vehicle" or "US sanction" after "electric vehicle" or "sanction"
             if not is_name and any(words & c[3] for c in chosen if c[5]):
-                return  # "Trump administration" after "Donald Trump"
+                return False  # "Trump administration" after "Donald Trump"
             if is_name:  # ... and "Donald Trump" replaces an earlier "Trump administration"
                 kept = [c for c in chosen if c[4] or c[5] or not words & c[3]]
                 if len(kept) < len(chosen):
@@ -1983,6 +2032,7 @@ def _build_tags(article: Article, analysis: _Analysis, cfg: TagsConfig, credit: 
                     taken.update(chain.from_iterable(c[1:3] for c in kept))
         chosen.append((display, slug, plain, words, free, is_name))
         taken.update((slug, plain))
+        return True
 
     for t in article.meta_tags:
         push(normalize_tag(t, aliases, is_name=None if not t.islower() else False, _table=table), True)
@@ -2016,6 +2066,9 @@ def _build_tags(article: Article, analysis: _Analysis, cfg: TagsConfig, credit: 
             continue  # "Route" of "Route 9", "Formula" of "Formula 1": a piece of the name
         if r.name and doc is not None and _work_title(r.display) and _times_said(r.display, doc) < 2:
             continue  # "The Hunt With John Walsh", once: a work's title is the topic when said again
+        if not r.name and doc is not None and " " not in r.display and (body := _named_by_head(r.display.lower(), analysis, doc, lex)):
+            if push(normalize_tag(body, aliases, is_name=True, _table=table), False):
+                continue  # "the authority": the "Harrowgate Transit Authority" the article names
         display = normalize_tag(r.display, aliases, is_name=r.name, acronyms=analysis.acronyms, _table=table)
         if len(display) > 4 and display.isupper():
             display = _as_written(display, analysis)  # "MADRID" (a dateline) is the "Madrid" of the text

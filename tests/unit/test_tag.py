@@ -685,6 +685,39 @@ def test_a_name_with_a_number_is_not_cut_before_the_number() -> None:
     assert "Dhaka" in tags, tags  # "43 days": an amount after the name, not part of it
 
 
+_HEAD_BODY = (
+    "The authority runs 130 buses across Port Ellery and the Wenlow district. The authority said each bus would "
+    "carry a battery built by Corran Cells at Saltmere.\nCorran Cells makes the packs at its Saltmere plant. The "
+    "transit authority expects to save money on fuel, the authority said.\nDrivers in Port Ellery said the buses were "
+    "quiet, and the authority said the Saltmere chargers would be ready in June. The authority has 40 chargers."
+)
+
+
+@pytest.mark.parametrize(
+    ("title", "lead", "named"),
+    [
+        # named at the top, then "the authority" (or "the transit authority"): the body is the tag
+        ("Bexmoor Transit Authority orders electric buses for Port Ellery", "", "Bexmoor Transit Authority"),
+        # named only far down: "the authority" may be another body
+        ("Electric buses ordered for Port Ellery", "", None),
+        # two bodies end in "authority": "the authority" names neither
+        ("Bexmoor Transit Authority orders buses for Port Ellery", "The Quarry Vale Port Authority backed it. ", None),
+        # said only inside a longer name: a piece of it is no body
+        ("Electric buses ordered for Port Ellery", "The Industrial and Bexmoor Transit Authority of Wessex backed it. ", None),
+    ],
+)
+def test_the_head_noun_of_a_body_named_at_the_top_is_that_body(title: str, lead: str, named: str | None) -> None:
+    from digest.tag import _analyse, _named_by_head, lexicon
+
+    tail = "\nThe Bexmoor Transit Authority will publish the figures." if not named else ""
+    a = make(title, lead + _HEAD_BODY + tail)
+    analysis = _analyse(a, stats_for(a))
+    assert _named_by_head("authority", analysis, analysis.doc, lexicon()) == named
+    if named:  # (before, "authority" was a tag and the body was not)
+        tags = tag(a, stats_for(a), TagsConfig(count=8)).tags
+        assert named in tags and "authority" not in tags, tags
+
+
 @pytest.mark.parametrize(
     ("text", "people", "not_people"),
     [
