@@ -1907,13 +1907,14 @@ def _named_by_head(word: str, analysis: _Analysis, doc: _Doc, lex: Lexicon) -> s
     found: list[str] = []
     for e in analysis.entities:
         if e.kind == "organisation" and " " in e.name:
-            words = _fold(e.name).split()
-            if words[-1] == word and not _HEAD_JOINS.intersection(words):
+            folded = _fold(e.name).split()
+            if folded[-1] == word and not _HEAD_JOINS.intersection(folded):
                 found.append(e.name)
     if len(found) != 1:
         return None
     infos = doc.infos
-    n = len(_fold(found[0]).split())
+    words = _name_words(found[0])
+    n = len(words)
 
     def whole(k: int) -> bool:  # not inside a longer name: "Industrial and Commercial Bank of China", "St Fintian's High School"
         before = infos[k - 1][1]
@@ -1923,7 +1924,7 @@ def _named_by_head(word: str, analysis: _Analysis, doc: _Doc, lex: Lexicon) -> s
 
     if not any(doc.pos[k] <= _HEAD_NAMED_BY and whole(k) for k in _said_at(found[0], doc)):
         return None  # a body named further down is one of the story's many ("the police" of another force)
-    inside = frozenset(_fold(found[0]).split())
+    inside = frozenset(words)
     for k in _positions(doc.keys, _word_key(word)):
         if infos[k][8] == word and k >= 1:  # written in lower case, after "the" (and words of the name)
             j = k - 1
@@ -1964,9 +1965,14 @@ def _times_said(name: str, doc: _Doc) -> int:
 
 def _said_at(name: str, doc: _Doc) -> list[int]:
     """Where the article says ``name``'s words, in a row (the first word's token positions)."""
-    words = [i[1] for i in chain.from_iterable(map(_piece, name.split()))]
+    words = _name_words(name)
     infos = doc.infos
     return [k for k in _positions(doc.keys, _word_key(words[0])) if [i[1] for i in infos[k : k + len(words)]] == words]
+
+
+def _name_words(name: str) -> list[str]:
+    """``name``'s tokens as the article's are read (lower case)."""
+    return [i[1] for i in chain.from_iterable(map(_piece, name.split()))]
 
 
 def _positions(items: list[str], value: str) -> list[int]:
