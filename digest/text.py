@@ -170,8 +170,8 @@ def _is_break(text: str, start: int, end: int, m: re.Match[str]) -> bool:
         return True
     first = text[j]
     quoted = j > opened
-    if not (first.isupper() or first.isdigit() or first in "£$€¥"):
-        return False
+    if not (first.isupper() or first.isdigit() or first in "£$€¥" or (first.isalpha() and not first.islower())):
+        return False  # (a letter neither upper nor lower case: a script without capitals, as Korean)
     punct = m.group(1)
     if punct != "." or m.group(2):
         # "!", "?", "...", "…" or a closing quote/bracket after the stop: a real end.
@@ -206,8 +206,8 @@ def split_sentences(text: str) -> list[str]:
 
     Every returned sentence is an exact substring of ``text`` (stripped of white space
     at both ends). A break needs end punctuation (``.`` ``!`` ``?`` ``…``), optional
-    closing quotes/brackets, white space and then a capital, digit, currency sign or
-    opening quote. A full stop does not end a sentence after a title ("Mr.", "Dr."),
+    closing quotes/brackets, white space and then a capital, digit, currency sign,
+    opening quote or a letter of a script without capitals (Korean, Chinese, Arabic). A full stop does not end a sentence after a title ("Mr.", "Dr."),
     "e.g."/"i.e.", a list marker ("1."), "No."/"Jan." before a number, nor after an
     initial, a dotted acronym ("U.S.") or "Inc."/"Ltd." unless a function word such as
     "The" or "He" follows. Decimals ("$1.13bn") never break, since no space follows the

@@ -54,6 +54,9 @@ HARD_CASES = [
     ("He earned £1.2m in 2004-05. That was a record.", ["He earned £1.2m in 2004-05.", "That was a record."]),
     ("no full stop at the end", ["no full stop at the end"]),
     ("Glued.Together stays one.", ["Glued.Together stays one."]),
+    # scripts without capitals: any of their letters may open the next sentence
+    ("경우가 흔하다. 현재 MBC는 있다. Then it ends.", ["경우가 흔하다.", "현재 MBC는 있다.", "Then it ends."]),
+    ("Mr. 김 arrived. The U.S. 中国 talks ended.", ["Mr. 김 arrived.", "The U.S. 中国 talks ended."]),
     ("", []),
     ("   ", []),
 ]
