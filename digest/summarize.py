@@ -22,7 +22,9 @@ verbatim and in article order. It works in three steps:
 Readability rules (:func:`readability`) decide which sentences may be taken at
 all: never a fragment under six words, a question, a heading-like line, a credit or
 copyright line, the tail of a quotation opened in an earlier sentence, nor a sentence
-that only repeats the headline.
+that only repeats the headline. A sentence that opens with a connective or a personal pronoun
+("But", "However", "He") reads on after any earlier summary sentence; one that opens with
+"This", "That", "These" or "Those" only after the sentence it points at.
 """
 from __future__ import annotations
 
@@ -70,6 +72,11 @@ _EXISTENTIAL_AFTER = frozenset(
     """is are was were be been has have had will would could may might must should can seems seem
     appears appear remains remain""".split()
 )
+# Dependent openers that point at what the sentence just before says ("That would allow ...",
+# "These include ..."), where the other openers ("But", "He") join on to the story told so far.
+_POINTING_OPENERS = frozenset("this these those that".split())
+# "Those" followed by one of these is defined where it stands ("Those who ...", "Those in work ...").
+_DEFINING = frozenset("who whose with in at on from of".split())
 _CLOSERS = "\"'”’»)]"
 _ENDERS = frozenset(".!?…:;")
 # Credits, copyright and sharing furniture that is not part of the story.
@@ -673,6 +680,7 @@ class Readability:
     excluded: frozenset[int]  #: fragments, questions, headings, credits, quotation tails, clauses: never taken
     dependent: frozenset[int]  #: open with a pronoun or connective
     attached: frozenset[int] = frozenset()  #: speech whose speaker only the sentence before names: taken only after it
+    pointing: frozenset[int] = frozenset()  #: dependent, reads as meant only after the sentence before ("That would")
 
 
 def is_fragment(sentence: str) -> bool:
@@ -787,6 +795,19 @@ def _opens_dependent(words: Sequence[str]) -> bool:
     return True
 
 
+def _points_back(words: Sequence[str]) -> bool:
+    """Whether a dependent sentence of these words that opens with "This", "That", "These" or
+    "Those" points at what the sentence just before it says ("That would allow ...", "This makes
+    her ...", "These include ...", "That museum held ..."): after any other sentence the reader
+    takes it for something it is not. "Those" that a participle or clause defines ("Those
+    evacuated include ...", "Those who ...") does not. (Nor does quoted speech, ``"This case
+    falls under ..."``, where the speaker's "this" is the story's matter: the caller checks that.)"""
+    if words[0] != "those" or len(words) < 2:
+        return True
+    nxt = words[1]
+    return nxt not in _DEFINING and not nxt.endswith(("ing", "ed"))
+
+
 def readability(
     sentences: Sequence[str],
     word_counts: Sequence[int] | None = None,
@@ -804,6 +825,7 @@ def readability(
     excluded = set()
     dependent = set()
     attached = set()
+    pointing = set()
     low = "\n".join(sentences).lower()
     furniture = any(h in low for h in _FURNITURE_HINTS)  # else no sentence is worth the test
     first_words = _POINTER_WORDS[0]
@@ -817,7 +839,9 @@ def readability(
             attached.add(i)
         elif words[i] and words[i][0] in _DEPENDENT_OPENERS and _opens_dependent(words[i]):
             dependent.add(i)
-    return Readability(frozenset(excluded), frozenset(dependent), frozenset(attached))
+            if words[i][0] in _POINTING_OPENERS and s[:1] not in _OPENING_QUOTES and _points_back(words[i]):
+                pointing.add(i)
+    return Readability(frozenset(excluded), frozenset(dependent), frozenset(attached), frozenset(pointing))
 
 
 _OPENING_QUOTES = frozenset('"“')
@@ -862,6 +886,7 @@ def select(
     dependent_penalty: float = DEPENDENT_PENALTY,
     loose_penalty: float = 1.0,
     attached: Collection[int] = (),
+    pointing: Collection[int] = (),
 ) -> list[int]:
     """Pick up to ``n`` sentence indices, best first, and return them in document order.
 
@@ -871,8 +896,10 @@ def select(
     A ``dependent`` sentence keeps its full score when the sentence just before it is
     taken (its antecedent), counts ``loose_penalty`` times its score when some earlier
     sentence is taken (the summary does not open with it), and ``dependent_penalty``
-    times its score otherwise. An ``attached`` sentence is a candidate only once the sentence
-    just before it is taken.
+    times its score otherwise. A dependent sentence that is also ``pointing`` ("That would
+    allow ...") reads as meant only after the very sentence before it, so without that one it
+    counts ``dependent_penalty`` times its score even after an earlier summary sentence. An
+    ``attached`` sentence is a candidate only once the sentence just before it is taken.
     """
     chosen: list[int] = []
     pool = sorted(i for i in scores if i not in excluded)
@@ -884,7 +911,7 @@ def select(
                 continue
             s = scores[i]
             if i in dependent and (i - 1) not in chosen:
-                s *= loose_penalty if first is not None and first < i else dependent_penalty
+                s *= loose_penalty if first is not None and first < i and i not in pointing else dependent_penalty
             if best_score is None or s > best_score:  # pool is in order: ties keep the earlier
                 best, best_score = i, s
         if best_score is None:  # only attached sentences are left, none after its antecedent
@@ -931,6 +958,7 @@ def summarize_sentences(
         excluded=excluded,
         dependent=rules.dependent,
         loose_penalty=LOOSE_PENALTY,
+        pointing=rules.pointing,
         attached=rules.attached.union(i for i in quoted if i) if quoted else rules.attached,  # (the first: no sentence before)
     )
     return tuple(story_of(sentences[i]) if i == 0 else sentences[i] for i in picked)

@@ -74,6 +74,15 @@ def test_select_loose_penalty_applies_once_the_summary_has_opened() -> None:
     assert summ.select({0: 0.1, 1: 0.3, 2: 1.0}, 1, dependent={2}, dependent_penalty=0.2, loose_penalty=1.0) == [1]
 
 
+def test_select_pointing_sentence_keeps_its_score_only_after_the_one_before_it() -> None:
+    scores = {0: 2.0, 1: 0.1, 2: 1.0, 3: 0.8}
+    # 2 leans on 1, which is not taken: as a connective it reads on after 0, pointing it does not
+    assert summ.select(scores, 2, dependent={2}, dependent_penalty=0.5) == [0, 2]
+    assert summ.select(scores, 2, dependent={2}, dependent_penalty=0.5, pointing={2}) == [0, 3]
+    # after 1 it keeps its full score
+    assert summ.select({0: 0.2, 1: 2.0, 2: 1.0, 3: 0.8}, 2, dependent={2}, dependent_penalty=0.5, pointing={2}) == [1, 2]
+
+
 def test_select_takes_an_attached_sentence_only_after_the_one_before_it() -> None:
     scores = {0: 0.1, 1: 0.2, 2: 1.0, 3: 0.6}
     assert summ.select(scores, 1, attached={2}) == [3]
@@ -82,6 +91,50 @@ def test_select_takes_an_attached_sentence_only_after_the_one_before_it() -> Non
     assert summ.select({0: 0.1, 1: 0.9, 2: 1.0, 3: 0.6}, 2, attached={2}) == [1, 2]
     # nothing else left: the summary is shorter rather than holding it alone
     assert summ.select({0: 0.5, 1: 1.0}, 2, excluded={0}, attached={1}) == []
+
+
+STADIUM = (
+    "The town council has approved a plan for a new stadium by the river.",
+    "The old ground was sold to a supermarket chain for four million pounds last year.",
+    None,  # the sentence under test
+    "Building work is expected to begin in the spring and last about two years.",
+    "Local residents have raised concerns about parking on match days near the site.",
+)
+
+
+@pytest.mark.parametrize(
+    ("sentence", "points_back"),
+    [
+        # "This", "That", "These", "Those" point at what the sentence before says: not after another
+        ("That would cut the cost of the new stadium by a third.", True),
+        ("These include two schools and a new hospital in the north.", True),
+        ("This makes her the first woman to hold the post in the county.", True),
+        ("That museum held hundreds of pieces of ancient pottery.", True),
+        ("Those were the words of the club's coach before the final in May.", True),
+        # defined where they stand, or speech, or not dependent: read on after any summary sentence
+        ("Those affected will be offered new homes by the council.", False),
+        ("Those who bought tickets will get their money back next week.", False),
+        ('"This is a great day for the town and its people," the mayor said.', False),
+        ("This year the festival will run for three weeks in August.", False),
+        # connectives and personal pronouns join on to the story told so far
+        ("But the council said the plan would go ahead in the spring.", False),
+        ("However, the club remained optimistic about the new ground.", False),
+        ("He said the money would be spent on the town's schools.", False),
+    ],
+)
+def test_summary_takes_a_pointing_sentence_only_after_the_one_it_points_at(
+    monkeypatch: pytest.MonkeyPatch, sentence: str, points_back: bool
+) -> None:
+    sentences = tuple(sentence if s is None else s for s in STADIUM)
+    stats = text.corpus_stats(sentences)
+    # the sentence under test is second best; the one before it, its antecedent, is not worth taking
+    scores = {0: 1.0, 1: 0.1, 2: 0.9, 3: 0.7, 4: 0.2}
+    monkeypatch.setattr(summ, "score_sentences", lambda doc, scorers=summ.DEFAULT_SCORERS: scores)
+    summary = summ.summarize_sentences(sentences, "", stats, 2)
+    assert summary == ((STADIUM[0], STADIUM[3]) if points_back else (STADIUM[0], sentence))
+    # after the sentence it points at, it reads as meant and keeps its score
+    scores = {0: 0.2, 1: 1.0, 2: 0.9, 3: 0.7, 4: 0.1}
+    assert summ.summarize_sentences(sentences, "", stats, 2) == (STADIUM[1], sentence)
 
 
 @pytest.mark.parametrize(
