@@ -29,7 +29,8 @@ How an article is read:
 4. *Tags.* Front-matter tags first, then the best-ranked entities and keyphrases,
    normalised to one display form per meaning (names as written, common nouns lower case
    and singular, acronym and expansion folded, aliases applied), without repeats and
-   without words that mean nothing alone. A common noun that the article uses for a body it
+   without words that mean nothing alone. A word the article writes in lower case is a
+   common noun where a capital opens a sentence or a name too ("Consumers are ..."). A common noun that the article uses for a body it
    names at the top ("the authority" for the "Harrowgate Transit Authority") is that body.
 5. *Section.* The section whose cue words the article uses most; front matter wins.
 
@@ -1507,8 +1508,16 @@ def _analyse(article: Article, stats: Stats, w: Weights = DEFAULT_WEIGHTS, doc: 
             info = infos[s]
             if not name and info[11]:  # a one-word acronym
                 name = True
-            display = info[0] if name or shape[s] in "NAT" else info[1]
             ent = mention_map.get((info[1],)) if mention_map else None
+            # A word the article mostly writes as no name, and in lower case somewhere, is a common
+            # noun where a capital opens a sentence or a name ("Consumers are ...", "P&O Cruises"),
+            # and no entity of its own ("Workers"); but the last word of names ("University" of
+            # "University of Oklahoma") stays as written, a piece of the name (see :func:`_build_tags`).
+            alone = ent is not None and ent.lower() == info[1]
+            common = not name and (shape[s] in "NAT" and info[1] not in lex.heads or alone) and _written_lower(key[0], doc)
+            display = info[0] if name or (shape[s] in "NAT" and not common) else info[1]
+            if common and alone:
+                ent = None
         else:
             e = s + len(key)
             display = _display(doc, (s, e), name)
@@ -1961,6 +1970,12 @@ def _numbered(word: str, doc: _Doc) -> bool:
     return found and all(numbered(k) for k in _positions(doc.keys, _word_key(word)) if infos[k][1] == word)
 
 
+def _written_lower(key: str, doc: _Doc) -> bool:
+    """Whether ``doc`` writes a word of matching key ``key`` in lower case outside Title Case."""
+    infos, pos, tcase = doc.infos, doc.pos, doc.title_case
+    return any(infos[k][8] and not tcase[pos[k]] for k in _positions(doc.keys, key))
+
+
 def _times_said(name: str, doc: _Doc) -> int:
     """How often the article says ``name``'s words, in a row."""
     return len(_said_at(name, doc))
@@ -2078,12 +2093,14 @@ def _build_tags(article: Article, analysis: _Analysis, cfg: TagsConfig, credit: 
         if not r.name and doc is not None and " " not in r.display and (body := _named_by_head(r.display.lower(), analysis, doc, lex)):
             if push(normalize_tag(body, aliases, is_name=True, _table=table), False):
                 continue  # "the authority": the "Harrowgate Transit Authority" the article names
-        display = normalize_tag(r.display, aliases, is_name=r.name, acronyms=analysis.acronyms, _table=table)
+        name = r.name and not r.display.islower()  # "skills", capitalised in half its uses ("Education and Skills")
+        display = normalize_tag(r.display if r.name == name else r.display.lower(), aliases, is_name=name,
+                                acronyms=analysis.acronyms, _table=table)
         if len(display) > 4 and display.isupper():
             display = _as_written(display, analysis)  # "MADRID" (a dateline) is the "Madrid" of the text
-        if _meaningless(display, lex, r.name and display == r.display):
+        if _meaningless(display, lex, name and display == r.display):
             continue
-        push(display, False, r.entity)
+        push(display, False, r.entity and name)
     return tuple(c[0] for c in chosen)
 
 

@@ -1196,3 +1196,24 @@ def test_including_breaks_a_phrase_like_a_preposition() -> None:
     out = tag(a, stats_for(a), TagsConfig())
     assert not [k for k in out.keyphrases if k.startswith("including")], out.keyphrases
     assert "illegal aliens" in out.keyphrases, out.keyphrases
+
+
+@pytest.mark.parametrize("title, text, tag_, not_tag", [
+    # a capital that opens a sentence, in a word the article writes in lower case, is a common noun's
+    ("RFID tags worry shoppers", "Consumers are very concerned about RFID tags. Shops can track consumers with RFID tags, "
+     "and consumers dislike RFID tags, as most consumers do. One group - Consumers Against Supermarket Privacy Invasion and Numbering - "
+     "protested.", "consumer", "Consumers"),
+    ("Yoga eases heart rhythm disorder", "Study examines yoga * Patients urged to keep taking medicine. The study of yoga "
+     "involved 49 patients. During the trial patients did yoga, and patients felt better.", "patient", "Patients"),
+    # ... and so is a word the article capitalises in half its uses, but writes in lower case first
+    ("Pupils learn politics", "Pupils in the schools taking part will learn the skills of speech writers. The Department "
+     "for Education and Skills runs the scheme in schools, and pupils praised the schools.", "skill", "skills"),
+    # names stay names: never written in lower case, or capitalised wherever they are not a sentence's first word
+    ("Rangers win", "Rangers beat Celtic on Sunday. Fans of Rangers cheered, and Rangers lead the table.", "Rangers", "ranger"),
+    ("Microsoft patches Windows", "Microsoft patched Windows on Tuesday. Users of Windows should update, as a flaw in "
+     "Windows lets attackers in. One user opened a window.", "Windows", "window"),
+])
+def test_a_capitalised_common_noun_is_tagged_as_the_common_noun(title: str, text: str, tag_: str, not_tag: str) -> None:
+    a = make(title, text)
+    out = tag(a, stats_for(a), TagsConfig())
+    assert tag_ in out.tags and not_tag not in out.tags, out.tags
