@@ -1970,6 +1970,18 @@ def _numbered(word: str, doc: _Doc) -> bool:
     return found and all(numbered(k) for k in _positions(doc.keys, _word_key(word)) if infos[k][1] == word)
 
 
+#: A sum after its currency: "20bn", "77m", "4.2bn", "50-60bn", "100,000" (and "20bn-Dollars 30bn").
+_SUM = re.compile(r"\d[\d.,-]*(?:bn|tn|m)|\d{1,3}(?:,\d{3})+(?:\.\d+)?")
+
+
+def _priced(word: str, doc: _Doc) -> bool:
+    """Whether a sum follows ``word`` (lower case) every time ``doc`` capitalises it: "Dollars 20bn",
+    "Pounds 7.5m" (a currency, capitalised as the Financial Times writes it)."""
+    infos = doc.infos
+    at = [k for k in _positions(doc.keys, _word_key(word)) if infos[k][1] == word and infos[k][2]]
+    return bool(at) and all(_SUM.match(infos[k + 1][0]) for k in at)
+
+
 def _written_lower(key: str, doc: _Doc) -> bool:
     """Whether ``doc`` writes a word of matching key ``key`` in lower case outside Title Case."""
     infos, pos, tcase = doc.infos, doc.pos, doc.title_case
@@ -2094,6 +2106,8 @@ def _build_tags(article: Article, analysis: _Analysis, cfg: TagsConfig, credit: 
             if push(normalize_tag(body, aliases, is_name=True, _table=table), False):
                 continue  # "the authority": the "Harrowgate Transit Authority" the article names
         name = r.name and not r.display.islower()  # "skills", capitalised in half its uses ("Education and Skills")
+        if name and r.display.istitle() and " " not in r.display and doc is not None and _priced(r.display.lower(), doc):
+            name = False  # "Dollars 20bn": a currency as the FT writes it, the "dollar" of other articles
         display = normalize_tag(r.display if r.name == name else r.display.lower(), aliases, is_name=name,
                                 acronyms=analysis.acronyms, _table=table)
         if len(display) > 4 and display.isupper():

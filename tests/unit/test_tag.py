@@ -1217,3 +1217,23 @@ def test_a_capitalised_common_noun_is_tagged_as_the_common_noun(title: str, text
     a = make(title, text)
     out = tag(a, stats_for(a), TagsConfig())
     assert tag_ in out.tags and not_tag not in out.tags, out.tags
+
+
+@pytest.mark.parametrize("text, word, priced", [
+    ("The storm cost Dollars 20bn-Dollars 30bn. Insurers set aside Dollars 77m and Dollars 100,000.", "dollars", True),
+    ("It cost Dollars 4.2bn, though billions of dollars were lost.", "dollars", True),
+    ("Microsoft sold Windows 95 and Windows 98 to millions.", "windows", False),
+    ("Route 9 was shut. Traffic on Route 9 was diverted.", "route", False),
+    ("Dollars are weak. Traders sold Dollars 2bn.", "dollars", False),
+])
+def test_a_word_before_a_sum_wherever_capitalised_is_a_currency(text: str, word: str, priced: bool) -> None:
+    from digest.tag import _priced, _read
+
+    assert _priced(word, _read(make("", text))) is priced
+
+
+def test_a_currency_written_in_capitals_before_sums_is_the_common_noun() -> None:
+    a = make("Hurricane damage put at Dollars 20bn", "Hurricane Andrew could cost insurers Dollars 20bn. Damage in Florida "
+             "may reach Dollars 15bn, and Louisiana lost Dollars 4.2bn. Insurers said Dollars 8bn was insured.")
+    out = tag(a, stats_for(a), TagsConfig())
+    assert "dollar" in out.tags and "Dollars" not in out.tags, out.tags
