@@ -1982,6 +1982,21 @@ def _priced(word: str, doc: _Doc) -> bool:
     return bool(at) and all(_SUM.match(infos[k + 1][0]) for k in at)
 
 
+def _singular_as_written(display: str, doc: _Doc, lex: Lexicon) -> str:
+    """``display`` with a last word in "-us", "-is" or "-ics" that :func:`singular` keeps made singular
+    where the article writes it without its "s": "menus" beside "menu", "republics" beside "the
+    republic" (but "economics" beside "economic growth", "virus", "crisis" stay)."""
+    head, _, last = display.rpartition(" ")
+    if not last.endswith(("us", "is", "ics")) or not last.islower() or singular(last, lex) != last or last in lex.invariant:
+        return display
+    base = last[:-1]
+    infos, shape = doc.infos, doc.shape
+    at = [k for k, i in enumerate(infos) if i[8] == base]
+    if not at or (base.endswith("ic") and any(shape[k + 1] in "nNAv" for k in at)):
+        return display  # (an "-ic" word before a noun is an adjective: "economic growth")
+    return f"{head} {base}" if head else base
+
+
 def _written_lower(key: str, doc: _Doc) -> bool:
     """Whether ``doc`` writes a word of matching key ``key`` in lower case outside Title Case."""
     infos, pos, tcase = doc.infos, doc.pos, doc.title_case
@@ -2110,6 +2125,8 @@ def _build_tags(article: Article, analysis: _Analysis, cfg: TagsConfig, credit: 
             name = False  # "Dollars 20bn": a currency as the FT writes it, the "dollar" of other articles
         display = normalize_tag(r.display if r.name == name else r.display.lower(), aliases, is_name=name,
                                 acronyms=analysis.acronyms, _table=table)
+        if not name and doc is not None:
+            display = _singular_as_written(display, doc, lex)
         if len(display) > 4 and display.isupper():
             display = _as_written(display, analysis)  # "MADRID" (a dateline) is the "Madrid" of the text
         if _meaningless(display, lex, name and display == r.display):

@@ -1237,3 +1237,27 @@ def test_a_currency_written_in_capitals_before_sums_is_the_common_noun() -> None
              "may reach Dollars 15bn, and Louisiana lost Dollars 4.2bn. Insurers said Dollars 8bn was insured.")
     out = tag(a, stats_for(a), TagsConfig())
     assert "dollar" in out.tags and "Dollars" not in out.tags, out.tags
+
+
+@pytest.mark.parametrize("display, text, singular", [
+    ("menus", "Calories go on menus. Each menu shows calories.", "menu"),
+    ("calorie menus", "Calories go on menus. Each menu shows calories.", "calorie menu"),
+    ("republics", "Two republics seceded. The republic's army fought, and the new republic is calm.", "republic"),
+    ("taxis", "Taxis stopped. A taxi driver said taxis were late.", "taxi"),
+    ("menus", "Calories go on menus.", "menus"),  # the article never writes "menu"
+    ("economics", "Economic growth slowed, economics professors said.", "economics"),  # [invariant]
+    ("forensics", "Forensic evidence was found; forensics experts agreed.", "forensics"),  # "-ic" before a noun
+    ("crisis", "The crisis deepened.", "crisis"),
+    ("viruses", "The virus spread. Viruses mutate.", "viruses"),  # made singular elsewhere, by the word lists
+])
+def test_a_plural_kept_by_the_word_lists_is_singular_where_the_article_writes_it_so(display: str, text: str, singular: str) -> None:
+    from digest.tag import _read, _singular_as_written, lexicon
+
+    assert _singular_as_written(display, _read(make("", text)), lexicon()) == singular
+
+
+def test_a_plural_and_its_singular_in_one_article_are_one_tag() -> None:
+    a = make("FDA proposes calorie counts on menus", "Calories will go on menus in restaurants. Each item on menus shows "
+             "calories, the FDA said. Menus and menu boards will show calories, and the menu of a chain lists calories.")
+    out = tag(a, stats_for(a), TagsConfig())
+    assert "menu" in out.tags and "menus" not in out.tags, out.tags
