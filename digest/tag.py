@@ -1978,8 +1978,13 @@ def _priced(word: str, doc: _Doc) -> bool:
     """Whether a sum follows ``word`` (lower case) every time ``doc`` capitalises it: "Dollars 20bn",
     "Pounds 7.5m" (a currency, capitalised as the Financial Times writes it)."""
     infos = doc.infos
-    at = [k for k in _positions(doc.keys, _word_key(word)) if infos[k][1] == word and infos[k][2]]
-    return bool(at) and all(_SUM.match(infos[k + 1][0]) for k in at)
+    found = False
+    for k in _positions(doc.keys, _word_key(word)):
+        if infos[k][1] == word and infos[k][2]:
+            if not _SUM.match(infos[k + 1][0]):
+                return False
+            found = True
+    return found
 
 
 def _singular_as_written(display: str, doc: _Doc, lex: Lexicon) -> str:
@@ -2121,11 +2126,13 @@ def _build_tags(article: Article, analysis: _Analysis, cfg: TagsConfig, credit: 
             if push(normalize_tag(body, aliases, is_name=True, _table=table), False):
                 continue  # "the authority": the "Harrowgate Transit Authority" the article names
         name = r.name and not r.display.islower()  # "skills", capitalised in half its uses ("Education and Skills")
-        if name and r.display.istitle() and " " not in r.display and doc is not None and _priced(r.display.lower(), doc):
-            name = False  # "Dollars 20bn": a currency as the FT writes it, the "dollar" of other articles
+        if name and r.display.endswith("s") and r.display.istitle() and " " not in r.display and doc is not None \
+                and _priced(r.display.lower(), doc):
+            name = False  # "Dollars 20bn": a currency as the FT writes it, the "dollar" of other articles (a plural
+            # only: "Yen 5bn" and "yen" share a slug)
         display = normalize_tag(r.display if r.name == name else r.display.lower(), aliases, is_name=name,
                                 acronyms=analysis.acronyms, _table=table)
-        if not name and doc is not None:
+        if not name and display.endswith(("us", "is", "ics")) and doc is not None:
             display = _singular_as_written(display, doc, lex)
         if len(display) > 4 and display.isupper():
             display = _as_written(display, analysis)  # "MADRID" (a dateline) is the "Madrid" of the text
