@@ -30,8 +30,9 @@ How an article is read:
    normalised to one display form per meaning (names as written, common nouns lower case
    and singular, acronym and expansion folded, aliases applied), without repeats and
    without words that mean nothing alone. A word the article writes in lower case is a
-   common noun where a capital opens a sentence or a name too ("Consumers are ..."). A common noun that the article uses for a body it
-   names at the top ("the authority" for the "Harrowgate Transit Authority") is that body.
+   common noun where a capital opens a sentence or a name too ("Consumers are ..."). A
+   common noun that the article uses for a body it names at the top ("the authority" for
+   the "Harrowgate Transit Authority") is that body.
 5. *Section.* The section whose cue words the article uses most; front matter wins.
 
 The word lists are English: an article in another language (few English stop words) gets no
@@ -2002,6 +2003,33 @@ def _singular_as_written(display: str, doc: _Doc, lex: Lexicon) -> str:
     return f"{head} {base}" if head else base
 
 
+def _piece_of_place_or_period(word: str, doc: _Doc, lex: Lexicon) -> bool:
+    """Whether every time ``doc`` writes the capitalised ``word`` it is the first word of the name of
+    a day or a period, said twice or more ("Black Friday", "Cold War", "Boxing Day":
+    :attr:`Lexicon.periods`; not a place, as in "Iraq war", nor a name dated once, as in "at the
+    Bernabeu Sunday"), or a state's abbreviation after a place and a comma ("Austin, Tex.",
+    "Columbia, S.C.", "Atlanta, GA")."""
+    low = word.lower()
+    region = low.rstrip(".") in STATE_ABBREVIATIONS or bool(_POSTAL.fullmatch(word))
+    if not region and (_fold(word) in lex.places or _fold(word) in lex.demonyms):
+        return False
+    infos = doc.infos
+    found = 0
+    for k in _positions(doc.keys, _word_key(low)):
+        if infos[k][1] != low or not infos[k][2]:
+            continue
+        if region:
+            if not (infos[k - 1][1] == "," and infos[k - 2][2]):
+                return False
+        elif infos[k + 1][1] not in lex.periods:
+            return False
+        found += 1
+    return found >= (1 if region else 2)
+
+
+_POSTAL = re.compile(r"[A-Z]\.[A-Z]\.|[A-Z]{2}")  #: "S.C.", "D.C.", "GA": a state's short form, after a place and a comma
+
+
 def _written_lower(key: str, doc: _Doc) -> bool:
     """Whether ``doc`` writes a word of matching key ``key`` in lower case outside Title Case."""
     infos, pos, tcase = doc.infos, doc.pos, doc.title_case
@@ -2118,6 +2146,8 @@ def _build_tags(article: Article, analysis: _Analysis, cfg: TagsConfig, credit: 
             continue  # "London-based", "Oscar-winning", "scandal-hit": says of whom, not who
         if r.display[:1].isupper() and " " not in r.display and _fold(r.display) in lex.heads and _fold(r.display) in named_words:
             continue  # "University" beside "University of California": a piece of the name
+        if r.name and " " not in r.display and doc is not None and _piece_of_place_or_period(r.display, doc, lex):
+            continue  # "Black" of "Black Friday", "Tex." of "Austin, Tex.": a piece of a longer name
         if r.name and " " not in r.display and doc is not None and _numbered(r.display.lower(), doc):
             continue  # "Route" of "Route 9", "Formula" of "Formula 1": a piece of the name
         if r.name and doc is not None and _work_title(r.display) and _times_said(r.display, doc) < 2:

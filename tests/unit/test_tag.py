@@ -1261,3 +1261,28 @@ def test_a_plural_and_its_singular_in_one_article_are_one_tag() -> None:
              "calories, the FDA said. Menus and menu boards will show calories, and the menu of a chain lists calories.")
     out = tag(a, stats_for(a), TagsConfig())
     assert "menu" in out.tags and "menus" not in out.tags, out.tags
+
+
+@pytest.mark.parametrize("word, text, piece", [
+    ("Black", "Shops opened early on Black Friday. Black Friday sales rose 5%.", True),
+    ("Cold", "The Cold War ended in 1991. Historians of the Cold War disagree.", True),
+    ("Black", "Black Friday sales rose. The phone comes in Black and White.", False),  # said alone too
+    ("Bernabeu", "Madrid drew at the Bernabeu Sunday, and the crowd left early.", False),  # a name, dated once
+    ("Iraq", "The Iraq war began in 2003. Critics of the Iraq war marched.", False),  # a place
+    ("Tex", "The storm hit Houston, Tex. on Monday and Austin, Tex. later.", True),
+    ("S.C.", "Voters in Columbia, S.C. queued for hours.", True),
+    ("GA", "The firm moved from Atlanta, GA to Ohio. GA members voted.", False),  # "GA" alone too
+])
+def test_a_piece_of_a_period_or_a_place_name_is_no_tag_alone(word: str, text: str, piece: bool) -> None:
+    from digest.tag import _piece_of_place_or_period, _read, lexicon
+
+    assert _piece_of_place_or_period(word, _read(make("", text)), lexicon()) is piece
+
+
+def test_month_abbreviations_and_state_abbreviations_are_no_tags() -> None:
+    a = make("Band plans autumn tour", "The Harbour Kings will tour from Aug. 12. They play Nashville, Tenn. on Aug. 14, "
+             "Austin, Tex. on Oct. 3 and Phoenix, Ariz. on Oct. 9. The Harbour Kings last toured in 2019, and the band "
+             "said the Harbour Kings tour would end in Nov. in Seattle, Wash. before a break.")
+    tags = tag(a, stats_for(a), TagsConfig(count=12)).tags
+    assert not {"Aug", "Oct", "Nov", "Tenn", "Tex", "Ariz", "Wash"} & {t.rstrip(".") for t in tags}, tags
+    assert "Harbour Kings" in tags and "Nashville" in tags, tags
