@@ -207,7 +207,8 @@ def split_sentences(text: str) -> list[str]:
     Every returned sentence is an exact substring of ``text`` (stripped of white space
     at both ends). A break needs end punctuation (``.`` ``!`` ``?`` ``…``), optional
     closing quotes/brackets, white space and then a capital, digit, currency sign,
-    opening quote or a letter of a script without capitals (Korean, Chinese, Arabic). A full stop does not end a sentence after a title ("Mr.", "Dr."),
+    opening quote or a letter of a script without capitals (Korean, Chinese, Arabic). A
+    full stop does not end a sentence after a title ("Mr.", "Dr."),
     "e.g."/"i.e.", a list marker ("1."), "No."/"Jan." before a number, nor after an
     initial, a dotted acronym ("U.S.") or "Inc."/"Ltd." unless a function word such as
     "The" or "He" follows. Decimals ("$1.13bn") never break, since no space follows the
