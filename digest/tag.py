@@ -2164,6 +2164,8 @@ def _build_tags(article: Article, analysis: _Analysis, cfg: TagsConfig, credit: 
                                 acronyms=analysis.acronyms, _table=table)
         if not name and display.endswith(("us", "is", "ics")) and doc is not None:
             display = _singular_as_written(display, doc, lex)
+        if not name and display.rsplit(" ", 1)[-1] + "s" in lex.invariant and doc is not None and _said_at(display + "s", doc):
+            display += "s"  # "U.S. sanctions" where the article writes it so too: the plural news means
         if len(display) > 4 and display.isupper():
             display = _as_written(display, analysis)  # "MADRID" (a dateline) is the "Madrid" of the text
         if _meaningless(display, lex, name and display == r.display):

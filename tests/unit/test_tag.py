@@ -1286,3 +1286,19 @@ def test_month_abbreviations_and_state_abbreviations_are_no_tags() -> None:
     tags = tag(a, stats_for(a), TagsConfig(count=12)).tags
     assert not {"Aug", "Oct", "Nov", "Tenn", "Tex", "Ariz", "Wash"} & {t.rstrip(".") for t in tags}, tags
     assert "Harbour Kings" in tags and "Nashville" in tags, tags
+
+
+@pytest.mark.parametrize("text, tag_, not_tag", [
+    # a plural news means as a plural ([invariant]) shows as one where the article writes it so
+    ("Xiaomi was put on a U.S. sanction list in 2021. The U.S. sanctions hurt Xiaomi, and Xiaomi fought "
+     "the U.S. sanctions in court.", "U.S. sanctions", "U.S. sanction"),
+    ("The merger talk ended. Merger talks between the two banks had lasted weeks, and the banks said merger "
+     "talks may resume.", "merger talks", "merger talk"),
+    # ... and as written where it never does: "police force" is one force
+    ("The police force grew. The police force hired 40 officers, and the police force opened a station.",
+     "police force", "police forces"),
+])
+def test_an_invariant_plural_shows_as_the_plural_where_the_article_writes_it(text: str, tag_: str, not_tag: str) -> None:
+    a = make("", text)
+    tags = tag(a, stats_for(a), TagsConfig(count=10)).tags
+    assert tag_ in tags and not_tag not in tags, tags
