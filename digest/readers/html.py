@@ -206,7 +206,10 @@ def _cut_site(title: str, site: str) -> str:
         last = parts[-1]
         head = title[: title.rfind(last)].rstrip(" |-–—·:»")
         if len(last.split()) <= 4 and len(head.split()) >= 3 and not re.search(r"\s:\s", title[-len(last) - 3 :]):
-            return head.strip()
+            title = head.strip()
+    kicker, bar, rest = title.partition(" | ")
+    if bar and len(kicker.split()) <= 2 and len(rest.split()) >= 3:
+        return rest.strip()  # "Opinion | Republicans Are ...": the section's label before a bar
     return title
 
 

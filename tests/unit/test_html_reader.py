@@ -4,6 +4,8 @@ from __future__ import annotations
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
+import pytest
+
 from digest.model import SourceFile
 from digest.readers.html import read_html
 
@@ -41,6 +43,17 @@ def test_title_tag_less_site_suffix():
     assert read("<html><head><title>Council backs new ferry plan | Coast</title></head></html>").title == (
         "Council backs new ferry plan"
     )
+
+
+@pytest.mark.parametrize(("title", "expected"), [
+    ("Opinion | Council backs new ferry plan - The Coast Times", "Council backs new ferry plan"),
+    ("Live | Council backs new ferry plan", "Council backs new ferry plan"),
+    # a headline before the bar is no section label
+    ("Council backs new ferry plan | Coast", "Council backs new ferry plan"),
+    ("Ferry plan: what it means | Q&A", "Ferry plan: what it means"),
+])
+def test_title_tag_less_section_label(title: str, expected: str) -> None:
+    assert read(f"<html><head><title>{title}</title></head></html>").title == expected
 
 
 def test_title_falls_back_to_first_h1():
