@@ -318,6 +318,8 @@ LINE_PATTERNS: tuple[tuple[str, tuple[str, ...], re.Pattern[str]], ...] = (
             r"(?:\s+(?:article|articles|story|stories|content|coverage|reading|link|links|news|posts?|videos?|topics?|now))?"
             r"\s*[:|»>\-–—]\s*\S.{0,250}$"
             r"|^\W*also\s+on\s+[\w.-]+\.(?:com|org|net|co\.uk|[a-z]{2})\b.{0,250}$"
+            # a feed's headline that ends in its age, no full stop: "... Posted on: Indiewire Posted 6 hours ago"
+            r"|^\W*\S.{0,250}?\bposted\s+\d+\s+(?:seconds?|minutes?|mins?|hours?|hrs?|days?|weeks?)\s+ago\s*$"
             # any short label naming other stories ("Most read:", "Also on The Post:", "You may also like:")
             # any short label naming other stories ("Most read:", "Also on The Post:"), then a
             # headline (three words or more, no full stop at the end)

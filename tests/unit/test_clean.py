@@ -113,6 +113,7 @@ BOILERPLATE_CASES = [
     # wordings matched by shape and vocabulary rather than by a fixed label
     ("middle", "Most read: Lighthouse bids for heritage status", "related link"),
     ("middle", "Also on The Coast Herald: Pier repairs finish early", "related link"),
+    ("end", "Ferry fares to rise in spring Posted on: Coast Herald Posted 4 hours ago", "related link"),
     ("middle", "Get the best of the Island Gazette delivered every morning", "newsletter prompt"),
     ("middle", "Enter your email address to receive our weekly bulletin.", "newsletter prompt"),
     ("middle", "Content from our partners", "advertisement"),
@@ -133,6 +134,12 @@ def test_each_kind_of_furniture_is_removed_with_its_reason(where, line, reason):
     out = clean_one(text_article(make_raw(**{where: [line]})))
     assert body_texts(out) == BODY, "a body line was lost or furniture kept"
     assert (line, reason) in [(r.text, r.reason) for r in out.removed]
+
+
+def test_a_story_line_that_ends_in_how_long_ago_stays():
+    line = "The harbour master said the new timetable was posted 3 days ago."
+    raw = "\n".join([TITLE] + BODY[:2] + [line] + BODY[2:])
+    assert line in body_texts(clean_one(text_article(raw)))
 
 
 def test_name_and_publication_above_the_story_is_a_byline_but_not_in_the_body():
