@@ -72,13 +72,21 @@ def dateline_end(sentence: str) -> int:
     """Where the story's own words begin in ``sentence`` after a dateline or an agency's credit
     that opens it ("OSLO - EU President ..." -> the index of "EU"); 0 when nothing opens it. A
     colon ends a dateline here only after a credit: "LONDON:" and a kicker look alike."""
-    m = _LEAD_CREDIT.match(sentence)
+    m = _LEAD_CREDIT.match(sentence) or _PLACE_AND_STATE.match(sentence)
     if m is not None:
         return m.end()
     m = DATELINE.match(sentence)
     if m is None or m.group("colon") or not could_be_place(m.group(2).split()):
         return 0
     return m.end()
+
+
+#: A dateline in mixed case that a US state's short form marks as one: "Dekalb, Ill. — ",
+#: "New York, NY – ", "Columbia, S.C. - ".
+_PLACE_AND_STATE = re.compile(
+    r"[A-Z][a-z]+(?:[ -][A-Z][a-z]+){0,2},\s*(?:(?i:" + "|".join(sorted(STATE_ABBREVIATIONS)) + r")\.?|[A-Z]{2}|[A-Z]\.[A-Z]\.)"
+    r"\s*(?:—|–|--|\s-)\s*(?=\S)"
+)
 
 
 def could_be_place(words: Sequence[str]) -> bool:

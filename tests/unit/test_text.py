@@ -281,6 +281,11 @@ def test_words_are_the_pattern_s_tokens_on_every_path() -> None:
     ("WASHINGTON, April 1 (UPI) - It is surprisingly common.", "It is surprisingly common."),
     ("BY JANE ROE TALLORN—A group of moderates met.", "A group of moderates met."),
     ("JEZERSKO, Yugoslavia -- On Wednesday, soldiers raised a flag.", "On Wednesday, soldiers raised a flag."),
+    # in mixed case, a US state's short form marks the dateline
+    ("Dekalb, Ill. — Mike Glass threw for three touchdowns.", "Mike Glass threw for three touchdowns."),
+    ("New York, NY – With content moving to phones, firms adapt.", "With content moving to phones, firms adapt."),
+    ("Paris, France — Talks resumed on Monday.", None),
+    ("Smith, Jones - and Brown all voted against it.", None),
     # no dateline: a company's ticker, a kicker, a word in capitals, a colon
     ("Apple (AAPL) Chief Executive Tim Cook said sales rose.", None),
     ("THREE-MINUTE AWAKENING: The day after, a nurse came in.", None),
