@@ -81,12 +81,17 @@ def dateline_end(sentence: str) -> int:
     return m.end()
 
 
+#: A US state's short form as written after a place: "Ill.", "Tex", "NY", "S.C.".
+STATE_SHORT = r"(?:(?i:" + "|".join(sorted(STATE_ABBREVIATIONS)) + r")\.?|[A-Z]{2}|[A-Z]\.[A-Z]\.)"
+_STATE_SHORT = re.compile(STATE_SHORT)
 #: A dateline in mixed case that a US state's short form marks as one: "Dekalb, Ill. — ",
 #: "New York, NY – ", "Columbia, S.C. - ".
-_PLACE_AND_STATE = re.compile(
-    r"[A-Z][a-z]+(?:[ -][A-Z][a-z]+){0,2},\s*(?:(?i:" + "|".join(sorted(STATE_ABBREVIATIONS)) + r")\.?|[A-Z]{2}|[A-Z]\.[A-Z]\.)"
-    r"\s*(?:—|–|--|\s-)\s*(?=\S)"
-)
+_PLACE_AND_STATE = re.compile(r"[A-Z][a-z]+(?:[ -][A-Z][a-z]+){0,2},\s*" + STATE_SHORT + r"\s*(?:—|–|--|\s-)\s*(?=\S)")
+
+
+def is_state_short(word: str) -> bool:
+    """Whether ``word`` is a US state's short form (:data:`STATE_SHORT`)."""
+    return _STATE_SHORT.fullmatch(word) is not None
 
 
 def could_be_place(words: Sequence[str]) -> bool:
