@@ -1105,6 +1105,7 @@ def _filter_blocks(blocks: list[Block], removed: list[Removed]) -> tuple[list[Bl
     """Drop blocks shaped like furniture lines (share bars, credits, bylines…); returns the
     kept blocks and any byline and date line found."""
     kept: list[Block] = []
+    shapes: list[_Line] = []
     byline = date_text = ""
     for block in blocks:
         line = _shape(block.text, _normalize(block.text), 0)
@@ -1117,6 +1118,8 @@ def _filter_blocks(blocks: list[Block], removed: list[Removed]) -> tuple[list[Bl
                 date_text = block.text
             continue
         kept.append(block)
+        shapes.append(line)
+    kept = _capital_headings(kept, shapes)
     # repeated blocks (a pull quote, a second share bar) are kept once
     seen: set[str] = set()
     out: list[Block] = []
@@ -1128,6 +1131,39 @@ def _filter_blocks(blocks: list[Block], removed: list[Removed]) -> tuple[list[Bl
         seen.add(key)
         out.append(block)
     return out, byline, date_text
+
+
+def _capital_headings(blocks: list[Block], shapes: list[_Line]) -> list[Block]:
+    """A paragraph in capitals, short and unpunctuated, right above a paragraph of prose is a
+    subheading set in type ("NISSAN SENTRA", "UP NEXT"), as a text file's such line is (see
+    :func:`_text_blocks`). Figures (a share price line), and lines without a word of two letters,
+    stay paragraphs."""
+    out = list(blocks)
+    for i in range(len(out) - 1):
+        block, line, nxt = out[i], shapes[i], shapes[i + 1]
+        if (
+            block.kind == "p"
+            and out[i + 1].kind == "p"
+            and not line.ends
+            and 0 < line.words <= rules.HEADING_MAX_WORDS
+            and nxt.ends
+            and nxt.words >= rules.PROSE_MIN_WORDS
+            and _in_capitals(block.text)
+        ):
+            out[i] = Block("h", block.text)
+    return out
+
+
+def _in_capitals(text: str) -> bool:
+    """Written in capital letters: a word of two letters or more, no lower-case letter, no
+    figures but inside words ("RAV4", not "113.40 -1.62%"), and no comma (a dateline set apart:
+    "BAAR, SWITZERLAND")."""
+    return (
+        "," not in text
+        and not any(c.islower() for c in text)
+        and rules.CAPITAL_WORD_RE.search(text) is not None
+        and rules.FIGURE_RE.search(text) is None
+    )
 
 
 def _story_blocks(body: _Node, skip: Mapping[int, str]) -> tuple[list[Block], list[Removed], str, str, str]:

@@ -429,6 +429,10 @@ SCORE_LIST_ITEM: float = 0.5
 
 #: A subheading: at most this many words, no end punctuation, followed by body text.
 HEADING_MAX_WORDS: int = 14
+#: A word of two letters or more (any script), for a subheading set in capitals.
+CAPITAL_WORD_RE = re.compile(r"[^\W\d_]{2,}")
+#: A figure standing alone ("113.40", "-1.62", "41%", "$5"), not a digit inside a word ("RAV4").
+FIGURE_RE = re.compile(r"(?<!\w)[-+$€£]?\d[\d.,]*%?(?!\w)")
 #: A title line: at most this many words.
 TITLE_MAX_WORDS: int = 30
 #: With no byline or date line, the document's first line (unpunctuated, at most this many

@@ -376,6 +376,32 @@ def test_html_data_table_rows_become_one_line_each():
     assert texts[:3] == PARAS[:3] and texts[6:] == PARAS[3:]
 
 
+@pytest.mark.parametrize("line, heading", [
+    ("NEW TIMETABLE", True),
+    ("WHAT THE ISLANDERS SAY", True),
+    ("ROUTE 9X FERRIES", True),  # a figure inside a word
+    ("New timetable", False),  # not set in capitals: a caption or a label as often as a heading
+    ("HARBOUR FERRIES 12.40 -0.35 -2.8%", False),  # figures: a price line
+    ("PORT ELLERY, WESTSHIRE", False),  # a dateline set apart
+    ("___", False),  # no word
+    ("NEW TIMETABLE.", False),  # punctuated
+])
+def test_html_paragraph_in_capitals_above_prose_is_a_subheading(line, heading):
+    html = page("<article><h1>Harbour ferries</h1>" + "".join(f"<p>{p}</p>" for p in PARAS[:2])
+                + f"<p>{line}</p>" + "".join(f"<p>{p}</p>" for p in PARAS[2:]) + "</article>")
+    out = clean_one(html_article(html))
+    assert body_texts(out) == PARAS[:2] + [line] + PARAS[2:]  # nothing lost either way
+    assert (out.body[2].kind == "h") is heading
+    assert line not in out.sentences or not heading
+
+
+def test_html_capitals_above_a_short_line_or_at_the_end_stay_a_paragraph():
+    for tail in (["<p>NEW TIMES</p>", "<p>Ferries</p>"], ["<p>NEW TIMES</p>"]):
+        html = page("<article><h1>Harbour ferries</h1>" + "".join(f"<p>{p}</p>" for p in PARAS) + "".join(tail) + "</article>")
+        out = clean_one(html_article(html))
+        assert [b.kind for b in out.body if b.text == "NEW TIMES"] == ["p"]
+
+
 def test_html_link_dense_list_inside_article_is_dropped():
     links = "".join(f"<li><a href='/s{i}'>Another story number {i} about the coast</a></li>" for i in range(6))
     html = page("<article>" + "".join(f"<p>{p}</p>" for p in PARAS) + f"<ul>{links}</ul></article>")
