@@ -1004,6 +1004,7 @@ def _emit(
     """Blocks of ``container`` in document order; loose text in divs becomes paragraphs.
     Returns the blocks and the first <h1> text met (a title)."""
     blocks: list[Block] = []
+    bold: list[int] = []  # paragraphs set wholly in bold
     h1 = ""
     loose: list[str] = []
 
@@ -1069,6 +1070,8 @@ def _emit(
                 todo.append(None)
                 todo.extend(reversed(item.children))
                 continue
+            if kind == "p" and _wholly_bold(item):
+                bold.append(len(blocks))
             blocks.append(Block(kind or "p", text))
             continue
         if tag in rules.DROP_INLINE_TAGS:
@@ -1091,7 +1094,28 @@ def _emit(
         todo.append(None)
         todo.extend(reversed(item.children))
     flush()
+    for i in bold:
+        # a short unpunctuated paragraph in bold above prose is a subheading set in type
+        if i + 1 < len(blocks) and blocks[i + 1].kind == "p" and _heading_above(_shape_of(blocks[i]), _shape_of(blocks[i + 1])):
+            blocks[i] = Block("h", blocks[i].text)
     return blocks, h1
+
+
+def _wholly_bold(node: _Node) -> bool:
+    """All of the element's text is inside one <strong> or <b> child (no link in it)."""
+    inner = [c for c in node.children if not isinstance(c, str) or c.strip()]
+    return (len(inner) == 1 and not isinstance(inner[0], str) and inner[0].tag in ("strong", "b")
+            and not any(not isinstance(c, str) and c.tag == "a" for c in inner[0].children))
+
+
+def _shape_of(block: Block) -> _Line:
+    return _shape(block.text, _normalize(block.text), 0)
+
+
+def _heading_above(line: _Line, nxt: _Line) -> bool:
+    """``line`` reads as a subheading of the paragraph ``nxt``: short and unpunctuated, above
+    a sentence of prose (as in :func:`_text_blocks`)."""
+    return not line.ends and 0 < line.words <= rules.HEADING_MAX_WORDS and nxt.ends and nxt.words >= rules.PROSE_MIN_WORDS
 
 
 def _has_blocks(node: _Node) -> bool:
@@ -1135,21 +1159,12 @@ def _filter_blocks(blocks: list[Block], removed: list[Removed]) -> tuple[list[Bl
 
 def _capital_headings(blocks: list[Block], shapes: list[_Line]) -> list[Block]:
     """A paragraph in capitals, short and unpunctuated, right above a paragraph of prose is a
-    subheading set in type ("NISSAN SENTRA", "UP NEXT"), as a text file's such line is (see
-    :func:`_text_blocks`). Figures (a share price line), and lines without a word of two letters,
-    stay paragraphs."""
+    subheading set in type ("NISSAN SENTRA", "UP NEXT"), as one wholly in bold is (see
+    :func:`_emit`) and a text file's such line is (see :func:`_text_blocks`)."""
     out = list(blocks)
     for i in range(len(out) - 1):
         block, line, nxt = out[i], shapes[i], shapes[i + 1]
-        if (
-            block.kind == "p"
-            and out[i + 1].kind == "p"
-            and not line.ends
-            and 0 < line.words <= rules.HEADING_MAX_WORDS
-            and nxt.ends
-            and nxt.words >= rules.PROSE_MIN_WORDS
-            and _in_capitals(block.text)
-        ):
+        if block.kind == "p" and out[i + 1].kind == "p" and _heading_above(line, nxt) and _in_capitals(block.text):
             out[i] = Block("h", block.text)
     return out
 

@@ -395,6 +395,20 @@ def test_html_paragraph_in_capitals_above_prose_is_a_subheading(line, heading):
     assert line not in out.sentences or not heading
 
 
+@pytest.mark.parametrize("para, kinds", [
+    ("<strong>What the islanders say</strong>", ["h"]),
+    (" <b>What the islanders say</b> ", ["h"]),
+    ("<strong>What the islanders say.</strong>", ["p"]),  # punctuated: a sentence in bold
+    ("<strong>What</strong> the islanders say", ["p"]),  # bold in part
+    ("<strong><a href='/x'>What the islanders say</a></strong>", []),  # a link: dropped as one
+])
+def test_html_paragraph_wholly_in_bold_above_prose_is_a_subheading(para, kinds):
+    html = page("<article><h1>Harbour ferries</h1>" + "".join(f"<p>{p}</p>" for p in PARAS[:2])
+                + f"<p>{para}</p>" + "".join(f"<p>{p}</p>" for p in PARAS[2:]) + "</article>")
+    out = clean_one(html_article(html))
+    assert [b.kind for b in out.body if b.text.startswith("What the islanders say")] == kinds
+
+
 def test_html_capitals_above_a_short_line_or_at_the_end_stay_a_paragraph():
     for tail in (["<p>NEW TIMES</p>", "<p>Ferries</p>"], ["<p>NEW TIMES</p>"]):
         html = page("<article><h1>Harbour ferries</h1>" + "".join(f"<p>{p}</p>" for p in PARAS) + "".join(tail) + "</article>")
