@@ -671,15 +671,7 @@ def _text_blocks(body: list[_Line]) -> list[Block]:
     blocks: list[Block] = []
     for i, ln in enumerate(body):
         nxt = body[i + 1] if i + 1 < len(body) else None
-        heading = (
-            not ln.ends
-            and not ln.bullet
-            and 0 < ln.words <= rules.HEADING_MAX_WORDS
-            and nxt is not None
-            and nxt.ends
-            and nxt.words >= rules.PROSE_MIN_WORDS
-        )
-        if heading:
+        if not ln.bullet and nxt is not None and _heading_above(ln, nxt):
             blocks.append(Block("h", ln.text))
         elif ln.bullet:
             blocks.append(Block("li", rules.BULLET_RE.sub("", ln.text, count=1).strip() or ln.text))
@@ -1114,7 +1106,7 @@ def _shape_of(block: Block) -> _Line:
 
 def _heading_above(line: _Line, nxt: _Line) -> bool:
     """``line`` reads as a subheading of the paragraph ``nxt``: short and unpunctuated, above
-    a sentence of prose (as in :func:`_text_blocks`)."""
+    a sentence of prose (a text file's line, or a paragraph of a page set as one)."""
     return not line.ends and 0 < line.words <= rules.HEADING_MAX_WORDS and nxt.ends and nxt.words >= rules.PROSE_MIN_WORDS
 
 
@@ -1132,7 +1124,7 @@ def _filter_blocks(blocks: list[Block], removed: list[Removed]) -> tuple[list[Bl
     shapes: list[_Line] = []
     byline = date_text = ""
     for block in blocks:
-        line = _shape(block.text, _normalize(block.text), 0)
+        line = _shape_of(block)
         _furniture(line)
         if line.reason:
             removed.append(Removed(block.text, line.reason))
