@@ -843,21 +843,46 @@ def _dropped(root: _Node, soft: bool = True, wrappers: Mapping[int, _Stats] | No
     return out
 
 
-def _text(node: _Node) -> str:
-    """All text under ``node``, entities decoded, white space collapsed."""
+#: Where a ``<br>`` broke the text, for :func:`_lines` (never in a page's text: see :func:`_text`).
+_BREAK = "\x00"
+
+
+def _text(node: _Node, br: str = " ") -> str:
+    """All text under ``node``, entities decoded, white space collapsed; each ``<br>`` gives
+    ``br`` (a space, or :data:`_BREAK` for :func:`_lines`)."""
     parts: list[str] = []
     todo: list[_Node | str] = [node]
     while todo:
         item = todo.pop()
         if isinstance(item, str):
-            parts.append(item)
+            parts.append(item if br == " " else item.replace(_BREAK, " "))
         elif item.tag in _NO_TEXT:
             continue
         else:
-            if item.tag == "br" or item.tag not in _INLINE:
+            if item.tag == "br":
+                parts.append(br)
+            elif item.tag not in _INLINE:
                 parts.append(" ")
             todo.extend(reversed(item.children))
-    return " ".join("".join(parts).split())
+    text = "".join(parts)
+    return " ".join(text.split()) if br == " " else text
+
+
+def _lines(text: str) -> list[str]:
+    """The lines of text broken by ``<br>`` (:data:`_BREAK` in ``text``), white space collapsed: each a
+    paragraph of its own (a list of dates, an address, paragraphs set apart by two breaks), as
+    the lines of a text file are, but for a line that opens in lower case, which goes on the
+    sentence broken above it."""
+    out: list[str] = []
+    for piece in text.split(_BREAK):
+        line = " ".join(piece.split())
+        if not line:
+            continue
+        if out and line[0].islower():
+            out[-1] += " " + line
+        else:
+            out.append(line)
+    return out
 
 
 def page_text(page: str) -> str:
@@ -1002,10 +1027,9 @@ def _emit(
 
     def flush() -> None:
         if loose:
-            text = " ".join("".join(loose).split())
+            lines = _lines("".join(loose))
             loose.clear()
-            if text:
-                blocks.append(Block("p", text))
+            blocks.extend(Block("p", line) for line in lines)
 
     todo: list[_Node | str | None] = [container]
     while todo:
@@ -1014,7 +1038,7 @@ def _emit(
             flush()
             continue
         if isinstance(item, str):
-            loose.append(item)
+            loose.append(item.replace(_BREAK, " "))
             continue
         why = skip.get(id(item))
         if why is not None:
@@ -1027,7 +1051,7 @@ def _emit(
         tag = item.tag
         if tag in _INLINE and tag != "a" or tag == "br":
             if tag == "br":
-                loose.append(" ")
+                loose.append(_BREAK)
             todo.extend(reversed(item.children))
             continue
         if tag == "a":
@@ -1064,7 +1088,10 @@ def _emit(
                 continue
             if kind == "p" and _wholly_bold(item):
                 bold.append(len(blocks))
-            blocks.append(Block(kind or "p", text))
+            if kind == "p" and _has_break(item):
+                blocks.extend(Block("p", line) for line in _lines(_text(item, br=_BREAK)))
+            else:
+                blocks.append(Block(kind or "p", text))
             continue
         if tag in rules.DROP_INLINE_TAGS:
             flush()
@@ -1091,6 +1118,19 @@ def _emit(
         if i + 1 < len(blocks) and blocks[i + 1].kind == "p" and _heading_above(_shape_of(blocks[i]), _shape_of(blocks[i + 1])):
             blocks[i] = Block("h", blocks[i].text)
     return blocks, h1
+
+
+def _has_break(node: _Node) -> bool:
+    """A ``<br>`` anywhere under ``node``."""
+    todo = [node]
+    while todo:
+        item = todo.pop()
+        for child in item.children:
+            if not isinstance(child, str):
+                if child.tag == "br":
+                    return True
+                todo.append(child)
+    return False
 
 
 def _wholly_bold(node: _Node) -> bool:

@@ -409,6 +409,24 @@ def test_html_paragraph_wholly_in_bold_above_prose_is_a_subheading(para, kinds):
     assert [b.kind for b in out.body if b.text.startswith("What the islanders say")] == kinds
 
 
+def test_html_lines_broken_by_br_are_paragraphs_of_their_own():
+    dates = "<p>Ferry dates this summer:<br>May 3 -- Port Ellery, Island Quay<br/>May 10 -- Wenlow Pier<br></p>"
+    loose = "<div>First boat moves to a quarter to seven on weekdays.<br><br>The last boat stays at ten.</div>"
+    html = page("<article><h1>Harbour ferries</h1>" + "".join(f"<p>{p}</p>" for p in PARAS) + dates + loose + "</article>")
+    texts = body_texts(clean_one(html_article(html)))
+    assert texts[len(PARAS):] == ["Ferry dates this summer:", "May 3 -- Port Ellery, Island Quay", "May 10 -- Wenlow Pier",
+                                  "First boat moves to a quarter to seven on weekdays.", "The last boat stays at ten."]
+
+
+def test_html_a_sentence_broken_by_br_stays_one_line():
+    html = page("<article><h1>Harbour ferries</h1>" + "".join(f"<p>{p}</p>" for p in PARAS[:2])
+                + "<p>Councillors voted by nine to four for the<br>\n earlier crossing on weekdays.</p>"
+                + "".join(f"<p>{p}</p>" for p in PARAS[2:]) + "</article>")
+    out = clean_one(html_article(html))
+    assert body_texts(out)[2] == "Councillors voted by nine to four for the earlier crossing on weekdays."
+    assert "Councillors voted by nine to four for the earlier crossing on weekdays." in out.sentences
+
+
 def test_html_capitals_above_a_short_line_or_at_the_end_stay_a_paragraph():
     for tail in (["<p>NEW TIMES</p>", "<p>Ferries</p>"], ["<p>NEW TIMES</p>"]):
         html = page("<article><h1>Harbour ferries</h1>" + "".join(f"<p>{p}</p>" for p in PARAS) + "".join(tail) + "</article>")
