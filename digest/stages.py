@@ -176,7 +176,7 @@ def fill_defaults(fresh: "Fresh", mtime: float) -> None:
         first = article.standfirst or (clean.sentences_of(article.body) or (article.body[0].text,))[0]
         changes["title"] = first if len(first) <= 160 else first[:157].rsplit(" ", 1)[0] + "…"
     if article.date is None:
-        from_name = readers.date_from_path(article.source)
+        from_name = readers.date_from_path(article.source) or readers.date_from_url(article.url)
         if from_name is not None:
             changes["date"] = from_name
         else:

@@ -16,6 +16,7 @@ import unicodedata
 from datetime import datetime, timezone
 from pathlib import PurePosixPath
 from typing import Callable
+from urllib.parse import urlsplit
 
 from ..errors import SourceError
 from ..model import Article, SourceFile
@@ -26,6 +27,8 @@ from .text import read_text
 log = logging.getLogger(__name__)
 
 _DATE_PREFIX = re.compile(r"^(\d{4})-(\d{2})-(\d{2})(?:[-_ ]+|$)")
+#: A day in an address's path: "/2019/11/19/" or "/2019-11-19/" (the year 19xx or 20xx).
+_URL_DATE = re.compile(r"/((?:19|20)\d\d)([/-])(\d\d?)\2(\d\d?)(?=[/._-]|$)")
 
 
 def _read_html(source: SourceFile, text: str, slug: str) -> Article:
@@ -195,6 +198,18 @@ def date_from_path(rel: str) -> datetime | None:
         return None
     try:
         return datetime(int(match[1]), int(match[2]), int(match[3]), tzinfo=timezone.utc)
+    except ValueError:
+        return None
+
+
+def date_from_url(url: str) -> datetime | None:
+    """The day a news address carries in its path ("/2019/11/19/story", "/2019-11-19/story"),
+    if any, as midnight UTC."""
+    match = _URL_DATE.search(urlsplit(url).path) if url else None
+    if not match:
+        return None
+    try:
+        return datetime(int(match[1]), int(match[3]), int(match[4]), tzinfo=timezone.utc)
     except ValueError:
         return None
 

@@ -6,8 +6,10 @@ lxml (:func:`digest.clean.parse_page`), and we read, in order of preference:
 * title: ``og:title`` / ``twitter:title``, then ``<title>``, then JSON-LD ``headline``,
   then the first ``<h1>``; a trailing " | Site" / " - Site" part is cut;
 * date: ``article:published_time`` and similar meta, ``itemprop=datePublished``,
-  JSON-LD ``datePublished``, then the first ``<time datetime>``; ISO dates become aware
-  datetimes (UTC when no zone is given);
+  JSON-LD ``datePublished``, then the first ``<time datetime>``, then the first ``<time>``
+  whose text is a date; ISO dates become aware datetimes (UTC when no zone is given). (With
+  none, the build takes a day from the file's name or the page's address: see
+  :func:`digest.stages.fill_defaults`.)
 * byline: ``author`` meta, JSON-LD ``author``, ``rel=author`` links;
 * url: ``<link rel=canonical>``, then ``og:url``.
 """
@@ -44,6 +46,7 @@ _DATE_META = (
     "sailthru.date",
     "parsely-pub-date",
     "article.published",
+    "article:published",
     "og:published_time",
     "published_time",
     "article:modified_time",
@@ -79,7 +82,7 @@ def read_html(source: SourceFile, text: str, slug: str) -> Article:
             if date:
                 break
     if date is None and root is not None:
-        element = next(root.iterfind('.//*[@itemprop="datePublished"]'), None)
+        element = next((e for e in root.iterfind(".//*[@itemprop]") if "datePublished" in e.get("itemprop", "").split()), None)
         if element is not None:
             date = _parse_date(element.get("content") or element.get("datetime"))
     if date is None:
@@ -91,6 +94,9 @@ def read_html(source: SourceFile, text: str, slug: str) -> Article:
         element = next((t for t in root.iter("time") if t.get("datetime")), None)
         if element is not None:
             date = _parse_date(element.get("datetime"))
+    if date is None and root is not None:
+        # a <time> without a machine-readable value: its text ("November 18, 2019")
+        date = next(filter(None, (parse_date_text(_text(t)) for t in root.iter("time"))), None)
 
     byline = ""
     for key in _AUTHOR_META:

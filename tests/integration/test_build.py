@@ -204,6 +204,16 @@ def test_undated_article_uses_mtime_and_says_so(make_project) -> None:
     assert any("no date found; using the file's modification time" in w.message for w in result.warnings)
 
 
+def test_undated_page_takes_the_day_in_its_address(make_project) -> None:
+    page = ("<html><head><title>Ferries return to the island</title>"
+            '<link rel="canonical" href="https://example.org/2019/11/19/ferries-return"></head><body><article>'
+            + "".join(f"<p>{line}</p>" for line in TXT.splitlines()[3:] if line.strip()) + "</article></body></html>")
+    root = make_project({"content/story.html": page})
+    result = build(load_config(root=root))
+    assert not any("no date found" in w.message for w in result.warnings)
+    assert "19 November 2019" in (root / "site/index.html").read_text(encoding="utf-8")
+
+
 def test_worker_processes_give_the_same_site(project: Path, tmp_path: Path) -> None:
     _forks_only_alone()  # else jobs=2 runs in this process too, and the test compares nothing new
     from dataclasses import replace

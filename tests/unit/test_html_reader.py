@@ -87,6 +87,23 @@ def test_itemprop_date_and_rel_author():
     assert art.byline == "Jo March"
 
 
+def test_itemprop_among_several_and_article_published_meta():
+    page = ('<html><head><title>A story about tides</title>'
+            '<meta property="article:published" itemprop="datePublished dateCreated" content="2021-02-03T11:00:09.000Z">'
+            '</head><body><p>Text.</p></body></html>')
+    assert read(page).date == datetime(2021, 2, 3, 11, 0, 9, tzinfo=timezone.utc)
+    body_only = ('<html><head><title>A story about tides</title></head><body>'
+                 '<span itemprop="dateCreated datePublished" content="2021-02-04">4 Feb</span></body></html>')
+    assert read(body_only).date == datetime(2021, 2, 4, tzinfo=timezone.utc)
+
+
+def test_time_element_text_is_the_date_without_a_datetime():
+    page = ('<html><head><title>A story about tides</title></head><body><time class="x">Updated</time>'
+            '<time class="pub-date">November 18, 2019</time></body></html>')
+    assert read(page).date == datetime(2019, 11, 18, tzinfo=timezone.utc)
+    assert read(page.replace("November 18, 2019", "Yesterday")).date is None
+
+
 def test_no_metadata_gives_empty_fields():
     art = read("<html><body><p>Just text.</p></body></html>")
     assert (art.title, art.date, art.byline, art.url) == ("", None, "", "")

@@ -134,6 +134,22 @@ def test_slug_and_date_from_path() -> None:
     assert readers.date_from_path("story.txt") is None
 
 
+@pytest.mark.parametrize("url, day", [
+    ("https://example.org/2019/11/19/ferries-return.html", datetime(2019, 11, 19, tzinfo=timezone.utc)),
+    ("https://example.org/news/2019-11-19/ferries", datetime(2019, 11, 19, tzinfo=timezone.utc)),
+    ("https://example.org/2019/1/9/ferries", datetime(2019, 1, 9, tzinfo=timezone.utc)),
+    ("https://example.org/2019/11/19", datetime(2019, 11, 19, tzinfo=timezone.utc)),
+    ("https://example.org/2019/13/19/ferries", None),  # no month 13
+    ("https://example.org/2019/11-19/ferries", None),  # mixed separators
+    ("https://example.org/story?from=/2019/11/19/", None),  # the query is not the address's path
+    ("https://example.org/2019/11/1999/", None),
+    ("https://example.org/ferries", None),
+    ("", None),
+])
+def test_date_from_url(url, day) -> None:
+    assert readers.date_from_url(url) == day
+
+
 def test_discover_sorted_recursive_and_warns(make_project) -> None:
     root = make_project(
         {
