@@ -51,7 +51,14 @@ _DATE_META = (
     "published_time",
     "article:modified_time",
 )
-_AUTHOR_META = ("author", "article:author", "byl", "dc.creator", "parsely-author", "sailthru.author", "twitter:creator")
+_AUTHOR_META = ("author", "article:author", "byl", "dc.creator", "parsely-author", "sailthru.author")
+#: "By " before a byline's names: the page's wording, not part of them.
+_BY = re.compile(r"^by\s+(?=\S)", re.I)
+
+
+def _is_name(value: str) -> bool:
+    """A byline value that is not an address (some pages give a profile's URL as the author)."""
+    return bool(value) and "://" not in value and not value.startswith("www.")
 
 
 def read_html(source: SourceFile, text: str, slug: str) -> Article:
@@ -98,12 +105,7 @@ def read_html(source: SourceFile, text: str, slug: str) -> Article:
         # a <time> without a machine-readable value: its text ("November 18, 2019")
         date = next(filter(None, (parse_date_text(_text(t)) for t in root.iter("time"))), None)
 
-    byline = ""
-    for key in _AUTHOR_META:
-        value = meta.get(key, "")
-        if value and not value.startswith(("http://", "https://")) and not (key == "twitter:creator" and byline):
-            byline = value
-            break
+    byline = next((meta[key] for key in _AUTHOR_META if _is_name(meta.get(key, ""))), "")
     if not byline:
         byline = _first(_ld_values(ld, "author", "name")) or _first(
             v for v in _ld_values(ld, "author") if isinstance(v, str)
@@ -111,8 +113,10 @@ def read_html(source: SourceFile, text: str, slug: str) -> Article:
     if not byline and root is not None:
         element = next((a for a in root.iterfind(".//a[@rel]") if "author" in _rel(a)), None)
         if element is not None:
-            byline = _text(element)
-    byline = normalize(byline)
+            byline = normalize(_text(element))
+    if not byline and _is_name(meta.get("twitter:creator", "").lstrip("@")):
+        byline = meta["twitter:creator"]  # a handle: the last resort
+    byline = _BY.sub("", normalize(byline))
 
     url = ""
     if head is not None:

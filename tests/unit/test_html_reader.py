@@ -104,6 +104,25 @@ def test_time_element_text_is_the_date_without_a_datetime():
     assert read(page.replace("November 18, 2019", "Yesterday")).date is None
 
 
+@pytest.mark.parametrize("head, body, byline", [
+    # a social-media handle is the last resort: a name anywhere else wins
+    ('<meta name="twitter:creator" content="@islandgazette">'
+     '<script type="application/ld+json">{"@type": "NewsArticle", "author": {"name": "Priya Nandakumar"}}</script>',
+     "", "Priya Nandakumar"),
+    ('<meta name="twitter:creator" content="@islandgazette">', '<a rel="author" href="/p/jo">Jo March</a>', "Jo March"),
+    ('<meta name="twitter:creator" content="@jomarch">', '<a rel="author" href="/p/jo"> </a>', "@jomarch"),
+    ('<meta name="twitter:creator" content="@https://twitter.com/jomarch">', "", ""),  # an address, not a name
+    ('<meta name="author" content="https://example.org/people/jo">', '<a rel="author" href="/p/jo">Jo March</a>', "Jo March"),
+    # "By" is the page's wording, not part of the name
+    ('<meta name="author" content="By Jo March, Staff writer">', "", "Jo March, Staff writer"),
+    ('<meta name="author" content="by ANA RUIZ and JO MARCH">', "", "ANA RUIZ and JO MARCH"),
+    ('<meta name="author" content="Byron Ellery">', "", "Byron Ellery"),
+])
+def test_byline_sources_in_order(head, body, byline):
+    page = f"<html><head><title>A story about tides</title>{head}</head><body>{body}<p>Text.</p></body></html>"
+    assert read(page).byline == byline
+
+
 def test_no_metadata_gives_empty_fields():
     art = read("<html><body><p>Just text.</p></body></html>")
     assert (art.title, art.date, art.byline, art.url) == ("", None, "", "")
