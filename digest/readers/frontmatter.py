@@ -8,10 +8,30 @@ from typing import Any
 
 import yaml
 
-#: libyaml's safe loader where PyYAML was built with it (about 20 times faster), else the pure-Python one.
-_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
-
 from ..errors import SourceError
+
+_TIMESTAMP = "tag:yaml.org,2002:timestamp"
+
+
+def _timestamp_or_text(constructor: yaml.constructor.SafeConstructor, node: yaml.ScalarNode) -> Any:
+    """A YAML timestamp as a date, or as its text when it names no real time ("2024-07-11T14:00:80Z",
+    "2024-13-45"): the reader then reports the value with its key and line, like any other bad date."""
+    try:
+        return yaml.constructor.SafeConstructor.construct_yaml_timestamp(constructor, node)
+    except (ValueError, OverflowError):
+        return constructor.construct_scalar(node)
+
+
+def _lenient(base: type) -> type:
+    """``base``, a safe YAML loader, with :func:`_timestamp_or_text` for timestamps."""
+    loader = type(f"Lenient{base.__name__}", (base,), {})
+    loader.add_constructor(_TIMESTAMP, _timestamp_or_text)
+    return loader
+
+
+_PURE_LOADER = _lenient(yaml.SafeLoader)
+#: libyaml's safe loader where PyYAML was built with it (about 20 times faster), else the pure-Python one.
+_LOADER = _lenient(yaml.CSafeLoader) if hasattr(yaml, "CSafeLoader") else _PURE_LOADER
 
 _OPEN = re.compile(r"\A(?:\ufeff)?---[ \t]*\r?\n")
 _CLOSE = re.compile(r"^(?:---|\.\.\.)[ \t]*\r?$", re.MULTILINE)
@@ -113,7 +133,8 @@ def _scalar(value: str) -> Any:
     if tag == _STR:
         return value
     constructor = _yaml_tools()[1]
-    return constructor.yaml_constructors[tag](constructor, yaml.ScalarNode(tag, value))
+    build = _timestamp_or_text if tag == _TIMESTAMP else constructor.yaml_constructors[tag]
+    return build(constructor, yaml.ScalarNode(tag, value))
 
 
 @lru_cache(maxsize=1)
@@ -127,9 +148,9 @@ def _load_yaml(block: str) -> Any:
     try:
         return yaml.load(block, Loader=_LOADER)  # noqa: S506 - a safe loader
     except yaml.YAMLError:
-        if _LOADER is yaml.SafeLoader:
+        if _LOADER is _PURE_LOADER:
             raise
-    return yaml.safe_load(block)
+    return yaml.load(block, Loader=_PURE_LOADER)  # noqa: S506 - a safe loader
 
 
 def _kind(value: Any) -> str:

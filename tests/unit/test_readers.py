@@ -84,6 +84,10 @@ def test_markdown_title_from_first_h1_and_slug_from_front_matter(make_project) -
         ("---\ntitle: x\n\ndate: tomorrow\n---\nbody\n", 4, "front matter 'date': expected a date"),
         ("---\ntags: 5\n---\nbody\n", 2, "front matter 'tags': expected a list of strings, got 5"),
         ("---\ndraft: maybe\n---\nbody\n", 2, "front matter 'draft': expected true or false"),
+        # a timestamp YAML reads but that names no real time, in the plain and the full YAML reader
+        ("---\ntitle: x\ndate: 2024-07-11T14:00:80Z\n---\nbody\n", 3, "front matter 'date': expected a date"),
+        ("---\ntitle: x\ndate: 2024-13-45\n---\nbody\n", 3, "front matter 'date': expected a date"),
+        ("---\ntags:\n  - buses\ndate: 2024-02-30\n---\nbody\n", 4, "front matter 'date': expected a date"),
     ],
 )
 def test_markdown_front_matter_errors_name_file_and_line(make_project, text: str, line: int, message: str) -> None:
