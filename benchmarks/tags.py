@@ -164,7 +164,7 @@ def run(data: Path, limit: int | None = None, weights: tagmod.Weights | None = N
     stats = corpus_stats("\n\n".join(a.sentences) for a in articles)
     base = tfidf_baseline([(r.get("title") or "") + "\n" + r["text"] for r in recs])
     per_source: dict[str, dict[str, list]] = defaultdict(lambda: defaultdict(list))
-    kp_sections: list[bool] = []
+    kp_sections: dict[str, list[bool]] = {"all": [], "A": [], "B": []}
     for rec, art, bl in zip(recs, articles, base):
         text_norm = normalise((rec.get("title") or "") + " " + rec["text"])
         ours = tagmod.keyphrases(art, stats) if weights is None else tagmod._keyphrase_list(tagmod._analyse(art, stats, weights))
@@ -173,9 +173,12 @@ def run(data: Path, limit: int | None = None, weights: tagmod.Weights | None = N
             per_source[f"{rec['source']} [{part}]"]["digest"].append(score_article(ours, rec["keyphrases"], text_norm))
             per_source[f"{rec['source']} [{part}]"]["tfidf"].append(score_article(bl, rec["keyphrases"], text_norm))
         if rec.get("category") in KPCROWD_MAP:
-            kp_sections.append(tagmod.section_for(art) in KPCROWD_MAP[rec["category"]])
+            right = tagmod.section_for(art) in KPCROWD_MAP[rec["category"]]
+            for part in ("all", h):
+                kp_sections[part].append(right)
     result: dict = {"keyphrases": {src: {name: average(rows) | {"n": len(rows)} for name, rows in d.items()} for src, d in sorted(per_source.items())}}
-    result["kpcrowd_section_accuracy"] = 100.0 * sum(kp_sections) / max(1, len(kp_sections))
+    result["kpcrowd_section_accuracy"] = 100.0 * sum(kp_sections["all"]) / max(1, len(kp_sections["all"]))
+    result["kpcrowd_section_accuracy_halves"] = {p: 100.0 * sum(kp_sections[p]) / max(1, len(kp_sections[p])) for p in ("A", "B")}
 
     # Section accuracy on BBC.
     bbc_path = data / "summaries" / "dev.jsonl"
@@ -225,7 +228,9 @@ def report(result: dict) -> str:
     halves = result.get("bbc_section_accuracy_halves", {})
     lines.append(f"section accuracy BBC: {result['bbc_section_accuracy']:.1f}% "
                  f"(half A {halves.get('A', 0.0):.1f}%, half B {halves.get('B', 0.0):.1f}%)")
-    lines.append(f"section accuracy KPCrowd (reference, 8 mappable categories): {result['kpcrowd_section_accuracy']:.1f}%")
+    kp_halves = result.get("kpcrowd_section_accuracy_halves", {})
+    lines.append(f"section accuracy KPCrowd (reference, 8 mappable categories): {result['kpcrowd_section_accuracy']:.1f}% "
+                 f"(half A {kp_halves.get('A', 0.0):.1f}%, half B {kp_halves.get('B', 0.0):.1f}%)")
     wrong = {k: v for k, v in result["bbc_confusion"].items() if k.split("->")[0] != k.split("->")[1]}
     lines.append("  BBC errors: " + ", ".join(f"{k} {v}" for k, v in sorted(wrong.items(), key=lambda kv: -kv[1])))
     s = result.get("speed")
