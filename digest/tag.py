@@ -2269,6 +2269,10 @@ class SectionCues:
     default: str = "World"
 
 
+#: Weights of a section's "strong" cues and of its plain "cues".
+_STRONG_CUE = 3.0
+_PLAIN_CUE = 1.0
+
 #: libyaml's safe loader when PyYAML has it: the built-in cues (~800 phrases) took 0.13 CPU s
 #: to parse with the pure-Python one, in every build that tags an article.
 _YAML_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
@@ -2278,14 +2282,15 @@ def load_section_cues(text: str | Mapping[str, Any]) -> SectionCues:
     """Parse section cue data (YAML text or an already-loaded mapping) into :class:`SectionCues`.
 
     Layout: ``default: World`` and ``sections: {Name: {strong: [...], cues: [...]}}``;
-    "strong" cues weigh 3 and plain ones 1.
+    "strong" cues weigh 3 and plain ones 1 (a plain cue alone does not count: see
+    :func:`section_scores`).
     """
     data = yaml.load(text, Loader=_YAML_LOADER) if isinstance(text, str) else text  # noqa: S506 - a safe loader
     data = data or {}
     out: dict[str, tuple[tuple[tuple[str, ...], float], ...]] = {}
     for section, spec in (data.get("sections") or {}).items():
         items: dict[tuple[str, ...], float] = {}
-        for group, weight in (("cues", 1.0), ("strong", 3.0)):
+        for group, weight in (("cues", _PLAIN_CUE), ("strong", _STRONG_CUE)):
             for phrase in (spec or {}).get(group, []) or []:
                 words = tuple(_word_key(x) for x in str(phrase).lower().split())
                 if words:
@@ -2333,7 +2338,11 @@ def read_section_cues(path: Path) -> SectionCues:
 
 
 def section_scores(article: Article, sections_cues: SectionCues | None = None) -> dict[str, float]:
-    """How strongly the article's words point at each section (title words count triple)."""
+    """How strongly the article's words point at each section (title words count triple).
+
+    Each matched cue adds its weight times log(1 + count); a section with one plain cue and
+    nothing else scores 0.
+    """
     return _section_scores(_read(article), sections_cues or default_section_cues())
 
 
@@ -2353,16 +2362,19 @@ def _section_scores(doc: _Doc, cues: SectionCues) -> dict[str, float]:
         counted += [lead, title, _pairs(lead, firsts), _pairs(title, firsts)]
     counts = Counter(filter(index.__contains__, chain.from_iterable(counted)))
     # Each section's matched cues, summed in the order of its cue list.
-    matched: dict[str, list[tuple[int, float]]] = {section: [] for section in cues.cues}
+    matched: dict[str, list[tuple[int, float, float]]] = {section: [] for section in cues.cues}
     for key in counts.keys() & index.keys():
         c = counts[key]
         for section, order, weight in index[key]:
-            matched[section].append((order, weight * math.log1p(c)))
+            matched[section].append((order, weight * math.log1p(c), weight))
     scores: dict[str, float] = {}
     for section, terms in matched.items():
         total = 0.0
-        for _, term in sorted(terms):
-            total += term
+        # A section needs company: one plain cue alone ("final", "game", "court": words of
+        # any story) is no evidence, only a strong cue or two different cues are.
+        if len(terms) > 1 or (terms and terms[0][2] >= _STRONG_CUE):
+            for _, term, _ in sorted(terms):
+                total += term
         scores[section] = total
     return scores
 
