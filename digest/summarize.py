@@ -944,7 +944,7 @@ def summarize_sentences(
     if n <= 0:
         return ()
     if len(sentences) <= n:
-        return tuple(story_of(s) if i == 0 else s for i, s in enumerate(sentences))
+        return tuple(story_of(s, sentences[1:]) if i == 0 else s for i, s in enumerate(sentences))
     doc = make_doc(sentences, title, stats)
     scores = score_sentences(doc, scorers)
     rules = readability(sentences, words=doc.words)
@@ -961,16 +961,24 @@ def summarize_sentences(
         pointing=rules.pointing,
         attached=rules.attached.union(i for i in quoted if i) if quoted else rules.attached,  # (the first: no sentence before)
     )
-    return tuple(story_of(sentences[i]) if i == 0 else sentences[i] for i in picked)
+    return tuple(story_of(sentences[i], sentences[1:]) if i == 0 else sentences[i] for i in picked)
 
 
-def story_of(sentence: str) -> str:
+def story_of(sentence: str, others: Sequence[str] = ()) -> str:
     """A story's first sentence as a summary shows it: without the dateline or the agency's credit
     that opens it ("WASHINGTON (Reuters) - Republicans ...", "(CNN)Share ..."), which say where and
-    by whom the story was filed, not what happened (:func:`digest.text.dateline_end`)."""
+    by whom the story was filed, not what happened, nor the kicker in capitals that labels it
+    ("BREAKING NEWS: ...", :func:`digest.text.dateline_end`). A label before a colon that also
+    opens one of the article's ``others`` sentences is how the article is laid out and stays:
+    the column's "DEAR ABBY: " before each letter, an interview's speakers ("CNN: ...")."""
     end = txt.dateline_end(sentence)
     rest = sentence[end:]
-    return rest if end and len(rest.split()) >= 3 else sentence
+    if not end or len(rest.split()) < 3:
+        return sentence
+    label = sentence[:end].rstrip()
+    if label.endswith(":") and any(s.startswith(label) for s in others):
+        return sentence
+    return rest
 
 
 def summarize(article: Article, stats: Stats, n: int = 3, ratio: float = 0.0) -> Article:

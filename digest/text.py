@@ -70,15 +70,23 @@ _LEAD_CREDIT = re.compile(r"(?:[A-Z][\w.'’-]*,?\s+){0,5}?\([A-Z][\w&.' /-]{0,3
 
 def dateline_end(sentence: str) -> int:
     """Where the story's own words begin in ``sentence`` after a dateline or an agency's credit
-    that opens it ("OSLO - EU President ..." -> the index of "EU"); 0 when nothing opens it. A
-    colon ends a dateline here only after a credit: "LONDON:" and a kicker look alike."""
+    that opens it ("OSLO - EU President ..." -> the index of "EU"); 0 when nothing opens it.
+
+    Words in capitals before a colon end here too when a sentence follows (a capital, a digit or
+    a quotation mark), be they a place or a kicker ("LONDON: Wayne Rooney ...", "BREAKING NEWS:
+    Two ...", "THREE-MINUTE AWAKENING: The day after ..."): the two look alike, and either labels
+    the story (where it was filed, what kind of piece it is) without telling it."""
     m = _LEAD_CREDIT.match(sentence) or _PLACE_AND_STATE.match(sentence)
     if m is not None:
         return m.end()
     m = DATELINE.match(sentence)
-    if m is None or m.group("colon") or not could_be_place(m.group(2).split()):
+    if m is None:
         return 0
-    return m.end()
+    if m.group("colon"):
+        after = sentence[m.end() : m.end() + 1]
+        opens = after != "" and (after.isupper() or after.isdigit() or after in "\"“‘'")
+        return m.end() if opens and not m.group(1) and sum(map(str.isalpha, m.group(2))) >= 3 else 0
+    return m.end() if could_be_place(m.group(2).split()) else 0
 
 
 #: A US state's short form as written after a place: "Ill.", "Tex", "NY", "S.C.".

@@ -433,6 +433,16 @@ def test_the_summary_leaves_out_the_dateline_that_opens_the_story(dateline: str)
     assert summ.summarize(short, stats_for(short), 3).summary == SENTENCES[:2]
 
 
+def test_the_summary_leaves_out_a_label_before_a_colon_unless_it_lays_out_the_article() -> None:
+    for label in ("EASTHAM: ", "BREAKING NEWS: "):
+        article = make_article(sentences=(label + SENTENCES[0], *SENTENCES[1:]))
+        assert SENTENCES[0] in summ.summarize(article, stats_for(article), 3).summary
+    # a label that opens other sentences too (an advice column's letters, an interview's speakers) stays
+    letters = ("DEAR ABBY: " + SENTENCES[0], *SENTENCES[1:3], "DEAR ABBY: " + SENTENCES[3], *SENTENCES[4:])
+    article = make_article(sentences=letters)
+    assert letters[0] in summ.summarize(article, stats_for(article), 3).summary
+
+
 def test_front_matter_summary_wins() -> None:
     article = make_article(meta_summary=("Our own summary.",))
     assert summ.summarize(article, stats_for(article), 3).summary == ("Our own summary.",)

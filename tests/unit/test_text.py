@@ -286,11 +286,16 @@ def test_words_are_the_pattern_s_tokens_on_every_path() -> None:
     ("New York, NY – With content moving to phones, firms adapt.", "With content moving to phones, firms adapt."),
     ("Paris, France — Talks resumed on Monday.", None),
     ("Smith, Jones - and Brown all voted against it.", None),
-    # no dateline: a company's ticker, a kicker, a word in capitals, a colon
+    # before a colon, a place and a kicker alike, when a sentence follows
+    ("LONDON: Wayne Rooney scored a hat-trick.", "Wayne Rooney scored a hat-trick."),
+    ("NEW DELHI, India: Indian authorities charged a former minister.", "Indian authorities charged a former minister."),
+    ("THREE-MINUTE AWAKENING: The day after, a nurse came in.", "The day after, a nurse came in."),
+    ("BREAKING NEWS: “We are safe,” the crew said.", "“We are safe,” the crew said."),
+    ("NOTE: the figures exclude VAT.", None),
+    ("AA: Yes, we go in and find them.", None),
+    # no dateline: a company's ticker, a kicker, a word in capitals
     ("Apple (AAPL) Chief Executive Tim Cook said sales rose.", None),
-    ("THREE-MINUTE AWAKENING: The day after, a nurse came in.", None),
     ("IN BLOOD-RED letters, the sign declared a sale.", None),
-    ("LONDON: Wayne Rooney scored a hat-trick.", None),
     ("FOR THE RECORD - the minutes were approved.", None),
     ("EXCLUSIVE - The minister will resign on Friday.", None),
     ("The U.S. economy grew 2.5% last year.", None),
