@@ -33,10 +33,10 @@ import logging
 import math
 import re
 from collections import Counter
-from functools import lru_cache
+from functools import lru_cache, partial
 from itertools import chain, compress, repeat
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Collection, Mapping, Protocol, Sequence
+from typing import TYPE_CHECKING, Collection, Iterable, Mapping, Protocol, Sequence
 
 import numpy as np
 
@@ -814,7 +814,8 @@ def readability(
     *,
     words: Sequence[Sequence[str]] | None = None,
 ) -> Readability:
-    """Apply the readability rules to each sentence.
+    """Apply the readability rules to each sentence (all but :func:`surname_openers`, which
+    :func:`summarize_sentences` applies to the sentences it picks only).
 
     ``words`` (each sentence's :func:`digest.text.words`) or ``word_counts`` save re-tokenising.
     """
@@ -842,6 +843,68 @@ def readability(
             if words[i][0] in _POINTING_OPENERS and s[:1] not in _OPENING_QUOTES and _points_back(words[i]):
                 pointing.add(i)
     return Readability(frozenset(excluded), frozenset(dependent), frozenset(attached), frozenset(pointing))
+
+
+#: A sentence's first word when a comma or a word in lower case follows it: "Varnum added",
+#: "Davis, who ...", "O'Sullivan's coach" (not "Mike Leigh will ...": a name of its own).
+_OPENING_WORD = re.compile(r"[A-Z][\w'’-]*(?=,|\s+[a-z])")
+
+
+def surname_openers(sentences: Sequence[str], title: str = "", among: Iterable[int] | None = None) -> dict[int, frozenset[int]]:
+    """The sentences (of those at positions ``among``, else all) that open with a bare surname
+    whose bearer only an earlier sentence of the article names in full: "Varnum added that ..."
+    after "..., said Anna Varnum, the foundry's manager." Each maps to the positions of those
+    earlier sentences (where the surname follows another word that is capitalised, not a stop
+    word: "Anna Varnum", not "Mr Varnum"). A reader of the summary who has not read one of them
+    does not know who is meant. A word the headline holds is known to the reader, and a word
+    the article also writes in lower case ("Police said ...") is no surname."""
+    stop = txt.stopwords()
+    openers = []
+    last: dict[str, int] = {}  # each name's last sentence: where the search for its full form ends
+    for i in range(1, len(sentences)) if among is None else among:
+        m = _OPENING_WORD.match(sentences[i])
+        if m is None:
+            continue
+        name = m.group()
+        if name[-2:] in ("'s", "’s"):
+            name = name[:-2]
+        if not name.isupper() and name.lower() not in stop:
+            openers.append((i, name))
+            last[name] = i
+    if not openers:
+        return {}
+    text = "\n".join(sentences)
+    full = {name: _full_names(text, name) for name in last}
+    full = {name: lines for name, lines in full.items()
+            if lines and lines[0] < last[name] and not _holds_word(title, name) and not _holds_word(text, name.lower())}
+    return {i: frozenset(k for k in full[name] if k < i) for i, name in openers if name in full and full[name][0] < i}
+
+
+def _full_names(text: str, name: str) -> list[int]:
+    """The lines of ``text`` where ``name`` follows a capitalised word that is no stop word
+    ("Anna Varnum"; not followed by another such word: "Orange British Academy")."""
+    stop = txt.stopwords()
+    lines = []
+    at = text.find(" " + name)
+    while at >= 0:
+        after = text[at + 1 + len(name) : at + 3 + len(name)]
+        if not after[:1].isalnum() and not (after[:1] == " " and after[1:].isupper()):
+            given = text[max(text.rfind(" ", 0, at), text.rfind("\n", 0, at)) + 1 : at].lstrip("\"“‘'(")
+            if given[:1].isupper() and given[-1:].isalnum() and not given.isupper() and given.lower() not in stop:
+                lines.append(text.count("\n", 0, at))
+        at = text.find(" " + name, at + 1 + len(name))
+    return lines
+
+
+def _holds_word(text: str, word: str) -> bool:
+    """Whether ``word`` stands in ``text`` as a whole word."""
+    at = text.find(word)
+    while at >= 0:
+        end = at + len(word)
+        if (at == 0 or not text[at - 1].isalnum()) and not text[end : end + 1].isalnum():
+            return True
+        at = text.find(word, end)
+    return False
 
 
 _OPENING_QUOTES = frozenset('"“')
@@ -887,6 +950,7 @@ def select(
     loose_penalty: float = 1.0,
     attached: Collection[int] = (),
     pointing: Collection[int] = (),
+    introduced: Mapping[int, frozenset[int]] | None = None,
 ) -> list[int]:
     """Pick up to ``n`` sentence indices, best first, and return them in document order.
 
@@ -899,7 +963,10 @@ def select(
     times its score otherwise. A dependent sentence that is also ``pointing`` ("That would
     allow ...") reads as meant only after the very sentence before it, so without that one it
     counts ``dependent_penalty`` times its score even after an earlier summary sentence. An
-    ``attached`` sentence is a candidate only once the sentence just before it is taken.
+    ``attached`` sentence is a candidate only once the sentence just before it is taken. A
+    sentence in ``introduced`` (one that opens with a surname, see :func:`surname_openers`)
+    counts ``dependent_penalty`` times its score until one of the sentences it maps to (those
+    that name the person in full) is taken.
     """
     chosen: list[int] = []
     pool = sorted(i for i in scores if i not in excluded)
@@ -912,6 +979,8 @@ def select(
             s = scores[i]
             if i in dependent and (i - 1) not in chosen:
                 s *= loose_penalty if first is not None and first < i and i not in pointing else dependent_penalty
+            elif introduced and i in introduced and introduced[i].isdisjoint(chosen):
+                s *= dependent_penalty
             if best_score is None or s > best_score:  # pool is in order: ties keep the earlier
                 best, best_score = i, s
         if best_score is None:  # only attached sentences are left, none after its antecedent
@@ -940,7 +1009,9 @@ def summarize_sentences(
     """Return the ``n`` best of ``sentences`` (verbatim, in order, but for the dateline or agency
     credit that opens the first: see :func:`story_of`) for a headline ``title``. The sentences
     at positions ``quoted`` are quotations set apart (a block quote): like speech that does not
-    name its speaker, each but the article's first is taken only after the sentence before it."""
+    name its speaker, each but the article's first is taken only after the sentence before it.
+    A sentence that opens with a surname is scored down until a sentence that names the person
+    in full is taken (:func:`surname_openers`)."""
     if n <= 0:
         return ()
     if len(sentences) <= n:
@@ -951,7 +1022,8 @@ def summarize_sentences(
     excluded = rules.excluded | restates_headline(doc)
     if len(excluded) == len(sentences):
         excluded = frozenset()
-    picked = select(
+    choose = partial(
+        select,
         scores,
         n,
         similarity=doc.similarity,
@@ -961,6 +1033,18 @@ def summarize_sentences(
         pointing=rules.pointing,
         attached=rules.attached.union(i for i in quoted if i) if quoted else rules.attached,  # (the first: no sentence before)
     )
+    picked = choose()
+    # Surname openers lower a sentence's score only, so a choice that knows them among the sentences
+    # it picks is the choice that knows them all: only the sentences picked are tested.
+    tested: set[int] = set()
+    introduced: dict[int, frozenset[int]] = {}
+    while untested := [i for i in picked if i not in tested]:
+        tested.update(untested)
+        found = surname_openers(sentences, title, untested)
+        if not found:
+            break
+        introduced.update(found)
+        picked = choose(introduced=introduced)
     return tuple(story_of(sentences[i], sentences[1:]) if i == 0 else sentences[i] for i in picked)
 
 

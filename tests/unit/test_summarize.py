@@ -137,6 +137,65 @@ def test_summary_takes_a_pointing_sentence_only_after_the_one_it_points_at(
     assert summ.summarize_sentences(sentences, "", stats, 2) == (STADIUM[1], sentence)
 
 
+def test_select_scores_down_a_surname_opener_until_a_sentence_naming_the_person_is_taken() -> None:
+    scores = {0: 2.0, 1: 0.1, 2: 1.0, 3: 0.8}
+    # 2 opens with a surname that only 1 gives in full: after 0 alone the reader does not know who it is
+    assert summ.select(scores, 2, introduced={2: frozenset({1})}, dependent_penalty=0.5) == [0, 3]
+    # after 1 it keeps its full score
+    assert summ.select({0: 0.2, 1: 2.0, 2: 1.0, 3: 0.8}, 2, introduced={2: frozenset({1})}, dependent_penalty=0.5) == [1, 2]
+
+
+FOUNDRY = (
+    "Kestrel Foundry said its Ridgeway plant was running at about 60 percent of normal capacity.",
+    "The plant is expected to return to full production by the middle of August, the company said.",
+    None,  # introduces the person in full, or not
+    "Varnum added that the shortage was unlikely to spread far beyond the foundry's own customers.",
+    "The foundry will install a second power connection at the plant by the end of the year.",
+)
+
+
+@pytest.mark.parametrize(
+    ("introduction", "title", "scored_down"),
+    [
+        ("The outage ruined thousands of wafers, said Anna Varnum, the plant's manager.", "Kestrel plant back at 60%", True),
+        ("The outage ruined thousands of wafers, said Kestrel's Anna Varnum on Friday.", "Kestrel plant back at 60%", True),
+        # the headline names her, or the article never gave her in full
+        ("The outage ruined thousands of wafers, said Anna Varnum, the plant's manager.", "Varnum: plant back at 60%", False),
+        ("The outage ruined thousands of wafers, said Mr Varnum, the plant's manager.", "Kestrel plant back at 60%", False),
+    ],
+)
+def test_summary_takes_a_surname_opener_only_after_the_sentence_that_names_the_person(
+    monkeypatch: pytest.MonkeyPatch, introduction: str, title: str, scored_down: bool
+) -> None:
+    sentences = tuple(introduction if s is None else s for s in FOUNDRY)
+    stats = text.corpus_stats(sentences)
+    # the surname opener is second best; the sentence that introduces her is not worth taking
+    scores = {0: 1.0, 1: 0.2, 2: 0.1, 3: 0.9, 4: 0.7}
+    monkeypatch.setattr(summ, "score_sentences", lambda doc, scorers=summ.DEFAULT_SCORERS: scores)
+    summary = summ.summarize_sentences(sentences, title, stats, 2)
+    assert summary == ((FOUNDRY[0], FOUNDRY[4]) if scored_down else (FOUNDRY[0], FOUNDRY[3]))
+    # after the sentence that names her, it keeps its score
+    scores = {0: 0.2, 1: 0.1, 2: 1.0, 3: 0.9, 4: 0.7}
+    assert summ.summarize_sentences(sentences, title, stats, 2) == (sentences[2], FOUNDRY[3])
+
+
+@pytest.mark.parametrize(
+    ("sentences", "openers"),
+    [
+        (("Ossie Davis was found dead in Miami.", "Davis, who was 87, had made films for 50 years."), {1: {0}}),
+        (("Fans cheered Sonia O'Sullivan on.", "O'Sullivan's coach said she would run."), {1: {0}}),
+        (("Ruby Dee met Ossie Davis in 1946.", "They married.", "Davis later directed five films of his own."), {2: {0}}),
+        # a longer name, a word also written in lower case, a name the sentence itself gives in full
+        (("The Orange British Academy Film Awards are on Sunday.", "British hopes rest on Imelda Staunton."), {}),
+        (("Thames Valley Police were called.", "Police said the police station was shut."), {}),
+        (("Director Mike Leigh won in 2004.", "Mike Leigh will compete for the prize."), {}),
+        (("Ossie Davis was found dead.", "DAVIS said so.", "Mr Davis said so."), {}),
+    ],
+)
+def test_surname_openers(sentences: tuple[str, ...], openers: dict[int, set[int]]) -> None:
+    assert summ.surname_openers(sentences) == openers
+
+
 @pytest.mark.parametrize(
     ("count", "n", "ratio", "length"),
     [(10, 3, 0.2, 2), (12, 3, 0.2, 2), (13, 3, 0.2, 3), (30, 3, 0.2, 3), (30, 10, 0.2, 6), (2, 3, 0.2, 1),
