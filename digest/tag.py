@@ -2348,18 +2348,18 @@ def section_scores(article: Article, sections_cues: SectionCues | None = None) -
 
 def _section_scores(doc: _Doc, cues: SectionCues) -> dict[str, float]:
     """:func:`section_scores` of an article already read: headline words weigh 3, standfirst 2, others 1."""
-    index, firsts = (_default_cue_index(), _default_cue_firsts()) if cues is default_section_cues() else _indexed(cues)
+    index, firsts, longest = _default_indexed() if cues is default_section_cues() else _indexed(cues)
     keys = doc.keys
     n_title = bisect_left(doc.pos, 1)
     n_lead = bisect_left(doc.pos, 1 + sum(1 for k in doc.unit_kind if k == "standfirst"))
-    # Weighted counts of words and of the word pairs that may start a two-word cue.
-    # Only words and pairs that are cues are counted.
+    # Weighted counts of words and of the runs of words that may start a cue of several words.
+    # Only words and runs that are cues are counted.
     # (one count over all of them: the counts, not the order they were made in, are what matter)
-    counted: list[Iterable[str | tuple[str, str]]] = [keys, _pairs(keys, firsts)]
+    counted: list[Iterable[str | tuple[str, ...]]] = [keys, _phrases(keys, firsts, longest)]
     if n_lead:
         lead = keys[:n_lead]
         title = keys[:n_title]
-        counted += [lead, title, _pairs(lead, firsts), _pairs(title, firsts)]
+        counted += [lead, title, _phrases(lead, firsts, longest), _phrases(title, firsts, longest)]
     counts = Counter(filter(index.__contains__, chain.from_iterable(counted)))
     # Each section's matched cues, summed in the order of its cue list.
     matched: dict[str, list[tuple[int, float, float]]] = {section: [] for section in cues.cues}
@@ -2379,47 +2379,46 @@ def _section_scores(doc: _Doc, cues: SectionCues) -> dict[str, float]:
     return scores
 
 
-def _pairs(keys: list[str], firsts: frozenset[str]) -> Iterable[tuple[str, str]]:
-    """The pairs ``(keys[i], keys[i + 1])`` whose first key is in ``firsts``, in order (only
-    those pairs are made)."""
+def _phrases(keys: list[str], firsts: frozenset[str], longest: int) -> Iterable[tuple[str, ...]]:
+    """The runs ``keys[i : i + n]`` (2 <= n <= ``longest``) whose first key is in ``firsts``, in
+    order of length, then place (only those runs are made)."""
     flags = list(map(firsts.__contains__, keys))
-    return zip(compress(keys, flags), compress(islice(keys, 1, None), flags))
+    pairs = zip(compress(keys, flags), compress(islice(keys, 1, None), flags))
+    if longest <= 2:
+        return pairs
+    starts = list(compress(range(len(keys)), flags))
+    return chain(pairs, (tuple(keys[i : i + n]) for n in range(3, longest + 1) for i in starts if i + n <= len(keys)))
 
 
-def _cue_index(cues: SectionCues) -> dict[tuple[str, ...] | str, list[tuple[str, int, float]]]:
-    """Count key of each one- or two-word cue -> (section, place in its list, weight)."""
+#: What :func:`_section_scores` looks cues up in: count key of each cue (a word, or a tuple of
+#: words) -> (section, place in its list, weight); the first words of the cues of several words
+#: (only runs of words that start with one are counted); and the most words a cue has.
+_CueIndex = tuple[dict[tuple[str, ...] | str, list[tuple[str, int, float]]], frozenset[str], int]
+
+
+def _cue_index(cues: SectionCues) -> _CueIndex:
     index: dict[tuple[str, ...] | str, list[tuple[str, int, float]]] = {}
     for section, items in cues.cues.items():
         for order, (words, weight) in enumerate(items):
-            if len(words) <= 2:  # only words and word pairs are counted
-                index.setdefault(words[0] if len(words) == 1 else words, []).append((section, order, weight))
-    return index
+            index.setdefault(words[0] if len(words) == 1 else words, []).append((section, order, weight))
+    phrases = [words for items in cues.cues.values() for words, _ in items if len(words) > 1]
+    return index, frozenset(words[0] for words in phrases), max(map(len, phrases), default=1)
 
 
 @lru_cache(maxsize=1)
-def _default_cue_index() -> dict[tuple[str, ...] | str, list[tuple[str, int, float]]]:
+def _default_indexed() -> _CueIndex:
     return _cue_index(default_section_cues())
 
 
-def _cue_firsts(cues: SectionCues) -> frozenset[str]:
-    """First words of the multi-word cues (only those need bigram counts)."""
-    return frozenset(words[0] for items in cues.cues.values() for words, _ in items if len(words) > 1)
+#: The last other cues indexed, as (cues, their index): a build uses one set for every article.
+_INDEXED: list[tuple[SectionCues, _CueIndex]] = []
 
 
-@lru_cache(maxsize=1)
-def _default_cue_firsts() -> frozenset[str]:
-    return _cue_firsts(default_section_cues())
-
-
-#: The last other cues indexed, as (cues, index, firsts): a build uses one set for every article.
-_INDEXED: list[tuple[SectionCues, dict, frozenset[str]]] = []
-
-
-def _indexed(cues: SectionCues) -> tuple[dict[tuple[str, ...] | str, list[tuple[str, int, float]]], frozenset[str]]:
-    """:func:`_cue_index` and :func:`_cue_firsts` of ``cues``, made once per cues object."""
+def _indexed(cues: SectionCues) -> _CueIndex:
+    """:func:`_cue_index` of ``cues``, made once per cues object."""
     if not _INDEXED or _INDEXED[0][0] is not cues:
-        _INDEXED[:] = [(cues, _cue_index(cues), _cue_firsts(cues))]
-    return _INDEXED[0][1], _INDEXED[0][2]
+        _INDEXED[:] = [(cues, _cue_index(cues))]
+    return _INDEXED[0][1]
 
 
 def section_for(article: Article, sections_cues: SectionCues | None = None) -> str:

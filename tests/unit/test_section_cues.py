@@ -73,3 +73,15 @@ def test_a_real_sport_story_of_plain_cues_is_still_sport() -> None:
         "The defending champion won the match in two sets, and Saulnier's win over the seventh seed "
         "earned him his first title final of the season."))
     assert section_for(report) == "Sport"
+
+
+def test_a_cue_of_three_or_more_words_counts_like_a_word() -> None:
+    # a user's cue file may hold phrases of any length: "park and ride" is one cue, and only
+    # those three words in a row match it
+    cues = load_section_cues({"default": "Other", "sections": {
+        "Transport": {"strong": ["park and ride", "bus lane to the harbour"]}, "Other": {"cues": ["harbour"]}}})
+    story = make("Park and ride opens at the harbour", "The park and ride site has 400 spaces and a bus lane to the harbour.")
+    assert section_scores(story, cues)["Transport"] > 0
+    assert section_for(story, cues) == "Transport"
+    apart = make("Parking opens at the harbour", "Park the car and ride the bus: the site has 400 spaces by the harbour.")
+    assert section_scores(apart, cues)["Transport"] == 0

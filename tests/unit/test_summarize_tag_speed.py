@@ -77,23 +77,24 @@ def test_section_counts_match_counting_each_part_in_turn() -> None:
               "The central bank raised interest rates on Tuesday.\nShares fell and the stock market slipped as investors sold.")
     doc = tagmod._read(a)
     cues = tagmod.default_section_cues()
-    index, firsts = tagmod._default_cue_index(), tagmod._default_cue_firsts()
+    index, firsts, longest = tagmod._default_indexed()
     keys = doc.keys
     n_title = sum(1 for p in doc.pos if p < 1)
     n_lead = sum(1 for p in doc.pos if p < 1 + sum(1 for k in doc.unit_kind if k == "standfirst"))
     counts: Counter = Counter()
-    for part in (keys, list(tagmod._pairs(keys, firsts)), keys[:n_lead], keys[:n_title],
-                 list(tagmod._pairs(keys[:n_lead], firsts)), list(tagmod._pairs(keys[:n_title], firsts))):
+    for part in (keys, keys[:n_lead], keys[:n_title]):
         counts.update(k for k in part if k in index)
+        counts.update(p for p in (tuple(part[i : i + n]) for n in range(2, longest + 1) for i in range(len(part) - n + 1)) if p in index)
     import math
 
     want: dict[str, float] = {}
     for section in cues.cues:
-        terms = sorted((order, weight * math.log1p(counts[key]))
+        terms = sorted((order, weight * math.log1p(counts[key]), weight)
                        for key in counts for s, order, weight in index[key] if s == section)
         total = 0.0
-        for _, term in terms:
-            total += term
+        if len(terms) > 1 or (terms and terms[0][2] >= tagmod._STRONG_CUE):  # one plain cue alone counts nothing
+            for _, term, _ in terms:
+                total += term
         want[section] = total
     assert tagmod._section_scores(doc, cues) == want
     assert tagmod._pick_section(want, cues) == "Business"

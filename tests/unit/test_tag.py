@@ -926,17 +926,18 @@ def test_token_fields_agree_with_what_they_stand_for() -> None:
         assert info[11] == _is_acronym(surf)
 
 
-def test_cue_pairs_are_the_pairs_that_start_with_a_cue_word() -> None:
+@pytest.mark.parametrize("longest", [2, 3, 4])
+def test_cue_phrases_are_the_runs_that_start_with_a_cue_word(longest: int) -> None:
     import random
 
-    from digest.tag import _pairs
+    from digest.tag import _phrases
 
     rnd = random.Random(11)
     firsts = frozenset({"a", "b"})
     for _ in range(300):
         keys = [rnd.choice("abcd") for _ in range(rnd.randint(0, 12))]
-        expected = [(x, y) for x, y in zip(keys, keys[1:]) if x in firsts]
-        assert list(_pairs(keys, firsts)) == expected, keys
+        expected = [tuple(keys[i : i + n]) for n in range(2, longest + 1) for i in range(len(keys) - n + 1) if keys[i] in firsts]
+        assert list(_phrases(keys, firsts, longest)) == expected, keys
 
 
 def test_position_weighted_counts_are_sums_in_reading_order() -> None:
