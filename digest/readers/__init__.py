@@ -194,22 +194,20 @@ def _stem(rel: str) -> str:
 def date_from_path(rel: str) -> datetime | None:
     """The ``YYYY-MM-DD`` prefix of the file name, if any, as midnight UTC."""
     match = _DATE_PREFIX.match(_stem(rel))
-    if not match:
-        return None
-    try:
-        return datetime(int(match[1]), int(match[2]), int(match[3]), tzinfo=timezone.utc)
-    except ValueError:
-        return None
+    return _midnight(match[1], match[2], match[3]) if match else None
 
 
 def date_from_url(url: str) -> datetime | None:
     """The day a news address carries in its path ("/2019/11/19/story", "/2019-11-19/story"),
     if any, as midnight UTC."""
     match = _URL_DATE.search(urlsplit(url).path) if url else None
-    if not match:
-        return None
+    return _midnight(match[1], match[3], match[4]) if match else None
+
+
+def _midnight(year: str, month: str, day: str) -> datetime | None:
+    """Midnight UTC of the day, or None for a day that does not exist ("2024-02-30")."""
     try:
-        return datetime(int(match[1]), int(match[3]), int(match[4]), tzinfo=timezone.utc)
+        return datetime(int(year), int(month), int(day), tzinfo=timezone.utc)
     except ValueError:
         return None
 
