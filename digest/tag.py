@@ -537,6 +537,12 @@ def _camel(word: str) -> bool:
     return not head.isupper() and any(map(str.isupper, head[1:]))
 
 
+def _lower_seen(flat: list[_Info], units: list[list[_Info]], tcase: list[bool]) -> set[str]:
+    """The words written in lower case outside Title Case (and "")."""
+    plain = flat if not any(tcase) else chain.from_iterable(u for u, tc in zip(units, tcase) if not tc)
+    return set(map(_LOWER_WRITTEN, plain))
+
+
 def _read(article: Article) -> _Doc:
     """Tokenise the article once and decide which capitals are evidence of names."""
     stop = stopwords()
@@ -614,8 +620,7 @@ def _read(article: Article) -> _Doc:
                     low not in lex.breakers or low in IRREGULAR_PAST or low == "new"):
                 # (but "Despite", "Like", "Let" before a name: a sentence's first word, not the name's)
                 if lower_seen is None:
-                    plain = flat if not any(tcase) else chain.from_iterable(u for u, tc in zip(units, tcase) if not tc)
-                    lower_seen = set(map(_LOWER_WRITTEN, plain))
+                    lower_seen = _lower_seen(flat, units, tcase)
                 ecap = low not in lower_seen
         else:
             ecap = True
@@ -2029,6 +2034,18 @@ def _piece_of_place_or_period(word: str, doc: _Doc, lex: Lexicon) -> bool:
     return found >= (1 if region else 2)
 
 
+def _initial_last(name: str, doc: _Doc) -> bool:
+    """Whether ``name`` ends in a capital letter that ``doc`` writes with a full stop after it every
+    time: an initial cut from the surname after it ("John M" of "John M. Ford", "Church Elder L";
+    not "Malcolm X" where the article writes "Malcolm X," too, nor "Plan B")."""
+    head, _, last = name.rpartition(" ")
+    if not head or len(last) != 1 or not last.isupper():
+        return False
+    at = _said_at(name, doc)
+    n = len(_name_words(name))
+    return bool(at) and all(doc.infos[k + n][0] == "." for k in at)
+
+
 def _written_lower(key: str, doc: _Doc) -> bool:
     """Whether ``doc`` writes a word of matching key ``key`` in lower case outside Title Case."""
     infos, pos, tcase = doc.infos, doc.pos, doc.title_case
@@ -2149,6 +2166,8 @@ def _build_tags(article: Article, analysis: _Analysis, cfg: TagsConfig, credit: 
             continue  # "Black" of "Black Friday", "Tex." of "Austin, Tex.": a piece of a longer name
         if r.name and " " not in r.display and doc is not None and _numbered(r.display.lower(), doc):
             continue  # "Route" of "Route 9", "Formula" of "Formula 1": a piece of the name
+        if r.name and doc is not None and _initial_last(r.display, doc):
+            continue  # "John M" of "John M. Ford": a name cut after its initial
         if r.name and doc is not None and _work_title(r.display) and _times_said(r.display, doc) < 2:
             continue  # "The Hunt With John Walsh", once: a work's title is the topic when said again
         if not r.name and doc is not None and " " not in r.display and (body := _named_by_head(r.display.lower(), analysis, doc, lex)):

@@ -1303,3 +1303,23 @@ def test_an_invariant_plural_shows_as_the_plural_where_the_article_writes_it(tex
     a = make("", text)
     tags = tag(a, stats_for(a), TagsConfig(count=10)).tags
     assert tag_ in tags and not_tag not in tags, tags
+
+
+@pytest.mark.parametrize("name, text, cut", [
+    ("John M", "The author John M. Ford wrote it. Friends of John M. Ford called him Mike.", True),
+    ("Church Elder L", "Church Elder L. Whitney Clayton spoke.", True),
+    ("Malcolm X", "He made Malcolm X. The daughter of Malcolm X, Attallah Shabazz, recalled it.", False),  # "X," too
+    ("Plan B", "They chose Plan B for the match.", False),
+    ("John Ford", "John Ford. He wrote it.", False),  # no initial
+])
+def test_a_name_cut_after_its_initial_is_known(name: str, text: str, cut: bool) -> None:
+    from digest.tag import _initial_last, _read
+
+    assert _initial_last(name, _read(make("", text))) is cut
+
+
+def test_a_name_cut_after_its_initial_is_no_tag() -> None:
+    a = make("The lost novels of a writer", "The writer John M. Ford died in 2006. John M. Ford wrote novels, and "
+             "readers of John M. Ford still ask for his novels. Ford's friends kept his papers.")
+    tags = tag(a, stats_for(a), TagsConfig(count=10)).tags
+    assert "John M" not in tags, tags
