@@ -537,10 +537,10 @@ def _camel(word: str) -> bool:
     return not head.isupper() and any(map(str.isupper, head[1:]))
 
 
-def _lower_seen(flat: list[_Info], units: list[list[_Info]], tcase: list[bool]) -> set[str]:
-    """The words written in lower case outside Title Case (and "")."""
+def _lower_seen(flat: list[_Info], units: list[list[_Info]], tcase: list[bool]) -> Counter[str]:
+    """How often each word is written in lower case outside Title Case (and "")."""
     plain = flat if not any(tcase) else chain.from_iterable(u for u, tc in zip(units, tcase) if not tc)
-    return set(map(_LOWER_WRITTEN, plain))
+    return Counter(map(_LOWER_WRITTEN, plain))
 
 
 def _read(article: Article) -> _Doc:
@@ -596,7 +596,15 @@ def _read(article: Article) -> _Doc:
     # The words written in lower case outside Title Case (and "", never a capitalised word's lower
     # case) are gathered only when the loop below first needs them: 4 articles in 10 never do
     # (the 10,000-article benchmark corpus and the BBC, CNN and tagging dev sets).
-    lower_seen: set[str] | None = None
+    lower_seen: Counter[str] | None = None
+    # A word of four letters or more in capitals that the article writes in lower case as often
+    # is shouted ("A HUNTER who killed ... the hunter", "CONCERNED SISTER"): all capitals prove
+    # nothing ("TBWA" four times and an e-mail's "tbwa" once is a name).
+    loud = {j for j in caps if len(flat[j][1]) > 3 and flat[j][0].isupper() and flat[j][1].isalpha()}
+    if loud:
+        lower_seen = _lower_seen(flat, units, tcase)
+        times = Counter(flat[j][1] for j in loud)
+        caps = [j for j in caps if j not in loud or lower_seen[flat[j][1]] < times[flat[j][1]]]
     # A capital after a boundary or an opening mark starts a sentence (flat[-1] is a boundary:
     # the first token starts a unit); one elsewhere, outside Title Case, is evidence of a name.
     starts = list(map(_OPENS, map(flat.__getitem__, map((-1).__add__, caps))))

@@ -1323,3 +1323,27 @@ def test_a_name_cut_after_its_initial_is_no_tag() -> None:
              "readers of John M. Ford still ask for his novels. Ford's friends kept his papers.")
     tags = tag(a, stats_for(a), TagsConfig(count=10)).tags
     assert "John M" not in tags, tags
+
+
+@pytest.mark.parametrize("text, word, name", [
+    # a word in capitals that the article writes in lower case as often is shouted, not a name
+    ("A HUNTER who killed a rabbit fell ill. Doctors said the hunter ate the rabbit.", "HUNTER", False),
+    ("Dear Abby: my sister is upset, and my sister cried. Signed, CONCERNED SISTER", "SISTER", False),
+    # acronyms stay names: never written in lower case, or in capitals more often
+    ("The NATO summit opened, and NATO leaders met in the city.", "NATO", True),
+    ("Labour's agency TBWA made posters. TBWA denied it, and TBWA said so. Mail for tbwa went astray.", "TBWA", True),
+])
+def test_a_word_in_capitals_is_a_name_only_when_the_article_does_not_write_it_in_lower_case(text: str, word: str, name: bool) -> None:
+    from digest.tag import _read
+
+    doc = _read(make("", text))
+    shapes = {doc.shape[k] for k, i in enumerate(doc.infos) if i[0] == word}
+    assert (shapes <= set("NA")) is name, shapes
+
+
+def test_a_common_noun_in_capitals_is_no_name_tag() -> None:
+    a = make("Hunter in Beijing diagnosed with plague after eating a rabbit",
+             "A HUNTER who killed and ate a wild rabbit was diagnosed with plague. People in close contact with the "
+             "hunter were quarantined, and the hunter is in hospital in Beijing. The plague spreads from rabbits.")
+    tags = tag(a, stats_for(a), TagsConfig(count=8)).tags
+    assert "Hunter" not in tags and "HUNTER" not in tags, tags
