@@ -1759,7 +1759,7 @@ _SUPERLATIVES = frozenset({"best", "worst", "most", "least"})
 #: :func:`text.common_words` and in the article itself.
 _ADJECTIVE_BASES = frozenset("""slow fast quick tough hard soft fine strong weak tall short wide deep
 cheap rich poor young safe close clear bright dark warm cold cool smart rare pure sure near dear
-fair kind proud loud quiet brave calm cruel dense""".split())
+fair kind proud loud quiet brave calm cruel dense late great large small old high low""".split())
 #: First words that make a describing compound ("nine-year", "two-goal", "multi-award", "long-term").
 #: (besides :data:`_NUMBER_WORDS`, numbers and ordinals)
 _COUNTING = re.compile(r"(?:[a-z]+teen|sixty|seventy|eighty|ninety|multi|single|double|triple|once|all|non|ex|anti|pro|co|semi|well|long|short|full|part|high|low|last|record)")
@@ -2042,6 +2042,29 @@ def _piece_of_place_or_period(word: str, doc: _Doc, lex: Lexicon) -> bool:
     return found >= (1 if region else 2)
 
 
+def _verb_or_superlative(low: str, doc: _Doc, lex: Lexicon) -> bool:
+    """Whether a capitalised word is by its form no name alone: a verb among the breakers and the
+    irregular past forms that the article writes in lower case (outside Title Case) at least as
+    often as with a capital ("Got" of "'We Got Her!'" beside "we got her"; not Facebook's "Like"
+    button, capitalised ten times; the "Fed" is never written "fed"), or the superlative of an
+    adjective the word lists or the article have ("Latest" of "The Latest on ...", "Greatest";
+    not "Best", "West", "Forrest")."""
+    if low in lex.breakers:
+        infos, pos, tcase = doc.infos, doc.pos, doc.title_case
+        lower = capital = 0
+        for k in _positions(doc.keys, _word_key(low)):
+            if infos[k][1] == low and not tcase[pos[k]]:
+                if infos[k][8]:
+                    lower += 1
+                else:
+                    capital += 1
+        return lower > 0 and lower >= capital
+    if not low.endswith("est") or low in _SUPERLATIVES:
+        return False
+    stems = {s for s in (low[:-3], low[:-2]) if len(s) > 2} - stopwords()  # "great", "late"
+    return bool(stems & _ADJECTIVE_BASES) or any(i[1] in stems for i in doc.infos)
+
+
 def _initial_last(name: str, doc: _Doc) -> bool:
     """Whether ``name`` ends in a capital letter that ``doc`` writes with a full stop after it every
     time: an initial cut from the surname after it ("John M" of "John M. Ford", "Church Elder L";
@@ -2174,6 +2197,9 @@ def _build_tags(article: Article, analysis: _Analysis, cfg: TagsConfig, credit: 
             continue  # "Black" of "Black Friday", "Tex." of "Austin, Tex.": a piece of a longer name
         if r.name and " " not in r.display and doc is not None and _numbered(r.display.lower(), doc):
             continue  # "Route" of "Route 9", "Formula" of "Formula 1": a piece of the name
+        if r.name and " " not in r.display and r.display.istitle() and doc is not None \
+                and _verb_or_superlative(r.display.lower(), doc, lex):
+            continue  # "Got" of "'We Got Her!'", "Latest" of "The Latest": a title's verb or adjective
         if r.name and doc is not None and _initial_last(r.display, doc):
             continue  # "John M" of "John M. Ford": a name cut after its initial
         if r.name and doc is not None and _work_title(r.display) and _times_said(r.display, doc) < 2:

@@ -1347,3 +1347,42 @@ def test_a_common_noun_in_capitals_is_no_name_tag() -> None:
              "hunter were quarantined, and the hunter is in hospital in Beijing. The plague spreads from rabbits.")
     tags = tag(a, stats_for(a), TagsConfig(count=8)).tags
     assert "Hunter" not in tags and "HUNTER" not in tags, tags
+
+
+@pytest.mark.parametrize("word, text, plain", [
+    # a verb among the breakers that the article also writes in lower case
+    ("got", "'We Got Her!' the officer shouted. We got her, he said, and we got her safely.", True),
+    # ... but the "Fed" is never written "fed"
+    ("fed", "The Fed raised rates. Markets watched the Fed, and the Fed said more.", False),
+    # a superlative of an adjective: a known one, or one the article uses
+    ("latest", "The Latest on a deadly stabbing on a train in California.", True),
+    ("greatest", "The Greatest Showman opened. Critics loved it.", True),
+    # a name that merely ends in "-est"
+    ("forrest", "Forrest Gump won. Forrest ran and ran.", False),
+    ("best", "Best scored twice. Best was brilliant.", False),
+    ("west", "We went West. The West and we agreed.", False),
+])
+def test_a_capitalised_verb_or_superlative_is_known_by_its_form(word: str, text: str, plain: bool) -> None:
+    from digest.tag import _read, _verb_or_superlative, lexicon
+
+    assert _verb_or_superlative(word, _read(make("", text)), lexicon()) is plain
+
+
+def test_a_capitalised_verb_or_superlative_is_no_tag() -> None:
+    a = make("'We Got Her!': Video shows rescue of kidnapped girl in Fort Worth",
+             "Police in Fort Worth rescued a kidnapped girl. 'We Got Her!' an officer shouts in the video. "
+             "Got her! the officers cried. We got her, the chief said, we got her. We got her. The girl was found in a hotel room in Fort Worth.")
+    tags = tag(a, stats_for(a), TagsConfig(count=8)).tags
+    assert "Got" not in tags, tags
+    b = make("The Latest: Man stabbed to death on train",
+             "HAYWARD, Calif. (AP) — The Latest on a deadly stabbing on a train in California. Police said a man "
+             "was stabbed on the train. The Latest reports say the man died, and the train stopped in Hayward.")
+    tags = tag(b, stats_for(b), TagsConfig(count=8)).tags
+    assert "Latest" not in tags, tags
+
+
+def test_a_capitalised_verb_written_as_a_name_more_often_stays_a_name() -> None:
+    from digest.tag import _read, _verb_or_superlative, lexicon
+
+    doc = _read(make("", 'Click the "Like" button. Facebook\'s "Like" feature and the "Like" count grew. I like it.'))
+    assert not _verb_or_superlative("like", doc, lexicon())
