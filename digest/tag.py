@@ -2065,6 +2065,14 @@ def _verb_or_superlative(low: str, doc: _Doc, lex: Lexicon) -> bool:
     return bool(stems & _ADJECTIVE_BASES) or any(i[1] in stems for i in doc.infos)
 
 
+def _glued(word: str, doc: _Doc) -> bool:
+    """Whether ``doc`` writes ``word`` with a capital inside it every time and never takes it for a
+    name: two words glued together ("HomeLatest", "NewsNollywood" of a menu run into the text). A
+    name so spelt ("YouTube", "WeWork") is capitalised as a name somewhere."""
+    at = _positions(doc.keys, _word_key(word))
+    return bool(at) and all(_camel(doc.infos[k][0]) for k in at)
+
+
 def _initial_last(name: str, doc: _Doc) -> bool:
     """Whether ``name`` ends in a capital letter that ``doc`` writes with a full stop after it every
     time: an initial cut from the surname after it ("John M" of "John M. Ford", "Church Elder L";
@@ -2189,6 +2197,8 @@ def _build_tags(article: Article, analysis: _Analysis, cfg: TagsConfig, credit: 
             continue  # "Israeli Prime", "US Vice": a name cut before the title it starts
         if credit and r.name and _fold(r.display) == credit:
             continue  # "CNN" of "(CNN)": who reported the story, not what it is about
+        if not r.name and " " not in r.display and doc is not None and _glued(r.display, doc):
+            continue  # "homelatest" of "HomeLatest NewsNollywood": a site's navigation words glued together
         if " " not in r.display and _DESCRIBING.fullmatch(r.display.lower()):
             continue  # "London-based", "Oscar-winning", "scandal-hit": says of whom, not who
         if r.display[:1].isupper() and " " not in r.display and _fold(r.display) in lex.heads and _fold(r.display) in named_words:

@@ -1386,3 +1386,24 @@ def test_a_capitalised_verb_written_as_a_name_more_often_stays_a_name() -> None:
 
     doc = _read(make("", 'Click the "Like" button. Facebook\'s "Like" feature and the "Like" count grew. I like it.'))
     assert not _verb_or_superlative("like", doc, lexicon())
+
+
+@pytest.mark.parametrize("word, text, glued", [
+    ("homelatest", "Kate Henshaw Is Looking Stunning In New Photos HomeLatest NewsNollywood Actress", True),
+    ("homelatest", "Menu: HomeLatest. Sport: HomeLatest again.", True),
+    ("home", "She went home. Her Home was sold.", False),
+    ("iphone", "The iPhone sold well. An iphone case costs less.", False),  # written once without the capital
+])
+def test_two_words_glued_together_are_known_by_their_inner_capital(word: str, text: str, glued: bool) -> None:
+    from digest.tag import _glued, _read
+
+    assert _glued(word, _read(make("", text))) is glued
+
+
+def test_two_words_glued_together_are_no_tag_but_a_name_so_spelt_is() -> None:
+    a = make("Nollywood Actress, Kate Henshaw Is Looking Stunning In New Photos",
+             "Kate Henshaw Is Looking Stunning In New Photos HomeLatest NewsNollywood Actress, Kate Henshaw Is Looking "
+             "Stunning In New Photos. Actress Kate Henshaw shared new photos on YouTube, and fans on YouTube loved the "
+             "photos. The actress posted the photos after a make-up session.")
+    tags = tag(a, stats_for(a), TagsConfig(count=10)).tags
+    assert "homelatest" not in tags and "YouTube" in tags, tags
