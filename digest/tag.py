@@ -1755,6 +1755,7 @@ convenient prevalent imminent eminent turbulent competent incompetent affluent d
 _NOUN_END = re.compile(r"[a-z]+(?:ion|ness|ity|ism|ment|ure|ance|ence|ship|hood|ery|acy|ist|er|or)")
 _ORDINAL = re.compile(r"\d+(?:st|nd|rd|th)|(?:first|second|third|fourth|fifth|sixth|seventh|eighth|ninth|tenth|eleventh|twelfth|[a-z]+teenth|[a-z]+tieth|hundredth)")
 _SUPERLATIVES = frozenset({"best", "worst", "most", "least"})
+_COMPARATIVES = frozenset({"better", "worse", "lesser"})  #: besides an adjective's "-er" form ("lower", "older")
 #: Common adjectives whose superlatives ("toughest", "slowest") name no topic; more are found in
 #: :func:`text.common_words` and in the article itself.
 _ADJECTIVE_BASES = frozenset("""slow fast quick tough hard soft fine strong weak tall short wide deep
@@ -1820,13 +1821,15 @@ def _no_topic(word: str, doc: _Doc) -> bool:
         linked = linked or prev in _LINKING
         participle += prev in _BEFORE_PARTICIPLE
         clause += after in ("to", "that")
-        verb += (prev in _BEFORE_VERB or prev.endswith(("n't", "n’t")) or (prev == "to" and after in _OBJECTS)
-                 or after in _OBJECT_AFTER)
+        verb += (prev in _BEFORE_VERB or prev in _SUBJECTS or prev.endswith(("n't", "n’t"))
+                 or (prev == "to" and after in _OBJECTS) or after in _OBJECT_AFTER)
     if not seen:
         return False
     last = word.rsplit("-", 1)[-1]
     if form == "est" and (last in _SUPERLATIVES or _superlative(last, doc)):
         return not plural and not a_an
+    if form == "comparative":  # "shares lower", "make games better"; "the elder" is a noun
+        return not plural and not dethead
     if not plural:  # an adjective has none
         if form == "adjective" and not dethead:
             return True
@@ -1846,7 +1849,7 @@ def _no_topic(word: str, doc: _Doc) -> bool:
 #: Forms of a phrase's last word that :func:`_no_topic` may judge ("debts owed", "gang raped"): a
 #: phrase ends in its noun, and a noun there may look like something else to it ("music" of
 #: "digital music" is never followed by nothing, "arrest" of "house arrest" is a verb elsewhere).
-_NOT_A_HEAD = frozenset({"adjective", "past", "ordinal", "en"})
+_NOT_A_HEAD = frozenset({"adjective", "past", "ordinal", "en", "comparative"})
 
 
 @lru_cache(maxsize=1 << 14)
@@ -1876,6 +1879,8 @@ def _word_form(word: str) -> str:
         return "en"
     if word.endswith("ing"):
         return "ing"
+    if word in _COMPARATIVES or (word.endswith("er") and {word[:-2], word[:-1]} & _ADJECTIVE_BASES):
+        return "comparative"
     if _NOUN_END.fullmatch(word):
         return "noun"
     return ""
@@ -1890,7 +1895,7 @@ _BEFORE_ING = _BE | _SUBJECTS
 #: Words before a verb's plain form ("to gain", "can download", "won't attract").
 _BEFORE_PLAIN = _BEFORE_VERB | {"to"}
 #: Forms of a word that, after "to", are no verb ("to creative", "to seventh").
-_NOT_A_VERB = frozenset({"adjective", "mostly", "ent", "est", "ordinal"})
+_NOT_A_VERB = frozenset({"adjective", "mostly", "ent", "est", "ordinal", "comparative"})
 
 
 def _verb_first(word: str, doc: _Doc) -> bool:
@@ -2188,7 +2193,7 @@ def _build_tags(article: Article, analysis: _Analysis, cfg: TagsConfig, credit: 
         if not r.name and " " not in r.display and _word_info(r.display)[3] == "v":
             continue  # "halted": a past form alone tells what happened, not what the story is about
         last = r.display.rsplit(" ", 1)[-1]
-        if not r.name and r.display.islower() and doc is not None and (
+        if r.display.islower() and doc is not None and (
                 last == r.display or _word_form(last) in _NOT_A_HEAD) and _no_topic(last, doc):
             continue  # "economic", "toughest", "reveal", "debts owed": the story's topic is a noun
         if not r.name and " " in r.display and r.display.islower() and doc is not None and _verb_first(r.display.split(" ", 1)[0], doc):

@@ -1407,3 +1407,22 @@ def test_two_words_glued_together_are_no_tag_but_a_name_so_spelt_is() -> None:
              "photos. The actress posted the photos after a make-up session.")
     tags = tag(a, stats_for(a), TagsConfig(count=10)).tags
     assert "homelatest" not in tags and "YouTube" in tags, tags
+
+
+@pytest.mark.parametrize("word, text, no_topic", [
+    # an adjective's comparative ("-er" of a known adjective, "better") names no topic
+    ("lower", "Shares closed lower on Monday, and rivals were also lower.", True),
+    ("better", "Testers help make my games better.", True),
+    ("older", "Older voters turned out, and the older ones stayed.", True),
+    # a plain form after a subject pronoun is a verb
+    ("feel", "I feel hurt by it. We feel that way too.", True),
+    ("hope", "They hope to win the cup, and we hope so too.", True),
+    # nouns stay topics
+    ("power", "The power failed, and power was cut for hours.", False),
+    ("dealer", "A dealer sold the car. The dealer said so.", False),
+    ("hope", "Their hope faded, and the hope of fans died.", False),
+])
+def test_comparatives_and_verbs_after_a_subject_are_no_topics(word: str, text: str, no_topic: bool) -> None:
+    from digest.tag import _no_topic, _read
+
+    assert _no_topic(word, _read(make("", text))) is no_topic
