@@ -2078,6 +2078,19 @@ def _glued(word: str, doc: _Doc) -> bool:
     return bool(at) and all(_camel(doc.infos[k][0]) for k in at)
 
 
+def _phrase_written_lower(name: str, doc: _Doc, lex: Lexicon) -> bool:
+    """Whether ``doc`` writes all the words of ``name`` in a row in lower case outside Title Case:
+    a common noun phrase that a title capitalises ("Drug Use" of the "National Survey on Drug Use
+    and Health", where the article also says "an expert in drug use"). Not a name that ends like a
+    body's or a place's ("Foreign Ministry", "Air Force", "Skid Row": a capital there names one)."""
+    last = _fold(name).rsplit(" ", 1)[-1]
+    if _listed(last, lex.org_suffixes) or _listed(last, lex.place_suffixes):
+        return False
+    infos, pos, tcase = doc.infos, doc.pos, doc.title_case
+    n = len(_name_words(name))
+    return any(not tcase[pos[k]] and all(i[8] for i in infos[k : k + n]) for k in _said_at(name, doc))
+
+
 def _initial_last(name: str, doc: _Doc) -> bool:
     """Whether ``name`` ends in a capital letter that ``doc`` writes with a full stop after it every
     time: an initial cut from the surname after it ("John M" of "John M. Ford", "Church Elder L";
@@ -2223,6 +2236,8 @@ def _build_tags(article: Article, analysis: _Analysis, cfg: TagsConfig, credit: 
             if push(normalize_tag(body, aliases, is_name=True, _table=table), False):
                 continue  # "the authority": the "Harrowgate Transit Authority" the article names
         name = r.name and not r.display.islower()  # "skills", capitalised in half its uses ("Education and Skills")
+        if name and " " in r.display and doc is not None and _phrase_written_lower(r.display, doc, lex):
+            name = False  # "Drug Use" of the "National Survey on Drug Use and Health", beside "drug use"
         if name and r.display.endswith("s") and r.display.istitle() and " " not in r.display and doc is not None \
                 and _priced(r.display.lower(), doc):
             name = False  # "Dollars 20bn": a currency as the FT writes it, the "dollar" of other articles (a plural

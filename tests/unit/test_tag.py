@@ -1426,3 +1426,25 @@ def test_comparatives_and_verbs_after_a_subject_are_no_topics(word: str, text: s
     from digest.tag import _no_topic, _read
 
     assert _no_topic(word, _read(make("", text))) is no_topic
+
+
+@pytest.mark.parametrize("name, text, written", [
+    ("Drug Use", "Data came from the National Survey on Drug Use and Health. Hamilton, an expert in drug use, agreed.", True),
+    ("Drug Use", "Data came from the National Survey on Drug Use and Health. Hamilton agreed.", False),
+    ("White House", "The White House said no. He painted the house white.", False),  # not the words in a row
+    ("Human Rights", "Human Rights Watch said so. Human rights groups agreed.", False),  # a capital opens the phrase
+    ("Air Force", "The Air Force flew. A pilot of the air force said so.", False),  # a body's last word
+])
+def test_a_capitalised_phrase_the_article_also_writes_in_lower_case_is_known(name: str, text: str, written: bool) -> None:
+    from digest.tag import _phrase_written_lower, _read, lexicon
+
+    assert _phrase_written_lower(name, _read(make("", text)), lexicon()) is written
+
+
+def test_a_title_s_common_noun_phrase_is_tagged_in_lower_case() -> None:
+    a = make("Cannabis use disorder is rising in U.S. states where weed is legal",
+             "Rates of cannabis use disorder have risen in states where the drug is legal. The authors used data from "
+             "The National Survey on Drug Use and Health. The National Survey on Drug Use and Health asks about "
+             "cannabis. Ian Hamilton, an expert in drug use and mental health, said drug use was rising.")
+    tags = tag(a, stats_for(a), TagsConfig(count=10)).tags
+    assert "Drug Use" not in tags, tags
