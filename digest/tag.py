@@ -30,7 +30,12 @@ How an article is read:
    normalised to one display form per meaning (names as written, common nouns lower case
    and singular, acronym and expansion folded, aliases applied), without repeats and
    without words that mean nothing alone. A word the article writes in lower case is a
-   common noun where a capital opens a sentence or a name too ("Consumers are ..."). A
+   common noun where a capital opens a sentence or a name too ("Consumers are ..."), and so
+   is a capitalised phrase it also writes in lower case ("Drug Use" of a survey's title). A
+   word in capitals proves nothing where the article writes it in lower case as often ("A
+   HUNTER who ..."). By their form, verbs, comparatives and superlatives are no tags alone
+   ("Got" of "'We Got Her!'", "Latest", "lower", "I feel"), nor are two words glued together
+   ("HomeLatest") or a name cut after its initial ("John M" of "John M. Ford"). A
    common noun that the article uses for a body it names at the top ("the authority" for
    the "Harrowgate Transit Authority") is that body.
 5. *Section.* The section whose cue words the article uses most; front matter wins.
@@ -1755,7 +1760,9 @@ convenient prevalent imminent eminent turbulent competent incompetent affluent d
 _NOUN_END = re.compile(r"[a-z]+(?:ion|ness|ity|ism|ment|ure|ance|ence|ship|hood|ery|acy|ist|er|or)")
 _ORDINAL = re.compile(r"\d+(?:st|nd|rd|th)|(?:first|second|third|fourth|fifth|sixth|seventh|eighth|ninth|tenth|eleventh|twelfth|[a-z]+teenth|[a-z]+tieth|hundredth)")
 _SUPERLATIVES = frozenset({"best", "worst", "most", "least"})
-_COMPARATIVES = frozenset({"better", "worse", "lesser"})  #: besides an adjective's "-er" form ("lower", "older")
+_COMPARATIVES = frozenset({"better", "worse", "lesser"})
+#: Endings of verbs: "recognize", "criticizes", "identify", "clarifies" (never "-ise": "enterprise", "promise").
+_VERB_END = re.compile(r"[a-z]{3,}(?:izes?|ify|ifies)")  #: besides an adjective's "-er" form ("lower", "older")
 #: Common adjectives whose superlatives ("toughest", "slowest") name no topic; more are found in
 #: :func:`text.common_words` and in the article itself.
 _ADJECTIVE_BASES = frozenset("""slow fast quick tough hard soft fine strong weak tall short wide deep
@@ -1830,6 +1837,8 @@ def _no_topic(word: str, doc: _Doc) -> bool:
         return not plural and not a_an
     if form == "comparative":  # "shares lower", "make games better"; "the elder" is a noun
         return not plural and not dethead
+    if form == "verb":  # "Lynn recognizes", "to identify"
+        return not det
     if not plural:  # an adjective has none
         if form == "adjective" and not dethead:
             return True
@@ -1881,6 +1890,8 @@ def _word_form(word: str) -> str:
         return "ing"
     if word in _COMPARATIVES or (word.endswith("er") and {word[:-2], word[:-1]} & _ADJECTIVE_BASES):
         return "comparative"
+    if _VERB_END.fullmatch(last):
+        return "verb"
     if _NOUN_END.fullmatch(word):
         return "noun"
     return ""

@@ -1448,3 +1448,26 @@ def test_a_title_s_common_noun_phrase_is_tagged_in_lower_case() -> None:
              "cannabis. Ian Hamilton, an expert in drug use and mental health, said drug use was rising.")
     tags = tag(a, stats_for(a), TagsConfig(count=10)).tags
     assert "Drug Use" not in tags, tags
+
+
+@pytest.mark.parametrize("word, text, no_topic", [
+    # a verb's ending ("-ize", "-ify") names no topic alone
+    ("recognizes", "Coach Anthony Lynn recognizes how slim the playoff hopes are.", True),
+    ("clarifies", "The rule clarifies further, and the note clarifies more.", True),
+    # nouns stay topics: "-ize" after two letters, "-ise"
+    ("prize", "The prize went to her, and the prize was big.", False),
+    ("enterprise", "The enterprise grew, and the enterprise hired.", False),
+])
+def test_a_verb_s_ending_makes_no_topic(word: str, text: str, no_topic: bool) -> None:
+    from digest.tag import _no_topic, _read
+
+    assert _no_topic(word, _read(make("", text))) is no_topic
+
+
+def test_ahead_and_include_are_no_tags() -> None:
+    a = make("Home Depot sales miss, shares plunge",
+             "Home Depot sales missed forecasts, sending shares lower ahead of the opening bell. Looking ahead, Home "
+             "Depot sees slower growth. Questions include whether Home Depot can keep up. Analysts said the misses "
+             "include store sales, and shares fell.")
+    tags = tag(a, stats_for(a), TagsConfig(count=10)).tags
+    assert "ahead" not in tags and "include" not in tags, tags
