@@ -35,7 +35,8 @@ How an article is read:
    word in capitals proves nothing where the article writes it in lower case as often ("A
    HUNTER who ..."). By their form, verbs, comparatives and superlatives are no tags alone
    ("Got" of "'We Got Her!'", "Latest", "lower", "I feel"), nor are two words glued together
-   ("HomeLatest") or a name cut after its initial ("John M" of "John M. Ford"). A
+   ("HomeLatest"), a name cut after its initial ("John M" of "John M. Ford") or an acronym
+   written only as a post before a name ("Browns DL Sheldon Richardson"). A
    common noun that the article uses for a body it names at the top ("the authority" for
    the "Harrowgate Transit Authority") is that body.
 5. *Section.* The section whose cue words the article uses most; front matter wins.
@@ -2102,6 +2103,17 @@ def _phrase_written_lower(name: str, doc: _Doc, lex: Lexicon) -> bool:
     return any(not tcase[pos[k]] and all(i[8] for i in infos[k : k + n]) for k in _said_at(name, doc))
 
 
+def _post_before_name(word: str, doc: _Doc) -> bool:
+    """Whether ``doc`` writes the acronym ``word`` only between a name and a person's name of two
+    words or more, as a post is written ("Browns DL Sheldon Richardson", "Cleveland DL Larry
+    Ogunjobi": a position, as "CEO" is in "Xiaomi CEO Lei Jun")."""
+    if not _is_acronym(word):
+        return False
+    infos, shape = doc.infos, doc.shape
+    at = [k for k in _positions(doc.keys, _word_key(word.lower())) if infos[k][0] == word]
+    return bool(at) and all(shape[k - 1] in "NA" and shape[k + 1 : k + 3] == "NN" for k in at)
+
+
 def _initial_last(name: str, doc: _Doc) -> bool:
     """Whether ``name`` ends in a capital letter that ``doc`` writes with a full stop after it every
     time: an initial cut from the surname after it ("John M" of "John M. Ford", "Church Elder L";
@@ -2239,6 +2251,8 @@ def _build_tags(article: Article, analysis: _Analysis, cfg: TagsConfig, credit: 
         if r.name and " " not in r.display and r.display.istitle() and doc is not None \
                 and _verb_or_superlative(r.display.lower(), doc, lex):
             continue  # "Got" of "'We Got Her!'", "Latest" of "The Latest": a title's verb or adjective
+        if r.name and not r.entity and doc is not None and _post_before_name(r.display, doc):
+            continue  # "DL" of "Browns DL Sheldon Richardson": a post before a name, as "CEO" is
         if r.name and doc is not None and _initial_last(r.display, doc):
             continue  # "John M" of "John M. Ford": a name cut after its initial
         if r.name and doc is not None and _work_title(r.display) and _times_said(r.display, doc) < 2:

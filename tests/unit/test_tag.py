@@ -1471,3 +1471,24 @@ def test_ahead_and_include_are_no_tags() -> None:
              "include store sales, and shares fell.")
     tags = tag(a, stats_for(a), TagsConfig(count=10)).tags
     assert "ahead" not in tags and "include" not in tags, tags
+
+
+@pytest.mark.parametrize("word, text, post", [
+    ("DL", "Cleveland DL Larry Ogunjobi was fined. Browns DL Sheldon Richardson was fined too.", True),
+    ("DL", "Cleveland DL Larry Ogunjobi was fined. The DL was thin.", False),  # alone too
+    ("NFL", "The NFL fined Myles Garrett. NFL Commissioner Roger Goodell spoke.", False),
+    ("CEO", "Xiaomi CEO Lei Jun spoke.", True),
+])
+def test_an_acronym_only_between_a_name_and_a_person_s_name_is_a_post(word: str, text: str, post: bool) -> None:
+    from digest.tag import _post_before_name, _read
+
+    assert _post_before_name(word, _read(make("", text))) is post
+
+
+def test_a_post_before_a_name_is_no_tag() -> None:
+    a = make("Browns player on Mason Rudolph's role in fight with Myles Garrett",
+             "Mason Rudolph fought Myles Garrett on Thursday. Cleveland DL Larry Ogunjobi was also fined, and Browns "
+             "DL Sheldon Richardson said Mason Rudolph asked for it. Myles Garrett was suspended, and Mason Rudolph "
+             "was fined by the league.")
+    tags = tag(a, stats_for(a), TagsConfig(count=10)).tags
+    assert "DL" not in tags, tags
