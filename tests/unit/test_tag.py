@@ -222,7 +222,7 @@ def test_a_dateline_credit_is_neither_tag_nor_keyphrase(opening: str, credit: st
 
 
 @pytest.mark.parametrize("word", ["Sundays", "p.m", "Prime", "Deputy", "MPs", "prime minister", "First Lady", "win", "rose", "Americans", "GMT",
-                                  "1bn", "6.3bn", "1.5m", "47-year-old", "mid-August", "mid-2020s"])
+                                  "1bn", "6.3bn", "1.5m", "47-year-old", "mid-August", "mid-2020s", "matter", "matters"])
 def test_words_that_mean_nothing_alone(word: str) -> None:
     from digest.tag import _meaningless, lexicon
 
