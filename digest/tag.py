@@ -346,12 +346,12 @@ def _is_acronym(surface: str) -> bool:
 # shape when not a name, the word whose IDF it has (lower case, no final dots), its lower case
 # if written in lower case (else ""), opens a sentence after it (a boundary or opening mark),
 # a lower-case word that no Title Case sentence has (a content word, or a stop word of 4+ letters),
-# an acronym (:func:`_is_acronym` of the surface)).
-_Info = tuple[str, str, bool, str, str, bool, str, str, str, bool, bool, bool]
-_BOUNDARY: _Info = ("", "", False, "p", "", False, "|", "", "", True, False, False)
+# an acronym (:func:`_is_acronym` of the surface), a word of four letters or more in capitals).
+_Info = tuple[str, str, bool, str, str, bool, str, str, str, bool, bool, bool, bool]
+_BOUNDARY: _Info = ("", "", False, "p", "", False, "|", "", "", True, False, False, False)
 _LOW, _CAP, _KEY, _SHAPE = itemgetter(1), itemgetter(2), itemgetter(4), itemgetter(6)
-_LOWER_WRITTEN, _OPENS, _UNTITLED = itemgetter(8), itemgetter(9), itemgetter(10)
-_POSSESSIVE: _Info = ("'s", "'s", False, "p", "", False, "|", "'s", "'s", False, False, False)
+_LOWER_WRITTEN, _OPENS, _UNTITLED, _LOUD = itemgetter(8), itemgetter(9), itemgetter(10), itemgetter(12)
+_POSSESSIVE: _Info = ("'s", "'s", False, "p", "", False, "|", "'s", "'s", False, False, False, False)
 # Shape of a token without evidence of a name, by class; with evidence, see ``_name_shape``.
 _PLAIN_SHAPE = {"w": "n", "t": "n", "v": "v", "y": "s", "b": "s", "s": "s", "c": "s", "k": "k", "D": "D",
                 "p": "|", "o": "|", "&": "&"}
@@ -375,7 +375,7 @@ def _word_info(surf: str) -> _Info:
     party = cap and _PARTY_STATE.fullmatch(surf)
     if party and (_fold(party.group(1)) in STATE_ABBREVIATIONS or _fold(party.group(1)) in lex.places):
         # neither a name nor a keyphrase: a stop word, as far as the tagger is concerned
-        return surf, low, cap, "s", _word_key(low), False, "s", low.rstrip("."), "", False, False, False
+        return surf, low, cap, "s", _word_key(low), False, "s", low.rstrip("."), "", False, False, False, False
     acronym = cap and _is_acronym(surf)
     plural_acronym = cap and _is_plural_acronym(surf)
     if acronym or plural_acronym:
@@ -401,7 +401,8 @@ def _word_info(surf: str) -> _Info:
     solo = cap and (acronym or plural_acronym or not surf.replace("-", "").replace("'", "").removesuffix(".").isalpha())
     key = _word_key(low[:-1] if plural_acronym else low)
     untitled = not cap and low[:1].isalpha() and (low not in stop or len(low) > 3)
-    return surf, low, cap, cls, key, solo, _PLAIN_SHAPE[cls], low.rstrip("."), "" if cap else low, False, untitled, acronym
+    loud = len(low) > 3 and surf.isupper() and low.isalpha()
+    return surf, low, cap, cls, key, solo, _PLAIN_SHAPE[cls], low.rstrip("."), "" if cap else low, False, untitled, acronym, loud
 
 
 _PIECES_KEPT = 1 << 18  #: pieces remembered by :func:`_piece` before its memo starts again
@@ -433,7 +434,7 @@ def _tokens_of(piece: str) -> tuple[_Info, ...]:
             # A closing parenthesis with a word glued to it ends a credit: "(CNN)Rebels seized ...".
             opens = cls == "o" or (m == ")" and k + 1 < len(found) and found[k + 1][0].isalpha())
             out.append((m, m, False, cls, "", False, _PLAIN_SHAPE[cls], m.rstrip("."), m, opens,
-                        m[:1].isalpha() and (m not in stopwords() or len(m) > 3), _is_acronym(m)))
+                        m[:1].isalpha() and (m not in stopwords() or len(m) > 3), _is_acronym(m), False))
             continue
         surf = m.replace("’", "'")
         poss = len(surf) > 2 and surf[-2:] in ("'s", "'S")
@@ -543,10 +544,10 @@ def _camel(word: str) -> bool:
     return not head.isupper() and any(map(str.isupper, head[1:]))
 
 
-def _lower_seen(flat: list[_Info], units: list[list[_Info]], tcase: list[bool]) -> Counter[str]:
-    """How often each word is written in lower case outside Title Case (and "")."""
+def _lower_seen(flat: list[_Info], units: list[list[_Info]], tcase: list[bool]) -> Iterable[str]:
+    """The words written in lower case outside Title Case (and ""), one per use."""
     plain = flat if not any(tcase) else chain.from_iterable(u for u, tc in zip(units, tcase) if not tc)
-    return Counter(map(_LOWER_WRITTEN, plain))
+    return map(_LOWER_WRITTEN, plain)
 
 
 def _read(article: Article) -> _Doc:
@@ -602,13 +603,13 @@ def _read(article: Article) -> _Doc:
     # The words written in lower case outside Title Case (and "", never a capitalised word's lower
     # case) are gathered only when the loop below first needs them: 4 articles in 10 never do
     # (the 10,000-article benchmark corpus and the BBC, CNN and tagging dev sets).
-    lower_seen: Counter[str] | None = None
+    lower_seen: set[str] | Counter[str] | None = None
     # A word of four letters or more in capitals that the article writes in lower case as often
     # is shouted ("A HUNTER who killed ... the hunter", "CONCERNED SISTER"): all capitals prove
     # nothing ("TBWA" four times and an e-mail's "tbwa" once is a name).
-    loud = {j for j in caps if len(flat[j][1]) > 3 and flat[j][0].isupper() and flat[j][1].isalpha()}
+    loud = set(compress(caps, map(_LOUD, map(flat.__getitem__, caps))))
     if loud:
-        lower_seen = _lower_seen(flat, units, tcase)
+        lower_seen = Counter(_lower_seen(flat, units, tcase))
         times = Counter(flat[j][1] for j in loud)
         caps = [j for j in caps if j not in loud or lower_seen[flat[j][1]] < times[flat[j][1]]]
     # A capital after a boundary or an opening mark starts a sentence (flat[-1] is a boundary:
@@ -634,7 +635,7 @@ def _read(article: Article) -> _Doc:
                     low not in lex.breakers or low in IRREGULAR_PAST or low == "new"):
                 # (but "Despite", "Like", "Let" before a name: a sentence's first word, not the name's)
                 if lower_seen is None:
-                    lower_seen = _lower_seen(flat, units, tcase)
+                    lower_seen = set(_lower_seen(flat, units, tcase))
                 ecap = low not in lower_seen
         else:
             ecap = True
@@ -2086,8 +2087,10 @@ def _glued(word: str, doc: _Doc) -> bool:
     """Whether ``doc`` writes ``word`` with a capital inside it every time and never takes it for a
     name: two words glued together ("HomeLatest", "NewsNollywood" of a menu run into the text). A
     name so spelt ("YouTube", "WeWork") is capitalised as a name somewhere."""
-    at = _positions(doc.keys, _word_key(word))
-    return bool(at) and all(_camel(doc.infos[k][0]) for k in at)
+    key = _word_key(word)
+    if key not in doc.keys or not _camel(doc.infos[doc.keys.index(key)][0]):
+        return False  # (the first use tells most words apart without finding them all)
+    return all(_camel(doc.infos[k][0]) for k in _positions(doc.keys, key))
 
 
 def _phrase_written_lower(name: str, doc: _Doc, lex: Lexicon) -> bool:
@@ -2099,8 +2102,10 @@ def _phrase_written_lower(name: str, doc: _Doc, lex: Lexicon) -> bool:
     if _listed(last, lex.org_suffixes) or _listed(last, lex.place_suffixes):
         return False
     infos, pos, tcase = doc.infos, doc.pos, doc.title_case
-    n = len(_name_words(name))
-    return any(not tcase[pos[k]] and all(i[8] for i in infos[k : k + n]) for k in _said_at(name, doc))
+    words = _name_words(name)
+    n = len(words)
+    return any(infos[k][8] == words[0] and not tcase[pos[k]] and list(map(_LOWER_WRITTEN, infos[k : k + n])) == words
+               for k in _positions(doc.keys, _word_key(words[0])))
 
 
 def _post_before_name(word: str, doc: _Doc) -> bool:

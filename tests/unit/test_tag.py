@@ -916,7 +916,7 @@ def test_token_fields_agree_with_what_they_stand_for() -> None:
     from digest.text import stopwords
 
     stop = stopwords()
-    pieces = "(Xiaomi's U.S. CEO said, “the SU7 Ph.D. e.g. Inc. & 1,000 EVs — about Beijing’s plans.)".split()
+    pieces = "(Xiaomi's U.S. CEO said, “the SU7 Ph.D. e.g. Inc. & 1,000 EVs — about Beijing’s NASA plans.)".split()
     for info in [i for p in pieces for i in _tokens_of(p)] + [_BOUNDARY, _POSSESSIVE]:
         surf, low, cap = info[0], info[1], info[2]
         assert info[7] == low.rstrip(".")  # the word whose IDF the token has
@@ -924,6 +924,7 @@ def test_token_fields_agree_with_what_they_stand_for() -> None:
         assert info[9] == (info is _BOUNDARY or info[3] == "o")  # a sentence may start after it
         assert info[10] == bool(not cap and low[:1].isalpha() and (low not in stop or len(low) > 3))
         assert info[11] == _is_acronym(surf)
+        assert info[12] == (len(low) > 3 and surf.isupper() and low.isalpha())  # shouted, or an acronym
 
 
 @pytest.mark.parametrize("longest", [2, 3, 4])
