@@ -188,10 +188,10 @@ def clean(article: Article, ctx: CleanContext, *, with_sentences: bool = True) -
 
 
 def needs_context(article: Article) -> bool:
-    """Whether :func:`clean` reads the corpus context for ``article``: scraped text and saved
-    pages do (lines repeated across files, other articles' titles); Markdown is only
-    normalised, so a build can clean it as soon as it is read."""
-    return article.format in ("text", "html")
+    """Whether :func:`clean` reads the corpus context for ``article``: scraped text does (lines
+    repeated across files, other articles' titles); Markdown is only normalised and a saved
+    page is cleaned from its own markup, so a build can clean them as soon as they are read."""
+    return article.format == "text"
 
 
 def sentences_of(blocks: Iterable[Block]) -> tuple[str, ...]:
@@ -709,10 +709,24 @@ class _Node:
         self.parent = parent
 
 
+#: The last page parsed and its tree: the HTML reader and then :func:`clean` parse the same page
+#: in turn in one worker (neither changes the tree), and a page takes a few ms to parse.
+_LAST_PARSED: list[tuple[str, etree._Element | None]] = []
+
+
 def parse_page(page: str) -> etree._Element | None:
     """``page`` parsed by lxml's HTML parser (the ``<html>`` element), or None for an empty
     or unreadable page. Comments and processing instructions are removed; malformed markup
-    is repaired the way libxml2 does it. Also used by the HTML reader."""
+    is repaired the way libxml2 does it. Also used by the HTML reader; the tree is shared
+    with the caller that parses the same string next, so it must not be changed."""
+    if _LAST_PARSED and _LAST_PARSED[0][0] is page:
+        return _LAST_PARSED[0][1]
+    tree = _parse_page(page)
+    _LAST_PARSED[:] = [(page, tree)]
+    return tree
+
+
+def _parse_page(page: str) -> etree._Element | None:
     if not page or page.isspace():
         return None
     # Parse UTF-8 bytes with the encoding given, so an XML declaration or a <meta charset>

@@ -52,6 +52,24 @@ def test_markdown_is_cleaned_as_it_is_read_the_same_as_by_the_clean_stage(tmp_pa
     assert stages.read_and_clean((src, src.path.read_bytes()))[0].key is None  # given its bytes: keyed already
 
 
+def test_a_saved_page_is_cleaned_as_it_is_read_the_same_as_by_the_clean_stage(tmp_path: Path) -> None:
+    page = ("<html><head><title>Harbour reopens after the storm</title></head><body><nav><a href='/'>Home</a></nav>"
+            "<article><h1>Harbour reopens after the storm</h1><p>The harbour reopened on Monday after the storm.</p>"
+            "<p>Boats returned by noon, and the ferry ran to time.</p></article></body></html>")
+    src = source(tmp_path, "harbour.html", page)
+    read, failed = stages.read_and_clean((src, None))
+    assert failed is None and read is not None and read.cleaned is not None
+    article, _, _, _ = stages.read_one((src, None))
+    assert not clean.needs_context(article)
+    # the whole corpus's context, other titles included, changes nothing for a page
+    ctx = clean.context_from([(article.source, read.title, read.lines), ("other.txt", "boats returned by noon", frozenset({"boats"}))])
+    fields, looked_up, vocab = stages.clean_one(article, ctx)
+    assert read.article == replace(article, **fields, raw="")
+    assert read.cleaned == (looked_up, vocab) and looked_up == ()
+    assert [b.text for b in read.article.body] == ["The harbour reopened on Monday after the storm.",
+                                                    "Boats returned by noon, and the ferry ran to time."]
+
+
 def test_scraped_text_waits_for_the_corpus_context(tmp_path: Path) -> None:
     src = source(tmp_path, "harbour.txt", TEXT)
     read, failed = stages.read_and_clean((src, None))
