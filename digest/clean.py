@@ -711,7 +711,7 @@ class _Node:
 
 #: The last page parsed and its tree: the HTML reader and then :func:`clean` parse the same page
 #: in turn in one worker (neither changes the tree), and a page takes a few ms to parse.
-_LAST_PARSED: list[tuple[str, etree._Element | None]] = []
+_last_parsed: tuple[str, etree._Element | None] | None = None
 
 
 def parse_page(page: str) -> etree._Element | None:
@@ -719,10 +719,12 @@ def parse_page(page: str) -> etree._Element | None:
     or unreadable page. Comments and processing instructions are removed; malformed markup
     is repaired the way libxml2 does it. Also used by the HTML reader; the tree is shared
     with the caller that parses the same string next, so it must not be changed."""
-    if _LAST_PARSED and _LAST_PARSED[0][0] is page:
-        return _LAST_PARSED[0][1]
+    global _last_parsed
+    last = _last_parsed  # one read: another thread may parse another page meanwhile
+    if last is not None and last[0] is page:
+        return last[1]
     tree = _parse_page(page)
-    _LAST_PARSED[:] = [(page, tree)]
+    _last_parsed = (page, tree)
     return tree
 
 
