@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from digest import cache, clean, stages
-from digest.model import SourceFile
+from digest.model import Article, SourceFile
 
 MARKDOWN = """---
 title: "Harbour  reopens"
@@ -34,18 +34,25 @@ def source(tmp_path: Path, name: str, body: str) -> SourceFile:
     return SourceFile(path=path, rel=name, suffix=path.suffix[1:], mtime=path.stat().st_mtime)
 
 
-def test_markdown_is_cleaned_as_it_is_read_the_same_as_by_the_clean_stage(tmp_path: Path) -> None:
-    src = source(tmp_path, "harbour.md", MARKDOWN)
+def cleaned_as_read(src: SourceFile) -> tuple[stages.Read, Article]:
+    """``src`` read and cleaned in one step, checked against what the build would have made in two
+    steps with the whole corpus's context (another file's title and lines included)."""
     read, failed = stages.read_and_clean((src, None))
     assert failed is None and read is not None and read.cleaned is not None
-    # what the build would have made in two steps, with the whole corpus's context
     article, _, _, _ = stages.read_one((src, None))
     assert not clean.needs_context(article)
-    ctx = clean.context_from([(article.source, read.title, read.lines), ("other.txt", "harbour reopens", frozenset({"boats"}))])
+    ctx = clean.context_from([(article.source, read.title, read.lines), ("other.txt", "harbour reopens", frozenset({"boats"})),
+                              ("third.txt", "boats returned by noon", frozenset())])
     fields, looked_up, vocab = stages.clean_one(article, ctx)
     assert read.article == replace(article, **fields, raw="")
     assert read.cleaned == (looked_up, vocab) and looked_up == ()
-    assert "harbour" in vocab and read.article.raw == ""
+    return read, article
+
+
+def test_markdown_is_cleaned_as_it_is_read_the_same_as_by_the_clean_stage(tmp_path: Path) -> None:
+    src = source(tmp_path, "harbour.md", MARKDOWN)
+    read, article = cleaned_as_read(src)
+    assert "harbour" in read.cleaned[1] and read.article.raw == ""
     assert (read.title, read.lines) == clean.context_parts(article)
     # read here, so keyed here: the key a build would make of the file's bytes
     assert read.key is not None and read.key[0] == cache.content_key(src.rel, src.path.read_bytes())
@@ -56,16 +63,7 @@ def test_a_saved_page_is_cleaned_as_it_is_read_the_same_as_by_the_clean_stage(tm
     page = ("<html><head><title>Harbour reopens after the storm</title></head><body><nav><a href='/'>Home</a></nav>"
             "<article><h1>Harbour reopens after the storm</h1><p>The harbour reopened on Monday after the storm.</p>"
             "<p>Boats returned by noon, and the ferry ran to time.</p></article></body></html>")
-    src = source(tmp_path, "harbour.html", page)
-    read, failed = stages.read_and_clean((src, None))
-    assert failed is None and read is not None and read.cleaned is not None
-    article, _, _, _ = stages.read_one((src, None))
-    assert not clean.needs_context(article)
-    # the whole corpus's context, other titles included, changes nothing for a page
-    ctx = clean.context_from([(article.source, read.title, read.lines), ("other.txt", "boats returned by noon", frozenset({"boats"}))])
-    fields, looked_up, vocab = stages.clean_one(article, ctx)
-    assert read.article == replace(article, **fields, raw="")
-    assert read.cleaned == (looked_up, vocab) and looked_up == ()
+    read, _ = cleaned_as_read(source(tmp_path, "harbour.html", page))
     assert [b.text for b in read.article.body] == ["The harbour reopened on Monday after the storm.",
                                                     "Boats returned by noon, and the ferry ran to time."]
 
