@@ -2102,10 +2102,8 @@ def _phrase_written_lower(name: str, doc: _Doc, lex: Lexicon) -> bool:
     if _listed(last, lex.org_suffixes) or _listed(last, lex.place_suffixes):
         return False
     infos, pos, tcase = doc.infos, doc.pos, doc.title_case
-    words = _name_words(name)
-    n = len(words)
-    return any(infos[k][8] == words[0] and not tcase[pos[k]] and list(map(_LOWER_WRITTEN, infos[k : k + n])) == words
-               for k in _positions(doc.keys, _word_key(words[0])))
+    n = len(_name_words(name))
+    return any(not tcase[pos[k]] and all(map(_LOWER_WRITTEN, infos[k : k + n])) for k in _said_at(name, doc))
 
 
 def _post_before_name(word: str, doc: _Doc) -> bool:
